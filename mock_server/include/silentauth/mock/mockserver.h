@@ -1,0 +1,71 @@
+#pragma once
+
+#include <silentauth/mock/mockserverconfig.h>
+
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QJsonArray>
+#include <QtCore/QTimer>
+#include <QtCore/QUrl>
+#include <QtHttpServer/QAbstractHttpServer>
+
+#include <memory>
+
+namespace SilentAuth::Mock {
+
+class AuthService;
+class ResourceService;
+struct ServerContext;
+struct Reply;
+struct Request;
+
+// The backend SilentAuth targets, in-process: auth, profile and board
+// services plus the /__admin routes QA drives scenarios with.
+//
+// Built on QAbstractHttpServer, but answers are written straight to the
+// socket through a QPointer, so a delayed answer to a client that already
+// hung up is simply dropped (Qt HttpServer 6.4 crashes in that case).
+class MockServer : public QAbstractHttpServer
+{
+    Q_OBJECT
+
+public:
+    explicit MockServer(MockServerConfig config = {}, QObject *parent = nullptr);
+    ~MockServer() override;
+
+    bool start(QString *error = nullptr);
+    quint16 port() const { return m_port; }
+    QUrl url() const;
+    const MockServerConfig &config() const { return m_config; }
+
+    bool setScenario(const QString &name, const QJsonObject &parameters, QString *error);
+    QString scenario() const;
+    // [{"name", "description", "parameters": {name: meaning}}] for every scenario.
+    static QJsonArray scenarios();
+    QJsonObject stats() const;
+    // Runs the scheduled blacklist cleanup now; returns how many entries went.
+    int purgeBlacklist();
+    // Forgets tokens, blacklist, posts, throttles and counters; keeps users.
+    void reset();
+
+Q_SIGNALS:
+    void requestLogged(const QString &line);
+
+protected:
+    bool handleRequest(const QHttpServerRequest &request, QTcpSocket *socket) override;
+    void missingHandler(const QHttpServerRequest &request, QTcpSocket *socket) override;
+
+private:
+    Reply dispatch(const Request &request);
+    Reply admin(const Request &request);
+    void deliver(QTcpSocket *socket, const Request &request, Reply reply, QElapsedTimer timer);
+    bool loadUsers(QString *error);
+
+    MockServerConfig m_config;
+    std::unique_ptr<ServerContext> m_context;
+    std::unique_ptr<AuthService> m_auth;
+    std::unique_ptr<ResourceService> m_resources;
+    QTimer m_cleanupTimer;
+    quint16 m_port = 0;
+};
+
+} // namespace SilentAuth::Mock

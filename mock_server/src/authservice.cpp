@@ -1,0 +1,445 @@
+#include "authservice.h"
+
+#include "servercontext.h"
+
+#include <QtCore/QJsonDocument>
+#include <QtCore/QUrlQuery>
+
+namespace SilentAuth::Mock {
+
+namespace {
+
+// The OAuth clients the mock knows: one public (desktop) client and one
+// confidential client for client_secret_basic / client_secret_post.
+const QHash<QString, QString> &oauthClients()
+{
+    static const QHash<QString, QString> clients {
+        { QStringLiteral("silentauth-desktop"), QString() },
+        { QStringLiteral("silentauth-service"), QStringLiteral("service-secret") },
+    };
+    return clients;
+}
+
+QHash<QString, QString> parseForm(const QByteArray &body)
+{
+    QByteArray normalized = body;
+    normalized.replace('+', ' '); // form encoding; QUrlQuery leaves '+' alone
+    QHash<QString, QString> form;
+    const QUrlQuery query(QString::fromUtf8(normalized));
+    for (const auto &item : query.queryItems(QUrl::FullyDecoded))
+        form.insert(item.first, item.second);
+    return form;
+}
+
+} // namespace
+
+AuthService::Grant AuthService::withAccess(const QString &username, const QString &scope,
+                                           const RefreshRecord &refresh, bool rotated) const
+{
+    Grant grant;
+    grant.ok = true;
+    grant.status = 200;
+    grant.username = username;
+    grant.refreshToken = refresh.token;
+    grant.refreshExpiresAtMs = refresh.expiresAtMs;
+    grant.refreshRotated = rotated;
+    const qint64 skew = m_context.scenario.kind == Scenario::Kind::ClockSkew
+            ? m_context.scenario.skewSeconds
+            : 0;
+    grant.accessToken =
+            m_context.issuer->issueAccess(username, scope, ServerContext::nowMs(), skew).token;
+    return grant;
+}
+
+RefreshRecord AuthService::newRefresh(const QString &username, const QByteArray &family)
+{
+    const auto issued = m_context.issuer->issueRefresh(username, ServerContext::nowMs());
+    RefreshRecord record;
+    record.jti = issued.jti;
+    record.username = username;
+    record.family = family.isEmpty() ? issued.jti : family;
+    record.token = issued.token;
+    record.expiresAtMs = issued.expiresAtMs;
+    m_context.store.addRefresh(record);
+    return record;
+}
+
+AuthService::Grant AuthService::passwordGrant(const QString &username, const QString &password,
+                                              const QString &scope)
+{
+    Grant grant;
+    const qint64 now = ServerContext::nowMs();
+    const qint64 windowMs = m_context.config.loginAttemptWindow.count() * 1000;
+    auto &failures = m_context.failedLogins[username];
+    while (!failures.isEmpty() && failures.first() <= now - windowMs)
+        failures.removeFirst();
+    if (failures.size() >= m_context.config.loginAttemptLimit) {
+        ++m_context.stats.loginsThrottled;
+        grant.status = 429;
+        grant.error = QStringLiteral("too_many_attempts");
+        grant.retryAfterSeconds = int((failures.first() + windowMs - now + 999) / 1000);
+        grant.message = QStringLiteral("Too many failed sign-in attempts; try again in %1 s")
+                                .arg(grant.retryAfterSeconds);
+        grant.reason = "throttled";
+        return grant;
+    }
+    const auto user = m_context.store.user(username);
+    if (!user || !Store::checkPassword(*user, password)) {
+        failures.append(now);
+        ++m_context.stats.loginsFailed;
+        grant.error = QStringLiteral("invalid_credentials");
+        grant.message = QStringLiteral("Wrong username or password");
+        grant.reason = "invalid_credentials";
+        return grant;
+    }
+    failures.clear();
+    ++m_context.stats.loginsOk;
+    return withAccess(username, scope, newRefresh(username, {}), true);
+}
+
+void AuthService::revokeRefresh(const QByteArray &jti)
+{
+    m_context.store.removeRefresh(jti);
+    m_context.store.addToBlacklist(jti, ServerContext::nowMs());
+}
+
+AuthService::Grant AuthService::refreshGrant(const QByteArray &token, const QString &scope)
+{
+    Grant grant;
+    grant.error = QStringLiteral("invalid_grant");
+    grant.message = QStringLiteral("The refresh token is invalid, expired or revoked");
+    const qint64 now = ServerContext::nowMs();
+    const auto verified = m_context.issuer->verify(token, now);
+    if (verified.error != Jwt::Error::None) {
+        grant.reason = Jwt::errorName(verified.error);
+        return grant;
+    }
+    const QByteArray jti = verified.claims.value(QLatin1String("jti")).toString().toLatin1();
+    const QString subject = verified.claims.value(QLatin1String("sub")).toString();
+    if (verified.claims.value(QLatin1String("typ")).toString() != QLatin1String("refresh")) {
+        grant.reason = "wrong_type";
+        return grant;
+    }
+    if (m_context.store.isBlacklisted(jti)) {
+        grant.reason = "blacklisted";
+        return grant;
+    }
+    const auto record = m_context.store.refresh(jti);
+    if (!record) {
+        grant.reason = "unknown_token";
+        return grant;
+    }
+    if (record->username != subject || !m_context.store.hasUser(subject)) {
+        grant.reason = "user_mismatch";
+        return grant;
+    }
+
+    if (record->rotatedAtMs != 0) {
+        // Reuse of a rotated token. Inside the grace window it is a client
+        // that lost the answer: give it the current pair again. Outside, it
+        // may be a stolen token: revoke the whole family (RFC 9700 4.14.2).
+        const qint64 graceMs = m_context.config.reuseGrace.count() * 1000;
+        auto current = m_context.store.refresh(record->replacedBy);
+        while (current && current->rotatedAtMs != 0)
+            current = m_context.store.refresh(current->replacedBy);
+        if (graceMs > 0 && now - record->rotatedAtMs <= graceMs && current) {
+            ++m_context.stats.graceReplays;
+            Grant replay = withAccess(subject, scope, *current, true);
+            replay.reason = "grace";
+            return replay;
+        }
+        ++m_context.stats.reuseDetected;
+        for (const auto &member : m_context.store.family(record->family))
+            revokeRefresh(member);
+        grant.reason = "reuse_detected";
+        return grant;
+    }
+
+    if (!m_context.config.rotateRefreshTokens)
+        return withAccess(subject, scope, *record, false);
+    const RefreshRecord next = newRefresh(subject, record->family);
+    m_context.store.markRotated(jti, next.jti, now);
+    return withAccess(subject, scope, next, true);
+}
+
+bool AuthService::scenarioIntercepts(Reply *reply, bool *dropAfter, int *delayMs)
+{
+    auto &scenario = m_context.scenario;
+    *dropAfter = false;
+    *delayMs = 0;
+    if (!scenario.affectsRefresh())
+        return false;
+    if (scenario.remaining > 0)
+        --scenario.remaining;
+    const QByteArray note = "scenario=" + scenario.name.toLatin1();
+    switch (scenario.kind) {
+    case Scenario::Kind::SlowRefresh:
+        *delayMs = scenario.delayMs;
+        return false;
+    case Scenario::Kind::LostRefreshResponse:
+        *dropAfter = true;
+        return false;
+    case Scenario::Kind::RefreshUnavailable:
+        *reply = Reply::error(503, QStringLiteral("temporarily_unavailable"),
+                              QStringLiteral("The token service is temporarily unavailable"));
+        reply->withHeader("Retry-After", "1");
+        break;
+    case Scenario::Kind::RefreshDrop:
+        reply->delivery = Reply::Delivery::Drop;
+        break;
+    case Scenario::Kind::RevokedRefresh:
+        *reply = Reply::error(401, QStringLiteral("invalid_grant"),
+                              QStringLiteral("The refresh token has been revoked"));
+        break;
+    case Scenario::Kind::MalformedRefresh:
+        reply->status = 200;
+        reply->withHeader("Content-Type", "text/html");
+        reply->body = "<html><body>502 Bad Gateway</body></html";
+        break;
+    default:
+        return false;
+    }
+    ++m_context.stats.refreshesFailed;
+    reply->logNote = note;
+    return true;
+}
+
+Reply AuthService::seedReply(const Grant &grant) const
+{
+    if (!grant.ok) {
+        Reply reply = Reply::error(grant.status, grant.error, grant.message);
+        if (grant.retryAfterSeconds > 0)
+            reply.withHeader("Retry-After", QByteArray::number(grant.retryAfterSeconds));
+        reply.logNote = grant.reason;
+        return reply;
+    }
+    const qint64 now = ServerContext::nowMs();
+    Reply reply = Reply::json(
+            200,
+            { { QStringLiteral("accessToken"), QString::fromLatin1(grant.accessToken) },
+              { QStringLiteral("refreshToken"), QString::fromLatin1(grant.refreshToken) },
+              { QStringLiteral("tokenType"), QStringLiteral("Bearer") },
+              { QStringLiteral("expiresIn"), m_context.issuer->accessTtlSeconds() },
+              { QStringLiteral("refreshExpiresIn"),
+                qMax<qint64>(0, (grant.refreshExpiresAtMs - now) / 1000) } });
+    reply.withHeader("Cache-Control", "no-store");
+    reply.logNote = grant.reason;
+    return reply;
+}
+
+Reply AuthService::login(const Request &request)
+{
+    QJsonObject body;
+    QString error;
+    if (!request.jsonObject(&body, &error))
+        return Reply::error(400, QStringLiteral("invalid_json"), error);
+    const auto username = body.value(QLatin1String("username"));
+    const auto password = body.value(QLatin1String("password"));
+    if (!username.isString() || !password.isString())
+        return Reply::error(400, QStringLiteral("invalid_request"),
+                            QStringLiteral("username and password must be strings"));
+    return seedReply(passwordGrant(username.toString(), password.toString(), {}));
+}
+
+Reply AuthService::refresh(const Request &request)
+{
+    QJsonObject body;
+    QString error;
+    if (!request.jsonObject(&body, &error))
+        return Reply::error(400, QStringLiteral("invalid_json"), error);
+    const auto token = body.value(QLatin1String("refreshToken"));
+    if (!token.isString() || token.toString().isEmpty())
+        return Reply::error(400, QStringLiteral("invalid_request"),
+                            QStringLiteral("refreshToken must be a non-empty string"));
+
+    Reply reply;
+    bool dropAfter = false;
+    int delayMs = 0;
+    if (scenarioIntercepts(&reply, &dropAfter, &delayMs))
+        return reply;
+    const Grant grant = refreshGrant(token.toString().toLatin1(), {});
+    if (grant.ok)
+        ++m_context.stats.refreshesOk;
+    else
+        ++m_context.stats.refreshesFailed;
+    reply = seedReply(grant);
+    reply.delayMs = delayMs;
+    if (dropAfter) {
+        reply.delivery = Reply::Delivery::Drop;
+        reply.logNote = "scenario=lost-refresh-response";
+    }
+    return reply;
+}
+
+Reply AuthService::logout(const Request &request)
+{
+    QJsonObject body;
+    QString error;
+    if (!request.jsonObject(&body, &error))
+        return Reply::error(400, QStringLiteral("invalid_json"), error);
+    const QByteArray token = body.value(QLatin1String("refreshToken")).toString().toLatin1();
+    const auto verified = m_context.issuer->verify(token, 0); // expired tokens may log out too
+    if (token.isEmpty() || verified.error != Jwt::Error::None
+        || verified.claims.value(QLatin1String("typ")).toString() != QLatin1String("refresh")) {
+        return Reply::error(400, QStringLiteral("invalid_token"),
+                            QStringLiteral("refreshToken is not a refresh token of this server"));
+    }
+    revokeRefresh(verified.claims.value(QLatin1String("jti")).toString().toLatin1());
+    ++m_context.stats.logouts;
+    return Reply::json(200, { { QStringLiteral("msg"), QStringLiteral("Signed out") } });
+}
+
+Reply AuthService::oauthError(int status, const QString &error, const QString &description)
+{
+    Reply reply = Reply::json(status,
+                              { { QStringLiteral("error"), error },
+                                { QStringLiteral("error_description"), description } });
+    reply.withHeader("Cache-Control", "no-store").withHeader("Pragma", "no-cache");
+    reply.logNote = error.toLatin1();
+    return reply;
+}
+
+AuthService::Client AuthService::authenticateClient(const Request &request,
+                                                    const QHash<QString, QString> &form,
+                                                    Reply *failure) const
+{
+    QString clientId;
+    QString secret;
+    bool viaBasic = false;
+    const QByteArray authorization = request.header("authorization");
+    if (authorization.toLower().startsWith("basic ")) {
+        viaBasic = true;
+        const QByteArray decoded = QByteArray::fromBase64(authorization.mid(6).trimmed());
+        const int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            *failure = oauthError(401, QStringLiteral("invalid_client"),
+                                  QStringLiteral("Malformed Basic credentials"));
+            return Client::Rejected;
+        }
+        // RFC 6749 2.3.1: both parts are form-encoded before Basic encoding.
+        clientId = QUrl::fromPercentEncoding(decoded.left(colon));
+        secret = QUrl::fromPercentEncoding(decoded.mid(colon + 1));
+        if (form.contains(QStringLiteral("client_secret"))) {
+            *failure = oauthError(400, QStringLiteral("invalid_request"),
+                                  QStringLiteral("Use one client authentication method"));
+            return Client::Rejected;
+        }
+    } else {
+        clientId = form.value(QStringLiteral("client_id"));
+        secret = form.value(QStringLiteral("client_secret"));
+    }
+    const auto known = oauthClients().constFind(clientId);
+    const bool ok = known != oauthClients().cend() && known->isEmpty() == secret.isEmpty()
+            && *known == secret;
+    if (!ok) {
+        *failure = oauthError(401, QStringLiteral("invalid_client"),
+                              QStringLiteral("Unknown client or wrong client credentials"));
+        if (viaBasic)
+            failure->withHeader("WWW-Authenticate",
+                                "Basic realm=\"" + m_context.config.realm.toUtf8() + '"');
+        return Client::Rejected;
+    }
+    return known->isEmpty() ? Client::Public : Client::Confidential;
+}
+
+Reply AuthService::oauthReply(const Grant &grant, const QString &scope) const
+{
+    QJsonObject body { { QStringLiteral("access_token"), QString::fromLatin1(grant.accessToken) },
+                       { QStringLiteral("token_type"), QStringLiteral("Bearer") },
+                       { QStringLiteral("expires_in"), m_context.issuer->accessTtlSeconds() } };
+    // Without rotation the refresh token is left out; a client keeps its own.
+    if (grant.refreshRotated)
+        body.insert(QStringLiteral("refresh_token"), QString::fromLatin1(grant.refreshToken));
+    if (!scope.isEmpty())
+        body.insert(QStringLiteral("scope"), scope);
+    Reply reply = Reply::json(200, body);
+    reply.withHeader("Cache-Control", "no-store").withHeader("Pragma", "no-cache");
+    reply.logNote = grant.reason;
+    return reply;
+}
+
+Reply AuthService::oauthToken(const Request &request)
+{
+    if (!request.header("content-type").toLower().startsWith("application/x-www-form-urlencoded"))
+        return oauthError(400, QStringLiteral("invalid_request"),
+                          QStringLiteral("The body must be application/x-www-form-urlencoded"));
+    const auto form = parseForm(request.body);
+    Reply failure;
+    if (authenticateClient(request, form, &failure) == Client::Rejected)
+        return failure;
+    const QString grantType = form.value(QStringLiteral("grant_type"));
+    const QString scope = form.value(QStringLiteral("scope"));
+
+    if (grantType == QLatin1String("password")) {
+        if (!form.contains(QStringLiteral("username")) || !form.contains(QStringLiteral("password")))
+            return oauthError(400, QStringLiteral("invalid_request"),
+                              QStringLiteral("username and password are required"));
+        const Grant grant = passwordGrant(form.value(QStringLiteral("username")),
+                                          form.value(QStringLiteral("password")), scope);
+        if (grant.status == 429) {
+            Reply reply = oauthError(429, QStringLiteral("too_many_attempts"), grant.message);
+            reply.withHeader("Retry-After", QByteArray::number(grant.retryAfterSeconds));
+            return reply;
+        }
+        if (!grant.ok)
+            return oauthError(400, QStringLiteral("invalid_grant"), grant.message);
+        return oauthReply(grant, scope);
+    }
+    if (grantType == QLatin1String("refresh_token")) {
+        const QByteArray token = form.value(QStringLiteral("refresh_token")).toLatin1();
+        if (token.isEmpty())
+            return oauthError(400, QStringLiteral("invalid_request"),
+                              QStringLiteral("refresh_token is required"));
+        Reply reply;
+        bool dropAfter = false;
+        int delayMs = 0;
+        if (scenarioIntercepts(&reply, &dropAfter, &delayMs)) {
+            if (reply.status == 401 && reply.delivery == Reply::Delivery::Send)
+                return oauthError(400, QStringLiteral("invalid_grant"),
+                                  QStringLiteral("The refresh token has been revoked"));
+            return reply;
+        }
+        const Grant grant = refreshGrant(token, scope);
+        if (!grant.ok) {
+            ++m_context.stats.refreshesFailed;
+            reply = oauthError(400, QStringLiteral("invalid_grant"), grant.message);
+            reply.logNote = grant.reason;
+            return reply;
+        }
+        ++m_context.stats.refreshesOk;
+        reply = oauthReply(grant, scope);
+        reply.delayMs = delayMs;
+        if (dropAfter)
+            reply.delivery = Reply::Delivery::Drop;
+        return reply;
+    }
+    if (grantType.isEmpty())
+        return oauthError(400, QStringLiteral("invalid_request"),
+                          QStringLiteral("grant_type is required"));
+    return oauthError(400, QStringLiteral("unsupported_grant_type"),
+                      QStringLiteral("Supported grants: password, refresh_token"));
+}
+
+Reply AuthService::oauthRevoke(const Request &request)
+{
+    const auto form = parseForm(request.body);
+    Reply failure;
+    if (authenticateClient(request, form, &failure) == Client::Rejected)
+        return failure;
+    const QByteArray token = form.value(QStringLiteral("token")).toLatin1();
+    if (token.isEmpty())
+        return oauthError(400, QStringLiteral("invalid_request"),
+                          QStringLiteral("token is required"));
+    // RFC 7009 2.2: unknown or invalid tokens are answered 200 all the same.
+    const auto verified = m_context.issuer->verify(token, 0);
+    if (verified.error == Jwt::Error::None
+        && verified.claims.value(QLatin1String("typ")).toString() == QLatin1String("refresh")) {
+        revokeRefresh(verified.claims.value(QLatin1String("jti")).toString().toLatin1());
+        ++m_context.stats.revocations;
+    }
+    Reply reply;
+    reply.status = 200;
+    return reply;
+}
+
+} // namespace SilentAuth::Mock

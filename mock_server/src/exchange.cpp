@@ -1,0 +1,54 @@
+#include "exchange.h"
+
+#include <QtCore/QJsonDocument>
+
+namespace SilentAuth::Mock {
+
+QByteArray Request::bearerToken() const
+{
+    const QByteArray value = header("authorization").trimmed();
+    const int space = value.indexOf(' ');
+    if (space <= 0 || value.left(space).toLower() != "bearer")
+        return {};
+    return value.mid(space + 1).trimmed();
+}
+
+bool Request::jsonObject(QJsonObject *object, QString *error) const
+{
+    QJsonParseError parseError;
+    const auto document = QJsonDocument::fromJson(body, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        *error = QStringLiteral("The body is not valid JSON: %1 at offset %2")
+                         .arg(parseError.errorString())
+                         .arg(parseError.offset);
+        return false;
+    }
+    if (!document.isObject()) {
+        *error = QStringLiteral("The body must be a JSON object");
+        return false;
+    }
+    *object = document.object();
+    return true;
+}
+
+Reply Reply::json(int status, const QJsonObject &object)
+{
+    Reply reply;
+    reply.status = status;
+    reply.body = QJsonDocument(object).toJson(QJsonDocument::Compact);
+    reply.withHeader("Content-Type", "application/json");
+    return reply;
+}
+
+Reply Reply::error(int status, const QString &error, const QString &message)
+{
+    return json(status, { { QStringLiteral("error"), error }, { QStringLiteral("message"), message } });
+}
+
+Reply &Reply::withHeader(const QByteArray &name, const QByteArray &value)
+{
+    headers.append({ name, value });
+    return *this;
+}
+
+} // namespace SilentAuth::Mock

@@ -1,0 +1,186 @@
+// silentauth-mock-server: the bundled backend, for QA and manual runs.
+#include <silentauth/mock/mockserver.h>
+
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QCoreApplication>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QRegularExpression>
+
+#include <csignal>
+#include <cstdio>
+
+using namespace SilentAuth::Mock;
+
+namespace {
+
+// "90", "90s", "15m", "2h", "14d" → seconds; -1 when unreadable.
+qint64 parseDuration(const QString &text)
+{
+    static const QRegularExpression pattern(QStringLiteral("^(\\d+)([smhd]?)$"));
+    const auto match = pattern.match(text.trimmed());
+    if (!match.hasMatch())
+        return -1;
+    const qint64 value = match.captured(1).toLongLong();
+    const QString unit = match.captured(2);
+    if (unit == QLatin1String("m"))
+        return value * 60;
+    if (unit == QLatin1String("h"))
+        return value * 3600;
+    if (unit == QLatin1String("d"))
+        return value * 86400;
+    return value;
+}
+
+[[noreturn]] void die(const QString &message)
+{
+    std::fprintf(stderr, "silentauth-mock-server: %s\n", qPrintable(message));
+    std::exit(2);
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("silentauth-mock-server"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SILENTAUTH_VERSION));
+    std::signal(SIGTERM, [](int) { QCoreApplication::quit(); });
+    std::signal(SIGINT, [](int) { QCoreApplication::quit(); });
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+            "The SilentAuth mock backend: auth, profile and board services speaking JWT, with "
+            "QA scenarios.\nDemo users: alice / alice-password, bob / bob-password."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption host({ QStringLiteral("host") },
+                                  QStringLiteral("Address to listen on (default 127.0.0.1)."),
+                                  QStringLiteral("address"), QStringLiteral("127.0.0.1"));
+    const QCommandLineOption port({ QStringLiteral("p"), QStringLiteral("port") },
+                                  QStringLiteral("Port; 0 picks a free one (default 8080)."),
+                                  QStringLiteral("port"), QStringLiteral("8080"));
+    const QCommandLineOption secret(QStringLiteral("secret"),
+                                    QStringLiteral("HS256 signing secret (default: random per "
+                                                   "start, or kept in --db)."),
+                                    QStringLiteral("secret"));
+    const QCommandLineOption accessTtl(QStringLiteral("access-ttl"),
+                                       QStringLiteral("Access token lifetime, e.g. 30s, 15m, 1h "
+                                                      "(default 1h)."),
+                                       QStringLiteral("duration"), QStringLiteral("1h"));
+    const QCommandLineOption refreshTtl(QStringLiteral("refresh-ttl"),
+                                        QStringLiteral("Refresh token lifetime (default 14d)."),
+                                        QStringLiteral("duration"), QStringLiteral("14d"));
+    const QCommandLineOption noRotate(QStringLiteral("no-rotate"),
+                                      QStringLiteral("Keep the refresh token on refresh instead "
+                                                     "of rotating it."));
+    const QCommandLineOption grace(QStringLiteral("reuse-grace"),
+                                   QStringLiteral("Seconds during which a rotated refresh token "
+                                                  "still yields the current pair (default 0)."),
+                                   QStringLiteral("seconds"), QStringLiteral("0"));
+    const QCommandLineOption db(QStringLiteral("db"),
+                                QStringLiteral("Keep users, tokens, blacklist and posts in this "
+                                               "SQLite file."),
+                                QStringLiteral("file"));
+    const QCommandLineOption users(QStringLiteral("users"),
+                                   QStringLiteral("JSON file with more users: "
+                                                  "[{\"username\",\"password\",\"displayName\"}]."),
+                                   QStringLiteral("file"));
+    const QCommandLineOption services(QStringLiteral("services"),
+                                      QStringLiteral("Services to serve: any of auth,profile,board "
+                                                     "(default all)."),
+                                      QStringLiteral("list"),
+                                      QStringLiteral("auth,profile,board"));
+    const QCommandLineOption scenario(QStringLiteral("scenario"),
+                                      QStringLiteral("QA scenario at start (default normal); see "
+                                                     "--list-scenarios."),
+                                      QStringLiteral("name"), QStringLiteral("normal"));
+    const QCommandLineOption scenarioParams(QStringLiteral("scenario-params"),
+                                            QStringLiteral("Scenario parameters as a JSON object, "
+                                                           "e.g. '{\"delayMs\":5000}'."),
+                                            QStringLiteral("json"));
+    const QCommandLineOption listScenarios(QStringLiteral("list-scenarios"),
+                                           QStringLiteral("Print the scenarios and exit."));
+    const QCommandLineOption retention(QStringLiteral("blacklist-retention"),
+                                       QStringLiteral("Age at which blacklist entries are purged "
+                                                      "(default 7d)."),
+                                       QStringLiteral("duration"), QStringLiteral("7d"));
+    const QCommandLineOption cleanup(QStringLiteral("cleanup-interval"),
+                                     QStringLiteral("How often the blacklist cleanup runs "
+                                                    "(default 1d)."),
+                                     QStringLiteral("duration"), QStringLiteral("1d"));
+    const QCommandLineOption adminToken(QStringLiteral("admin-token"),
+                                        QStringLiteral("Require this X-Admin-Token on /__admin "
+                                                       "routes (then also off loopback)."),
+                                        QStringLiteral("token"));
+    const QCommandLineOption maxBody(QStringLiteral("max-body"),
+                                     QStringLiteral("Largest accepted body in bytes (default "
+                                                    "1048576)."),
+                                     QStringLiteral("bytes"), QStringLiteral("1048576"));
+    const QCommandLineOption quiet(QStringLiteral("quiet"),
+                                   QStringLiteral("Do not log one line per request."));
+    parser.addOptions({ host, port, secret, accessTtl, refreshTtl, noRotate, grace, db, users,
+                        services, scenario, scenarioParams, listScenarios, retention, cleanup,
+                        adminToken, maxBody, quiet });
+    parser.process(app);
+
+    if (parser.isSet(listScenarios)) {
+        for (const auto &entry : MockServer::scenarios()) {
+            const auto d = entry.toObject();
+            std::printf("%-22s %s\n", qPrintable(d.value(QLatin1String("name")).toString()),
+                        qPrintable(d.value(QLatin1String("description")).toString()));
+            const auto parameters = d.value(QLatin1String("parameters")).toObject();
+            for (auto it = parameters.begin(); it != parameters.end(); ++it)
+                std::printf("%-22s   %s: %s\n", "", qPrintable(it.key()),
+                            qPrintable(it.value().toString()));
+        }
+        return 0;
+    }
+
+    MockServerConfig config;
+    config.address = QHostAddress(parser.value(host));
+    if (config.address.isNull())
+        die(QStringLiteral("--host %1 is not an IP address").arg(parser.value(host)));
+    bool ok = false;
+    config.port = parser.value(port).toUShort(&ok);
+    if (!ok)
+        die(QStringLiteral("--port must be 0 to 65535"));
+    config.secret = parser.value(secret).toUtf8();
+    auto duration = [&](const QCommandLineOption &option) {
+        const qint64 seconds = parseDuration(parser.value(option));
+        if (seconds <= 0)
+            die(QStringLiteral("--%1 takes a duration such as 30s, 15m, 2h or 7d")
+                        .arg(option.names().constLast()));
+        return seconds;
+    };
+    config.accessTtl = std::chrono::seconds(duration(accessTtl));
+    config.refreshTtl = std::chrono::seconds(duration(refreshTtl));
+    config.blacklistRetention = std::chrono::seconds(duration(retention));
+    config.cleanupInterval = std::chrono::seconds(duration(cleanup));
+    config.rotateRefreshTokens = !parser.isSet(noRotate);
+    config.reuseGrace = std::chrono::seconds(parser.value(grace).toInt(&ok));
+    if (!ok || config.reuseGrace.count() < 0)
+        die(QStringLiteral("--reuse-grace takes a number of seconds"));
+    config.databaseFile = parser.value(db);
+    config.usersFile = parser.value(users);
+    config.services = parser.value(services).split(QLatin1Char(','), Qt::SkipEmptyParts);
+    config.scenario = parser.value(scenario);
+    if (parser.isSet(scenarioParams)) {
+        const auto document = QJsonDocument::fromJson(parser.value(scenarioParams).toUtf8());
+        if (!document.isObject())
+            die(QStringLiteral("--scenario-params must be a JSON object"));
+        config.scenarioParameters = document.object();
+    }
+    config.adminToken = parser.value(adminToken).toUtf8();
+    config.maxBodyBytes = parser.value(maxBody).toLongLong(&ok);
+    if (!ok || config.maxBodyBytes <= 0)
+        die(QStringLiteral("--max-body takes a number of bytes"));
+    config.logRequests = !parser.isSet(quiet);
+
+    MockServer server(config);
+    QString error;
+    if (!server.start(&error))
+        die(error);
+    std::printf("listening on %s\n", qPrintable(server.url().toString()));
+    std::fflush(stdout);
+    return app.exec();
+}

@@ -1,0 +1,436 @@
+#include <silentauth/mock/mockserver.h>
+
+#include "authservice.h"
+#include "resourceservice.h"
+#include "servercontext.h"
+
+#include <QtCore/QFile>
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QRandomGenerator>
+#include <QtHttpServer/QHttpServerRequest>
+#include <QtNetwork/QTcpSocket>
+
+Q_LOGGING_CATEGORY(lcMock, "silentauth.mock", QtInfoMsg)
+
+namespace SilentAuth::Mock {
+
+namespace {
+
+QByteArray methodName(QHttpServerRequest::Method method)
+{
+    switch (method) {
+    case QHttpServerRequest::Method::Get:
+        return "GET";
+    case QHttpServerRequest::Method::Put:
+        return "PUT";
+    case QHttpServerRequest::Method::Delete:
+        return "DELETE";
+    case QHttpServerRequest::Method::Post:
+        return "POST";
+    case QHttpServerRequest::Method::Head:
+        return "HEAD";
+    case QHttpServerRequest::Method::Options:
+        return "OPTIONS";
+    case QHttpServerRequest::Method::Patch:
+        return "PATCH";
+    case QHttpServerRequest::Method::Connect:
+        return "CONNECT";
+    case QHttpServerRequest::Method::Trace:
+        return "TRACE";
+    default:
+        return "UNKNOWN";
+    }
+}
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 413: return "Payload Too Large";
+    case 429: return "Too Many Requests";
+    case 500: return "Internal Server Error";
+    case 503: return "Service Unavailable";
+    default: return "Status";
+    }
+}
+
+// Which methods a path answers, and which service owns it; empty = unknown.
+struct RouteInfo
+{
+    QList<QByteArray> methods;
+    QString service; // empty: always served
+};
+
+RouteInfo routeFor(const QString &path)
+{
+    static const QHash<QString, RouteInfo> fixed {
+        { QStringLiteral("/auth/login"), { { "POST" }, QStringLiteral("auth") } },
+        { QStringLiteral("/auth/refresh"), { { "POST" }, QStringLiteral("auth") } },
+        { QStringLiteral("/auth/logout"), { { "POST" }, QStringLiteral("auth") } },
+        { QStringLiteral("/oauth/token"), { { "POST" }, QStringLiteral("auth") } },
+        { QStringLiteral("/oauth/revoke"), { { "POST" }, QStringLiteral("auth") } },
+        { QStringLiteral("/profile"), { { "GET", "PATCH" }, QStringLiteral("profile") } },
+        { QStringLiteral("/boards"), { { "GET", "POST" }, QStringLiteral("board") } },
+        { QStringLiteral("/echo"), { { "GET", "POST", "PUT", "PATCH", "DELETE" }, {} } },
+        { QStringLiteral("/health"), { { "GET" }, {} } },
+        { QStringLiteral("/__admin/scenarios"), { { "GET" }, {} } },
+        { QStringLiteral("/__admin/scenario"), { { "GET", "POST" }, {} } },
+        { QStringLiteral("/__admin/stats"), { { "GET" }, {} } },
+        { QStringLiteral("/__admin/reset"), { { "POST" }, {} } },
+        { QStringLiteral("/__admin/purge-blacklist"), { { "POST" }, {} } },
+    };
+    const auto it = fixed.constFind(path);
+    if (it != fixed.cend())
+        return *it;
+    if (path.startsWith(QLatin1String("/boards/")))
+        return { { "GET", "PUT", "DELETE" }, QStringLiteral("board") };
+    return {};
+}
+
+} // namespace
+
+MockServer::MockServer(MockServerConfig config, QObject *parent)
+    : QAbstractHttpServer(parent)
+    , m_config(std::move(config))
+    , m_context(std::make_unique<ServerContext>(m_config))
+    , m_auth(std::make_unique<AuthService>(*m_context))
+    , m_resources(std::make_unique<ResourceService>(*m_context))
+{
+    connect(&m_cleanupTimer, &QTimer::timeout, this, &MockServer::purgeBlacklist);
+}
+
+MockServer::~MockServer() = default;
+
+bool MockServer::start(QString *error)
+{
+    QString failure;
+    auto fail = [&](const QString &message) {
+        if (error)
+            *error = message;
+        return false;
+    };
+    for (const auto &service : m_config.services) {
+        if (service != QLatin1String("auth") && service != QLatin1String("profile")
+            && service != QLatin1String("board"))
+            return fail(QStringLiteral("Unknown service %1 (known: auth, profile, board)")
+                                .arg(service));
+    }
+    if (!m_config.databaseFile.isEmpty() && !m_context->store.open(m_config.databaseFile, &failure))
+        return fail(QStringLiteral("Cannot open database %1: %2")
+                            .arg(m_config.databaseFile, failure));
+
+    QByteArray secret = m_config.secret;
+    if (secret.isEmpty())
+        secret = m_context->store.meta(QStringLiteral("secret"));
+    if (secret.isEmpty()) {
+        secret.resize(32);
+        QRandomGenerator::system()->fillRange(reinterpret_cast<quint32 *>(secret.data()), 8);
+        // A database keeps its secret, so tokens survive a restart.
+        if (m_context->store.isPersistent())
+            m_context->store.setMeta(QStringLiteral("secret"), secret);
+    }
+    m_context->issuer = std::make_unique<TokenIssuer>(secret, m_config.accessTtl,
+                                                      m_config.refreshTtl);
+    if (!loadUsers(&failure))
+        return fail(failure);
+    if (!setScenario(m_config.scenario, m_config.scenarioParameters, &failure))
+        return fail(failure);
+
+    m_port = listen(m_config.address, m_config.port);
+    if (m_port == 0)
+        return fail(QStringLiteral("Cannot listen on %1:%2")
+                            .arg(m_config.address.toString())
+                            .arg(m_config.port));
+    m_cleanupTimer.start(m_config.cleanupInterval);
+    return true;
+}
+
+bool MockServer::loadUsers(QString *error)
+{
+    struct Seed
+    {
+        QString username, password, displayName;
+    };
+    QList<Seed> seeds { { QStringLiteral("alice"), QStringLiteral("alice-password"),
+                          QStringLiteral("Alice Example") },
+                        { QStringLiteral("bob"), QStringLiteral("bob-password"),
+                          QStringLiteral("Bob Example") } };
+    if (!m_config.usersFile.isEmpty()) {
+        QFile file(m_config.usersFile);
+        if (!file.open(QIODevice::ReadOnly)) {
+            *error = QStringLiteral("Cannot read users file %1: %2")
+                             .arg(m_config.usersFile, file.errorString());
+            return false;
+        }
+        QJsonParseError parseError;
+        const auto document = QJsonDocument::fromJson(file.readAll(), &parseError);
+        const QJsonArray users = document.isArray()
+                ? document.array()
+                : document.object().value(QLatin1String("users")).toArray();
+        if (parseError.error != QJsonParseError::NoError || users.isEmpty()) {
+            *error = QStringLiteral("Users file %1 must hold a JSON array of "
+                                    "{\"username\", \"password\", \"displayName\"}")
+                             .arg(m_config.usersFile);
+            return false;
+        }
+        for (const auto &entry : users) {
+            const auto o = entry.toObject();
+            const QString name = o.value(QLatin1String("username")).toString();
+            const QString password = o.value(QLatin1String("password")).toString();
+            if (name.isEmpty() || password.isEmpty()) {
+                *error = QStringLiteral("Every user in %1 needs a username and a password")
+                                 .arg(m_config.usersFile);
+                return false;
+            }
+            seeds.append({ name, password, o.value(QLatin1String("displayName")).toString() });
+        }
+    }
+    for (const auto &seed : seeds) {
+        if (m_context->store.hasUser(seed.username))
+            continue;
+        User user = Store::makeUser(seed.username, seed.password, seed.displayName,
+                                    m_config.passwordIterations);
+        user.createdAtMs = ServerContext::nowMs();
+        m_context->store.putUser(user);
+    }
+    return true;
+}
+
+QUrl MockServer::url() const
+{
+    QUrl url;
+    url.setScheme(QStringLiteral("http"));
+    const bool any = m_config.address == QHostAddress::Any
+            || m_config.address == QHostAddress::AnyIPv4;
+    url.setHost(any ? QStringLiteral("127.0.0.1") : m_config.address.toString());
+    url.setPort(m_port);
+    return url;
+}
+
+bool MockServer::setScenario(const QString &name, const QJsonObject &parameters, QString *error)
+{
+    Scenario scenario;
+    if (!Scenario::parse(name, parameters, &scenario, error))
+        return false;
+    if (scenario.kind == Scenario::Kind::ExpireNow && m_context->issuer)
+        m_context->issuer->rejectIssuedUpTo(ServerContext::nowMs());
+    m_context->scenario = scenario;
+    qCInfo(lcMock).noquote() << "scenario" << name;
+    return true;
+}
+
+QJsonArray MockServer::scenarios()
+{
+    QJsonArray list;
+    for (const auto &d : Scenario::all())
+        list.append(QJsonObject { { QStringLiteral("name"), d.name },
+                                  { QStringLiteral("description"), d.summary },
+                                  { QStringLiteral("parameters"), d.parameters } });
+    return list;
+}
+
+QString MockServer::scenario() const
+{
+    return m_context->scenario.name;
+}
+
+QJsonObject MockServer::stats() const
+{
+    QJsonObject stats = m_context->stats.toJson();
+    stats.insert(QStringLiteral("liveRefreshTokens"),
+                 m_context->store.liveRefreshCount(ServerContext::nowMs()));
+    stats.insert(QStringLiteral("blacklistSize"), m_context->store.blacklistSize());
+    stats.insert(QStringLiteral("scenario"), m_context->scenario.name);
+    stats.insert(QStringLiteral("services"), QJsonArray::fromStringList(m_config.services));
+    return stats;
+}
+
+int MockServer::purgeBlacklist()
+{
+    const qint64 cutoff = ServerContext::nowMs() - m_config.blacklistRetention.count();
+    const int purged = m_context->store.purgeBlacklist(cutoff);
+    m_context->stats.blacklistPurged += purged;
+    if (purged)
+        qCInfo(lcMock) << "blacklist cleanup purged" << purged << "entries";
+    return purged;
+}
+
+void MockServer::reset()
+{
+    m_context->store.clearSessions();
+    m_context->stats = Stats();
+    m_context->failedLogins.clear();
+    m_context->scenario = Scenario();
+    m_context->issuer->rejectIssuedUpTo(-1);
+}
+
+Reply MockServer::admin(const Request &request)
+{
+    const bool allowed = m_config.adminToken.isEmpty()
+            ? request.remote.isLoopback()
+            : request.header("x-admin-token") == m_config.adminToken;
+    if (!allowed)
+        return Reply::error(403, QStringLiteral("forbidden"),
+                            m_config.adminToken.isEmpty()
+                                    ? QStringLiteral("Admin routes answer only on loopback")
+                                    : QStringLiteral("Admin routes need X-Admin-Token"));
+    const QString &path = request.path;
+    if (path == QLatin1String("/__admin/scenarios")
+        || (path == QLatin1String("/__admin/scenario") && request.method == "GET")) {
+        return Reply::json(200, { { QStringLiteral("current"), m_context->scenario.name },
+                                  { QStringLiteral("parameters"), m_context->scenario.parameters },
+                                  { QStringLiteral("scenarios"), scenarios() } });
+    }
+    if (path == QLatin1String("/__admin/scenario")) {
+        QJsonObject body;
+        QString error;
+        if (!request.jsonObject(&body, &error))
+            return Reply::error(400, QStringLiteral("invalid_json"), error);
+        const QString name = body.value(QLatin1String("name")).toString();
+        body.remove(QStringLiteral("name"));
+        if (!setScenario(name, body, &error))
+            return Reply::error(400, QStringLiteral("unknown_scenario"), error);
+        return Reply::json(200, { { QStringLiteral("scenario"), name },
+                                  { QStringLiteral("parameters"), body } });
+    }
+    if (path == QLatin1String("/__admin/stats"))
+        return Reply::json(200, stats());
+    if (path == QLatin1String("/__admin/reset")) {
+        reset();
+        return Reply::json(200, { { QStringLiteral("msg"), QStringLiteral("Reset") } });
+    }
+    return Reply::json(200, { { QStringLiteral("purged"), purgeBlacklist() } });
+}
+
+Reply MockServer::dispatch(const Request &request)
+{
+    const RouteInfo route = routeFor(request.path);
+    const bool served = route.service.isEmpty() || m_config.services.contains(route.service);
+    if (route.methods.isEmpty() || !served)
+        return Reply::error(404, QStringLiteral("not_found"),
+                            QStringLiteral("No route %1").arg(request.path));
+    if (!route.methods.contains(request.method)) {
+        Reply reply = Reply::error(405, QStringLiteral("method_not_allowed"),
+                                   QStringLiteral("%1 does not answer %2")
+                                           .arg(request.path, QString::fromLatin1(request.method)));
+        reply.withHeader("Allow", route.methods.join(", "));
+        return reply;
+    }
+    if (request.body.size() > m_config.maxBodyBytes)
+        return Reply::error(413, QStringLiteral("payload_too_large"),
+                            QStringLiteral("The body exceeds %1 bytes").arg(m_config.maxBodyBytes));
+
+    const QString &path = request.path;
+    if (path.startsWith(QLatin1String("/__admin/")))
+        return admin(request);
+    if (path == QLatin1String("/health"))
+        return Reply::json(200, { { QStringLiteral("status"), QStringLiteral("ok") } });
+    if (path == QLatin1String("/auth/login"))
+        return m_auth->login(request);
+    if (path == QLatin1String("/auth/refresh"))
+        return m_auth->refresh(request);
+    if (path == QLatin1String("/auth/logout"))
+        return m_auth->logout(request);
+    if (path == QLatin1String("/oauth/token"))
+        return m_auth->oauthToken(request);
+    if (path == QLatin1String("/oauth/revoke"))
+        return m_auth->oauthRevoke(request);
+
+    Reply reply;
+    QString username;
+    if (!m_resources->authenticate(request, &username, &reply))
+        return reply;
+    if (m_resources->injectFailure(&reply))
+        return reply;
+    if (path == QLatin1String("/profile"))
+        return m_resources->profile(request, username);
+    if (path == QLatin1String("/echo"))
+        return m_resources->echo(request, username);
+    if (path == QLatin1String("/boards"))
+        return request.method == "GET" ? m_resources->listPosts()
+                                       : m_resources->createPost(request, username);
+    bool ok = false;
+    const qint64 id = path.mid(int(qstrlen("/boards/"))).toLongLong(&ok);
+    if (!ok)
+        return Reply::error(404, QStringLiteral("not_found"),
+                            QStringLiteral("No route %1").arg(path));
+    return m_resources->post(id, request, username);
+}
+
+bool MockServer::handleRequest(const QHttpServerRequest &httpRequest, QTcpSocket *socket)
+{
+    QElapsedTimer timer;
+    timer.start();
+    Request request;
+    request.method = methodName(httpRequest.method());
+    request.path = httpRequest.url().path();
+    for (const auto &header : httpRequest.headers())
+        request.headers.insert(header.first.toLower(), header.second);
+    request.body = httpRequest.body();
+    request.remote = httpRequest.remoteAddress();
+
+    const QString routeKey = QString::fromLatin1(request.method) + QLatin1Char(' ')
+            + (request.path.startsWith(QLatin1String("/boards/")) ? QStringLiteral("/boards/{id}")
+                                                                  : request.path);
+    if (!routeFor(request.path).methods.isEmpty())
+        ++m_context->stats.routes[routeKey];
+
+    deliver(socket, request, dispatch(request), timer);
+    return true;
+}
+
+void MockServer::missingHandler(const QHttpServerRequest &, QTcpSocket *socket)
+{
+    socket->disconnectFromHost();
+}
+
+void MockServer::deliver(QTcpSocket *socket, const Request &request, Reply reply,
+                         QElapsedTimer timer)
+{
+    const bool close = request.header("connection").toLower() == "close";
+    auto send = [this, socket, reply, close, timer, method = request.method, path = request.path] {
+        QString line = QStringLiteral("%1 %2 ").arg(QString::fromLatin1(method), path);
+        if (socket->state() != QAbstractSocket::ConnectedState) {
+            line += QStringLiteral("client gone");
+        } else if (reply.delivery == Reply::Delivery::Drop) {
+            socket->abort();
+            line += QStringLiteral("dropped");
+        } else {
+            QByteArray out = "HTTP/1.1 " + QByteArray::number(reply.status) + ' '
+                    + reasonPhrase(reply.status) + "\r\n";
+            for (const auto &header : reply.headers)
+                out += header.first + ": " + header.second + "\r\n";
+            out += "Content-Length: " + QByteArray::number(reply.body.size()) + "\r\n";
+            if (close)
+                out += "Connection: close\r\n";
+            out += "\r\n" + reply.body;
+            socket->write(out);
+            if (close)
+                socket->disconnectFromHost();
+            line += QString::number(reply.status);
+        }
+        line += QStringLiteral(" %1ms").arg(timer.elapsed());
+        if (!reply.logNote.isEmpty())
+            line += QLatin1Char(' ') + QString::fromLatin1(reply.logNote);
+        if (m_config.logRequests)
+            qCInfo(lcMock).noquote() << line;
+        Q_EMIT requestLogged(line);
+    };
+    // The socket is the timer's context: if the client hangs up and the
+    // socket goes away first, the delayed answer is never attempted.
+    if (reply.delayMs > 0 || reply.delivery == Reply::Delivery::Drop)
+        QTimer::singleShot(reply.delayMs, socket, send);
+    else
+        send();
+}
+
+} // namespace SilentAuth::Mock

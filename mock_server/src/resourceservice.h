@@ -1,0 +1,36 @@
+#pragma once
+
+#include "exchange.h"
+
+namespace SilentAuth::Mock {
+
+struct ServerContext;
+struct Post;
+
+// The protected resources: the profile service (GET/PATCH /profile), the
+// board service (/boards) and /echo, which reports what it received so
+// tests can prove a replayed body arrived byte for byte.
+class ResourceService
+{
+public:
+    explicit ResourceService(ServerContext &context) : m_context(context) { }
+
+    // Resolves the bearer token; on failure *reply is the 401 to send.
+    bool authenticate(const Request &request, QString *username, Reply *reply);
+    // flaky-resources: a 500 for the configured fraction of calls.
+    bool injectFailure(Reply *reply);
+
+    Reply profile(const Request &request, const QString &username);
+    Reply listPosts();
+    Reply createPost(const Request &request, const QString &username);
+    Reply post(qint64 id, const Request &request, const QString &username);
+    Reply echo(const Request &request, const QString &username);
+
+private:
+    static QJsonObject postJson(const Post &post);
+    static bool readPost(const Request &request, QString *title, QString *body, Reply *failure);
+
+    ServerContext &m_context;
+};
+
+} // namespace SilentAuth::Mock

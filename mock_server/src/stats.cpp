@@ -1,0 +1,41 @@
+#include "stats.h"
+
+namespace SilentAuth::Mock {
+
+namespace {
+
+QJsonObject toObject(const QMap<QString, int> &map)
+{
+    QJsonObject object;
+    for (auto it = map.begin(); it != map.end(); ++it)
+        object.insert(it.key(), it.value());
+    return object;
+}
+
+} // namespace
+
+QJsonObject Stats::toJson() const
+{
+    int unauthorizedTotal = 0;
+    for (int count : unauthorized)
+        unauthorizedTotal += count;
+    return {
+        { QStringLiteral("logins"),
+          QJsonObject { { QStringLiteral("ok"), loginsOk },
+                        { QStringLiteral("failed"), loginsFailed },
+                        { QStringLiteral("throttled"), loginsThrottled } } },
+        { QStringLiteral("refreshes"),
+          QJsonObject { { QStringLiteral("ok"), refreshesOk },
+                        { QStringLiteral("failed"), refreshesFailed },
+                        { QStringLiteral("reuseDetected"), reuseDetected },
+                        { QStringLiteral("graceReplays"), graceReplays } } },
+        { QStringLiteral("logouts"), logouts },
+        { QStringLiteral("revocations"), revocations },
+        { QStringLiteral("blacklistPurged"), blacklistPurged },
+        { QStringLiteral("unauthorized"), toObject(unauthorized) },
+        { QStringLiteral("unauthorizedTotal"), unauthorizedTotal },
+        { QStringLiteral("routes"), toObject(routes) },
+    };
+}
+
+} // namespace SilentAuth::Mock

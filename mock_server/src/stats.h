@@ -1,0 +1,28 @@
+#pragma once
+
+#include <QtCore/QJsonObject>
+#include <QtCore/QMap>
+#include <QtCore/QString>
+
+namespace SilentAuth::Mock {
+
+// Counters QA reads from GET /__admin/stats.
+struct Stats
+{
+    int loginsOk = 0;
+    int loginsFailed = 0;
+    int loginsThrottled = 0;
+    int refreshesOk = 0;
+    int refreshesFailed = 0;
+    int reuseDetected = 0;
+    int graceReplays = 0;
+    int logouts = 0;
+    int revocations = 0;
+    int blacklistPurged = 0;
+    QMap<QString, int> unauthorized; // 401s sent, by reason
+    QMap<QString, int> routes; // "GET /profile" → requests
+
+    QJsonObject toJson() const;
+};
+
+} // namespace SilentAuth::Mock

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "jwt.h"
+
+#include <QtCore/QString>
+
+#include <chrono>
+
+namespace SilentAuth::Mock {
+
+// Issues and checks the server's JWTs. jti starts with the issue time in
+// milliseconds, so "reject everything issued before now" needs no list.
+class TokenIssuer
+{
+public:
+    struct Issued
+    {
+        QByteArray token;
+        QByteArray jti;
+        qint64 expiresAtMs = 0;
+    };
+
+    struct Check
+    {
+        bool ok = false;
+        QByteArray reason; // for logs and stats: missing, expired, bad_signature…
+        QString description; // for the WWW-Authenticate challenge
+        QJsonObject claims;
+    };
+
+    TokenIssuer(const QByteArray &secret, std::chrono::seconds accessTtl,
+                std::chrono::seconds refreshTtl);
+
+    Issued issueAccess(const QString &subject, const QString &scope, qint64 nowMs,
+                       qint64 skewSeconds = 0) const;
+    Issued issueRefresh(const QString &subject, qint64 nowMs) const;
+    Check checkAccess(const QByteArray &token, qint64 nowMs) const;
+    Jwt::Verified verify(const QByteArray &token, qint64 nowMs) const;
+
+    void rejectIssuedUpTo(qint64 ms) { m_rejectUpToMs = ms; }
+    qint64 accessTtlSeconds() const { return m_accessTtl.count(); }
+    qint64 refreshTtlSeconds() const { return m_refreshTtl.count(); }
+
+private:
+    static QByteArray newJti(qint64 nowMs);
+
+    QByteArray m_secret;
+    std::chrono::seconds m_accessTtl;
+    std::chrono::seconds m_refreshTtl;
+    qint64 m_rejectUpToMs = -1;
+};
+
+} // namespace SilentAuth::Mock
