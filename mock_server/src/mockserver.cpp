@@ -8,6 +8,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QPointer>
 #include <QtCore/QRandomGenerator>
 #include <QtHttpServer/QHttpServerRequest>
 #include <QtNetwork/QTcpSocket>
@@ -397,12 +398,14 @@ void MockServer::deliver(QTcpSocket *socket, const Request &request, Reply reply
                          QElapsedTimer timer)
 {
     const bool close = request.header("connection").toLower() == "close";
-    auto send = [this, socket, reply, close, timer, method = request.method, path = request.path] {
+    QPointer<QTcpSocket> guard(socket);
+    auto send = [this, guard, reply, close, timer, method = request.method, path = request.path] {
         QString line = QStringLiteral("%1 %2 ").arg(QString::fromLatin1(method), path);
-        if (socket->state() != QAbstractSocket::ConnectedState) {
+        QTcpSocket *live = guard.data();
+        if (!live || live->state() != QAbstractSocket::ConnectedState) {
             line += QStringLiteral("client gone");
         } else if (reply.delivery == Reply::Delivery::Drop) {
-            socket->abort();
+            live->abort();
             line += QStringLiteral("dropped");
         } else {
             QByteArray out = "HTTP/1.1 " + QByteArray::number(reply.status) + ' '
@@ -413,9 +416,9 @@ void MockServer::deliver(QTcpSocket *socket, const Request &request, Reply reply
             if (close)
                 out += "Connection: close\r\n";
             out += "\r\n" + reply.body;
-            socket->write(out);
+            live->write(out);
             if (close)
-                socket->disconnectFromHost();
+                live->disconnectFromHost();
             line += QString::number(reply.status);
         }
         line += QStringLiteral(" %1ms").arg(timer.elapsed());
@@ -425,10 +428,10 @@ void MockServer::deliver(QTcpSocket *socket, const Request &request, Reply reply
             qCInfo(lcMock).noquote() << line;
         Q_EMIT requestLogged(line);
     };
-    // The socket is the timer's context: if the client hangs up and the
-    // socket goes away first, the delayed answer is never attempted.
+    // Qt HttpServer 6.4 frees the socket when the client hangs up; the
+    // QPointer turns a late answer into a "client gone" log line.
     if (reply.delayMs > 0 || reply.delivery == Reply::Delivery::Drop)
-        QTimer::singleShot(reply.delayMs, socket, send);
+        QTimer::singleShot(reply.delayMs, this, send);
     else
         send();
 }

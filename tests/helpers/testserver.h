@@ -1,0 +1,18 @@
+#pragma once
+
+#include <silentauth/mock/mockserver.h>
+
+#include <QtCore/QUrl>
+
+#include <memory>
+
+namespace SilentAuth::Test {
+
+// A mock server on a free loopback port, quiet unless a test asks to log.
+// Returns null (and says why with qWarning) when it cannot start.
+std::unique_ptr<Mock::MockServer> startServer(Mock::MockServerConfig config = {});
+
+// server.url() + path, e.g. endpoint(*server, "/auth/login").
+QUrl endpoint(const Mock::MockServer &server, const char *path);
+
+} // namespace SilentAuth::Test
