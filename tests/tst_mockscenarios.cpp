@@ -24,10 +24,11 @@ private:
     }
     QJsonObject login(MockServer &server)
     {
-        return http.postJson(endpoint(server, "/auth/login"),
-                             { { QStringLiteral("username"), QStringLiteral("alice") },
-                               { QStringLiteral("password"), QStringLiteral("alice-password") } })
-                .json();
+        return http
+            .postJson(endpoint(server, "/auth/login"),
+                      {{QStringLiteral("username"), QStringLiteral("alice")},
+                       {QStringLiteral("password"), QStringLiteral("alice-password")}})
+            .json();
     }
     bool setScenario(MockServer &server, const QJsonObject &scenario)
     {
@@ -36,7 +37,7 @@ private:
     HttpResult refresh(MockServer &server, const QByteArray &token)
     {
         return http.postJson(endpoint(server, "/auth/refresh"),
-                             { { QStringLiteral("refreshToken"), QString::fromUtf8(token) } });
+                             {{QStringLiteral("refreshToken"), QString::fromUtf8(token)}});
     }
     // A refresh over a raw socket, so no client-side retry hides a dropped
     // connection. The server runs in this thread, so the wait spins the
@@ -76,16 +77,16 @@ private Q_SLOTS:
         const auto tokens = login(*server);
         QCOMPARE(http.getBearer(endpoint(*server, "/profile"), str(tokens, "accessToken")).status,
                  200);
-        QVERIFY(setScenario(*server, { { QStringLiteral("name"), QStringLiteral("expire-now") } }));
-        const auto rejected =
-                http.getBearer(endpoint(*server, "/profile"), str(tokens, "accessToken"));
+        QVERIFY(setScenario(*server, {{QStringLiteral("name"), QStringLiteral("expire-now")}}));
+        const auto rejected
+            = http.getBearer(endpoint(*server, "/profile"), str(tokens, "accessToken"));
         QCOMPARE(rejected.status, 401);
         QVERIFY(rejected.header("www-authenticate").contains("expired"));
         // Tokens issued afterwards work.
         const auto renewed = refresh(*server, str(tokens, "refreshToken"));
         QCOMPARE(renewed.status, 200);
         QCOMPARE(http.getBearer(endpoint(*server, "/profile"), str(renewed.json(), "accessToken"))
-                         .status,
+                     .status,
                  200);
     }
 
@@ -94,8 +95,9 @@ private Q_SLOTS:
         auto server = startServer();
         QVERIFY(server);
         const QByteArray token = str(login(*server), "refreshToken");
-        QVERIFY(setScenario(*server, { { QStringLiteral("name"), QStringLiteral("slow-refresh") },
-                                       { QStringLiteral("delayMs"), 700 } }));
+        QVERIFY(setScenario(*server,
+                            {{QStringLiteral("name"), QStringLiteral("slow-refresh")},
+                             {QStringLiteral("delayMs"), 700}}));
         const auto result = refresh(*server, token);
         QCOMPARE(result.status, 200);
         QVERIFY2(result.elapsedMs >= 650, QByteArray::number(result.elapsedMs));
@@ -109,8 +111,8 @@ private Q_SLOTS:
         QVERIFY(server);
         const QByteArray token = str(login(*server), "refreshToken");
         QVERIFY(setScenario(*server,
-                            { { QStringLiteral("name"), QStringLiteral("refresh-unavailable") },
-                              { QStringLiteral("count"), 2 } }));
+                            {{QStringLiteral("name"), QStringLiteral("refresh-unavailable")},
+                             {QStringLiteral("count"), 2}}));
         for (int i = 0; i < 2; ++i) {
             const auto result = refresh(*server, token);
             QCOMPARE(result.status, 503);
@@ -127,15 +129,16 @@ private Q_SLOTS:
         auto server = startServer();
         QVERIFY(server);
         const QByteArray token = str(login(*server), "refreshToken");
-        QVERIFY(setScenario(*server, { { QStringLiteral("name"), QStringLiteral("refresh-drop") },
-                                       { QStringLiteral("count"), 1 } }));
+        QVERIFY(setScenario(*server,
+                            {{QStringLiteral("name"), QStringLiteral("refresh-drop")},
+                             {QStringLiteral("count"), 1}}));
         bool closed = false;
         QCOMPARE(rawRefresh(*server, token, &closed), QByteArray());
         QVERIFY(closed);
         // Nothing was rotated: the same token still works.
         QCOMPARE(refresh(*server, token).status, 200);
-        QCOMPARE(server->stats()[QLatin1String("refreshes")][QLatin1String("reuseDetected")].toInt(),
-                 0);
+        QCOMPARE(
+            server->stats()[QLatin1String("refreshes")][QLatin1String("reuseDetected")].toInt(), 0);
     }
 
     void lostRefreshResponse()
@@ -144,16 +147,16 @@ private Q_SLOTS:
         QVERIFY(server);
         const QByteArray token = str(login(*server), "refreshToken");
         QVERIFY(setScenario(*server,
-                            { { QStringLiteral("name"), QStringLiteral("lost-refresh-response") },
-                              { QStringLiteral("count"), 1 } }));
+                            {{QStringLiteral("name"), QStringLiteral("lost-refresh-response")},
+                             {QStringLiteral("count"), 1}}));
         bool closed = false;
         QCOMPARE(rawRefresh(*server, token, &closed), QByteArray());
         QVERIFY(closed);
         // The server rotated: without a grace window the retry is reuse.
         const auto retry = refresh(*server, token);
         QCOMPARE(retry.status, 401);
-        QCOMPARE(server->stats()[QLatin1String("refreshes")][QLatin1String("reuseDetected")].toInt(),
-                 1);
+        QCOMPARE(
+            server->stats()[QLatin1String("refreshes")][QLatin1String("reuseDetected")].toInt(), 1);
     }
 
     void lostRefreshResponseWithGrace()
@@ -164,8 +167,8 @@ private Q_SLOTS:
         QVERIFY(server);
         const QByteArray token = str(login(*server), "refreshToken");
         QVERIFY(setScenario(*server,
-                            { { QStringLiteral("name"), QStringLiteral("lost-refresh-response") },
-                              { QStringLiteral("count"), 1 } }));
+                            {{QStringLiteral("name"), QStringLiteral("lost-refresh-response")},
+                             {QStringLiteral("count"), 1}}));
         bool closed = false;
         QCOMPARE(rawRefresh(*server, token, &closed), QByteArray());
         QVERIFY(closed);
@@ -179,8 +182,8 @@ private Q_SLOTS:
         auto server = startServer();
         QVERIFY(server);
         const QByteArray token = str(login(*server), "refreshToken");
-        QVERIFY(setScenario(*server,
-                            { { QStringLiteral("name"), QStringLiteral("revoked-refresh") } }));
+        QVERIFY(
+            setScenario(*server, {{QStringLiteral("name"), QStringLiteral("revoked-refresh")}}));
         const auto result = refresh(*server, token);
         QCOMPARE(result.status, 401);
         QCOMPARE(result.json()[QLatin1String("error")].toString(), QStringLiteral("invalid_grant"));
@@ -188,7 +191,7 @@ private Q_SLOTS:
         const auto oauth = http.postForm(endpoint(*server, "/oauth/token"),
                                          "grant_type=refresh_token&client_id=silentauth-desktop"
                                          "&refresh_token="
-                                                 + token);
+                                             + token);
         QCOMPARE(oauth.status, 400);
         QCOMPARE(oauth.json()[QLatin1String("error")].toString(), QStringLiteral("invalid_grant"));
     }
@@ -198,8 +201,8 @@ private Q_SLOTS:
         auto server = startServer();
         QVERIFY(server);
         const QByteArray token = str(login(*server), "refreshToken");
-        QVERIFY(setScenario(*server,
-                            { { QStringLiteral("name"), QStringLiteral("malformed-refresh") } }));
+        QVERIFY(
+            setScenario(*server, {{QStringLiteral("name"), QStringLiteral("malformed-refresh")}}));
         const auto result = refresh(*server, token);
         QCOMPARE(result.status, 200);
         QJsonParseError error;
@@ -223,8 +226,8 @@ private Q_SLOTS:
         QVERIFY(server);
         const QByteArray token = str(login(*server), "accessToken");
         QVERIFY(setScenario(*server,
-                            { { QStringLiteral("name"), QStringLiteral("flaky-resources") },
-                              { QStringLiteral("failureRate"), rate } }));
+                            {{QStringLiteral("name"), QStringLiteral("flaky-resources")},
+                             {QStringLiteral("failureRate"), rate}}));
         int failures = 0;
         for (int i = 0; i < 20; ++i) {
             const auto result = http.getBearer(endpoint(*server, "/profile"), token);
@@ -241,21 +244,22 @@ private Q_SLOTS:
     {
         auto server = startServer();
         QVERIFY(server);
-        QVERIFY(setScenario(*server, { { QStringLiteral("name"), QStringLiteral("clock-skew") },
-                                       { QStringLiteral("seconds"), -3598 } }));
+        QVERIFY(setScenario(*server,
+                            {{QStringLiteral("name"), QStringLiteral("clock-skew")},
+                             {QStringLiteral("seconds"), -3598}}));
         const auto tokens = login(*server);
         QCOMPARE(tokens[QLatin1String("expiresIn")].toInt(), 3600);
         const auto payload = QJsonDocument::fromJson(
-                                     QByteArray::fromBase64(str(tokens, "accessToken").split('.')[1],
-                                                            QByteArray::Base64UrlEncoding))
-                                     .object();
+                                 QByteArray::fromBase64(str(tokens, "accessToken").split('.')[1],
+                                                        QByteArray::Base64UrlEncoding))
+                                 .object();
         const qint64 exp = qint64(payload[QLatin1String("exp")].toDouble());
         const qint64 now = QDateTime::currentSecsSinceEpoch();
         QVERIFY2(exp - now <= 3 && exp - now >= 0, QByteArray::number(exp - now));
         // The token dies within seconds although expiresIn said an hour.
         QTRY_COMPARE_WITH_TIMEOUT(
-                http.getBearer(endpoint(*server, "/profile"), str(tokens, "accessToken")).status,
-                401, 5000);
+            http.getBearer(endpoint(*server, "/profile"), str(tokens, "accessToken")).status, 401,
+            5000);
     }
 
     void scenarioAtStart()
@@ -280,22 +284,22 @@ private Q_SLOTS:
         connect(server.get(), &MockServer::requestLogged, this,
                 [&](const QString &line) { lines.append(line); });
         const QByteArray token = str(login(*server), "refreshToken");
-        QVERIFY(setScenario(*server, { { QStringLiteral("name"), QStringLiteral("slow-refresh") },
-                                       { QStringLiteral("delayMs"), 300 } }));
+        QVERIFY(setScenario(*server,
+                            {{QStringLiteral("name"), QStringLiteral("slow-refresh")},
+                             {QStringLiteral("delayMs"), 300}}));
         for (int i = 0; i < 10; ++i) {
             QNetworkRequest request(endpoint(*server, "/auth/refresh"));
             request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-            QNetworkReply *reply = http.manager().post(
-                    request, "{\"refreshToken\":\"" + token + "\"}");
+            QNetworkReply *reply
+                = http.manager().post(request, "{\"refreshToken\":\"" + token + "\"}");
             QTimer::singleShot(50, reply, &QNetworkReply::abort);
             connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
         }
         // Every refresh that reached the server (QNAM sends at most six at
         // once per host) found its client gone when the answer was due.
         QTest::qWait(150); // every client has aborted; no answer is due yet
-        const int received = server->stats()[QLatin1String("routes")]
-                                            [QLatin1String("POST /auth/refresh")]
-                                                    .toInt();
+        const int received
+            = server->stats()[QLatin1String("routes")][QLatin1String("POST /auth/refresh")].toInt();
         QVERIFY(received >= 1);
         QTRY_COMPARE_WITH_TIMEOUT(lines.filter(QStringLiteral("client gone")).size(), received,
                                   3000);

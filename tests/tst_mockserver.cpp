@@ -24,9 +24,9 @@ private:
     QJsonObject login(MockServer &server, const QString &user = QStringLiteral("alice"),
                       const QString &password = QStringLiteral("alice-password"))
     {
-        const auto result = http.postJson(endpoint(server, "/auth/login"),
-                                          { { QStringLiteral("username"), user },
-                                            { QStringLiteral("password"), password } });
+        const auto result = http.postJson(
+            endpoint(server, "/auth/login"),
+            {{QStringLiteral("username"), user}, {QStringLiteral("password"), password}});
         return result.status == 200 ? result.json() : QJsonObject();
     }
     static QByteArray str(const QJsonObject &o, const char *key)
@@ -36,7 +36,7 @@ private:
     HttpResult refresh(MockServer &server, const QByteArray &token)
     {
         return http.postJson(endpoint(server, "/auth/refresh"),
-                             { { QStringLiteral("refreshToken"), QString::fromUtf8(token) } });
+                             {{QStringLiteral("refreshToken"), QString::fromUtf8(token)}});
     }
 
 private Q_SLOTS:
@@ -44,10 +44,10 @@ private Q_SLOTS:
     {
         auto server = startServer();
         QVERIFY(server);
-        const auto result = http.postJson(endpoint(*server, "/auth/login"),
-                                          { { QStringLiteral("username"), QStringLiteral("alice") },
-                                            { QStringLiteral("password"),
-                                              QStringLiteral("alice-password") } });
+        const auto result
+            = http.postJson(endpoint(*server, "/auth/login"),
+                            {{QStringLiteral("username"), QStringLiteral("alice")},
+                             {QStringLiteral("password"), QStringLiteral("alice-password")}});
         QCOMPARE(result.status, 200);
         const auto body = result.json();
         QVERIFY(!str(body, "accessToken").isEmpty());
@@ -70,12 +70,12 @@ private Q_SLOTS:
         QTest::newRow("not-json") << QByteArray("{username:") << 400
                                   << QStringLiteral("invalid_json");
         QTest::newRow("array") << QByteArray("[]") << 400 << QStringLiteral("invalid_json");
-        QTest::newRow("missing-password") << QByteArray(R"({"username":"alice"})") << 400
-                                          << QStringLiteral("invalid_request");
+        QTest::newRow("missing-password")
+            << QByteArray(R"({"username":"alice"})") << 400 << QStringLiteral("invalid_request");
         QTest::newRow("number-username") << QByteArray(R"({"username":1,"password":"x"})") << 400
                                          << QStringLiteral("invalid_request");
-        QTest::newRow("garbage-bytes") << QByteArray("\x00\xff\xfe garbage", 12) << 400
-                                       << QStringLiteral("invalid_json");
+        QTest::newRow("garbage-bytes")
+            << QByteArray("\x00\xff\xfe garbage", 12) << 400 << QStringLiteral("invalid_json");
     }
 
     void loginFailures()
@@ -86,7 +86,7 @@ private Q_SLOTS:
         auto server = startServer();
         QVERIFY(server);
         const auto result = http.send("POST", endpoint(*server, "/auth/login"), body,
-                                      { { "Content-Type", "application/json" } });
+                                      {{"Content-Type", "application/json"}});
         QCOMPARE(result.status, status);
         QCOMPARE(result.json().value(QLatin1String("error")).toString(), error);
         QVERIFY(result.json().contains(QLatin1String("message")));
@@ -98,10 +98,10 @@ private Q_SLOTS:
         QVERIFY(server);
         for (int i = 0; i < 5; ++i)
             QVERIFY(login(*server, QStringLiteral("alice"), QStringLiteral("wrong")).isEmpty());
-        const auto result = http.postJson(endpoint(*server, "/auth/login"),
-                                          { { QStringLiteral("username"), QStringLiteral("alice") },
-                                            { QStringLiteral("password"),
-                                              QStringLiteral("alice-password") } });
+        const auto result
+            = http.postJson(endpoint(*server, "/auth/login"),
+                            {{QStringLiteral("username"), QStringLiteral("alice")},
+                             {QStringLiteral("password"), QStringLiteral("alice-password")}});
         QCOMPARE(result.status, 429);
         QCOMPARE(result.json().value(QLatin1String("error")).toString(),
                  QStringLiteral("too_many_attempts"));
@@ -130,11 +130,12 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("reason");
         QTest::addColumn<bool>("hasError");
         QTest::newRow("missing") << QByteArray() << QByteArray("missing") << false;
-        QTest::newRow("not-bearer") << QByteArray("Basic YWxpY2U6eA==") << QByteArray("missing")
-                                    << false;
+        QTest::newRow("not-bearer")
+            << QByteArray("Basic YWxpY2U6eA==") << QByteArray("missing") << false;
         QTest::newRow("garbage") << QByteArray("Bearer abc") << QByteArray("malformed") << true;
-        QTest::newRow("alg-none") << QByteArray("Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSIsImV4"
-                                                "cCI6OTk5OTk5OTk5OSwidHlwIjoiYWNjZXNzIn0.")
+        QTest::newRow("alg-none") << QByteArray(
+            "Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJhbGljZSIsImV4"
+            "cCI6OTk5OTk5OTk5OSwidHlwIjoiYWNjZXNzIn0.")
                                   << QByteArray("bad_algorithm") << true;
     }
 
@@ -183,13 +184,13 @@ private Q_SLOTS:
         QCOMPARE(result.status, 401);
         QVERIFY(result.header("www-authenticate").contains("signature"));
 
-        QTRY_COMPARE_WITH_TIMEOUT(http.getBearer(endpoint(*server, "/profile"), access).status,
-                                  401, 3000);
+        QTRY_COMPARE_WITH_TIMEOUT(http.getBearer(endpoint(*server, "/profile"), access).status, 401,
+                                  3000);
         QVERIFY(http.getBearer(endpoint(*server, "/profile"), access)
-                        .header("www-authenticate")
-                        .contains("expired"));
+                    .header("www-authenticate")
+                    .contains("expired"));
         QCOMPARE(server->stats()[QLatin1String("unauthorized")][QLatin1String("expired")].toInt()
-                         >= 1,
+                     >= 1,
                  true);
     }
 
@@ -203,9 +204,9 @@ private Q_SLOTS:
         const QByteArray second = str(result.json(), "refreshToken");
         QVERIFY(!second.isEmpty());
         QVERIFY(second != first);
-        QCOMPARE(http.getBearer(endpoint(*server, "/profile"), str(result.json(), "accessToken"))
-                         .status,
-                 200);
+        QCOMPARE(
+            http.getBearer(endpoint(*server, "/profile"), str(result.json(), "accessToken")).status,
+            200);
 
         // Presenting the rotated token again revokes the whole family.
         result = refresh(*server, first);
@@ -233,9 +234,9 @@ private Q_SLOTS:
         const auto retry = refresh(*server, first);
         QCOMPARE(retry.status, 200);
         QCOMPARE(str(retry.json(), "refreshToken"), second);
-        QCOMPARE(http.getBearer(endpoint(*server, "/profile"), str(retry.json(), "accessToken"))
-                         .status,
-                 200);
+        QCOMPARE(
+            http.getBearer(endpoint(*server, "/profile"), str(retry.json(), "accessToken")).status,
+            200);
         QCOMPARE(refresh(*server, second).status, 200);
         QCOMPARE(server->stats()[QLatin1String("refreshes")][QLatin1String("graceReplays")].toInt(),
                  1);
@@ -251,8 +252,8 @@ private Q_SLOTS:
         QCOMPARE(refresh(*server, first).status, 200);
         QTest::qWait(2100);
         QCOMPARE(refresh(*server, first).status, 401);
-        QCOMPARE(server->stats()[QLatin1String("refreshes")][QLatin1String("reuseDetected")].toInt(),
-                 1);
+        QCOMPARE(
+            server->stats()[QLatin1String("refreshes")][QLatin1String("reuseDetected")].toInt(), 1);
     }
 
     void refreshWithoutRotationKeepsTheToken()
@@ -303,7 +304,7 @@ private Q_SLOTS:
         auto server = startServer();
         QVERIFY(server);
         const QByteArray token = str(login(*server), "refreshToken");
-        const QJsonObject body { { QStringLiteral("refreshToken"), QString::fromUtf8(token) } };
+        const QJsonObject body {{QStringLiteral("refreshToken"), QString::fromUtf8(token)}};
         auto result = http.postJson(endpoint(*server, "/auth/logout"), body);
         QCOMPARE(result.status, 200);
         QVERIFY(result.json().contains(QLatin1String("msg")));
@@ -312,7 +313,7 @@ private Q_SLOTS:
         QCOMPARE(http.postJson(endpoint(*server, "/auth/logout"), body).status, 200);
         QCOMPARE(server->stats()[QLatin1String("blacklistSize")].toInt(), 1);
         result = http.postJson(endpoint(*server, "/auth/logout"),
-                               { { QStringLiteral("refreshToken"), QStringLiteral("x.y.z") } });
+                               {{QStringLiteral("refreshToken"), QStringLiteral("x.y.z")}});
         QCOMPARE(result.status, 400);
     }
 
@@ -325,7 +326,7 @@ private Q_SLOTS:
         QVERIFY(server);
         const QByteArray token = str(login(*server), "refreshToken");
         http.postJson(endpoint(*server, "/auth/logout"),
-                      { { QStringLiteral("refreshToken"), QString::fromUtf8(token) } });
+                      {{QStringLiteral("refreshToken"), QString::fromUtf8(token)}});
         QCOMPARE(server->stats()[QLatin1String("blacklistSize")].toInt(), 1);
         QTRY_COMPARE_WITH_TIMEOUT(server->stats()[QLatin1String("blacklistSize")].toInt(), 0, 3000);
         QCOMPARE(server->stats()[QLatin1String("blacklistPurged")].toInt(), 1);
@@ -340,30 +341,30 @@ private Q_SLOTS:
         QTest::addColumn<int>("status");
         QTest::addColumn<QString>("error");
         const QByteArray grant = "grant_type=password&username=alice&password=alice-password";
-        QTest::newRow("public-client") << grant + "&client_id=silentauth-desktop" << QByteArray()
-                                       << 200 << QString();
+        QTest::newRow("public-client")
+            << grant + "&client_id=silentauth-desktop" << QByteArray() << 200 << QString();
         QTest::newRow("client-secret-post")
-                << grant + "&client_id=silentauth-service&client_secret=service-secret"
-                << QByteArray() << 200 << QString();
-        QTest::newRow("client-secret-basic") << grant << QByteArray("silentauth-service:service-secret")
-                                             << 200 << QString();
+            << grant + "&client_id=silentauth-service&client_secret=service-secret" << QByteArray()
+            << 200 << QString();
+        QTest::newRow("client-secret-basic")
+            << grant << QByteArray("silentauth-service:service-secret") << 200 << QString();
         QTest::newRow("wrong-secret") << grant << QByteArray("silentauth-service:nope") << 401
                                       << QStringLiteral("invalid_client");
-        QTest::newRow("confidential-without-secret") << grant + "&client_id=silentauth-service"
-                                                     << QByteArray() << 401
-                                                     << QStringLiteral("invalid_client");
-        QTest::newRow("no-client") << grant << QByteArray() << 401
-                                   << QStringLiteral("invalid_client");
+        QTest::newRow("confidential-without-secret")
+            << grant + "&client_id=silentauth-service" << QByteArray() << 401
+            << QStringLiteral("invalid_client");
+        QTest::newRow("no-client")
+            << grant << QByteArray() << 401 << QStringLiteral("invalid_client");
         QTest::newRow("two-methods") << grant + "&client_secret=service-secret"
                                      << QByteArray("silentauth-service:service-secret") << 400
                                      << QStringLiteral("invalid_request");
         QTest::newRow("wrong-password")
-                << QByteArray("grant_type=password&username=alice&password=x&client_id="
-                              "silentauth-desktop")
-                << QByteArray() << 400 << QStringLiteral("invalid_grant");
+            << QByteArray("grant_type=password&username=alice&password=x&client_id="
+                          "silentauth-desktop")
+            << QByteArray() << 400 << QStringLiteral("invalid_grant");
         QTest::newRow("unsupported-grant")
-                << QByteArray("grant_type=client_credentials&client_id=silentauth-desktop")
-                << QByteArray() << 400 << QStringLiteral("unsupported_grant_type");
+            << QByteArray("grant_type=client_credentials&client_id=silentauth-desktop")
+            << QByteArray() << 400 << QStringLiteral("unsupported_grant_type");
         QTest::newRow("no-grant") << QByteArray("client_id=silentauth-desktop") << QByteArray()
                                   << 400 << QStringLiteral("invalid_request");
     }
@@ -386,9 +387,9 @@ private Q_SLOTS:
             QCOMPARE(body.value(QLatin1String("token_type")).toString(), QStringLiteral("Bearer"));
             QCOMPARE(body.value(QLatin1String("expires_in")).toInt(), 3600);
             QVERIFY(!str(body, "refresh_token").isEmpty());
-            QCOMPARE(http.getBearer(endpoint(*server, "/profile"), str(body, "access_token"))
-                             .status,
-                     200);
+            QCOMPARE(
+                http.getBearer(endpoint(*server, "/profile"), str(body, "access_token")).status,
+                200);
         } else {
             QCOMPARE(body.value(QLatin1String("error")).toString(), error);
             QVERIFY(body.contains(QLatin1String("error_description")));
@@ -404,7 +405,7 @@ private Q_SLOTS:
         auto result = http.postForm(endpoint(*server, "/oauth/token"),
                                     "grant_type=password&username=bob&password=bob-password"
                                     "&scope=profile+board"
-                                            + client);
+                                        + client);
         QCOMPARE(result.status, 200);
         QCOMPARE(result.json().value(QLatin1String("scope")).toString(),
                  QStringLiteral("profile board"));
@@ -423,8 +424,9 @@ private Q_SLOTS:
         QCOMPARE(result.json().value(QLatin1String("error")).toString(),
                  QStringLiteral("invalid_grant"));
         // RFC 7009: an unknown token is still answered 200.
-        QCOMPARE(http.postForm(endpoint(*server, "/oauth/revoke"), "token=nonsense" + client).status,
-                 200);
+        QCOMPARE(
+            http.postForm(endpoint(*server, "/oauth/revoke"), "token=nonsense" + client).status,
+            200);
         QCOMPARE(http.postForm(endpoint(*server, "/oauth/revoke"), "token=x").status, 401);
         QCOMPARE(server->stats()[QLatin1String("revocations")].toInt(), 1);
     }
@@ -436,9 +438,9 @@ private Q_SLOTS:
         auto server = startServer(config);
         QVERIFY(server);
         const QByteArray client = "&client_id=silentauth-desktop";
-        auto result = http.postForm(endpoint(*server, "/oauth/token"),
-                                    "grant_type=password&username=bob&password=bob-password"
-                                            + client);
+        auto result
+            = http.postForm(endpoint(*server, "/oauth/token"),
+                            "grant_type=password&username=bob&password=bob-password" + client);
         const QByteArray token = str(result.json(), "refresh_token");
         result = http.postForm(endpoint(*server, "/oauth/token"),
                                "grant_type=refresh_token&refresh_token=" + token + client);
@@ -451,9 +453,9 @@ private Q_SLOTS:
     {
         auto server = startServer();
         QVERIFY(server);
-        const auto result = http.postJson(endpoint(*server, "/oauth/token"),
-                                          { { QStringLiteral("grant_type"),
-                                              QStringLiteral("password") } });
+        const auto result
+            = http.postJson(endpoint(*server, "/oauth/token"),
+                            {{QStringLiteral("grant_type"), QStringLiteral("password")}});
         QCOMPARE(result.status, 400);
         QCOMPARE(result.json().value(QLatin1String("error")).toString(),
                  QStringLiteral("invalid_request"));
@@ -464,10 +466,11 @@ private Q_SLOTS:
         auto server = startServer();
         QVERIFY(server);
         const QByteArray token = str(login(*server), "accessToken");
-        const HttpClient::Headers auth { { "Authorization", "Bearer " + token } };
+        const HttpClient::Headers auth {{"Authorization", "Bearer " + token}};
         auto result = http.send("GET", endpoint(*server, "/profile"), {}, auth);
         QCOMPARE(result.status, 200);
-        QCOMPARE(result.json().value(QLatin1String("username")).toString(), QStringLiteral("alice"));
+        QCOMPARE(result.json().value(QLatin1String("username")).toString(),
+                 QStringLiteral("alice"));
         QCOMPARE(result.json().value(QLatin1String("displayName")).toString(),
                  QStringLiteral("Alice Example"));
         result = http.send("PATCH", endpoint(*server, "/profile"),
@@ -476,13 +479,13 @@ private Q_SLOTS:
         QCOMPARE(result.json().value(QLatin1String("displayName")).toString(),
                  QStringLiteral("Alice K."));
         QCOMPARE(http.send("GET", endpoint(*server, "/profile"), {}, auth)
-                         .json()
-                         .value(QLatin1String("displayName"))
-                         .toString(),
+                     .json()
+                     .value(QLatin1String("displayName"))
+                     .toString(),
                  QStringLiteral("Alice K."));
-        QCOMPARE(http.send("PATCH", endpoint(*server, "/profile"), R"({"displayName":""})", auth)
-                         .status,
-                 400);
+        QCOMPARE(
+            http.send("PATCH", endpoint(*server, "/profile"), R"({"displayName":""})", auth).status,
+            400);
         QCOMPARE(http.send("PATCH", endpoint(*server, "/profile"), "nope", auth).status, 400);
     }
 
@@ -491,18 +494,16 @@ private Q_SLOTS:
         auto server = startServer();
         QVERIFY(server);
         const HttpClient::Headers alice {
-            { "Authorization", "Bearer " + str(login(*server), "accessToken") }
-        };
+            {"Authorization", "Bearer " + str(login(*server), "accessToken")}};
         const HttpClient::Headers bob {
-            { "Authorization",
-              "Bearer "
-                      + str(login(*server, QStringLiteral("bob"), QStringLiteral("bob-password")),
-                            "accessToken") }
-        };
+            {"Authorization",
+             "Bearer "
+                 + str(login(*server, QStringLiteral("bob"), QStringLiteral("bob-password")),
+                       "accessToken")}};
         QCOMPARE(http.send("GET", endpoint(*server, "/boards"), {}, alice)
-                         .json()[QLatin1String("items")]
-                         .toArray()
-                         .size(),
+                     .json()[QLatin1String("items")]
+                     .toArray()
+                     .size(),
                  0);
         auto result = http.send("POST", endpoint(*server, "/boards"),
                                 R"({"title":"Hello","body":"First post"})", alice);
@@ -538,10 +539,10 @@ private Q_SLOTS:
         auto server = startServer();
         QVERIFY(server);
         const QByteArray body = QByteArray("binary\x00\x01\x02 body", 15);
-        const auto result =
-                http.send("PUT", endpoint(*server, "/echo"), body,
-                          { { "Authorization", "Bearer " + str(login(*server), "accessToken") },
-                            { "Content-Type", "application/octet-stream" } });
+        const auto result
+            = http.send("PUT", endpoint(*server, "/echo"), body,
+                        {{"Authorization", "Bearer " + str(login(*server), "accessToken")},
+                         {"Content-Type", "application/octet-stream"}});
         QCOMPARE(result.status, 200);
         const auto json = result.json();
         QCOMPARE(json[QLatin1String("method")].toString(), QStringLiteral("PUT"));
@@ -578,13 +579,13 @@ private Q_SLOTS:
         auto server = startServer(config);
         QVERIFY(server);
         QCOMPARE(http.send("GET", endpoint(*server, "/__admin/stats")).status, 403);
+        QCOMPARE(
+            http.send("GET", endpoint(*server, "/__admin/stats"), {}, {{"X-Admin-Token", "wrong"}})
+                .status,
+            403);
         QCOMPARE(http.send("GET", endpoint(*server, "/__admin/stats"), {},
-                           { { "X-Admin-Token", "wrong" } })
-                         .status,
-                 403);
-        QCOMPARE(http.send("GET", endpoint(*server, "/__admin/stats"), {},
-                           { { "X-Admin-Token", "let-me-in" } })
-                         .status,
+                           {{"X-Admin-Token", "let-me-in"}})
+                     .status,
                  200);
     }
 
@@ -620,29 +621,28 @@ private Q_SLOTS:
             names.append(entry[QLatin1String("name")].toString());
             QVERIFY(!entry[QLatin1String("description")].toString().isEmpty());
         }
-        for (const char *expected :
-             { "normal", "expire-now", "slow-refresh", "refresh-unavailable", "refresh-drop",
-               "lost-refresh-response", "revoked-refresh", "malformed-refresh", "flaky-resources",
-               "clock-skew" })
+        for (const char *expected : {"normal", "expire-now", "slow-refresh", "refresh-unavailable",
+                                     "refresh-drop", "lost-refresh-response", "revoked-refresh",
+                                     "malformed-refresh", "flaky-resources", "clock-skew"})
             QVERIFY2(names.contains(QLatin1String(expected)), expected);
 
         result = http.postJson(endpoint(*server, "/__admin/scenario"),
-                               { { QStringLiteral("name"), QStringLiteral("slow-refresh") },
-                                 { QStringLiteral("delayMs"), 10 } });
+                               {{QStringLiteral("name"), QStringLiteral("slow-refresh")},
+                                {QStringLiteral("delayMs"), 10}});
         QCOMPARE(result.status, 200);
         QCOMPARE(server->scenario(), QStringLiteral("slow-refresh"));
         result = http.postJson(endpoint(*server, "/__admin/scenario"),
-                               { { QStringLiteral("name"), QStringLiteral("no-such") } });
+                               {{QStringLiteral("name"), QStringLiteral("no-such")}});
         QCOMPARE(result.status, 400);
         result = http.postJson(endpoint(*server, "/__admin/scenario"),
-                               { { QStringLiteral("name"), QStringLiteral("slow-refresh") },
-                                 { QStringLiteral("bogus"), 1 } });
+                               {{QStringLiteral("name"), QStringLiteral("slow-refresh")},
+                                {QStringLiteral("bogus"), 1}});
         QCOMPARE(result.status, 400);
 
         login(*server);
         QCOMPARE(http.send("GET", endpoint(*server, "/__admin/stats"))
-                         .json()[QLatin1String("logins")][QLatin1String("ok")]
-                         .toInt(),
+                     .json()[QLatin1String("logins")][QLatin1String("ok")]
+                     .toInt(),
                  1);
         QCOMPARE(http.send("POST", endpoint(*server, "/__admin/reset"), "").status, 200);
         const auto stats = http.send("GET", endpoint(*server, "/__admin/stats")).json();
@@ -665,10 +665,10 @@ private Q_SLOTS:
             refreshToken = str(tokens, "refreshToken");
             const QByteArray loggedOut = str(login(*server), "refreshToken");
             http.postJson(endpoint(*server, "/auth/logout"),
-                          { { QStringLiteral("refreshToken"), QString::fromUtf8(loggedOut) } });
+                          {{QStringLiteral("refreshToken"), QString::fromUtf8(loggedOut)}});
             QCOMPARE(http.send("POST", endpoint(*server, "/boards"), R"({"title":"Kept"})",
-                               { { "Authorization", "Bearer " + str(tokens, "accessToken") } })
-                             .status,
+                               {{"Authorization", "Bearer " + str(tokens, "accessToken")}})
+                         .status,
                      201);
         }
         auto server = startServer(config);
@@ -676,9 +676,9 @@ private Q_SLOTS:
         QCOMPARE(server->stats()[QLatin1String("blacklistSize")].toInt(), 1);
         const auto result = refresh(*server, refreshToken);
         QCOMPARE(result.status, 200);
-        const auto posts = http.send("GET", endpoint(*server, "/boards"), {},
-                                     { { "Authorization",
-                                         "Bearer " + str(result.json(), "accessToken") } });
+        const auto posts
+            = http.send("GET", endpoint(*server, "/boards"), {},
+                        {{"Authorization", "Bearer " + str(result.json(), "accessToken")}});
         QCOMPARE(posts.json()[QLatin1String("items")].toArray().size(), 1);
     }
 
@@ -688,7 +688,7 @@ private Q_SLOTS:
         base.secret = "shared-secret";
         auto make = [&](const char *service) {
             MockServerConfig config = base;
-            config.services = { QString::fromLatin1(service) };
+            config.services = {QString::fromLatin1(service)};
             return startServer(config);
         };
         auto auth = make("auth");
@@ -726,12 +726,14 @@ private Q_SLOTS:
     void survivesGarbageOnTheWire_data()
     {
         QTest::addColumn<QByteArray>("garbage");
-        QTest::newRow("tls-hello") << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
+        QTest::newRow("tls-hello")
+            << QByteArray("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03", 11);
         QTest::newRow("bad-version") << QByteArray("GET / HTTP/9.9\r\n\r\n");
         QTest::newRow("not-http") << QByteArray("NOT HTTP AT ALL\r\n\r\n");
         QTest::newRow("truncated-body")
-                << QByteArray("POST /auth/login HTTP/1.1\r\nContent-Length: 99999\r\n\r\nshort");
-        QTest::newRow("huge-header-line") << "GET /health HTTP/1.1\r\nX: " + QByteArray(200000, 'A');
+            << QByteArray("POST /auth/login HTTP/1.1\r\nContent-Length: 99999\r\n\r\nshort");
+        QTest::newRow("huge-header-line")
+            << "GET /health HTTP/1.1\r\nX: " + QByteArray(200000, 'A');
         QTest::newRow("binary") << QByteArray(4096, '\xff');
     }
 

@@ -37,16 +37,18 @@ private Q_SLOTS:
     void printsItsAddressAndServes()
     {
         QProcess process;
-        const QUrl url = start(process, { QStringLiteral("--port"), QStringLiteral("0"),
-                                          QStringLiteral("--access-ttl"), QStringLiteral("30s") });
+        const QUrl url = start(process,
+                               {QStringLiteral("--port"), QStringLiteral("0"),
+                                QStringLiteral("--access-ttl"), QStringLiteral("30s")});
         QVERIFY(url.isValid());
         QCOMPARE(url.host(), QStringLiteral("127.0.0.1"));
         QVERIFY(url.port() > 0);
         QUrl login = url;
         login.setPath(QStringLiteral("/auth/login"));
-        const auto result = http.postJson(login, { { QStringLiteral("username"), QStringLiteral("bob") },
-                                                   { QStringLiteral("password"),
-                                                     QStringLiteral("bob-password") } });
+        const auto result
+            = http.postJson(login,
+                            {{QStringLiteral("username"), QStringLiteral("bob")},
+                             {QStringLiteral("password"), QStringLiteral("bob-password")}});
         QCOMPARE(result.status, 200);
         QCOMPARE(result.json()[QLatin1String("expiresIn")].toInt(), 30);
         process.terminate();
@@ -59,7 +61,7 @@ private Q_SLOTS:
     void listsScenarios()
     {
         QProcess process;
-        process.start(QStringLiteral(MOCK_SERVER_EXECUTABLE), { QStringLiteral("--list-scenarios") });
+        process.start(QStringLiteral(MOCK_SERVER_EXECUTABLE), {QStringLiteral("--list-scenarios")});
         QVERIFY(process.waitForFinished(5000));
         QCOMPARE(process.exitCode(), 0);
         const QByteArray out = process.readAllStandardOutput();
@@ -71,13 +73,16 @@ private Q_SLOTS:
     {
         QTest::addColumn<QStringList>("arguments");
         QTest::addColumn<QByteArray>("message");
-        QTest::newRow("ttl") << QStringList { QStringLiteral("--access-ttl"), QStringLiteral("soon") }
+        QTest::newRow("ttl") << QStringList {QStringLiteral("--access-ttl"), QStringLiteral("soon")}
                              << QByteArray("--access-ttl");
-        QTest::newRow("service") << QStringList { QStringLiteral("--services"), QStringLiteral("mail") }
+        QTest::newRow("service") << QStringList {QStringLiteral("--services"),
+                                                 QStringLiteral("mail")}
                                  << QByteArray("Unknown service mail");
-        QTest::newRow("scenario") << QStringList { QStringLiteral("--scenario"), QStringLiteral("nope") }
+        QTest::newRow("scenario") << QStringList {QStringLiteral("--scenario"),
+                                                  QStringLiteral("nope")}
                                   << QByteArray("Unknown scenario nope");
-        QTest::newRow("users") << QStringList { QStringLiteral("--users"), QStringLiteral("/nonexistent.json") }
+        QTest::newRow("users") << QStringList {QStringLiteral("--users"),
+                                               QStringLiteral("/nonexistent.json")}
                                << QByteArray("Cannot read users file");
     }
 
@@ -87,7 +92,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, message);
         QProcess process;
         process.start(QStringLiteral(MOCK_SERVER_EXECUTABLE),
-                      QStringList { QStringLiteral("--port"), QStringLiteral("0") } + arguments);
+                      QStringList {QStringLiteral("--port"), QStringLiteral("0")} + arguments);
         QVERIFY(process.waitForFinished(5000));
         QCOMPARE(process.exitCode(), 2);
         const QByteArray err = process.readAllStandardError();
@@ -101,15 +106,16 @@ private Q_SLOTS:
         file.write(R"([{"username":"carol","password":"carol-password","displayName":"Carol"}])");
         file.close();
         QProcess process;
-        const QUrl url = start(process, { QStringLiteral("--port"), QStringLiteral("0"),
-                                          QStringLiteral("--users"), file.fileName() });
+        const QUrl url = start(process,
+                               {QStringLiteral("--port"), QStringLiteral("0"),
+                                QStringLiteral("--users"), file.fileName()});
         QVERIFY(url.isValid());
         QUrl login = url;
         login.setPath(QStringLiteral("/auth/login"));
-        QCOMPARE(http.postJson(login, { { QStringLiteral("username"), QStringLiteral("carol") },
-                                        { QStringLiteral("password"),
-                                          QStringLiteral("carol-password") } })
-                         .status,
+        QCOMPARE(http.postJson(login,
+                               {{QStringLiteral("username"), QStringLiteral("carol")},
+                                {QStringLiteral("password"), QStringLiteral("carol-password")}})
+                     .status,
                  200);
         process.terminate();
         process.waitForFinished(5000);

@@ -14,8 +14,8 @@ namespace {
 const QHash<QString, QString> &oauthClients()
 {
     static const QHash<QString, QString> clients {
-        { QStringLiteral("silentauth-desktop"), QString() },
-        { QStringLiteral("silentauth-service"), QStringLiteral("service-secret") },
+        {QStringLiteral("silentauth-desktop"), QString()},
+        {QStringLiteral("silentauth-service"), QStringLiteral("service-secret")},
     };
     return clients;
 }
@@ -43,11 +43,10 @@ AuthService::Grant AuthService::withAccess(const QString &username, const QStrin
     grant.refreshToken = refresh.token;
     grant.refreshExpiresAtMs = refresh.expiresAtMs;
     grant.refreshRotated = rotated;
-    const qint64 skew = m_context.scenario.kind == Scenario::Kind::ClockSkew
-            ? m_context.scenario.skewSeconds
-            : 0;
-    grant.accessToken =
-            m_context.issuer->issueAccess(username, scope, ServerContext::nowMs(), skew).token;
+    const qint64 skew
+        = m_context.scenario.kind == Scenario::Kind::ClockSkew ? m_context.scenario.skewSeconds : 0;
+    grant.accessToken
+        = m_context.issuer->issueAccess(username, scope, ServerContext::nowMs(), skew).token;
     return grant;
 }
 
@@ -79,7 +78,7 @@ AuthService::Grant AuthService::passwordGrant(const QString &username, const QSt
         grant.error = QStringLiteral("too_many_attempts");
         grant.retryAfterSeconds = int((failures.first() + windowMs - now + 999) / 1000);
         grant.message = QStringLiteral("Too many failed sign-in attempts; try again in %1 s")
-                                .arg(grant.retryAfterSeconds);
+                            .arg(grant.retryAfterSeconds);
         grant.reason = "throttled";
         return grant;
     }
@@ -214,14 +213,14 @@ Reply AuthService::seedReply(const Grant &grant) const
         return reply;
     }
     const qint64 now = ServerContext::nowMs();
-    Reply reply = Reply::json(
-            200,
-            { { QStringLiteral("accessToken"), QString::fromLatin1(grant.accessToken) },
-              { QStringLiteral("refreshToken"), QString::fromLatin1(grant.refreshToken) },
-              { QStringLiteral("tokenType"), QStringLiteral("Bearer") },
-              { QStringLiteral("expiresIn"), m_context.issuer->accessTtlSeconds() },
-              { QStringLiteral("refreshExpiresIn"),
-                qMax<qint64>(0, (grant.refreshExpiresAtMs - now) / 1000) } });
+    Reply reply
+        = Reply::json(200,
+                      {{QStringLiteral("accessToken"), QString::fromLatin1(grant.accessToken)},
+                       {QStringLiteral("refreshToken"), QString::fromLatin1(grant.refreshToken)},
+                       {QStringLiteral("tokenType"), QStringLiteral("Bearer")},
+                       {QStringLiteral("expiresIn"), m_context.issuer->accessTtlSeconds()},
+                       {QStringLiteral("refreshExpiresIn"),
+                        qMax<qint64>(0, (grant.refreshExpiresAtMs - now) / 1000)}});
     reply.withHeader("Cache-Control", "no-store");
     reply.logNote = grant.reason;
     return reply;
@@ -286,14 +285,14 @@ Reply AuthService::logout(const Request &request)
     }
     revokeRefresh(verified.claims.value(QLatin1String("jti")).toString().toLatin1());
     ++m_context.stats.logouts;
-    return Reply::json(200, { { QStringLiteral("msg"), QStringLiteral("Signed out") } });
+    return Reply::json(200, {{QStringLiteral("msg"), QStringLiteral("Signed out")}});
 }
 
 Reply AuthService::oauthError(int status, const QString &error, const QString &description)
 {
-    Reply reply = Reply::json(status,
-                              { { QStringLiteral("error"), error },
-                                { QStringLiteral("error_description"), description } });
+    Reply reply = Reply::json(
+        status,
+        {{QStringLiteral("error"), error}, {QStringLiteral("error_description"), description}});
     reply.withHeader("Cache-Control", "no-store").withHeader("Pragma", "no-cache");
     reply.logNote = error.toLatin1();
     return reply;
@@ -330,7 +329,7 @@ AuthService::Client AuthService::authenticateClient(const Request &request,
     }
     const auto known = oauthClients().constFind(clientId);
     const bool ok = known != oauthClients().cend() && known->isEmpty() == secret.isEmpty()
-            && *known == secret;
+        && *known == secret;
     if (!ok) {
         *failure = oauthError(401, QStringLiteral("invalid_client"),
                               QStringLiteral("Unknown client or wrong client credentials"));
@@ -344,9 +343,9 @@ AuthService::Client AuthService::authenticateClient(const Request &request,
 
 Reply AuthService::oauthReply(const Grant &grant, const QString &scope) const
 {
-    QJsonObject body { { QStringLiteral("access_token"), QString::fromLatin1(grant.accessToken) },
-                       { QStringLiteral("token_type"), QStringLiteral("Bearer") },
-                       { QStringLiteral("expires_in"), m_context.issuer->accessTtlSeconds() } };
+    QJsonObject body {{QStringLiteral("access_token"), QString::fromLatin1(grant.accessToken)},
+                      {QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                      {QStringLiteral("expires_in"), m_context.issuer->accessTtlSeconds()}};
     // Without rotation the refresh token is left out; a client keeps its own.
     if (grant.refreshRotated)
         body.insert(QStringLiteral("refresh_token"), QString::fromLatin1(grant.refreshToken));
@@ -371,7 +370,8 @@ Reply AuthService::oauthToken(const Request &request)
     const QString scope = form.value(QStringLiteral("scope"));
 
     if (grantType == QLatin1String("password")) {
-        if (!form.contains(QStringLiteral("username")) || !form.contains(QStringLiteral("password")))
+        if (!form.contains(QStringLiteral("username"))
+            || !form.contains(QStringLiteral("password")))
             return oauthError(400, QStringLiteral("invalid_request"),
                               QStringLiteral("username and password are required"));
         const Grant grant = passwordGrant(form.value(QStringLiteral("username")),

@@ -12,7 +12,10 @@ struct ServerContext;
 class AuthService
 {
 public:
-    explicit AuthService(ServerContext &context) : m_context(context) { }
+    explicit AuthService(ServerContext &context)
+        : m_context(context)
+    {
+    }
 
     Reply login(const Request &request);
     Reply refresh(const Request &request);

@@ -19,8 +19,8 @@ bool Request::jsonObject(QJsonObject *object, QString *error) const
     const auto document = QJsonDocument::fromJson(body, &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         *error = QStringLiteral("The body is not valid JSON: %1 at offset %2")
-                         .arg(parseError.errorString())
-                         .arg(parseError.offset);
+                     .arg(parseError.errorString())
+                     .arg(parseError.offset);
         return false;
     }
     if (!document.isObject()) {
@@ -42,12 +42,12 @@ Reply Reply::json(int status, const QJsonObject &object)
 
 Reply Reply::error(int status, const QString &error, const QString &message)
 {
-    return json(status, { { QStringLiteral("error"), error }, { QStringLiteral("message"), message } });
+    return json(status, {{QStringLiteral("error"), error}, {QStringLiteral("message"), message}});
 }
 
 Reply &Reply::withHeader(const QByteArray &name, const QByteArray &value)
 {
-    headers.append({ name, value });
+    headers.append({name, value});
     return *this;
 }
 

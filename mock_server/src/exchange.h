@@ -19,7 +19,10 @@ struct Request
     QByteArray body;
     QHostAddress remote;
 
-    QByteArray header(const QByteArray &lowerCaseName) const { return headers.value(lowerCaseName); }
+    QByteArray header(const QByteArray &lowerCaseName) const
+    {
+        return headers.value(lowerCaseName);
+    }
     QByteArray bearerToken() const;
     // A JSON object body; on failure *error says what was wrong.
     bool jsonObject(QJsonObject *object, QString *error) const;

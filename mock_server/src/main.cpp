@@ -49,14 +49,14 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-            "The SilentAuth mock backend: auth, profile and board services speaking JWT, with "
-            "QA scenarios.\nDemo users: alice / alice-password, bob / bob-password."));
+        "The SilentAuth mock backend: auth, profile and board services speaking JWT, with "
+        "QA scenarios.\nDemo users: alice / alice-password, bob / bob-password."));
     parser.addHelpOption();
     parser.addVersionOption();
-    const QCommandLineOption host({ QStringLiteral("host") },
+    const QCommandLineOption host({QStringLiteral("host")},
                                   QStringLiteral("Address to listen on (default 127.0.0.1)."),
                                   QStringLiteral("address"), QStringLiteral("127.0.0.1"));
-    const QCommandLineOption port({ QStringLiteral("p"), QStringLiteral("port") },
+    const QCommandLineOption port({QStringLiteral("p"), QStringLiteral("port")},
                                   QStringLiteral("Port; 0 picks a free one (default 8080)."),
                                   QStringLiteral("port"), QStringLiteral("8080"));
     const QCommandLineOption secret(QStringLiteral("secret"),
@@ -88,8 +88,7 @@ int main(int argc, char *argv[])
     const QCommandLineOption services(QStringLiteral("services"),
                                       QStringLiteral("Services to serve: any of auth,profile,board "
                                                      "(default all)."),
-                                      QStringLiteral("list"),
-                                      QStringLiteral("auth,profile,board"));
+                                      QStringLiteral("list"), QStringLiteral("auth,profile,board"));
     const QCommandLineOption scenario(QStringLiteral("scenario"),
                                       QStringLiteral("QA scenario at start (default normal); see "
                                                      "--list-scenarios."),
@@ -118,9 +117,9 @@ int main(int argc, char *argv[])
                                      QStringLiteral("bytes"), QStringLiteral("1048576"));
     const QCommandLineOption quiet(QStringLiteral("quiet"),
                                    QStringLiteral("Do not log one line per request."));
-    parser.addOptions({ host, port, secret, accessTtl, refreshTtl, noRotate, grace, db, users,
-                        services, scenario, scenarioParams, listScenarios, retention, cleanup,
-                        adminToken, maxBody, quiet });
+    parser.addOptions({host, port, secret, accessTtl, refreshTtl, noRotate, grace, db, users,
+                       services, scenario, scenarioParams, listScenarios, retention, cleanup,
+                       adminToken, maxBody, quiet});
     parser.process(app);
 
     if (parser.isSet(listScenarios)) {
@@ -149,7 +148,7 @@ int main(int argc, char *argv[])
         const qint64 seconds = parseDuration(parser.value(option));
         if (seconds <= 0)
             die(QStringLiteral("--%1 takes a duration such as 30s, 15m, 2h or 7d")
-                        .arg(option.names().constLast()));
+                    .arg(option.names().constLast()));
         return seconds;
     };
     config.accessTtl = std::chrono::seconds(duration(accessTtl));

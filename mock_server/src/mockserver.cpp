@@ -8,6 +8,7 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QMetaMethod>
 #include <QtCore/QPointer>
 #include <QtCore/QRandomGenerator>
 #include <QtHttpServer/QHttpServerRequest>
@@ -48,19 +49,32 @@ QByteArray methodName(QHttpServerRequest::Method method)
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 413: return "Payload Too Large";
-    case 429: return "Too Many Requests";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return "Status";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 413:
+        return "Payload Too Large";
+    case 429:
+        return "Too Many Requests";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return "Status";
     }
 }
 
@@ -74,26 +88,26 @@ struct RouteInfo
 RouteInfo routeFor(const QString &path)
 {
     static const QHash<QString, RouteInfo> fixed {
-        { QStringLiteral("/auth/login"), { { "POST" }, QStringLiteral("auth") } },
-        { QStringLiteral("/auth/refresh"), { { "POST" }, QStringLiteral("auth") } },
-        { QStringLiteral("/auth/logout"), { { "POST" }, QStringLiteral("auth") } },
-        { QStringLiteral("/oauth/token"), { { "POST" }, QStringLiteral("auth") } },
-        { QStringLiteral("/oauth/revoke"), { { "POST" }, QStringLiteral("auth") } },
-        { QStringLiteral("/profile"), { { "GET", "PATCH" }, QStringLiteral("profile") } },
-        { QStringLiteral("/boards"), { { "GET", "POST" }, QStringLiteral("board") } },
-        { QStringLiteral("/echo"), { { "GET", "POST", "PUT", "PATCH", "DELETE" }, {} } },
-        { QStringLiteral("/health"), { { "GET" }, {} } },
-        { QStringLiteral("/__admin/scenarios"), { { "GET" }, {} } },
-        { QStringLiteral("/__admin/scenario"), { { "GET", "POST" }, {} } },
-        { QStringLiteral("/__admin/stats"), { { "GET" }, {} } },
-        { QStringLiteral("/__admin/reset"), { { "POST" }, {} } },
-        { QStringLiteral("/__admin/purge-blacklist"), { { "POST" }, {} } },
+        {QStringLiteral("/auth/login"), {{"POST"}, QStringLiteral("auth")}},
+        {QStringLiteral("/auth/refresh"), {{"POST"}, QStringLiteral("auth")}},
+        {QStringLiteral("/auth/logout"), {{"POST"}, QStringLiteral("auth")}},
+        {QStringLiteral("/oauth/token"), {{"POST"}, QStringLiteral("auth")}},
+        {QStringLiteral("/oauth/revoke"), {{"POST"}, QStringLiteral("auth")}},
+        {QStringLiteral("/profile"), {{"GET", "PATCH"}, QStringLiteral("profile")}},
+        {QStringLiteral("/boards"), {{"GET", "POST"}, QStringLiteral("board")}},
+        {QStringLiteral("/echo"), {{"GET", "POST", "PUT", "PATCH", "DELETE"}, {}}},
+        {QStringLiteral("/health"), {{"GET"}, {}}},
+        {QStringLiteral("/__admin/scenarios"), {{"GET"}, {}}},
+        {QStringLiteral("/__admin/scenario"), {{"GET", "POST"}, {}}},
+        {QStringLiteral("/__admin/stats"), {{"GET"}, {}}},
+        {QStringLiteral("/__admin/reset"), {{"POST"}, {}}},
+        {QStringLiteral("/__admin/purge-blacklist"), {{"POST"}, {}}},
     };
     const auto it = fixed.constFind(path);
     if (it != fixed.cend())
         return *it;
     if (path.startsWith(QLatin1String("/boards/")))
-        return { { "GET", "PUT", "DELETE" }, QStringLiteral("board") };
+        return {{"GET", "PUT", "DELETE"}, QStringLiteral("board")};
     return {};
 }
 
@@ -122,12 +136,12 @@ bool MockServer::start(QString *error)
     for (const auto &service : m_config.services) {
         if (service != QLatin1String("auth") && service != QLatin1String("profile")
             && service != QLatin1String("board"))
-            return fail(QStringLiteral("Unknown service %1 (known: auth, profile, board)")
-                                .arg(service));
+            return fail(
+                QStringLiteral("Unknown service %1 (known: auth, profile, board)").arg(service));
     }
     if (!m_config.databaseFile.isEmpty() && !m_context->store.open(m_config.databaseFile, &failure))
-        return fail(QStringLiteral("Cannot open database %1: %2")
-                            .arg(m_config.databaseFile, failure));
+        return fail(
+            QStringLiteral("Cannot open database %1: %2").arg(m_config.databaseFile, failure));
 
     QByteArray secret = m_config.secret;
     if (secret.isEmpty())
@@ -139,8 +153,8 @@ bool MockServer::start(QString *error)
         if (m_context->store.isPersistent())
             m_context->store.setMeta(QStringLiteral("secret"), secret);
     }
-    m_context->issuer = std::make_unique<TokenIssuer>(secret, m_config.accessTtl,
-                                                      m_config.refreshTtl);
+    m_context->issuer
+        = std::make_unique<TokenIssuer>(secret, m_config.accessTtl, m_config.refreshTtl);
     if (!loadUsers(&failure))
         return fail(failure);
     if (!setScenario(m_config.scenario, m_config.scenarioParameters, &failure))
@@ -149,8 +163,8 @@ bool MockServer::start(QString *error)
     m_port = listen(m_config.address, m_config.port);
     if (m_port == 0)
         return fail(QStringLiteral("Cannot listen on %1:%2")
-                            .arg(m_config.address.toString())
-                            .arg(m_config.port));
+                        .arg(m_config.address.toString())
+                        .arg(m_config.port));
     m_cleanupTimer.start(m_config.cleanupInterval);
     return true;
 }
@@ -161,26 +175,26 @@ bool MockServer::loadUsers(QString *error)
     {
         QString username, password, displayName;
     };
-    QList<Seed> seeds { { QStringLiteral("alice"), QStringLiteral("alice-password"),
-                          QStringLiteral("Alice Example") },
-                        { QStringLiteral("bob"), QStringLiteral("bob-password"),
-                          QStringLiteral("Bob Example") } };
+    QList<Seed> seeds {
+        {QStringLiteral("alice"), QStringLiteral("alice-password"),
+         QStringLiteral("Alice Example")},
+        {QStringLiteral("bob"), QStringLiteral("bob-password"), QStringLiteral("Bob Example")}};
     if (!m_config.usersFile.isEmpty()) {
         QFile file(m_config.usersFile);
         if (!file.open(QIODevice::ReadOnly)) {
             *error = QStringLiteral("Cannot read users file %1: %2")
-                             .arg(m_config.usersFile, file.errorString());
+                         .arg(m_config.usersFile, file.errorString());
             return false;
         }
         QJsonParseError parseError;
         const auto document = QJsonDocument::fromJson(file.readAll(), &parseError);
         const QJsonArray users = document.isArray()
-                ? document.array()
-                : document.object().value(QLatin1String("users")).toArray();
+            ? document.array()
+            : document.object().value(QLatin1String("users")).toArray();
         if (parseError.error != QJsonParseError::NoError || users.isEmpty()) {
             *error = QStringLiteral("Users file %1 must hold a JSON array of "
                                     "{\"username\", \"password\", \"displayName\"}")
-                             .arg(m_config.usersFile);
+                         .arg(m_config.usersFile);
             return false;
         }
         for (const auto &entry : users) {
@@ -189,10 +203,10 @@ bool MockServer::loadUsers(QString *error)
             const QString password = o.value(QLatin1String("password")).toString();
             if (name.isEmpty() || password.isEmpty()) {
                 *error = QStringLiteral("Every user in %1 needs a username and a password")
-                                 .arg(m_config.usersFile);
+                             .arg(m_config.usersFile);
                 return false;
             }
-            seeds.append({ name, password, o.value(QLatin1String("displayName")).toString() });
+            seeds.append({name, password, o.value(QLatin1String("displayName")).toString()});
         }
     }
     for (const auto &seed : seeds) {
@@ -210,8 +224,8 @@ QUrl MockServer::url() const
 {
     QUrl url;
     url.setScheme(QStringLiteral("http"));
-    const bool any = m_config.address == QHostAddress::Any
-            || m_config.address == QHostAddress::AnyIPv4;
+    const bool any
+        = m_config.address == QHostAddress::Any || m_config.address == QHostAddress::AnyIPv4;
     url.setHost(any ? QStringLiteral("127.0.0.1") : m_config.address.toString());
     url.setPort(m_port);
     return url;
@@ -233,9 +247,9 @@ QJsonArray MockServer::scenarios()
 {
     QJsonArray list;
     for (const auto &d : Scenario::all())
-        list.append(QJsonObject { { QStringLiteral("name"), d.name },
-                                  { QStringLiteral("description"), d.summary },
-                                  { QStringLiteral("parameters"), d.parameters } });
+        list.append(QJsonObject {{QStringLiteral("name"), d.name},
+                                 {QStringLiteral("description"), d.summary},
+                                 {QStringLiteral("parameters"), d.parameters}});
     return list;
 }
 
@@ -277,19 +291,20 @@ void MockServer::reset()
 Reply MockServer::admin(const Request &request)
 {
     const bool allowed = m_config.adminToken.isEmpty()
-            ? request.remote.isLoopback()
-            : request.header("x-admin-token") == m_config.adminToken;
+        ? request.remote.isLoopback()
+        : request.header("x-admin-token") == m_config.adminToken;
     if (!allowed)
         return Reply::error(403, QStringLiteral("forbidden"),
                             m_config.adminToken.isEmpty()
-                                    ? QStringLiteral("Admin routes answer only on loopback")
-                                    : QStringLiteral("Admin routes need X-Admin-Token"));
+                                ? QStringLiteral("Admin routes answer only on loopback")
+                                : QStringLiteral("Admin routes need X-Admin-Token"));
     const QString &path = request.path;
     if (path == QLatin1String("/__admin/scenarios")
         || (path == QLatin1String("/__admin/scenario") && request.method == "GET")) {
-        return Reply::json(200, { { QStringLiteral("current"), m_context->scenario.name },
-                                  { QStringLiteral("parameters"), m_context->scenario.parameters },
-                                  { QStringLiteral("scenarios"), scenarios() } });
+        return Reply::json(200,
+                           {{QStringLiteral("current"), m_context->scenario.name},
+                            {QStringLiteral("parameters"), m_context->scenario.parameters},
+                            {QStringLiteral("scenarios"), scenarios()}});
     }
     if (path == QLatin1String("/__admin/scenario")) {
         QJsonObject body;
@@ -300,16 +315,16 @@ Reply MockServer::admin(const Request &request)
         body.remove(QStringLiteral("name"));
         if (!setScenario(name, body, &error))
             return Reply::error(400, QStringLiteral("unknown_scenario"), error);
-        return Reply::json(200, { { QStringLiteral("scenario"), name },
-                                  { QStringLiteral("parameters"), body } });
+        return Reply::json(
+            200, {{QStringLiteral("scenario"), name}, {QStringLiteral("parameters"), body}});
     }
     if (path == QLatin1String("/__admin/stats"))
         return Reply::json(200, stats());
     if (path == QLatin1String("/__admin/reset")) {
         reset();
-        return Reply::json(200, { { QStringLiteral("msg"), QStringLiteral("Reset") } });
+        return Reply::json(200, {{QStringLiteral("msg"), QStringLiteral("Reset")}});
     }
-    return Reply::json(200, { { QStringLiteral("purged"), purgeBlacklist() } });
+    return Reply::json(200, {{QStringLiteral("purged"), purgeBlacklist()}});
 }
 
 Reply MockServer::dispatch(const Request &request)
@@ -322,7 +337,7 @@ Reply MockServer::dispatch(const Request &request)
     if (!route.methods.contains(request.method)) {
         Reply reply = Reply::error(405, QStringLiteral("method_not_allowed"),
                                    QStringLiteral("%1 does not answer %2")
-                                           .arg(request.path, QString::fromLatin1(request.method)));
+                                       .arg(request.path, QString::fromLatin1(request.method)));
         reply.withHeader("Allow", route.methods.join(", "));
         return reply;
     }
@@ -334,7 +349,7 @@ Reply MockServer::dispatch(const Request &request)
     if (path.startsWith(QLatin1String("/__admin/")))
         return admin(request);
     if (path == QLatin1String("/health"))
-        return Reply::json(200, { { QStringLiteral("status"), QStringLiteral("ok") } });
+        return Reply::json(200, {{QStringLiteral("status"), QStringLiteral("ok")}});
     if (path == QLatin1String("/auth/login"))
         return m_auth->login(request);
     if (path == QLatin1String("/auth/refresh"))
@@ -380,8 +395,8 @@ bool MockServer::handleRequest(const QHttpServerRequest &httpRequest, QTcpSocket
     request.remote = httpRequest.remoteAddress();
 
     const QString routeKey = QString::fromLatin1(request.method) + QLatin1Char(' ')
-            + (request.path.startsWith(QLatin1String("/boards/")) ? QStringLiteral("/boards/{id}")
-                                                                  : request.path);
+        + (request.path.startsWith(QLatin1String("/boards/")) ? QStringLiteral("/boards/{id}")
+                                                              : request.path);
     if (!routeFor(request.path).methods.isEmpty())
         ++m_context->stats.routes[routeKey];
 
@@ -400,16 +415,16 @@ void MockServer::deliver(QTcpSocket *socket, const Request &request, Reply reply
     const bool close = request.header("connection").toLower() == "close";
     QPointer<QTcpSocket> guard(socket);
     auto send = [this, guard, reply, close, timer, method = request.method, path = request.path] {
-        QString line = QStringLiteral("%1 %2 ").arg(QString::fromLatin1(method), path);
+        QByteArray outcome;
         QTcpSocket *live = guard.data();
         if (!live || live->state() != QAbstractSocket::ConnectedState) {
-            line += QStringLiteral("client gone");
+            outcome = "client gone";
         } else if (reply.delivery == Reply::Delivery::Drop) {
             live->abort();
-            line += QStringLiteral("dropped");
+            outcome = "dropped";
         } else {
             QByteArray out = "HTTP/1.1 " + QByteArray::number(reply.status) + ' '
-                    + reasonPhrase(reply.status) + "\r\n";
+                + reasonPhrase(reply.status) + "\r\n";
             for (const auto &header : reply.headers)
                 out += header.first + ": " + header.second + "\r\n";
             out += "Content-Length: " + QByteArray::number(reply.body.size()) + "\r\n";
@@ -419,12 +434,18 @@ void MockServer::deliver(QTcpSocket *socket, const Request &request, Reply reply
             live->write(out);
             if (close)
                 live->disconnectFromHost();
-            line += QString::number(reply.status);
+            outcome = QByteArray::number(reply.status);
         }
-        line += QStringLiteral(" %1ms").arg(timer.elapsed());
+        // Formatting costs more than answering /health: only when read.
+        const bool logging = m_config.logRequests && lcMock().isInfoEnabled();
+        if (!logging && !isSignalConnected(QMetaMethod::fromSignal(&MockServer::requestLogged)))
+            return;
+        QString line = QString::fromLatin1(method + ' ') + path + QLatin1Char(' ')
+            + QString::fromLatin1(outcome) + QLatin1Char(' ') + QString::number(timer.elapsed())
+            + QStringLiteral("ms");
         if (!reply.logNote.isEmpty())
             line += QLatin1Char(' ') + QString::fromLatin1(reply.logNote);
-        if (m_config.logRequests)
+        if (logging)
             qCInfo(lcMock).noquote() << line;
         Q_EMIT requestLogged(line);
     };

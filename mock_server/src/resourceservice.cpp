@@ -47,9 +47,9 @@ bool ResourceService::authenticate(const Request &request, QString *username, Re
         challenge += ", error=\"invalid_token\", error_description=" + quoted(description);
         message = description;
     }
-    *reply = Reply::error(401, reason == "missing" ? QStringLiteral("unauthorized")
-                                                   : QStringLiteral("invalid_token"),
-                          message);
+    *reply = Reply::error(
+        401, reason == "missing" ? QStringLiteral("unauthorized") : QStringLiteral("invalid_token"),
+        message);
     reply->withHeader("WWW-Authenticate", challenge);
     reply->logNote = "reason=" + reason;
     return false;
@@ -86,20 +86,20 @@ Reply ResourceService::profile(const Request &request, const QString &username)
         m_context.store.putUser(*user);
     }
     return Reply::json(200,
-                       { { QStringLiteral("username"), user->username },
-                         { QStringLiteral("displayName"), user->displayName },
-                         { QStringLiteral("email"), user->email },
-                         { QStringLiteral("createdAt"), isoTime(user->createdAtMs) } });
+                       {{QStringLiteral("username"), user->username},
+                        {QStringLiteral("displayName"), user->displayName},
+                        {QStringLiteral("email"), user->email},
+                        {QStringLiteral("createdAt"), isoTime(user->createdAtMs)}});
 }
 
 QJsonObject ResourceService::postJson(const Post &post)
 {
-    return { { QStringLiteral("id"), post.id },
-             { QStringLiteral("title"), post.title },
-             { QStringLiteral("body"), post.body },
-             { QStringLiteral("author"), post.author },
-             { QStringLiteral("createdAt"), isoTime(post.createdAtMs) },
-             { QStringLiteral("updatedAt"), isoTime(post.updatedAtMs) } };
+    return {{QStringLiteral("id"), post.id},
+            {QStringLiteral("title"), post.title},
+            {QStringLiteral("body"), post.body},
+            {QStringLiteral("author"), post.author},
+            {QStringLiteral("createdAt"), isoTime(post.createdAtMs)},
+            {QStringLiteral("updatedAt"), isoTime(post.updatedAtMs)}};
 }
 
 bool ResourceService::readPost(const Request &request, QString *title, QString *body,
@@ -128,12 +128,11 @@ bool ResourceService::readPost(const Request &request, QString *title, QString *
 Reply ResourceService::listPosts()
 {
     auto posts = m_context.store.posts();
-    std::sort(posts.begin(), posts.end(),
-              [](const Post &a, const Post &b) { return a.id > b.id; });
+    std::sort(posts.begin(), posts.end(), [](const Post &a, const Post &b) { return a.id > b.id; });
     QJsonArray items;
     for (const auto &p : posts)
         items.append(postJson(p));
-    return Reply::json(200, { { QStringLiteral("items"), items } });
+    return Reply::json(200, {{QStringLiteral("items"), items}});
 }
 
 Reply ResourceService::createPost(const Request &request, const QString &username)
@@ -161,7 +160,7 @@ Reply ResourceService::post(qint64 id, const Request &request, const QString &us
                             QStringLiteral("Only the author can change this post"));
     if (request.method == "DELETE") {
         m_context.store.removePost(id);
-        return Reply::json(200, { { QStringLiteral("msg"), QStringLiteral("Deleted") } });
+        return Reply::json(200, {{QStringLiteral("msg"), QStringLiteral("Deleted")}});
     }
     QString title, body;
     Reply failure;
@@ -177,15 +176,14 @@ Reply ResourceService::post(qint64 id, const Request &request, const QString &us
 Reply ResourceService::echo(const Request &request, const QString &username)
 {
     return Reply::json(
-            200,
-            { { QStringLiteral("method"), QString::fromLatin1(request.method) },
-              { QStringLiteral("length"), double(request.body.size()) },
-              { QStringLiteral("sha256"),
-                QString::fromLatin1(
-                        QCryptographicHash::hash(request.body, QCryptographicHash::Sha256)
-                                .toHex()) },
-              { QStringLiteral("contentType"), QString::fromUtf8(request.header("content-type")) },
-              { QStringLiteral("user"), username } });
+        200,
+        {{QStringLiteral("method"), QString::fromLatin1(request.method)},
+         {QStringLiteral("length"), double(request.body.size())},
+         {QStringLiteral("sha256"),
+          QString::fromLatin1(
+              QCryptographicHash::hash(request.body, QCryptographicHash::Sha256).toHex())},
+         {QStringLiteral("contentType"), QString::fromUtf8(request.header("content-type"))},
+         {QStringLiteral("user"), username}});
 }
 
 } // namespace SilentAuth::Mock

@@ -13,7 +13,10 @@ struct Post;
 class ResourceService
 {
 public:
-    explicit ResourceService(ServerContext &context) : m_context(context) { }
+    explicit ResourceService(ServerContext &context)
+        : m_context(context)
+    {
+    }
 
     // Resolves the bearer token; on failure *reply is the 401 to send.
     bool authenticate(const Request &request, QString *username, Reply *reply);

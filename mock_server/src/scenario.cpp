@@ -18,38 +18,47 @@ const QString countHelp = QStringLiteral("refresh calls affected before the serv
 QList<Entry> entries()
 {
     return {
-        { Scenario::Kind::Normal, "normal", "Everything works as specified.", {} },
-        { Scenario::Kind::ExpireNow, "expire-now",
-          "Every access token issued before this moment is rejected as expired; new ones work.",
-          {} },
-        { Scenario::Kind::SlowRefresh, "slow-refresh",
-          "Refresh works, but each answer is delayed.",
-          { { QStringLiteral("delayMs"), QStringLiteral("delay in milliseconds (default 3000)") },
-            { QStringLiteral("count"), countHelp } } },
-        { Scenario::Kind::RefreshUnavailable, "refresh-unavailable",
-          "Refresh answers 503 Service Unavailable with Retry-After: 1.",
-          { { QStringLiteral("count"), countHelp } } },
-        { Scenario::Kind::RefreshDrop, "refresh-drop",
-          "Refresh closes the connection without answering; nothing changes on the server.",
-          { { QStringLiteral("count"), countHelp } } },
-        { Scenario::Kind::LostRefreshResponse, "lost-refresh-response",
-          "Refresh rotates the token on the server, then closes the connection before answering.",
-          { { QStringLiteral("count"), countHelp } } },
-        { Scenario::Kind::RevokedRefresh, "revoked-refresh",
-          "Refresh answers 401 invalid_grant, as for a revoked refresh token.",
-          { { QStringLiteral("count"), countHelp } } },
-        { Scenario::Kind::MalformedRefresh, "malformed-refresh",
-          "Refresh answers 200 with a body that is not JSON.",
-          { { QStringLiteral("count"), countHelp } } },
-        { Scenario::Kind::FlakyResources, "flaky-resources",
-          "A fraction of profile, board and echo calls answer 500.",
-          { { QStringLiteral("failureRate"),
-              QStringLiteral("fraction of calls that fail, 0 to 1 (default 0.3)") } } },
-        { Scenario::Kind::ClockSkew, "clock-skew",
-          "Access tokens are issued by a clock that is off: iat and exp are shifted, expiresIn "
-          "is not.",
-          { { QStringLiteral("seconds"),
-              QStringLiteral("shift in seconds, negative = behind (default -3590)") } } },
+        {Scenario::Kind::Normal, "normal", "Everything works as specified.", {}},
+        {Scenario::Kind::ExpireNow,
+         "expire-now",
+         "Every access token issued before this moment is rejected as expired; new ones work.",
+         {}},
+        {Scenario::Kind::SlowRefresh,
+         "slow-refresh",
+         "Refresh works, but each answer is delayed.",
+         {{QStringLiteral("delayMs"), QStringLiteral("delay in milliseconds (default 3000)")},
+          {QStringLiteral("count"), countHelp}}},
+        {Scenario::Kind::RefreshUnavailable,
+         "refresh-unavailable",
+         "Refresh answers 503 Service Unavailable with Retry-After: 1.",
+         {{QStringLiteral("count"), countHelp}}},
+        {Scenario::Kind::RefreshDrop,
+         "refresh-drop",
+         "Refresh closes the connection without answering; nothing changes on the server.",
+         {{QStringLiteral("count"), countHelp}}},
+        {Scenario::Kind::LostRefreshResponse,
+         "lost-refresh-response",
+         "Refresh rotates the token on the server, then closes the connection before answering.",
+         {{QStringLiteral("count"), countHelp}}},
+        {Scenario::Kind::RevokedRefresh,
+         "revoked-refresh",
+         "Refresh answers 401 invalid_grant, as for a revoked refresh token.",
+         {{QStringLiteral("count"), countHelp}}},
+        {Scenario::Kind::MalformedRefresh,
+         "malformed-refresh",
+         "Refresh answers 200 with a body that is not JSON.",
+         {{QStringLiteral("count"), countHelp}}},
+        {Scenario::Kind::FlakyResources,
+         "flaky-resources",
+         "A fraction of profile, board and echo calls answer 500.",
+         {{QStringLiteral("failureRate"),
+           QStringLiteral("fraction of calls that fail, 0 to 1 (default 0.3)")}}},
+        {Scenario::Kind::ClockSkew,
+         "clock-skew",
+         "Access tokens are issued by a clock that is off: iat and exp are shifted, expiresIn "
+         "is not.",
+         {{QStringLiteral("seconds"),
+           QStringLiteral("shift in seconds, negative = behind (default -3590)")}}},
     };
 }
 
@@ -74,8 +83,8 @@ QList<Scenario::Description> Scenario::all()
 {
     QList<Description> list;
     for (const auto &entry : entries())
-        list.append({ QString::fromLatin1(entry.name), QString::fromLatin1(entry.summary),
-                      entry.parameters });
+        list.append({QString::fromLatin1(entry.name), QString::fromLatin1(entry.summary),
+                     entry.parameters});
     return list;
 }
 

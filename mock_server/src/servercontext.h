@@ -16,7 +16,10 @@ namespace SilentAuth::Mock {
 // The state every service of one server shares.
 struct ServerContext
 {
-    explicit ServerContext(const MockServerConfig &c) : config(c) { }
+    explicit ServerContext(const MockServerConfig &c)
+        : config(c)
+    {
+    }
 
     const MockServerConfig &config;
     Store store;

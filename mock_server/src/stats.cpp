@@ -20,21 +20,21 @@ QJsonObject Stats::toJson() const
     for (int count : unauthorized)
         unauthorizedTotal += count;
     return {
-        { QStringLiteral("logins"),
-          QJsonObject { { QStringLiteral("ok"), loginsOk },
-                        { QStringLiteral("failed"), loginsFailed },
-                        { QStringLiteral("throttled"), loginsThrottled } } },
-        { QStringLiteral("refreshes"),
-          QJsonObject { { QStringLiteral("ok"), refreshesOk },
-                        { QStringLiteral("failed"), refreshesFailed },
-                        { QStringLiteral("reuseDetected"), reuseDetected },
-                        { QStringLiteral("graceReplays"), graceReplays } } },
-        { QStringLiteral("logouts"), logouts },
-        { QStringLiteral("revocations"), revocations },
-        { QStringLiteral("blacklistPurged"), blacklistPurged },
-        { QStringLiteral("unauthorized"), toObject(unauthorized) },
-        { QStringLiteral("unauthorizedTotal"), unauthorizedTotal },
-        { QStringLiteral("routes"), toObject(routes) },
+        {QStringLiteral("logins"),
+         QJsonObject {{QStringLiteral("ok"), loginsOk},
+                      {QStringLiteral("failed"), loginsFailed},
+                      {QStringLiteral("throttled"), loginsThrottled}}},
+        {QStringLiteral("refreshes"),
+         QJsonObject {{QStringLiteral("ok"), refreshesOk},
+                      {QStringLiteral("failed"), refreshesFailed},
+                      {QStringLiteral("reuseDetected"), reuseDetected},
+                      {QStringLiteral("graceReplays"), graceReplays}}},
+        {QStringLiteral("logouts"), logouts},
+        {QStringLiteral("revocations"), revocations},
+        {QStringLiteral("blacklistPurged"), blacklistPurged},
+        {QStringLiteral("unauthorized"), toObject(unauthorized)},
+        {QStringLiteral("unauthorizedTotal"), unauthorizedTotal},
+        {QStringLiteral("routes"), toObject(routes)},
     };
 }
 

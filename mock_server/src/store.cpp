@@ -93,21 +93,22 @@ void Store::load()
     q.exec(QStringLiteral("SELECT key, value FROM meta"));
     while (q.next())
         m_meta.insert(q.value(0).toString(), q.value(1).toByteArray());
-    q.exec(QStringLiteral("SELECT username, display_name, email, salt, hash, iterations, created_at "
-                          "FROM users"));
+    q.exec(
+        QStringLiteral("SELECT username, display_name, email, salt, hash, iterations, created_at "
+                       "FROM users"));
     while (q.next()) {
-        User u { q.value(0).toString(),    q.value(1).toString(), q.value(2).toString(),
-                 q.value(3).toByteArray(), q.value(4).toByteArray(), q.value(5).toInt(),
-                 q.value(6).toLongLong() };
+        User u {q.value(0).toString(),    q.value(1).toString(),    q.value(2).toString(),
+                q.value(3).toByteArray(), q.value(4).toByteArray(), q.value(5).toInt(),
+                q.value(6).toLongLong()};
         m_users.insert(u.username, u);
     }
     q.exec(QStringLiteral("SELECT jti, username, family, token, expires_at, rotated_at, "
                           "replaced_by FROM refresh_tokens"));
     while (q.next()) {
-        RefreshRecord r { q.value(0).toByteArray(), q.value(1).toString(),
-                          q.value(2).toByteArray(), q.value(3).toByteArray(),
-                          q.value(4).toLongLong(),  q.value(5).toLongLong(),
-                          q.value(6).toByteArray() };
+        RefreshRecord r {q.value(0).toByteArray(), q.value(1).toString(),
+                         q.value(2).toByteArray(), q.value(3).toByteArray(),
+                         q.value(4).toLongLong(),  q.value(5).toLongLong(),
+                         q.value(6).toByteArray()};
         m_refresh.insert(r.jti, r);
     }
     q.exec(QStringLiteral("SELECT jti, blacklisted_at FROM blacklist"));
@@ -115,8 +116,8 @@ void Store::load()
         m_blacklist.insert(q.value(0).toByteArray(), q.value(1).toLongLong());
     q.exec(QStringLiteral("SELECT id, title, body, author, created_at, updated_at FROM posts"));
     while (q.next()) {
-        Post p { q.value(0).toLongLong(), q.value(1).toString(),   q.value(2).toString(),
-                 q.value(3).toString(),   q.value(4).toLongLong(), q.value(5).toLongLong() };
+        Post p {q.value(0).toLongLong(), q.value(1).toString(),   q.value(2).toString(),
+                q.value(3).toString(),   q.value(4).toLongLong(), q.value(5).toLongLong()};
         m_posts.insert(p.id, p);
         m_nextPostId = qMax(m_nextPostId, p.id + 1);
     }
@@ -130,7 +131,7 @@ QByteArray Store::meta(const QString &key) const
 void Store::setMeta(const QString &key, const QByteArray &value)
 {
     m_meta.insert(key, value);
-    exec(QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"), { key, value });
+    exec(QStringLiteral("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)"), {key, value});
 }
 
 User Store::makeUser(const QString &username, const QString &password, const QString &displayName,
@@ -172,15 +173,14 @@ void Store::putUser(const User &u)
 {
     m_users.insert(u.username, u);
     exec(QStringLiteral("INSERT OR REPLACE INTO users VALUES (?, ?, ?, ?, ?, ?, ?)"),
-         { u.username, u.displayName, u.email, u.salt, u.passwordHash, u.iterations,
-           u.createdAtMs });
+         {u.username, u.displayName, u.email, u.salt, u.passwordHash, u.iterations, u.createdAtMs});
 }
 
 void Store::addRefresh(const RefreshRecord &r)
 {
     m_refresh.insert(r.jti, r);
     exec(QStringLiteral("INSERT OR REPLACE INTO refresh_tokens VALUES (?, ?, ?, ?, ?, ?, ?)"),
-         { r.jti, r.username, r.family, r.token, r.expiresAtMs, r.rotatedAtMs, r.replacedBy });
+         {r.jti, r.username, r.family, r.token, r.expiresAtMs, r.rotatedAtMs, r.replacedBy});
 }
 
 std::optional<RefreshRecord> Store::refresh(const QByteArray &jti) const
@@ -199,13 +199,13 @@ void Store::markRotated(const QByteArray &jti, const QByteArray &replacedBy, qin
     it->rotatedAtMs = atMs;
     it->replacedBy = replacedBy;
     exec(QStringLiteral("UPDATE refresh_tokens SET rotated_at = ?, replaced_by = ? WHERE jti = ?"),
-         { atMs, replacedBy, jti });
+         {atMs, replacedBy, jti});
 }
 
 void Store::removeRefresh(const QByteArray &jti)
 {
     if (m_refresh.remove(jti))
-        exec(QStringLiteral("DELETE FROM refresh_tokens WHERE jti = ?"), { jti });
+        exec(QStringLiteral("DELETE FROM refresh_tokens WHERE jti = ?"), {jti});
 }
 
 QList<QByteArray> Store::family(const QByteArray &family) const
@@ -233,7 +233,7 @@ void Store::addToBlacklist(const QByteArray &jti, qint64 atMs)
     if (m_blacklist.contains(jti))
         return;
     m_blacklist.insert(jti, atMs);
-    exec(QStringLiteral("INSERT OR REPLACE INTO blacklist VALUES (?, ?)"), { jti, atMs });
+    exec(QStringLiteral("INSERT OR REPLACE INTO blacklist VALUES (?, ?)"), {jti, atMs});
 }
 
 int Store::purgeBlacklist(qint64 olderThanMs)
@@ -248,7 +248,7 @@ int Store::purgeBlacklist(qint64 olderThanMs)
         }
     }
     if (purged)
-        exec(QStringLiteral("DELETE FROM blacklist WHERE blacklisted_at < ?"), { olderThanMs });
+        exec(QStringLiteral("DELETE FROM blacklist WHERE blacklisted_at < ?"), {olderThanMs});
     return purged;
 }
 
@@ -267,7 +267,7 @@ std::optional<Post> Store::post(qint64 id) const
 
 Post Store::addPost(const QString &title, const QString &body, const QString &author, qint64 nowMs)
 {
-    Post p { m_nextPostId++, title, body, author, nowMs, nowMs };
+    Post p {m_nextPostId++, title, body, author, nowMs, nowMs};
     putPost(p);
     return p;
 }
@@ -276,14 +276,14 @@ void Store::putPost(const Post &p)
 {
     m_posts.insert(p.id, p);
     exec(QStringLiteral("INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?)"),
-         { p.id, p.title, p.body, p.author, p.createdAtMs, p.updatedAtMs });
+         {p.id, p.title, p.body, p.author, p.createdAtMs, p.updatedAtMs});
 }
 
 bool Store::removePost(qint64 id)
 {
     if (!m_posts.remove(id))
         return false;
-    exec(QStringLiteral("DELETE FROM posts WHERE id = ?"), { id });
+    exec(QStringLiteral("DELETE FROM posts WHERE id = ?"), {id});
     return true;
 }
 

@@ -26,11 +26,11 @@ TokenIssuer::Issued TokenIssuer::issueAccess(const QString &subject, const QStri
     const qint64 iat = nowMs / 1000 + skewSeconds;
     const qint64 exp = iat + m_accessTtl.count();
     issued.expiresAtMs = exp * 1000;
-    QJsonObject claims { { QStringLiteral("sub"), subject },
-                         { QStringLiteral("iat"), iat },
-                         { QStringLiteral("exp"), exp },
-                         { QStringLiteral("jti"), QString::fromLatin1(issued.jti) },
-                         { QStringLiteral("typ"), QStringLiteral("access") } };
+    QJsonObject claims {{QStringLiteral("sub"), subject},
+                        {QStringLiteral("iat"), iat},
+                        {QStringLiteral("exp"), exp},
+                        {QStringLiteral("jti"), QString::fromLatin1(issued.jti)},
+                        {QStringLiteral("typ"), QStringLiteral("access")}};
     if (!scope.isEmpty())
         claims.insert(QStringLiteral("scope"), scope);
     issued.token = Jwt::sign(claims, m_secret);
@@ -43,11 +43,11 @@ TokenIssuer::Issued TokenIssuer::issueRefresh(const QString &subject, qint64 now
     issued.jti = newJti(nowMs);
     const qint64 iat = nowMs / 1000;
     issued.expiresAtMs = nowMs + m_refreshTtl.count() * 1000;
-    const QJsonObject claims { { QStringLiteral("sub"), subject },
-                               { QStringLiteral("iat"), iat },
-                               { QStringLiteral("exp"), issued.expiresAtMs / 1000 },
-                               { QStringLiteral("jti"), QString::fromLatin1(issued.jti) },
-                               { QStringLiteral("typ"), QStringLiteral("refresh") } };
+    const QJsonObject claims {{QStringLiteral("sub"), subject},
+                              {QStringLiteral("iat"), iat},
+                              {QStringLiteral("exp"), issued.expiresAtMs / 1000},
+                              {QStringLiteral("jti"), QString::fromLatin1(issued.jti)},
+                              {QStringLiteral("typ"), QStringLiteral("refresh")}};
     issued.token = Jwt::sign(claims, m_secret);
     return issued;
 }

@@ -36,8 +36,8 @@ HttpResult HttpClient::send(const QByteArray &method, const QUrl &url, const QBy
     QElapsedTimer timer;
     timer.start();
     QNetworkReply *reply = body.isNull() && method == "GET"
-            ? m_manager.get(request)
-            : m_manager.sendCustomRequest(request, method, body);
+        ? m_manager.get(request)
+        : m_manager.sendCustomRequest(request, method, body);
     HttpResult result;
     if (!waitForFinished(reply, timeoutMs)) {
         result.timedOut = true;
@@ -62,13 +62,14 @@ HttpResult HttpClient::postJson(const QUrl &url, const QJsonObject &object, cons
 
 HttpResult HttpClient::getBearer(const QUrl &url, const QByteArray &token)
 {
-    return send("GET", url, {}, { { "Authorization", "Bearer " + token } });
+    return send("GET", url, {}, {{"Authorization", "Bearer " + token}});
 }
 
 HttpResult HttpClient::postForm(const QUrl &url, const QByteArray &form, const Headers &headers)
 {
     Headers all = headers;
-    all.append(qMakePair(QByteArray("Content-Type"), QByteArray("application/x-www-form-urlencoded")));
+    all.append(
+        qMakePair(QByteArray("Content-Type"), QByteArray("application/x-www-form-urlencoded")));
     return send("POST", url, form, all);
 }
 

@@ -19,7 +19,10 @@ struct HttpResult
     qint64 elapsedMs = 0;
 
     QJsonObject json() const;
-    QByteArray header(const QByteArray &lowerCaseName) const { return headers.value(lowerCaseName); }
+    QByteArray header(const QByteArray &lowerCaseName) const
+    {
+        return headers.value(lowerCaseName);
+    }
 };
 
 // A plain HTTP client that waits for its answer (with a timeout) so that

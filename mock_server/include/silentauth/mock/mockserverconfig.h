@@ -18,22 +18,22 @@ struct MockServerConfig
     QHostAddress address = QHostAddress::LocalHost;
     quint16 port = 0; // 0 picks a free port
     QByteArray secret; // HS256 key; empty = random per start (or kept in the database)
-    std::chrono::seconds accessTtl { 3600 };
-    std::chrono::seconds refreshTtl { 14 * 24 * 3600 };
+    std::chrono::seconds accessTtl {3600};
+    std::chrono::seconds refreshTtl {14 * 24 * 3600};
     bool rotateRefreshTokens = true;
-    std::chrono::seconds reuseGrace { 0 };
+    std::chrono::seconds reuseGrace {0};
     QString databaseFile; // empty = in memory
     QString usersFile; // JSON; the demo users are always there
-    QStringList services { QStringLiteral("auth"), QStringLiteral("profile"),
-                           QStringLiteral("board") };
+    QStringList services {QStringLiteral("auth"), QStringLiteral("profile"),
+                          QStringLiteral("board")};
     QString scenario = QStringLiteral("normal");
     QJsonObject scenarioParameters;
-    std::chrono::milliseconds blacklistRetention { std::chrono::hours(24 * 7) };
-    std::chrono::milliseconds cleanupInterval { std::chrono::hours(24) };
+    std::chrono::milliseconds blacklistRetention {std::chrono::hours(24 * 7)};
+    std::chrono::milliseconds cleanupInterval {std::chrono::hours(24)};
     QByteArray adminToken; // when set, admin routes need X-Admin-Token from everywhere
     qint64 maxBodyBytes = 1024 * 1024;
     int loginAttemptLimit = 5;
-    std::chrono::seconds loginAttemptWindow { 60 };
+    std::chrono::seconds loginAttemptWindow {60};
     int passwordIterations = 10000;
     QString realm = QStringLiteral("silentauth");
     bool logRequests = true;
