@@ -1,0 +1,63 @@
+#pragma once
+
+#include <silentauth/global.h>
+
+#include <QtCore/QByteArray>
+#include <QtCore/QString>
+#include <QtNetwork/QNetworkReply>
+#include <QtNetwork/QNetworkRequest>
+
+#include <optional>
+
+namespace SilentAuth {
+
+//! The tokens an authorization server hands out.
+struct TokenResponse
+{
+    QByteArray accessToken;
+    QByteArray refreshToken; //!< empty: keep the current one
+    std::optional<qint64> expiresIn; //!< seconds, when the server said
+};
+
+/*!
+    How sign-in, refresh and sign-out requests are built and their answers
+    read. Implement it to talk to another server dialect.
+*/
+class SILENTAUTH_NET_EXPORT AuthProtocol
+{
+public:
+    struct Request
+    {
+        QNetworkRequest request;
+        QByteArray body;
+    };
+
+    struct Outcome
+    {
+        enum class Kind {
+            Ok,
+            Rejected, //!< terminal: wrong credentials, invalid_grant, 400/401/403
+            Throttled, //!< too many attempts; see retryAfterSeconds
+            Transient, //!< network error, timeout, 5xx: try again later
+            Malformed, //!< the answer could not be read; treated as transient
+        };
+        Kind kind = Kind::Transient;
+        TokenResponse tokens;
+        QString error; //!< the server's error code, when it sent one
+        QString message; //!< for logs and messages
+        int retryAfterSeconds = 0;
+    };
+
+    virtual ~AuthProtocol();
+
+    virtual Request signInRequest(const QString &username, const QString &password) const = 0;
+    virtual Request refreshRequest(const QByteArray &refreshToken) const = 0;
+    virtual Request signOutRequest(const QByteArray &refreshToken) const = 0;
+    //! Reads the answer to a sign-in or refresh request.
+    virtual Outcome readTokenReply(QNetworkReply::NetworkError error, int httpStatus,
+                                   const QByteArray &retryAfter, const QByteArray &body) const = 0;
+    //! The origins (scheme, host, port) this protocol talks to.
+    virtual QList<QUrl> endpoints() const = 0;
+};
+
+} // namespace SilentAuth

@@ -1,0 +1,123 @@
+#pragma once
+
+#include <silentauth/global.h>
+
+#include <QtCore/QDateTime>
+#include <QtCore/QObject>
+
+#include <chrono>
+#include <memory>
+
+namespace SilentAuth {
+
+class AuthProtocol;
+class TokenStore;
+
+/*!
+    The global session state the UI binds to, and the one place tokens live.
+
+    The access token stays in memory; the refresh token goes to the
+    TokenStore. Every operation is asynchronous and bounded by a timeout.
+    Refreshes are single-flight: however many callers ask while one is under
+    way, one request goes to the server and all of them get its outcome.
+
+    \code
+    auto protocol = std::make_unique<SilentAuth::JsonAuthProtocol>(QUrl("https://api.example.com"));
+    auto *store = new SilentAuth::KeychainTokenStore(QStringLiteral("MyApp"));
+    auto *session = new SilentAuth::Session(std::move(protocol), store);
+    auto *manager = new SilentAuth::AuthNetworkAccessManager(session);
+    QObject::connect(session, &SilentAuth::Session::statusChanged, [session] {
+        if (session->status() == SilentAuth::Session::Status::SignedOut)
+            showSignInWindow();
+    });
+    session->restore(); // silent sign-in from the keychain, if a token is there
+    // ... later, every call through manager refreshes and replays on 401:
+    QNetworkReply *reply = manager->get(QNetworkRequest(QUrl("https://api.example.com/profile")));
+    \endcode
+*/
+class SILENTAUTH_NET_EXPORT Session : public QObject
+{
+    Q_OBJECT
+    Q_PROPERTY(Status status READ status NOTIFY statusChanged)
+    Q_PROPERTY(QString username READ username NOTIFY usernameChanged)
+    Q_PROPERTY(QDateTime accessTokenExpiry READ accessTokenExpiry NOTIFY accessTokenExpiryChanged)
+    Q_PROPERTY(int refreshCount READ refreshCount NOTIFY refreshCountChanged)
+    Q_PROPERTY(int replayCount READ replayCount NOTIFY replayCountChanged)
+
+public:
+    enum class Status {
+        SignedOut,
+        SigningIn,
+        Restoring,
+        SignedIn,
+        Refreshing,
+        Offline, //!< refresh failed for a transient reason; retrying, still signed in
+        Expired, //!< the server rejected the refresh token; a new sign-in is needed
+    };
+    Q_ENUM(Status)
+
+    enum class Error {
+        NoError,
+        InvalidCredentials,
+        TooManyAttempts,
+        NetworkError,
+        Timeout,
+        MalformedResponse,
+        SessionExpired,
+        NoStoredSession,
+        KeychainUnavailable,
+    };
+    Q_ENUM(Error)
+
+    Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObject *parent = nullptr);
+    ~Session() override;
+
+    Status status() const;
+    QString username() const;
+    QDateTime accessTokenExpiry() const;
+    int refreshCount() const;
+    int replayCount() const;
+    const AuthProtocol &protocol() const;
+
+    //! The current access token, or empty. Never log it.
+    QByteArray accessToken() const;
+    //! Increases with every new access token; a 401 for an older one means "replay", not "refresh".
+    int tokenGeneration() const;
+    bool isRefreshing() const;
+
+    //! Limit for each request to the auth server (default 15 s).
+    void setRequestTimeout(std::chrono::milliseconds timeout);
+    //! Refresh this long before the access token expires; 0 = a tenth of its lifetime (the
+    //! default).
+    void setProactiveLead(std::chrono::milliseconds lead);
+
+public Q_SLOTS:
+    void signIn(const QString &username, const QString &password);
+    //! Silent sign-in from the token store.
+    void restore();
+    //! Starts a refresh unless one is under way; refreshFinished() tells the outcome.
+    void refresh();
+    //! Revokes on the server, then wipes locally; the local part happens even offline.
+    void signOut();
+    //! Called by AuthNetworkAccessManager for each replayed request.
+    void recordReplay();
+
+Q_SIGNALS:
+    void statusChanged(SilentAuth::Session::Status status);
+    void usernameChanged(const QString &username);
+    void accessTokenExpiryChanged(const QDateTime &expiry);
+    void refreshCountChanged(int count);
+    void replayCountChanged(int count);
+    void signedIn();
+    void signedOut();
+    void refreshFinished(bool succeeded);
+    void errorOccurred(SilentAuth::Session::Error error, const QString &message);
+    //! A human-readable line for activity views ("refresh started"); never contains a token.
+    void activity(const QString &event);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace SilentAuth

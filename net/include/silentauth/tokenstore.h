@@ -1,0 +1,46 @@
+#pragma once
+
+#include <silentauth/global.h>
+
+#include <QtCore/QObject>
+
+#include <functional>
+
+namespace SilentAuth {
+
+/*!
+    Where the refresh token is kept between runs.
+
+    Every operation is asynchronous: the callback is never invoked before the
+    call returns, and always exactly once.
+*/
+class SILENTAUTH_NET_EXPORT TokenStore : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Error {
+        NoError,
+        NotFound, //!< nothing stored yet
+        Unavailable, //!< no keychain, or it is locked, or it did not answer in time
+        AccessDenied,
+        OtherError,
+    };
+    Q_ENUM(Error)
+
+    struct Result
+    {
+        Error error = Error::NoError;
+        QByteArray token; //!< for read()
+        QString errorString;
+    };
+    using Callback = std::function<void(const Result &)>;
+
+    using QObject::QObject;
+
+    virtual void read(Callback done) = 0;
+    virtual void write(const QByteArray &token, Callback done) = 0;
+    virtual void remove(Callback done) = 0;
+};
+
+} // namespace SilentAuth

@@ -1,0 +1,327 @@
+#include "authreply_p.h"
+
+#include <silentauth/session.h>
+
+#include <QtCore/QBuffer>
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QTemporaryFile>
+#include <QtCore/QTimer>
+
+Q_DECLARE_LOGGING_CATEGORY(lcNet)
+
+namespace SilentAuth {
+
+namespace {
+
+// Sequential bodies larger than this are spooled to a temporary file
+// instead of memory while they wait for a possible replay.
+constexpr qint64 spoolThreshold = 4 * 1024 * 1024;
+
+bool sameOrigin(const QUrl &a, const QUrl &b)
+{
+    return a.scheme() == b.scheme() && a.host() == b.host()
+        && a.port(a.scheme() == QLatin1String("https") ? 443 : 80)
+        == b.port(b.scheme() == QLatin1String("https") ? 443 : 80);
+}
+
+} // namespace
+
+AuthReply::AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::Operation op,
+                     const QNetworkRequest &request, QIODevice *outgoingData)
+    : QNetworkReply(manager)
+    , m_manager(manager)
+    , m_original(request)
+{
+    setOperation(op);
+    setRequest(request);
+    setUrl(request.url());
+    open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+
+    m_authenticate = !request
+                          .attribute(QNetworkRequest::Attribute(
+                              AuthNetworkAccessManager::NoAuthenticationAttribute))
+                          .toBool()
+        && manager->isAllowed(request.url());
+    m_mayRefresh
+        = !request
+               .attribute(QNetworkRequest::Attribute(AuthNetworkAccessManager::NoRefreshAttribute))
+               .toBool();
+
+    if (outgoingData) {
+        if (!outgoingData->isSequential()) {
+            m_body = outgoingData;
+            m_bodyStart = outgoingData->pos();
+        } else {
+            // QNetworkReply keeps no copy of what it sent: buffer it for the replay.
+            const QByteArray available = outgoingData->readAll();
+            if (available.size() > spoolThreshold) {
+                auto file = std::make_unique<QTemporaryFile>();
+                if (file->open() && file->write(available) == available.size()) {
+                    file->seek(0);
+                    m_ownedBody = std::move(file);
+                }
+            }
+            if (!m_ownedBody) {
+                auto buffer = std::make_unique<QBuffer>();
+                buffer->setData(available);
+                buffer->open(QIODevice::ReadOnly);
+                m_ownedBody = std::move(buffer);
+            }
+            m_body = m_ownedBody.get();
+        }
+        if (!m_original.header(QNetworkRequest::ContentLengthHeader).isValid())
+            m_original.setHeader(QNetworkRequest::ContentLengthHeader,
+                                 m_body->size() - m_bodyStart);
+    }
+    // Start from the event loop, like QNetworkReply: signals never fire
+    // before the caller had a chance to connect.
+    QTimer::singleShot(0, this, &AuthReply::start);
+}
+
+AuthReply::~AuthReply()
+{
+    if (m_inner) {
+        m_inner->disconnect(this);
+        m_inner->abort();
+        m_inner->deleteLater();
+    }
+}
+
+void AuthReply::start()
+{
+    if (m_done)
+        return;
+    Session *session = m_manager ? m_manager->session() : nullptr;
+    // A refresh is under way: going out now would only collect a 401.
+    if (m_authenticate && session && session->isRefreshing()) {
+        waitForRefresh();
+        return;
+    }
+    send();
+}
+
+void AuthReply::waitForRefresh()
+{
+    Session *session = m_manager->session();
+    m_refreshWait = connect(session, &Session::refreshFinished, this, [this, session](bool ok) {
+        disconnect(m_refreshWait);
+        if (ok) {
+            send();
+            return;
+        }
+        if (session->status() == Session::Status::Offline)
+            finishWith(QNetworkReply::TemporaryNetworkFailureError,
+                       tr("The sign-in server cannot be reached; try again shortly."));
+        else
+            finishWith(QNetworkReply::AuthenticationRequiredError,
+                       tr("Your session has ended; sign in again."));
+    });
+}
+
+void AuthReply::send()
+{
+    if (m_done || !m_manager)
+        return;
+    QNetworkRequest request = m_original;
+    request.setUrl(url());
+    // Redirects are followed here, so the token never crosses to another origin.
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
+    Session *session = m_manager->session();
+    const bool attach = m_authenticate && session && m_manager->isAllowed(url());
+    if (attach && !session->accessToken().isEmpty()) {
+        request.setRawHeader("Authorization", "Bearer " + session->accessToken());
+        m_sentGeneration = session->tokenGeneration();
+    } else {
+        request.setRawHeader("Authorization", QByteArray());
+    }
+    if (m_body)
+        m_body->seek(m_bodyStart);
+    m_passthrough = false;
+    m_inner = m_manager->sendDirect(QNetworkAccessManager::Operation(operation()), request, m_body);
+    connect(m_inner, &QNetworkReply::metaDataChanged, this, &AuthReply::onMetaData);
+    connect(m_inner, &QNetworkReply::readyRead, this, &AuthReply::onReadyRead);
+    connect(m_inner, &QNetworkReply::finished, this, &AuthReply::onFinished);
+    connect(m_inner, &QNetworkReply::uploadProgress, this, &QNetworkReply::uploadProgress);
+    connect(m_inner, &QNetworkReply::downloadProgress, this, [this](qint64 received, qint64 total) {
+        if (m_passthrough)
+            Q_EMIT downloadProgress(received, total);
+    });
+}
+
+void AuthReply::onMetaData()
+{
+    const int status = m_inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const bool redirect = status >= 300 && status < 400
+        && m_inner->attribute(QNetworkRequest::RedirectionTargetAttribute).isValid();
+    const bool intercept = status == 401 && m_authenticate && !m_replayed;
+    if (intercept || redirect)
+        return; // handled when the inner reply finishes
+    m_passthrough = true;
+    copyMetaData(m_inner);
+    Q_EMIT metaDataChanged();
+}
+
+void AuthReply::onReadyRead()
+{
+    if (!m_passthrough) {
+        m_inner->readAll(); // a 401 or redirect body nobody will read
+        return;
+    }
+    m_buffer += m_inner->readAll();
+    Q_EMIT readyRead();
+}
+
+void AuthReply::copyMetaData(QNetworkReply *from)
+{
+    for (const auto attribute :
+         {QNetworkRequest::HttpStatusCodeAttribute, QNetworkRequest::HttpReasonPhraseAttribute,
+          QNetworkRequest::Http2WasUsedAttribute, QNetworkRequest::ConnectionEncryptedAttribute,
+          QNetworkRequest::SourceIsFromCacheAttribute, QNetworkRequest::RedirectionTargetAttribute})
+        setAttribute(attribute, from->attribute(attribute));
+    for (const auto &header : from->rawHeaderPairs())
+        setRawHeader(header.first, header.second);
+}
+
+void AuthReply::onFinished()
+{
+    QNetworkReply *inner = m_inner;
+    inner->deleteLater();
+    if (m_done)
+        return;
+    if (!m_passthrough) {
+        const int status = inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 401) {
+            m_inner = nullptr;
+            handleUnauthorized();
+            return;
+        }
+        if (followRedirect())
+            return;
+        m_passthrough = true;
+        copyMetaData(inner);
+        Q_EMIT metaDataChanged();
+    }
+    m_buffer += inner->readAll();
+    m_inner = nullptr;
+    setError(inner->error(), inner->errorString());
+    m_done = true;
+    setFinished(true);
+    if (error() != QNetworkReply::NoError)
+        Q_EMIT errorOccurred(error());
+    Q_EMIT finished();
+}
+
+bool AuthReply::followRedirect()
+{
+    const QUrl target = m_inner->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
+    const auto policy = m_original.attribute(QNetworkRequest::RedirectPolicyAttribute,
+                                             int(m_manager->redirectPolicy()));
+    if (!target.isValid() || policy.toInt() == QNetworkRequest::ManualRedirectPolicy
+        || ++m_redirects > m_original.maximumRedirectsAllowed())
+        return false;
+    const QUrl next = url().resolved(target);
+    if (policy.toInt() == QNetworkRequest::SameOriginRedirectPolicy && !sameOrigin(url(), next))
+        return false;
+    if (url().scheme() == QLatin1String("https") && next.scheme() != QLatin1String("https"))
+        return false;
+    const int status = m_inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (status == 303
+        || ((status == 301 || status == 302)
+            && operation() == QNetworkAccessManager::PostOperation)) {
+        setOperation(QNetworkAccessManager::GetOperation);
+        m_body = nullptr;
+        m_original.setHeader(QNetworkRequest::ContentLengthHeader, QVariant());
+        m_original.setHeader(QNetworkRequest::ContentTypeHeader, QVariant());
+    }
+    m_inner = nullptr;
+    setUrl(next);
+    Q_EMIT redirected(next);
+    send();
+    return true;
+}
+
+void AuthReply::handleUnauthorized()
+{
+    Session *session = m_manager ? m_manager->session() : nullptr;
+    if (!session) {
+        finishWith(QNetworkReply::AuthenticationRequiredError, tr("Not signed in."));
+        return;
+    }
+    Q_EMIT session->activity(QStringLiteral("401 caught: %1").arg(url().path()));
+    if (m_sentGeneration >= 0 && m_sentGeneration < session->tokenGeneration()
+        && !session->accessToken().isEmpty() && !session->isRefreshing()) {
+        // Sent with a token that has since been replaced: replay, no refresh.
+        m_replayed = true;
+        session->recordReplay();
+        Q_EMIT session->activity(QStringLiteral("replayed: %1").arg(url().path()));
+        send();
+        return;
+    }
+    if (!m_mayRefresh) {
+        m_replayed = true; // lets the 401 through to the caller
+        send();
+        return;
+    }
+    m_replayed = true;
+    m_refreshWait = connect(session, &Session::refreshFinished, this, [this, session](bool ok) {
+        disconnect(m_refreshWait);
+        if (!ok) {
+            finishWith(session->status() == Session::Status::Offline
+                           ? QNetworkReply::TemporaryNetworkFailureError
+                           : QNetworkReply::AuthenticationRequiredError,
+                       session->status() == Session::Status::Offline
+                           ? tr("The sign-in server cannot be reached; try again shortly.")
+                           : tr("Your session has ended; sign in again."));
+            return;
+        }
+        session->recordReplay();
+        Q_EMIT session->activity(QStringLiteral("replayed: %1").arg(url().path()));
+        send();
+    });
+    session->refresh();
+}
+
+void AuthReply::finishWith(QNetworkReply::NetworkError code, const QString &message)
+{
+    if (m_done)
+        return;
+    m_done = true;
+    if (code == QNetworkReply::AuthenticationRequiredError)
+        setAttribute(QNetworkRequest::HttpStatusCodeAttribute, 401);
+    setError(code, message);
+    setFinished(true);
+    Q_EMIT errorOccurred(code);
+    Q_EMIT finished();
+}
+
+void AuthReply::abort()
+{
+    if (m_done)
+        return;
+    disconnect(m_refreshWait);
+    if (m_inner) {
+        m_inner->disconnect(this);
+        m_inner->abort();
+        m_inner->deleteLater();
+        m_inner = nullptr;
+    }
+    finishWith(QNetworkReply::OperationCanceledError, tr("Operation canceled"));
+}
+
+qint64 AuthReply::bytesAvailable() const
+{
+    return m_buffer.size() + QNetworkReply::bytesAvailable();
+}
+
+qint64 AuthReply::readData(char *data, qint64 maxSize)
+{
+    if (m_buffer.isEmpty())
+        return m_done ? -1 : 0;
+    const qint64 n = qMin<qint64>(maxSize, m_buffer.size());
+    memcpy(data, m_buffer.constData(), size_t(n));
+    m_buffer.remove(0, n);
+    return n;
+}
+
+} // namespace SilentAuth

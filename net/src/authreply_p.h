@@ -1,0 +1,59 @@
+#pragma once
+
+#include <silentauth/authnetworkaccessmanager.h>
+
+#include <QtCore/QPointer>
+#include <QtNetwork/QNetworkReply>
+
+#include <memory>
+
+namespace SilentAuth {
+
+// What the caller holds: one reply that finishes once, with the final
+// outcome, however many requests (refresh wait, replay, redirects) it took.
+class AuthReply : public QNetworkReply
+{
+    Q_OBJECT
+
+public:
+    AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::Operation op,
+              const QNetworkRequest &request, QIODevice *outgoingData);
+    ~AuthReply() override;
+
+    void abort() override;
+    qint64 bytesAvailable() const override;
+    bool isSequential() const override { return true; }
+
+protected:
+    qint64 readData(char *data, qint64 maxSize) override;
+
+private:
+    void start();
+    void send();
+    void onMetaData();
+    void onReadyRead();
+    void onFinished();
+    void handleUnauthorized();
+    bool followRedirect();
+    void waitForRefresh();
+    void copyMetaData(QNetworkReply *from);
+    void finishWith(QNetworkReply::NetworkError error, const QString &message);
+
+    QPointer<AuthNetworkAccessManager> m_manager;
+    QNetworkRequest m_original;
+    QIODevice *m_body = nullptr; // seekable; the caller's or m_ownedBody
+    std::unique_ptr<QIODevice> m_ownedBody;
+    qint64 m_bodyStart = 0;
+    QPointer<QNetworkReply> m_inner;
+    QMetaObject::Connection m_refreshWait;
+    int m_sentGeneration = -1;
+    bool m_authenticate = false;
+    bool m_mayRefresh = true;
+    bool m_replayed = false;
+    bool m_passthrough = false;
+    bool m_done = false;
+    int m_redirects = 0;
+    QByteArray m_buffer;
+};
+
+} // namespace SilentAuth

@@ -1,0 +1,463 @@
+#include <silentauth/session.h>
+
+#include <silentauth/authprotocol.h>
+#include <silentauth/tokenstore.h>
+
+#include "jwtclaims_p.h"
+
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QPointer>
+#include <QtCore/QRandomGenerator>
+#include <QtCore/QTimer>
+
+#include <QtNetwork/QNetworkAccessManager>
+#include <QtNetwork/QNetworkReply>
+#include <limits>
+
+Q_LOGGING_CATEGORY(lcNet, "silentauth.net", QtInfoMsg)
+
+namespace SilentAuth {
+
+struct Session::Private
+{
+    Session *q = nullptr;
+    std::unique_ptr<AuthProtocol> protocol;
+    QPointer<TokenStore> store;
+    QNetworkAccessManager network; // plain: auth traffic is never intercepted
+
+    Status status = Status::SignedOut;
+    QString username;
+    QByteArray accessToken;
+    QByteArray refreshToken;
+    QDateTime expiry;
+    int generation = 0;
+    int refreshes = 0;
+    int replays = 0;
+    bool refreshing = false;
+    bool storeRereadDone = false;
+    QPointer<QNetworkReply> pending; // the one auth request under way
+    std::chrono::milliseconds timeout {15000};
+    std::chrono::milliseconds lead {0};
+    QTimer proactiveTimer;
+    QTimer retryTimer;
+    int retryAttempt = 0;
+
+    void setStatus(Status s);
+    void fail(Error error, const QString &message);
+    QNetworkReply *send(const AuthProtocol::Request &request);
+    AuthProtocol::Outcome read(QNetworkReply *reply) const;
+    void adopt(const TokenResponse &tokens);
+    void persistThenAdopt(const TokenResponse &tokens, std::function<void()> then);
+    void startRefresh();
+    void onRefreshOutcome(const QByteArray &usedToken, const AuthProtocol::Outcome &outcome);
+    void expire(const QString &message);
+    void scheduleRetry();
+    void scheduleProactiveRefresh();
+    void wipe();
+};
+
+void Session::Private::setStatus(Status s)
+{
+    if (status == s)
+        return;
+    status = s;
+    Q_EMIT q->statusChanged(s);
+}
+
+void Session::Private::fail(Error error, const QString &message)
+{
+    qCInfo(lcNet).noquote() << "error:" << message;
+    Q_EMIT q->errorOccurred(error, message);
+}
+
+QNetworkReply *Session::Private::send(const AuthProtocol::Request &request)
+{
+    QNetworkRequest r = request.request;
+    r.setTransferTimeout(int(timeout.count()));
+    r.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    // Tokens never follow a redirect.
+    r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    QNetworkReply *reply = network.post(r, request.body);
+    pending = reply;
+    return reply;
+}
+
+AuthProtocol::Outcome Session::Private::read(QNetworkReply *reply) const
+{
+    const int httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    auto outcome = protocol->readTokenReply(reply->error(), httpStatus,
+                                            reply->rawHeader("Retry-After"), reply->readAll());
+    if (reply->error() == QNetworkReply::OperationCanceledError && httpStatus == 0)
+        outcome.message = QStringLiteral("the server did not answer in time");
+    return outcome;
+}
+
+void Session::Private::adopt(const TokenResponse &tokens)
+{
+    accessToken = tokens.accessToken;
+    if (!tokens.refreshToken.isEmpty())
+        refreshToken = tokens.refreshToken;
+    ++generation;
+    const QJsonObject claims = Internal::unverifiedClaims(accessToken);
+    const QString subject = claims.value(QLatin1String("sub")).toString();
+    if (!subject.isEmpty() && subject != username) {
+        username = subject;
+        Q_EMIT q->usernameChanged(username);
+    }
+    QDateTime newExpiry;
+    if (claims.value(QLatin1String("exp")).isDouble())
+        newExpiry = QDateTime::fromSecsSinceEpoch(
+            qint64(claims.value(QLatin1String("exp")).toDouble()), Qt::UTC);
+    const QDateTime now = QDateTime::currentDateTimeUtc();
+    if (tokens.expiresIn) {
+        const QDateTime fromExpiresIn = now.addSecs(*tokens.expiresIn);
+        // Whichever comes first, unless exp is already past on arrival: then
+        // the server's clock is off and only expiresIn means anything.
+        if (!newExpiry.isValid() || newExpiry <= now.addSecs(1) || fromExpiresIn < newExpiry)
+            newExpiry = fromExpiresIn;
+    }
+    if (newExpiry != expiry) {
+        expiry = newExpiry;
+        Q_EMIT q->accessTokenExpiryChanged(expiry);
+    }
+    scheduleProactiveRefresh();
+}
+
+void Session::Private::persistThenAdopt(const TokenResponse &tokens, std::function<void()> then)
+{
+    // A rotated refresh token is stored before the new access token is used:
+    // if we crash in between, the next start still has a valid token.
+    if (tokens.refreshToken.isEmpty() || tokens.refreshToken == refreshToken || !store) {
+        adopt(tokens);
+        then();
+        return;
+    }
+    QPointer<Session> guard(q);
+    store->write(tokens.refreshToken, [this, guard, tokens, then](const TokenStore::Result &r) {
+        if (!guard)
+            return;
+        if (r.error != TokenStore::Error::NoError)
+            fail(Error::KeychainUnavailable,
+                 Session::tr("Your sign-in could not be saved in the keychain (%1); you stay "
+                             "signed in until you quit.")
+                     .arg(r.errorString));
+        adopt(tokens);
+        then();
+    });
+}
+
+void Session::Private::scheduleProactiveRefresh()
+{
+    proactiveTimer.stop();
+    if (!expiry.isValid())
+        return;
+    const qint64 remaining = QDateTime::currentDateTimeUtc().msecsTo(expiry);
+    const qint64 leadMs = lead.count() > 0 ? lead.count() : qMax<qint64>(remaining / 10, 200);
+    // Never sooner than a second after the last one: a token that is born
+    // expired must lead to one reactive refresh, not a proactive loop.
+    constexpr qint64 minimumGapMs = 1000;
+    const qint64 wait
+        = qBound(minimumGapMs, remaining - leadMs, qint64(std::numeric_limits<int>::max()));
+    proactiveTimer.start(int(wait));
+}
+
+void Session::Private::wipe()
+{
+    proactiveTimer.stop();
+    retryTimer.stop();
+    accessToken.fill('\0');
+    accessToken.clear();
+    refreshToken.fill('\0');
+    refreshToken.clear();
+    ++generation;
+    if (expiry.isValid()) {
+        expiry = QDateTime();
+        Q_EMIT q->accessTokenExpiryChanged(expiry);
+    }
+}
+
+void Session::Private::startRefresh()
+{
+    refreshing = true;
+    setStatus(status == Status::Restoring ? Status::Restoring : Status::Refreshing);
+    Q_EMIT q->activity(QStringLiteral("refresh started"));
+    qCInfo(lcNet) << "refresh started";
+    const QByteArray used = refreshToken;
+    QNetworkReply *reply = send(protocol->refreshRequest(used));
+    QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, used] {
+        reply->deleteLater();
+        onRefreshOutcome(used, read(reply));
+    });
+}
+
+void Session::Private::onRefreshOutcome(const QByteArray &used,
+                                        const AuthProtocol::Outcome &outcome)
+{
+    using Kind = AuthProtocol::Outcome::Kind;
+    if (outcome.kind == Kind::Ok) {
+        persistThenAdopt(outcome.tokens, [this] {
+            refreshing = false;
+            retryAttempt = 0;
+            storeRereadDone = false;
+            ++refreshes;
+            Q_EMIT q->refreshCountChanged(refreshes);
+            const bool wasRestoring = status == Status::Restoring;
+            setStatus(Status::SignedIn);
+            Q_EMIT q->activity(QStringLiteral("refresh succeeded"));
+            qCInfo(lcNet) << "refresh succeeded";
+            if (wasRestoring)
+                Q_EMIT q->signedIn();
+            Q_EMIT q->refreshFinished(true);
+        });
+        return;
+    }
+    if (outcome.kind == Kind::Rejected) {
+        // Another instance may have rotated the token: look once more.
+        if (!storeRereadDone && store) {
+            storeRereadDone = true;
+            QPointer<Session> guard(q);
+            store->read([this, guard, used](const TokenStore::Result &r) {
+                if (!guard)
+                    return;
+                if (r.error == TokenStore::Error::NoError && !r.token.isEmpty()
+                    && r.token != used) {
+                    refreshToken = r.token;
+                    startRefresh();
+                    return;
+                }
+                expire(Session::tr("Your session has ended. Please sign in again."));
+            });
+            return;
+        }
+        expire(Session::tr("Your session has ended. Please sign in again."));
+        return;
+    }
+    // Transient: keep the refresh token, back off, try again.
+    refreshing = false;
+    Q_EMIT q->activity(QStringLiteral("refresh failed: %1").arg(outcome.message));
+    qCInfo(lcNet).noquote() << "refresh failed (transient):" << outcome.message;
+    setStatus(Status::Offline);
+    fail(outcome.kind == Kind::Malformed ? Error::MalformedResponse : Error::NetworkError,
+         Session::tr("The sign-in server cannot be reached right now (%1); retrying.")
+             .arg(outcome.message));
+    scheduleRetry();
+    Q_EMIT q->refreshFinished(false);
+}
+
+void Session::Private::expire(const QString &message)
+{
+    refreshing = false;
+    storeRereadDone = false;
+    wipe();
+    if (store)
+        store->remove([](const TokenStore::Result &) {});
+    Q_EMIT q->activity(QStringLiteral("refresh rejected: session expired"));
+    setStatus(Status::Expired);
+    fail(Error::SessionExpired, message);
+    Q_EMIT q->refreshFinished(false);
+}
+
+void Session::Private::scheduleRetry()
+{
+    // 1 s, 2 s, 4 s … capped at 60 s, with ±20 % jitter so that many clients
+    // do not come back at the same instant.
+    const int base = 1000 * (1 << qMin(retryAttempt, 6));
+    const int capped = qMin(base, 60000);
+    const double jitter = 0.8 + 0.4 * QRandomGenerator::global()->generateDouble();
+    ++retryAttempt;
+    retryTimer.start(int(capped * jitter));
+}
+
+Session::Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObject *parent)
+    : QObject(parent)
+    , d(std::make_unique<Private>())
+{
+    d->q = this;
+    d->protocol = std::move(protocol);
+    d->store = store;
+    d->proactiveTimer.setSingleShot(true);
+    d->retryTimer.setSingleShot(true);
+    connect(&d->proactiveTimer, &QTimer::timeout, this, [this] {
+        Q_EMIT activity(QStringLiteral("proactive refresh"));
+        refresh();
+    });
+    connect(&d->retryTimer, &QTimer::timeout, this, &Session::refresh);
+}
+
+Session::~Session() = default;
+
+Session::Status Session::status() const
+{
+    return d->status;
+}
+QString Session::username() const
+{
+    return d->username;
+}
+QDateTime Session::accessTokenExpiry() const
+{
+    return d->expiry;
+}
+int Session::refreshCount() const
+{
+    return d->refreshes;
+}
+int Session::replayCount() const
+{
+    return d->replays;
+}
+const AuthProtocol &Session::protocol() const
+{
+    return *d->protocol;
+}
+QByteArray Session::accessToken() const
+{
+    return d->accessToken;
+}
+int Session::tokenGeneration() const
+{
+    return d->generation;
+}
+bool Session::isRefreshing() const
+{
+    return d->refreshing;
+}
+
+void Session::setRequestTimeout(std::chrono::milliseconds timeout)
+{
+    d->timeout = timeout;
+}
+
+void Session::setProactiveLead(std::chrono::milliseconds lead)
+{
+    d->lead = lead;
+    d->scheduleProactiveRefresh();
+}
+
+void Session::recordReplay()
+{
+    ++d->replays;
+    Q_EMIT replayCountChanged(d->replays);
+}
+
+void Session::signIn(const QString &username, const QString &password)
+{
+    if (d->pending)
+        d->pending->abort();
+    d->setStatus(Status::SigningIn);
+    QNetworkReply *reply = d->send(d->protocol->signInRequest(username, password));
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        reply->deleteLater();
+        using Kind = AuthProtocol::Outcome::Kind;
+        const auto outcome = d->read(reply);
+        switch (outcome.kind) {
+        case Kind::Ok:
+            d->refreshToken.clear();
+            d->persistThenAdopt(outcome.tokens, [this] {
+                d->setStatus(Status::SignedIn);
+                Q_EMIT activity(QStringLiteral("signed in"));
+                Q_EMIT signedIn();
+            });
+            return;
+        case Kind::Rejected:
+            d->setStatus(Status::SignedOut);
+            d->fail(Error::InvalidCredentials,
+                    tr("The username or password is wrong. Check them and try again."));
+            return;
+        case Kind::Throttled:
+            d->setStatus(Status::SignedOut);
+            d->fail(Error::TooManyAttempts,
+                    tr("Too many failed attempts. Wait %n second(s) and try again.", nullptr,
+                       qMax(1, outcome.retryAfterSeconds)));
+            return;
+        case Kind::Malformed:
+            d->setStatus(Status::SignedOut);
+            d->fail(Error::MalformedResponse,
+                    tr("The server answered something that could not be read. Check the server "
+                       "address."));
+            return;
+        case Kind::Transient:
+            d->setStatus(Status::SignedOut);
+            d->fail(reply->error() == QNetworkReply::OperationCanceledError ? Error::Timeout
+                                                                            : Error::NetworkError,
+                    tr("The server cannot be reached (%1). Check your connection and the server "
+                       "address.")
+                        .arg(outcome.message));
+            return;
+        }
+    });
+}
+
+void Session::restore()
+{
+    if (!d->store) {
+        d->fail(Error::NoStoredSession, tr("There is no saved session."));
+        return;
+    }
+    d->setStatus(Status::Restoring);
+    d->store->read([this, guard = QPointer<Session>(this)](const TokenStore::Result &r) {
+        if (!guard)
+            return;
+        if (r.error != TokenStore::Error::NoError || r.token.isEmpty()) {
+            d->setStatus(Status::SignedOut);
+            if (r.error == TokenStore::Error::NotFound || r.token.isEmpty())
+                d->fail(Error::NoStoredSession, tr("There is no saved session."));
+            else
+                d->fail(Error::KeychainUnavailable,
+                        tr("The keychain is not available (%1).").arg(r.errorString));
+            return;
+        }
+        d->refreshToken = r.token;
+        d->storeRereadDone = true; // the store was just read
+        d->startRefresh();
+    });
+}
+
+void Session::refresh()
+{
+    if (d->refreshing)
+        return;
+    if (d->refreshToken.isEmpty()) {
+        QTimer::singleShot(0, this, [this] { Q_EMIT refreshFinished(false); });
+        return;
+    }
+    d->retryTimer.stop();
+    d->startRefresh();
+}
+
+void Session::signOut()
+{
+    const QByteArray token = d->refreshToken;
+    auto finishLocally = [this] {
+        d->wipe();
+        d->refreshing = false;
+        if (!d->username.isEmpty()) {
+            d->username.clear();
+            Q_EMIT usernameChanged(d->username);
+        }
+        auto done = [this, guard = QPointer<Session>(this)](const TokenStore::Result &) {
+            if (!guard)
+                return;
+            d->setStatus(Status::SignedOut);
+            Q_EMIT activity(QStringLiteral("signed out"));
+            Q_EMIT signedOut();
+        };
+        if (d->store)
+            d->store->remove(done);
+        else
+            done({});
+    };
+    if (d->pending)
+        d->pending->abort();
+    if (token.isEmpty()) {
+        finishLocally();
+        return;
+    }
+    QNetworkReply *reply = d->send(d->protocol->signOutRequest(token));
+    connect(reply, &QNetworkReply::finished, this, [reply, finishLocally] {
+        reply->deleteLater();
+        finishLocally();
+    });
+}
+
+} // namespace SilentAuth

@@ -1,0 +1,556 @@
+// Silent re-authentication end to end: the real mock server on a loopback
+// port, the real Secret Service for keychain cases.
+#include "httpclient.h"
+#include "testserver.h"
+
+#include <silentauth/authnetworkaccessmanager.h>
+#include <silentauth/jsonauthprotocol.h>
+#include <silentauth/keychaintokenstore.h>
+#include <silentauth/memorytokenstore.h>
+#include <silentauth/session.h>
+
+#include <QtCore/QBuffer>
+#include <QtCore/QCryptographicHash>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QUuid>
+#include <QtNetwork/QTcpServer>
+#include <QtNetwork/QTcpSocket>
+#include <QtTest/QtTest>
+
+using namespace SilentAuth;
+using namespace SilentAuth::Test;
+using Mock::MockServer;
+using Mock::MockServerConfig;
+
+namespace {
+
+// A sequential device (like a pipe): QNetworkReply cannot rewind it.
+class SequentialDevice : public QIODevice
+{
+public:
+    explicit SequentialDevice(QByteArray data)
+        : m_data(std::move(data))
+    {
+        open(ReadOnly);
+    }
+    bool isSequential() const override { return true; }
+    qint64 bytesAvailable() const override
+    {
+        return m_data.size() - m_pos + QIODevice::bytesAvailable();
+    }
+
+protected:
+    qint64 readData(char *out, qint64 max) override
+    {
+        const qint64 n = qMin(max, qint64(m_data.size()) - m_pos);
+        if (n <= 0)
+            return -1;
+        memcpy(out, m_data.constData() + m_pos, size_t(n));
+        m_pos += n;
+        return n;
+    }
+    qint64 writeData(const char *, qint64) override { return -1; }
+
+private:
+    QByteArray m_data;
+    qint64 m_pos = 0;
+};
+
+// A listener that records every request it receives and answers with a
+// fixed response: proves what did (or did not) reach an origin.
+class CapturingServer : public QTcpServer
+{
+public:
+    explicit CapturingServer(QByteArray response)
+        : m_response(std::move(response))
+    {
+        listen(QHostAddress::LocalHost, 0);
+        connect(this, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *socket = nextPendingConnection()) {
+                connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
+                    received += socket->readAll();
+                    if (received.contains("\r\n\r\n")) {
+                        socket->write(m_response);
+                        socket->disconnectFromHost();
+                    }
+                });
+            }
+        });
+    }
+    QUrl url(const char *path = "/") const
+    {
+        return QUrl(
+            QStringLiteral("http://127.0.0.1:%1%2").arg(serverPort()).arg(QLatin1String(path)));
+    }
+    QByteArray received;
+
+private:
+    QByteArray m_response;
+};
+
+int stat(const MockServer &server, const char *group, const char *key)
+{
+    return server.stats()[QLatin1String(group)][QLatin1String(key)].toInt();
+}
+
+} // namespace
+
+class TestAuthNetworkAccessManager : public QObject
+{
+    Q_OBJECT
+
+private:
+    struct Client
+    {
+        std::unique_ptr<Session> session;
+        std::unique_ptr<AuthNetworkAccessManager> manager;
+    };
+
+    static Client makeClient(const MockServer &server, TokenStore *store)
+    {
+        Client client;
+        client.session
+            = std::make_unique<Session>(std::make_unique<JsonAuthProtocol>(server.url()), store);
+        client.manager = std::make_unique<AuthNetworkAccessManager>(client.session.get());
+        return client;
+    }
+
+    static bool signIn(Session &session, const QString &user = QStringLiteral("alice"))
+    {
+        QSignalSpy spy(&session, &Session::signedIn);
+        session.signIn(user, user + QStringLiteral("-password"));
+        return spy.wait(10000) || spy.count() == 1;
+    }
+
+    static QNetworkReply *get(AuthNetworkAccessManager &manager, const MockServer &server,
+                              const char *path)
+    {
+        return manager.get(QNetworkRequest(endpoint(server, path)));
+    }
+
+    static bool expireNow(MockServer &server)
+    {
+        QString error;
+        return server.setScenario(QStringLiteral("expire-now"), {}, &error)
+            && server.setScenario(QStringLiteral("normal"), {}, &error);
+    }
+
+private Q_SLOTS:
+    void expiredTokenRefreshesOnceAndReplays()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+        QCOMPARE(client.session->username(), QStringLiteral("alice"));
+        QVERIFY(expireNow(*server));
+
+        std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        QCOMPARE(QJsonDocument::fromJson(reply->readAll())[QLatin1String("username")].toString(),
+                 QStringLiteral("alice"));
+        QCOMPARE(client.session->refreshCount(), 1);
+        QCOMPARE(client.session->replayCount(), 1);
+        QCOMPARE(stat(*server, "refreshes", "ok"), 1);
+        QCOMPARE(stat(*server, "unauthorized", "expired"), 1);
+    }
+
+    void concurrentExpiredRequestsShareOneRefresh()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QVERIFY(expireNow(*server));
+
+        constexpr int count = 200;
+        std::vector<std::unique_ptr<QNetworkReply>> replies;
+        int finished = 0;
+        for (int i = 0; i < count; ++i) {
+            replies.emplace_back(get(*client.manager, *server, "/profile"));
+            connect(replies.back().get(), &QNetworkReply::finished, this,
+                    [&finished] { ++finished; });
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(finished, count, 30000);
+        int ok = 0;
+        for (const auto &reply : replies)
+            ok += reply->error() == QNetworkReply::NoError
+                && reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() == 200;
+        QCOMPARE(ok, count);
+        QCOMPARE(stat(*server, "refreshes", "ok"), 1);
+        QCOMPARE(client.session->refreshCount(), 1);
+    }
+
+    void bodiesAreReplayedByteForByte_data()
+    {
+        QTest::addColumn<QByteArray>("verb");
+        QTest::addColumn<int>("size");
+        QTest::addColumn<bool>("sequential");
+        QTest::newRow("POST") << QByteArray("POST") << 1000 << false;
+        QTest::newRow("PUT") << QByteArray("PUT") << 64 * 1024 << false;
+        QTest::newRow("PATCH") << QByteArray("PATCH") << 10 << false;
+        QTest::newRow("DELETE") << QByteArray("DELETE") << 300 << false;
+        QTest::newRow("POST-sequential") << QByteArray("POST") << 100 * 1024 << true;
+        QTest::newRow("PUT-sequential-20MB") << QByteArray("PUT") << 20 * 1024 * 1024 << true;
+    }
+
+    void bodiesAreReplayedByteForByte()
+    {
+        QFETCH(QByteArray, verb);
+        QFETCH(int, size);
+        QFETCH(bool, sequential);
+        MockServerConfig config;
+        config.maxBodyBytes = 32 * 1024 * 1024;
+        auto server = startServer(config);
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QVERIFY(expireNow(*server));
+
+        QByteArray body(size, Qt::Uninitialized);
+        for (int i = 0; i < size; ++i)
+            body[i] = char((i * 131 + 7) & 0xff);
+        std::unique_ptr<QIODevice> device;
+        if (sequential) {
+            device = std::make_unique<SequentialDevice>(body);
+        } else {
+            auto buffer = std::make_unique<QBuffer>();
+            buffer->setData(body);
+            buffer->open(QIODevice::ReadOnly);
+            device = std::move(buffer);
+        }
+        QNetworkRequest request(endpoint(*server, "/echo"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader,
+                          QByteArray("application/octet-stream"));
+        std::unique_ptr<QNetworkReply> reply(
+            client.manager->sendCustomRequest(request, verb, device.get()));
+        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+        QVERIFY(finished.wait(30000));
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        const auto echo = QJsonDocument::fromJson(reply->readAll()).object();
+        QCOMPARE(echo[QLatin1String("method")].toString().toLatin1(), verb);
+        QCOMPARE(echo[QLatin1String("length")].toInt(), size);
+        QCOMPARE(echo[QLatin1String("sha256")].toString().toLatin1(),
+                 QCryptographicHash::hash(body, QCryptographicHash::Sha256).toHex());
+        QCOMPARE(echo[QLatin1String("contentType")].toString(),
+                 QStringLiteral("application/octet-stream"));
+        QCOMPARE(client.session->replayCount(), 1);
+        QCOMPARE(stat(*server, "refreshes", "ok"), 1);
+    }
+
+    void replayAnswered401FailsWithoutLooping()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        // From now on every token is issued already expired.
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("clock-skew"),
+                                    {{QStringLiteral("seconds"), -7200}}, &error));
+        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(server->setScenario(QStringLiteral("clock-skew"),
+                                    {{QStringLiteral("seconds"), -7200}}, &error));
+        std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+        QVERIFY(finished.wait(10000));
+        QTest::qWait(300); // a loop would show up as more traffic
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);
+        QCOMPARE(stat(*server, "refreshes", "ok"), 1);
+        QCOMPARE(server->stats()[QLatin1String("routes")][QLatin1String("GET /profile")].toInt(),
+                 2);
+    }
+
+    void revokedRefreshExpiresAndReleasesEveryWaiter()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(server->setScenario(QStringLiteral("revoked-refresh"), {}, &error));
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        std::vector<std::unique_ptr<QNetworkReply>> replies;
+        int finished = 0;
+        for (int i = 0; i < 20; ++i) {
+            replies.emplace_back(get(*client.manager, *server, "/boards"));
+            connect(replies.back().get(), &QNetworkReply::finished, this,
+                    [&finished] { ++finished; });
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(finished, 20, 10000);
+        for (const auto &reply : replies)
+            QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+        QCOMPARE(client.session->status(), Session::Status::Expired);
+        QVERIFY(client.session->accessToken().isEmpty());
+        QCOMPARE(stat(*server, "refreshes", "failed"), 1);
+        QVERIFY(!errors.isEmpty());
+        QCOMPARE(errors.last().at(0).value<Session::Error>(), Session::Error::SessionExpired);
+    }
+
+    void refreshUnavailableGoesOfflineAndRecovers()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(server->setScenario(QStringLiteral("refresh-unavailable"),
+                                    {{QStringLiteral("count"), 1}}, &error));
+        std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(reply->error(), QNetworkReply::TemporaryNetworkFailureError);
+        QCOMPARE(client.session->status(), Session::Status::Offline);
+        // Not signed out: the refresh token was kept and the retry succeeds.
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 5000);
+        std::unique_ptr<QNetworkReply> again(get(*client.manager, *server, "/profile"));
+        QSignalSpy againFinished(again.get(), &QNetworkReply::finished);
+        QVERIFY(againFinished.wait(10000));
+        QCOMPARE(again->error(), QNetworkReply::NoError);
+    }
+
+    void tokenStaysWithinAllowedOrigins()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        const QByteArray token = client.session->accessToken();
+
+        CapturingServer elsewhere("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok");
+        CapturingServer redirector("HTTP/1.1 307 Temporary Redirect\r\nLocation: "
+                                   + elsewhere.url("/landing").toEncoded()
+                                   + "\r\nContent-Length: 0\r\n\r\n");
+        client.manager->addAllowedOrigin(redirector.url());
+
+        // Not allow-listed: no token.
+        std::unique_ptr<QNetworkReply> direct(
+            client.manager->get(QNetworkRequest(elsewhere.url("/direct"))));
+        QSignalSpy directDone(direct.get(), &QNetworkReply::finished);
+        QVERIFY(directDone.wait(5000));
+        QVERIFY(elsewhere.received.contains("GET /direct"));
+        QVERIFY(!elsewhere.received.contains(token));
+        QVERIFY(!elsewhere.received.toLower().contains("authorization"));
+        elsewhere.received.clear();
+
+        // Allow-listed origin that redirects elsewhere: the token stays behind.
+        std::unique_ptr<QNetworkReply> redirected(
+            client.manager->get(QNetworkRequest(redirector.url("/start"))));
+        QSignalSpy redirectedDone(redirected.get(), &QNetworkReply::finished);
+        QVERIFY(redirectedDone.wait(5000));
+        QCOMPARE(redirected->error(), QNetworkReply::NoError);
+        QCOMPARE(redirected->readAll(), QByteArray("ok"));
+        QVERIFY(redirector.received.contains("Authorization: Bearer " + token));
+        QVERIFY(elsewhere.received.contains("GET /landing"));
+        QVERIFY(!elsewhere.received.contains(token));
+        QVERIFY(!elsewhere.received.toLower().contains("authorization"));
+    }
+
+    void optOutAttributes()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QNetworkRequest request(endpoint(*server, "/profile"));
+        request.setAttribute(
+            QNetworkRequest::Attribute(AuthNetworkAccessManager::NoAuthenticationAttribute), true);
+        std::unique_ptr<QNetworkReply> reply(client.manager->get(request));
+        QSignalSpy done(reply.get(), &QNetworkReply::finished);
+        QVERIFY(done.wait(5000));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);
+        QCOMPARE(stat(*server, "unauthorized", "missing"), 1);
+        QCOMPARE(stat(*server, "refreshes", "ok"), 0);
+
+        QVERIFY(expireNow(*server));
+        QNetworkRequest noRefresh(endpoint(*server, "/profile"));
+        noRefresh.setAttribute(
+            QNetworkRequest::Attribute(AuthNetworkAccessManager::NoRefreshAttribute), true);
+        reply.reset(client.manager->get(noRefresh));
+        QSignalSpy done2(reply.get(), &QNetworkReply::finished);
+        QVERIFY(done2.wait(5000));
+        QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+        QCOMPARE(stat(*server, "refreshes", "ok"), 0);
+    }
+
+    void abortWhileWaitingForRefresh()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(server->setScenario(QStringLiteral("slow-refresh"),
+                                    {{QStringLiteral("delayMs"), 500}}, &error));
+        std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+        QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+        QTRY_VERIFY_WITH_TIMEOUT(client.session->isRefreshing(), 5000);
+        reply->abort();
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(reply->error(), QNetworkReply::OperationCanceledError);
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 5000);
+        QTest::qWait(100);
+        QCOMPARE(finished.count(), 1);
+    }
+
+    void wrongPasswordAndUnreachableServer()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->signIn(QStringLiteral("alice"), QStringLiteral("wrong"));
+        QVERIFY(errors.wait(5000));
+        QCOMPARE(errors.last().at(0).value<Session::Error>(), Session::Error::InvalidCredentials);
+        QCOMPARE(client.session->status(), Session::Status::SignedOut);
+
+        const quint16 port = server->port();
+        server.reset();
+        Session offline(std::make_unique<JsonAuthProtocol>(
+                            QUrl(QStringLiteral("http://127.0.0.1:%1").arg(port))),
+                        &store);
+        QSignalSpy offlineErrors(&offline, &Session::errorOccurred);
+        offline.signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QVERIFY(offlineErrors.wait(5000));
+        QCOMPARE(offlineErrors.last().at(0).value<Session::Error>(), Session::Error::NetworkError);
+        QCOMPARE(offline.status(), Session::Status::SignedOut);
+    }
+
+    void malformedRefreshIsTransient()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("malformed-refresh"),
+                                    {{QStringLiteral("count"), 1}}, &error));
+        QSignalSpy refreshed(client.session.get(), &Session::refreshFinished);
+        client.session->refresh();
+        QVERIFY(refreshed.wait(5000));
+        QCOMPARE(refreshed.first().at(0).toBool(), false);
+        QCOMPARE(client.session->status(), Session::Status::Offline);
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 5000);
+    }
+
+    void keychainRotationRestoreAndSignOut()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const QString service = QStringLiteral("SilentAuthTest-")
+            + QUuid::createUuid().toString(QUuid::WithoutBraces);
+        KeychainTokenStore store(service);
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+
+        auto readStore = [&store]() -> QByteArray {
+            QByteArray token;
+            bool done = false;
+            store.read([&](const TokenStore::Result &r) {
+                token = r.token;
+                done = true;
+            });
+            QElapsedTimer timer;
+            timer.start();
+            while (!done && timer.elapsed() < 10000)
+                QTest::qWait(10);
+            return done ? token : QByteArray("keychain read timed out");
+        };
+        const QByteArray first = readStore();
+        QVERIFY(!first.isEmpty());
+
+        QSignalSpy refreshed(client.session.get(), &Session::refreshFinished);
+        client.session->refresh();
+        QVERIFY(refreshed.wait(5000));
+        const QByteArray rotated = readStore();
+        QVERIFY(!rotated.isEmpty());
+        QVERIFY(rotated != first);
+
+        // A new process: only the keychain carries the session across.
+        KeychainTokenStore secondStore(service);
+        auto second = makeClient(*server, &secondStore);
+        QSignalSpy restored(second.session.get(), &Session::signedIn);
+        second.session->restore();
+        QCOMPARE(second.session->status(), Session::Status::Restoring);
+        QVERIFY(restored.wait(10000));
+        QCOMPARE(second.session->username(), QStringLiteral("alice"));
+        std::unique_ptr<QNetworkReply> reply(get(*second.manager, *server, "/profile"));
+        QSignalSpy done(reply.get(), &QNetworkReply::finished);
+        QVERIFY(done.wait(5000));
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+
+        QSignalSpy signedOut(second.session.get(), &Session::signedOut);
+        second.session->signOut();
+        QVERIFY(signedOut.wait(10000));
+        QCOMPARE(second.session->status(), Session::Status::SignedOut);
+        QVERIFY(second.session->accessToken().isEmpty());
+        QCOMPARE(server->stats()[QLatin1String("blacklistSize")].toInt(), 1);
+        QCOMPARE(readStore(), QByteArray());
+    }
+
+    void restoreWithoutStoredToken()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        KeychainTokenStore store(QStringLiteral("SilentAuthTest-empty-")
+                                 + QUuid::createUuid().toString());
+        auto client = makeClient(*server, &store);
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->restore();
+        QVERIFY(errors.wait(10000));
+        QCOMPARE(errors.last().at(0).value<Session::Error>(), Session::Error::NoStoredSession);
+        QCOMPARE(client.session->status(), Session::Status::SignedOut);
+    }
+
+    void proactiveRefreshAvoids401s()
+    {
+        MockServerConfig config;
+        config.accessTtl = std::chrono::seconds(2);
+        auto server = startServer(config);
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        client.session->setProactiveLead(std::chrono::milliseconds(500));
+        QVERIFY(signIn(*client.session));
+        QElapsedTimer timer;
+        timer.start();
+        int ok = 0;
+        int sent = 0;
+        while (timer.elapsed() < 7000) {
+            std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+            QSignalSpy done(reply.get(), &QNetworkReply::finished);
+            QVERIFY(done.wait(5000));
+            ++sent;
+            ok += reply->error() == QNetworkReply::NoError;
+            QTest::qWait(100);
+        }
+        QCOMPARE(ok, sent);
+        QCOMPARE(server->stats()[QLatin1String("unauthorizedTotal")].toInt(), 0);
+        QVERIFY2(client.session->refreshCount() >= 3,
+                 QByteArray::number(client.session->refreshCount()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAuthNetworkAccessManager)
+#include "tst_authnetworkaccessmanager.moc"
