@@ -298,9 +298,8 @@ Reply AuthService::oauthError(int status, const QString &error, const QString &d
     return reply;
 }
 
-AuthService::Client AuthService::authenticateClient(const Request &request,
-                                                    const QHash<QString, QString> &form,
-                                                    Reply *failure) const
+bool AuthService::authenticateClient(const Request &request, const QHash<QString, QString> &form,
+                                     Reply *failure) const
 {
     QString clientId;
     QString secret;
@@ -313,7 +312,7 @@ AuthService::Client AuthService::authenticateClient(const Request &request,
         if (colon < 0) {
             *failure = oauthError(401, QStringLiteral("invalid_client"),
                                   QStringLiteral("Malformed Basic credentials"));
-            return Client::Rejected;
+            return false;
         }
         // RFC 6749 2.3.1: both parts are form-encoded before Basic encoding.
         clientId = QUrl::fromPercentEncoding(decoded.left(colon));
@@ -321,7 +320,7 @@ AuthService::Client AuthService::authenticateClient(const Request &request,
         if (form.contains(QStringLiteral("client_secret"))) {
             *failure = oauthError(400, QStringLiteral("invalid_request"),
                                   QStringLiteral("Use one client authentication method"));
-            return Client::Rejected;
+            return false;
         }
     } else {
         clientId = form.value(QStringLiteral("client_id"));
@@ -336,9 +335,9 @@ AuthService::Client AuthService::authenticateClient(const Request &request,
         if (viaBasic)
             failure->withHeader("WWW-Authenticate",
                                 "Basic realm=\"" + m_context.config.realm.toUtf8() + '"');
-        return Client::Rejected;
+        return false;
     }
-    return known->isEmpty() ? Client::Public : Client::Confidential;
+    return true;
 }
 
 Reply AuthService::oauthReply(const Grant &grant, const QString &scope) const
@@ -364,7 +363,7 @@ Reply AuthService::oauthToken(const Request &request)
                           QStringLiteral("The body must be application/x-www-form-urlencoded"));
     const auto form = parseForm(request.body);
     Reply failure;
-    if (authenticateClient(request, form, &failure) == Client::Rejected)
+    if (!authenticateClient(request, form, &failure))
         return failure;
     const QString grantType = form.value(QStringLiteral("grant_type"));
     const QString scope = form.value(QStringLiteral("scope"));
@@ -424,7 +423,7 @@ Reply AuthService::oauthRevoke(const Request &request)
 {
     const auto form = parseForm(request.body);
     Reply failure;
-    if (authenticateClient(request, form, &failure) == Client::Rejected)
+    if (!authenticateClient(request, form, &failure))
         return failure;
     const QByteArray token = form.value(QStringLiteral("token")).toLatin1();
     if (token.isEmpty())

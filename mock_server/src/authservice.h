@@ -38,7 +38,6 @@ private:
         qint64 refreshExpiresAtMs = 0;
         bool refreshRotated = false;
     };
-    enum class Client { Rejected, Public, Confidential };
 
     Grant passwordGrant(const QString &username, const QString &password, const QString &scope);
     Grant refreshGrant(const QByteArray &refreshToken, const QString &scope);
@@ -51,8 +50,8 @@ private:
     Reply seedReply(const Grant &grant) const;
     Reply oauthReply(const Grant &grant, const QString &scope) const;
     static Reply oauthError(int status, const QString &error, const QString &description);
-    Client authenticateClient(const Request &request, const QHash<QString, QString> &form,
-                              Reply *failure) const;
+    bool authenticateClient(const Request &request, const QHash<QString, QString> &form,
+                            Reply *failure) const;
 
     ServerContext &m_context;
 };

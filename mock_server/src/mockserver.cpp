@@ -83,6 +83,7 @@ struct RouteInfo
 {
     QList<QByteArray> methods;
     QString service; // empty: always served
+    QString pattern = {}; // for the per-route counters
 };
 
 RouteInfo routeFor(const QString &path)
@@ -105,9 +106,9 @@ RouteInfo routeFor(const QString &path)
     };
     const auto it = fixed.constFind(path);
     if (it != fixed.cend())
-        return *it;
+        return {it->methods, it->service, path};
     if (path.startsWith(QLatin1String("/boards/")))
-        return {{"GET", "PUT", "DELETE"}, QStringLiteral("board")};
+        return {{"GET", "PUT", "DELETE"}, QStringLiteral("board"), QStringLiteral("/boards/{id}")};
     return {};
 }
 
@@ -330,6 +331,9 @@ Reply MockServer::admin(const Request &request)
 Reply MockServer::dispatch(const Request &request)
 {
     const RouteInfo route = routeFor(request.path);
+    if (!route.methods.isEmpty())
+        ++m_context->stats
+              .routes[QString::fromLatin1(request.method) + QLatin1Char(' ') + route.pattern];
     const bool served = route.service.isEmpty() || m_config.services.contains(route.service);
     if (route.methods.isEmpty() || !served)
         return Reply::error(404, QStringLiteral("not_found"),
@@ -393,12 +397,6 @@ bool MockServer::handleRequest(const QHttpServerRequest &httpRequest, QTcpSocket
         request.headers.insert(header.first.toLower(), header.second);
     request.body = httpRequest.body();
     request.remote = httpRequest.remoteAddress();
-
-    const QString routeKey = QString::fromLatin1(request.method) + QLatin1Char(' ')
-        + (request.path.startsWith(QLatin1String("/boards/")) ? QStringLiteral("/boards/{id}")
-                                                              : request.path);
-    if (!routeFor(request.path).methods.isEmpty())
-        ++m_context->stats.routes[routeKey];
 
     deliver(socket, request, dispatch(request), timer);
     return true;

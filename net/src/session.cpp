@@ -153,11 +153,11 @@ void Session::Private::scheduleProactiveRefresh()
         return;
     const qint64 remaining = QDateTime::currentDateTimeUtc().msecsTo(expiry);
     const qint64 leadMs = lead.count() > 0 ? lead.count() : qMax<qint64>(remaining / 10, 200);
-    // Never sooner than a second after the last one: a token that is born
-    // expired must lead to one reactive refresh, not a proactive loop.
-    constexpr qint64 minimumGapMs = 1000;
-    const qint64 wait
-        = qBound(minimumGapMs, remaining - leadMs, qint64(std::numeric_limits<int>::max()));
+    // A token that arrives already expired leads to one reactive refresh a
+    // second later, not a proactive loop; otherwise refresh at the latest
+    // halfway through what is left.
+    qint64 wait = remaining <= 0 ? 1000 : qMax(remaining - leadMs, remaining / 2);
+    wait = qMin(wait, qint64(std::numeric_limits<int>::max()));
     proactiveTimer.start(int(wait));
 }
 
