@@ -1,6 +1,8 @@
 // Silent re-authentication end to end: the real mock server on a loopback
 // port, the real Secret Service for keychain cases.
+#include "capturingserver.h"
 #include "httpclient.h"
+#include "sessionfixture.h"
 #include "testserver.h"
 
 #include <silentauth/authnetworkaccessmanager.h>
@@ -56,84 +58,11 @@ private:
     qint64 m_pos = 0;
 };
 
-// A listener that records every request it receives and answers with a
-// fixed response: proves what did (or did not) reach an origin.
-class CapturingServer : public QTcpServer
-{
-public:
-    explicit CapturingServer(QByteArray response)
-        : m_response(std::move(response))
-    {
-        listen(QHostAddress::LocalHost, 0);
-        connect(this, &QTcpServer::newConnection, this, [this] {
-            while (QTcpSocket *socket = nextPendingConnection()) {
-                connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
-                    received += socket->readAll();
-                    if (received.contains("\r\n\r\n")) {
-                        socket->write(m_response);
-                        socket->disconnectFromHost();
-                    }
-                });
-            }
-        });
-    }
-    QUrl url(const char *path = "/") const
-    {
-        return QUrl(
-            QStringLiteral("http://127.0.0.1:%1%2").arg(serverPort()).arg(QLatin1String(path)));
-    }
-    QByteArray received;
-
-private:
-    QByteArray m_response;
-};
-
-int stat(const MockServer &server, const char *group, const char *key)
-{
-    return server.stats()[QLatin1String(group)][QLatin1String(key)].toInt();
-}
-
 } // namespace
 
 class TestAuthNetworkAccessManager : public QObject
 {
     Q_OBJECT
-
-private:
-    struct Client
-    {
-        std::unique_ptr<Session> session;
-        std::unique_ptr<AuthNetworkAccessManager> manager;
-    };
-
-    static Client makeClient(const MockServer &server, TokenStore *store)
-    {
-        Client client;
-        client.session
-            = std::make_unique<Session>(std::make_unique<JsonAuthProtocol>(server.url()), store);
-        client.manager = std::make_unique<AuthNetworkAccessManager>(client.session.get());
-        return client;
-    }
-
-    static bool signIn(Session &session, const QString &user = QStringLiteral("alice"))
-    {
-        QSignalSpy spy(&session, &Session::signedIn);
-        session.signIn(user, user + QStringLiteral("-password"));
-        return spy.wait(10000) || spy.count() == 1;
-    }
-
-    static QNetworkReply *get(AuthNetworkAccessManager &manager, const MockServer &server,
-                              const char *path)
-    {
-        return manager.get(QNetworkRequest(endpoint(server, path)));
-    }
-
-    static bool expireNow(MockServer &server)
-    {
-        QString error;
-        return server.setScenario(QStringLiteral("expire-now"), {}, &error)
-            && server.setScenario(QStringLiteral("normal"), {}, &error);
-    }
 
 private Q_SLOTS:
     void expiredTokenRefreshesOnceAndReplays()
@@ -322,6 +251,28 @@ private Q_SLOTS:
         QSignalSpy againFinished(again.get(), &QNetworkReply::finished);
         QVERIFY(againFinished.wait(10000));
         QCOMPARE(again->error(), QNetworkReply::NoError);
+    }
+
+    // 403 insufficient_scope: a new token would not have more scope; never refresh.
+    void insufficientScopeIsNeverRefreshed()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        CapturingServer api("HTTP/1.1 403 Forbidden\r\nWWW-Authenticate: Bearer "
+                            "error=\"insufficient_scope\", scope=\"admin\"\r\n"
+                            "Content-Length: 0\r\nConnection: close\r\n\r\n");
+        client.manager->addAllowedOrigin(api.url());
+        std::unique_ptr<QNetworkReply> reply(client.manager->get(QNetworkRequest(api.url("/admin"))));
+        QVERIFY(waitFinished(reply.get()));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 403);
+        QCOMPARE(reply->error(), QNetworkReply::ContentAccessDenied);
+        QVERIFY(reply->rawHeader("WWW-Authenticate").contains("insufficient_scope"));
+        QCOMPARE(api.received.count("GET /admin"), 1);
+        QCOMPARE(client.session->refreshCount(), 0);
+        QCOMPARE(stat(*server, "refreshes", "ok") + stat(*server, "refreshes", "failed"), 0);
     }
 
     void tokenStaysWithinAllowedOrigins()

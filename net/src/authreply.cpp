@@ -92,30 +92,81 @@ void AuthReply::start()
     if (m_done)
         return;
     Session *session = m_manager ? m_manager->session() : nullptr;
-    // A refresh is under way: going out now would only collect a 401.
+    // A refresh is under way, or the session waits for a re-login: going out
+    // now would only collect a 401.
+    if (m_authenticate && session && session->isHoldingRequests()) {
+        waitForRelease(false);
+        return;
+    }
     if (m_authenticate && session && session->isRefreshing()) {
-        waitForRefresh();
+        waitForRefresh(false);
         return;
     }
     send();
 }
 
-void AuthReply::waitForRefresh()
+void AuthReply::waitForRefresh(bool replay)
 {
     Session *session = m_manager->session();
-    m_refreshWait = connect(session, &Session::refreshFinished, this, [this, session](bool ok) {
-        disconnect(m_refreshWait);
+    m_wait = connect(session, &Session::refreshFinished, this, [this, session, replay](bool ok) {
         if (ok) {
-            send();
+            resume(replay);
             return;
         }
-        if (session->status() == Session::Status::Offline)
-            finishWith(QNetworkReply::TemporaryNetworkFailureError,
-                       tr("The sign-in server cannot be reached; try again shortly."));
-        else
-            finishWith(QNetworkReply::AuthenticationRequiredError,
-                       tr("Your session has ended; sign in again."));
+        if (session->isHoldingRequests()) {
+            disconnect(m_wait);
+            waitForRelease(replay);
+            return;
+        }
+        if (session->status() == Session::Status::Offline && session->offlineWait().count() > 0) {
+            // Keep listening: the session retries with backoff, and a later
+            // success releases this request, unless the deadline comes first.
+            if (!m_deadline.isActive()) {
+                m_deadline.setSingleShot(true);
+                connect(&m_deadline, &QTimer::timeout, this, [this, session] {
+                    failForSession(session);
+                });
+                m_deadline.start(int(session->offlineWait().count()));
+            }
+            return;
+        }
+        failForSession(session);
     });
+}
+
+void AuthReply::waitForRelease(bool replay)
+{
+    Session *session = m_manager->session();
+    m_wait = connect(session, &Session::requestsReleased, this, [this, session, replay](bool ok) {
+        if (ok)
+            resume(replay);
+        else
+            failForSession(session);
+    });
+}
+
+void AuthReply::resume(bool replay)
+{
+    disconnect(m_wait);
+    m_deadline.stop();
+    Session *session = m_manager ? m_manager->session() : nullptr;
+    if (replay && session) {
+        session->recordReplay();
+        Q_EMIT session->activity(QStringLiteral("replayed: %1").arg(url().path()));
+    }
+    send();
+}
+
+void AuthReply::failForSession(Session *session)
+{
+    disconnect(m_wait);
+    m_deadline.stop();
+    if (session->status() == Session::Status::Offline)
+        finishWith(QNetworkReply::TemporaryNetworkFailureError,
+                   tr("The sign-in server cannot be reached; try again shortly."));
+    else
+        finishWith(QNetworkReply::AuthenticationRequiredError,
+                   tr("Your session has ended; sign in again."));
 }
 
 void AuthReply::send()
@@ -253,9 +304,7 @@ void AuthReply::handleUnauthorized()
         && !session->accessToken().isEmpty() && !session->isRefreshing()) {
         // Sent with a token that has since been replaced: replay, no refresh.
         m_replayed = true;
-        session->recordReplay();
-        Q_EMIT session->activity(QStringLiteral("replayed: %1").arg(url().path()));
-        send();
+        resume(true);
         return;
     }
     if (!m_mayRefresh) {
@@ -264,21 +313,7 @@ void AuthReply::handleUnauthorized()
         return;
     }
     m_replayed = true;
-    m_refreshWait = connect(session, &Session::refreshFinished, this, [this, session](bool ok) {
-        disconnect(m_refreshWait);
-        if (!ok) {
-            finishWith(session->status() == Session::Status::Offline
-                           ? QNetworkReply::TemporaryNetworkFailureError
-                           : QNetworkReply::AuthenticationRequiredError,
-                       session->status() == Session::Status::Offline
-                           ? tr("The sign-in server cannot be reached; try again shortly.")
-                           : tr("Your session has ended; sign in again."));
-            return;
-        }
-        session->recordReplay();
-        Q_EMIT session->activity(QStringLiteral("replayed: %1").arg(url().path()));
-        send();
-    });
+    waitForRefresh(true);
     session->refresh();
 }
 
@@ -299,7 +334,8 @@ void AuthReply::abort()
 {
     if (m_done)
         return;
-    disconnect(m_refreshWait);
+    disconnect(m_wait);
+    m_deadline.stop();
     if (m_inner) {
         m_inner->disconnect(this);
         m_inner->abort();

@@ -3,11 +3,14 @@
 #include <silentauth/authnetworkaccessmanager.h>
 
 #include <QtCore/QPointer>
+#include <QtCore/QTimer>
 #include <QtNetwork/QNetworkReply>
 
 #include <memory>
 
 namespace SilentAuth {
+
+class Session;
 
 // What the caller holds: one reply that finishes once, with the final
 // outcome, however many requests (refresh wait, replay, redirects) it took.
@@ -35,7 +38,10 @@ private:
     void onFinished();
     void handleUnauthorized();
     bool followRedirect();
-    void waitForRefresh();
+    void waitForRefresh(bool replay);
+    void waitForRelease(bool replay);
+    void resume(bool replay);
+    void failForSession(Session *session);
     void copyMetaData(QNetworkReply *from);
     void finishWith(QNetworkReply::NetworkError error, const QString &message);
 
@@ -45,7 +51,8 @@ private:
     std::unique_ptr<QIODevice> m_ownedBody;
     qint64 m_bodyStart = 0;
     QPointer<QNetworkReply> m_inner;
-    QMetaObject::Connection m_refreshWait;
+    QMetaObject::Connection m_wait; // to the session, while this request waits for it
+    QTimer m_deadline; // offline wait
     int m_sentGeneration = -1;
     bool m_authenticate = false;
     bool m_mayRefresh = true;

@@ -1,11 +1,11 @@
 #include <silentauth/jsonauthprotocol.h>
 
+#include "protocolsupport_p.h"
+
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 
 namespace SilentAuth {
-
-AuthProtocol::~AuthProtocol() = default;
 
 JsonAuthProtocol::JsonAuthProtocol(const QUrl &baseUrl)
     : m_baseUrl(baseUrl)
@@ -14,13 +14,8 @@ JsonAuthProtocol::JsonAuthProtocol(const QUrl &baseUrl)
 
 AuthProtocol::Request JsonAuthProtocol::post(const char *path, const QJsonObject &body) const
 {
-    QUrl url = m_baseUrl;
-    QString base = url.path();
-    if (base.endsWith(QLatin1Char('/')))
-        base.chop(1);
-    url.setPath(base + QLatin1String(path));
     Request request;
-    request.request.setUrl(url);
+    request.request.setUrl(Internal::withPath(m_baseUrl, path));
     request.request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
     request.body = QJsonDocument(body).toJson(QJsonDocument::Compact);
     return request;
@@ -49,31 +44,17 @@ AuthProtocol::Outcome JsonAuthProtocol::readTokenReply(QNetworkReply::NetworkErr
                                                        int httpStatus, const QByteArray &retryAfter,
                                                        const QByteArray &body) const
 {
-    Outcome outcome;
     QJsonParseError parseError;
     const QJsonObject json = QJsonDocument::fromJson(body, &parseError).object();
+    Outcome outcome;
+    if (auto failure = Internal::classifyFailure(error, httpStatus, retryAfter))
+        outcome = *failure;
     outcome.error = json.value(QLatin1String("error")).toString();
-    outcome.message = json.value(QLatin1String("message")).toString();
+    if (outcome.message.isEmpty())
+        outcome.message = json.value(QLatin1String("message")).toString();
+    if (httpStatus != 200)
+        return outcome;
 
-    if (httpStatus == 0) {
-        outcome.kind = Outcome::Kind::Transient;
-        outcome.message = QStringLiteral("network error %1").arg(int(error));
-        return outcome;
-    }
-    if (httpStatus == 429) {
-        outcome.kind = Outcome::Kind::Throttled;
-        outcome.retryAfterSeconds = retryAfter.toInt();
-        return outcome;
-    }
-    if (httpStatus == 400 || httpStatus == 401 || httpStatus == 403) {
-        outcome.kind = Outcome::Kind::Rejected;
-        return outcome;
-    }
-    if (httpStatus != 200) {
-        outcome.kind = Outcome::Kind::Transient;
-        outcome.message = QStringLiteral("HTTP %1").arg(httpStatus);
-        return outcome;
-    }
     const QString access = json.value(QLatin1String("accessToken")).toString();
     const QString type = json.value(QLatin1String("tokenType")).toString(QStringLiteral("Bearer"));
     if (parseError.error != QJsonParseError::NoError || access.isEmpty()
@@ -85,9 +66,7 @@ AuthProtocol::Outcome JsonAuthProtocol::readTokenReply(QNetworkReply::NetworkErr
     outcome.kind = Outcome::Kind::Ok;
     outcome.tokens.accessToken = access.toLatin1();
     outcome.tokens.refreshToken = json.value(QLatin1String("refreshToken")).toString().toLatin1();
-    const auto expiresIn = json.value(QLatin1String("expiresIn"));
-    if (expiresIn.isDouble() && expiresIn.toDouble() > 0)
-        outcome.tokens.expiresIn = qint64(expiresIn.toDouble());
+    outcome.tokens.expiresIn = Internal::lifetimeSeconds(json.value(QLatin1String("expiresIn")));
     return outcome;
 }
 

@@ -41,6 +41,16 @@ struct Session::Private
     QTimer proactiveTimer;
     QTimer retryTimer;
     int retryAttempt = 0;
+    bool persistCurrent = false; // restoreFrom(): store the token once accepted
+
+    std::function<void()> reauthenticate;
+    std::chrono::milliseconds holdTimeout {std::chrono::minutes(5)};
+    std::chrono::milliseconds offlineWait {0};
+    QTimer holdTimer;
+    bool holding = false;
+    QString heldFor; // the user whose requests are held
+
+    void release(bool resumed);
 
     void setStatus(Status s);
     void fail(Error error, const QString &message);
@@ -62,6 +72,17 @@ void Session::Private::setStatus(Status s)
         return;
     status = s;
     Q_EMIT q->statusChanged(s);
+}
+
+void Session::Private::release(bool resumed)
+{
+    if (!holding)
+        return;
+    holding = false;
+    holdTimer.stop();
+    Q_EMIT q->activity(resumed ? QStringLiteral("held requests resumed")
+                               : QStringLiteral("held requests failed"));
+    Q_EMIT q->requestsReleased(resumed);
 }
 
 void Session::Private::fail(Error error, const QString &message)
@@ -195,7 +216,15 @@ void Session::Private::onRefreshOutcome(const QByteArray &used,
 {
     using Kind = AuthProtocol::Outcome::Kind;
     if (outcome.kind == Kind::Ok) {
-        persistThenAdopt(outcome.tokens, [this] {
+        TokenResponse tokens = outcome.tokens;
+        if (persistCurrent) {
+            // A token from elsewhere is stored once the server has accepted it.
+            persistCurrent = false;
+            if (tokens.refreshToken.isEmpty())
+                tokens.refreshToken = used;
+            refreshToken.clear();
+        }
+        persistThenAdopt(tokens, [this] {
             refreshing = false;
             retryAttempt = 0;
             storeRereadDone = false;
@@ -205,8 +234,10 @@ void Session::Private::onRefreshOutcome(const QByteArray &used,
             setStatus(Status::SignedIn);
             Q_EMIT q->activity(QStringLiteral("refresh succeeded"));
             qCInfo(lcNet) << "refresh succeeded";
-            if (wasRestoring)
+            if (wasRestoring) {
+                Q_EMIT q->activity(QStringLiteral("session restored"));
                 Q_EMIT q->signedIn();
+            }
             Q_EMIT q->refreshFinished(true);
         });
         return;
@@ -232,6 +263,7 @@ void Session::Private::onRefreshOutcome(const QByteArray &used,
         expire(Session::tr("Your session has ended. Please sign in again."));
         return;
     }
+    persistCurrent = false;
     // Transient: keep the refresh token, back off, try again.
     refreshing = false;
     Q_EMIT q->activity(QStringLiteral("refresh failed: %1").arg(outcome.message));
@@ -248,12 +280,24 @@ void Session::Private::expire(const QString &message)
 {
     refreshing = false;
     storeRereadDone = false;
+    persistCurrent = false;
     wipe();
     if (store)
         store->remove([](const TokenStore::Result &) {});
     Q_EMIT q->activity(QStringLiteral("refresh rejected: session expired"));
-    setStatus(Status::Expired);
-    fail(Error::SessionExpired, message);
+    // A session that never got going (restore) has nobody to hold requests for.
+    const bool wasSignedIn = status != Status::Restoring;
+    if (reauthenticate && wasSignedIn && !holding) {
+        holding = true;
+        heldFor = username;
+        holdTimer.start(int(qMin<qint64>(holdTimeout.count(), std::numeric_limits<int>::max())));
+        QTimer::singleShot(0, q, [this] {
+            if (holding && reauthenticate)
+                reauthenticate();
+        });
+    }
+    setStatus(wasSignedIn ? Status::Expired : Status::SignedOut);
+    fail(wasSignedIn ? Error::SessionExpired : Error::NoStoredSession, message);
     Q_EMIT q->refreshFinished(false);
 }
 
@@ -277,6 +321,8 @@ Session::Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObj
     d->store = store;
     d->proactiveTimer.setSingleShot(true);
     d->retryTimer.setSingleShot(true);
+    d->holdTimer.setSingleShot(true);
+    connect(&d->holdTimer, &QTimer::timeout, this, [this] { d->release(false); });
     connect(&d->proactiveTimer, &QTimer::timeout, this, [this] {
         Q_EMIT activity(QStringLiteral("proactive refresh"));
         refresh();
@@ -334,6 +380,46 @@ void Session::setProactiveLead(std::chrono::milliseconds lead)
     d->scheduleProactiveRefresh();
 }
 
+void Session::setTokenStore(TokenStore *store)
+{
+    d->store = store;
+}
+
+TokenStore *Session::tokenStore() const
+{
+    return d->store;
+}
+
+void Session::setReauthenticationHandler(std::function<void()> handler)
+{
+    d->reauthenticate = std::move(handler);
+}
+
+void Session::setReauthenticationTimeout(std::chrono::milliseconds timeout)
+{
+    d->holdTimeout = timeout;
+}
+
+bool Session::isHoldingRequests() const
+{
+    return d->holding;
+}
+
+void Session::setOfflineWait(std::chrono::milliseconds wait)
+{
+    d->offlineWait = wait;
+}
+
+std::chrono::milliseconds Session::offlineWait() const
+{
+    return d->offlineWait;
+}
+
+void Session::abandonReauthentication()
+{
+    d->release(false);
+}
+
 void Session::recordReplay()
 {
     ++d->replays;
@@ -344,9 +430,11 @@ void Session::signIn(const QString &username, const QString &password)
 {
     if (d->pending)
         d->pending->abort();
+    // A failed re-login leaves the session expired (requests stay held), not signed out.
+    const Status failed = d->holding ? Status::Expired : Status::SignedOut;
     d->setStatus(Status::SigningIn);
     QNetworkReply *reply = d->send(d->protocol->signInRequest(username, password));
-    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+    connect(reply, &QNetworkReply::finished, this, [this, reply, failed] {
         reply->deleteLater();
         using Kind = AuthProtocol::Outcome::Kind;
         const auto outcome = d->read(reply);
@@ -357,27 +445,29 @@ void Session::signIn(const QString &username, const QString &password)
                 d->setStatus(Status::SignedIn);
                 Q_EMIT activity(QStringLiteral("signed in"));
                 Q_EMIT signedIn();
+                // Held requests only go out for the user who made them.
+                d->release(d->username == d->heldFor);
             });
             return;
         case Kind::Rejected:
-            d->setStatus(Status::SignedOut);
+            d->setStatus(failed);
             d->fail(Error::InvalidCredentials,
                     tr("The username or password is wrong. Check them and try again."));
             return;
         case Kind::Throttled:
-            d->setStatus(Status::SignedOut);
+            d->setStatus(failed);
             d->fail(Error::TooManyAttempts,
                     tr("Too many failed attempts. Wait %n second(s) and try again.", nullptr,
                        qMax(1, outcome.retryAfterSeconds)));
             return;
         case Kind::Malformed:
-            d->setStatus(Status::SignedOut);
+            d->setStatus(failed);
             d->fail(Error::MalformedResponse,
                     tr("The server answered something that could not be read. Check the server "
                        "address."));
             return;
         case Kind::Transient:
-            d->setStatus(Status::SignedOut);
+            d->setStatus(failed);
             d->fail(reply->error() == QNetworkReply::OperationCanceledError ? Error::Timeout
                                                                             : Error::NetworkError,
                     tr("The server cannot be reached (%1). Check your connection and the server "
@@ -411,6 +501,21 @@ void Session::restore()
         d->storeRereadDone = true; // the store was just read
         d->startRefresh();
     });
+}
+
+void Session::restoreFrom(const QByteArray &refreshToken)
+{
+    if (refreshToken.isEmpty()) {
+        d->fail(Error::NoStoredSession, tr("There is no saved session."));
+        return;
+    }
+    if (d->pending)
+        d->pending->abort();
+    d->setStatus(Status::Restoring);
+    d->refreshToken = refreshToken;
+    d->persistCurrent = true;
+    d->storeRereadDone = true; // the store has nothing to do with this token
+    d->startRefresh();
 }
 
 void Session::refresh()
@@ -449,11 +554,14 @@ void Session::signOut()
     };
     if (d->pending)
         d->pending->abort();
-    if (token.isEmpty()) {
+    d->release(false);
+    const AuthProtocol::Request revoke
+        = token.isEmpty() ? AuthProtocol::Request() : d->protocol->signOutRequest(token);
+    if (!revoke.request.url().isValid()) {
         finishLocally();
         return;
     }
-    QNetworkReply *reply = d->send(d->protocol->signOutRequest(token));
+    QNetworkReply *reply = d->send(revoke);
     connect(reply, &QNetworkReply::finished, this, [reply, finishLocally] {
         reply->deleteLater();
         finishLocally();

@@ -6,6 +6,7 @@
 #include <QtCore/QObject>
 
 #include <chrono>
+#include <functional>
 #include <memory>
 
 namespace SilentAuth {
@@ -91,10 +92,40 @@ public:
     //! default).
     void setProactiveLead(std::chrono::milliseconds lead);
 
+    //! Where the refresh token goes from now on; nullptr keeps it in memory only ("for this
+    //! session only"). The session does not take ownership.
+    void setTokenStore(TokenStore *store);
+    TokenStore *tokenStore() const;
+
+    /*!
+        Installs the re-login hook. When the server rejects the refresh token,
+        \a handler is called (from the event loop) and requests waiting for
+        the session are held instead of failed, for up to the
+        reauthentication timeout. A successful signIn() as the same user
+        releases them with the new token; abandonReauthentication(), signOut(),
+        the timeout or a different user fails them. Without a handler they
+        fail at once.
+    */
+    void setReauthenticationHandler(std::function<void()> handler);
+    //! How long requests are held for a re-login (default 5 minutes).
+    void setReauthenticationTimeout(std::chrono::milliseconds timeout);
+    bool isHoldingRequests() const;
+
+    //! How long requests wait for a refresh that failed for a transient reason to succeed on
+    //! a retry, instead of failing at once with a retryable error (default 0: fail at once).
+    void setOfflineWait(std::chrono::milliseconds wait);
+    std::chrono::milliseconds offlineWait() const;
+
 public Q_SLOTS:
     void signIn(const QString &username, const QString &password);
     //! Silent sign-in from the token store.
     void restore();
+    //! Starts the session from a refresh token obtained elsewhere (another
+    //! login flow, a provisioning step); it is kept in the token store once
+    //! the server accepted it.
+    void restoreFrom(const QByteArray &refreshToken);
+    //! Fails the requests held for a re-login; see setReauthenticationHandler().
+    void abandonReauthentication();
     //! Starts a refresh unless one is under way; refreshFinished() tells the outcome.
     void refresh();
     //! Revokes on the server, then wipes locally; the local part happens even offline.
@@ -111,6 +142,8 @@ Q_SIGNALS:
     void signedIn();
     void signedOut();
     void refreshFinished(bool succeeded);
+    //! The requests held for a re-login may go out again (\a resumed) or must fail.
+    void requestsReleased(bool resumed);
     void errorOccurred(SilentAuth::Session::Error error, const QString &message);
     //! A human-readable line for activity views ("refresh started"); never contains a token.
     void activity(const QString &event);

@@ -1,0 +1,186 @@
+#include <silentauth/oauth2protocol.h>
+
+#include "protocolsupport_p.h"
+
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
+#include <QtCore/QUrlQuery>
+
+namespace SilentAuth {
+
+namespace {
+
+// application/x-www-form-urlencoded as RFC 6749 Appendix B defines it:
+// everything but unreserved characters percent-encoded, space as '+'.
+QByteArray formEncode(const QString &value)
+{
+    return QUrl::toPercentEncoding(value).replace("%20", "+");
+}
+
+} // namespace
+
+struct OAuth2Protocol::Private
+{
+    QUrl tokenUrl;
+    QUrl revocationUrl;
+    QString clientId;
+    QString clientSecret;
+    QString scope;
+    ClientAuthentication authentication = ClientAuthentication::None;
+
+    Request post(const QUrl &url, QList<QPair<QString, QString>> form) const;
+};
+
+AuthProtocol::Request OAuth2Protocol::Private::post(const QUrl &url,
+                                                   QList<QPair<QString, QString>> form) const
+{
+    Request request;
+    request.request.setUrl(url);
+    request.request.setHeader(QNetworkRequest::ContentTypeHeader,
+                              QByteArray("application/x-www-form-urlencoded"));
+    request.request.setRawHeader("Accept", "application/json");
+    switch (authentication) {
+    case ClientAuthentication::Basic:
+        request.request.setRawHeader(
+            "Authorization",
+            "Basic " + (formEncode(clientId) + ':' + formEncode(clientSecret)).toBase64());
+        break;
+    case ClientAuthentication::Post:
+        form.append(qMakePair(QStringLiteral("client_id"), clientId));
+        form.append(qMakePair(QStringLiteral("client_secret"), clientSecret));
+        break;
+    case ClientAuthentication::None:
+        form.append(qMakePair(QStringLiteral("client_id"), clientId));
+        break;
+    }
+    QByteArray body;
+    for (const auto &field : form) {
+        if (!body.isEmpty())
+            body += '&';
+        body += formEncode(field.first) + '=' + formEncode(field.second);
+    }
+    request.body = body;
+    return request;
+}
+
+OAuth2Protocol::OAuth2Protocol(const QUrl &tokenUrl, const QString &clientId)
+    : d(std::make_unique<Private>())
+{
+    d->tokenUrl = tokenUrl;
+    d->clientId = clientId;
+}
+
+OAuth2Protocol::~OAuth2Protocol() = default;
+
+QUrl OAuth2Protocol::tokenUrl() const
+{
+    return d->tokenUrl;
+}
+QString OAuth2Protocol::clientId() const
+{
+    return d->clientId;
+}
+OAuth2Protocol::ClientAuthentication OAuth2Protocol::clientAuthentication() const
+{
+    return d->authentication;
+}
+QString OAuth2Protocol::scope() const
+{
+    return d->scope;
+}
+QUrl OAuth2Protocol::revocationUrl() const
+{
+    return d->revocationUrl;
+}
+
+void OAuth2Protocol::setClientSecret(const QString &secret, ClientAuthentication method)
+{
+    d->clientSecret = secret;
+    d->authentication = secret.isEmpty() ? ClientAuthentication::None : method;
+}
+
+void OAuth2Protocol::setScope(const QString &scope)
+{
+    d->scope = scope.simplified();
+}
+
+void OAuth2Protocol::setRevocationUrl(const QUrl &url)
+{
+    d->revocationUrl = url;
+}
+
+AuthProtocol::Request OAuth2Protocol::signInRequest(const QString &username,
+                                                    const QString &password) const
+{
+    QList<QPair<QString, QString>> form {
+        qMakePair(QStringLiteral("grant_type"), QStringLiteral("password")),
+        qMakePair(QStringLiteral("username"), username),
+        qMakePair(QStringLiteral("password"), password)};
+    if (!d->scope.isEmpty())
+        form.append(qMakePair(QStringLiteral("scope"), d->scope));
+    return d->post(d->tokenUrl, form);
+}
+
+AuthProtocol::Request OAuth2Protocol::refreshRequest(const QByteArray &refreshToken) const
+{
+    QList<QPair<QString, QString>> form {
+        qMakePair(QStringLiteral("grant_type"), QStringLiteral("refresh_token")),
+        qMakePair(QStringLiteral("refresh_token"), QString::fromLatin1(refreshToken))};
+    if (!d->scope.isEmpty())
+        form.append(qMakePair(QStringLiteral("scope"), d->scope));
+    return d->post(d->tokenUrl, form);
+}
+
+AuthProtocol::Request OAuth2Protocol::signOutRequest(const QByteArray &refreshToken) const
+{
+    if (!d->revocationUrl.isValid())
+        return {};
+    return d->post(d->revocationUrl,
+                   {qMakePair(QStringLiteral("token"), QString::fromLatin1(refreshToken)),
+                    qMakePair(QStringLiteral("token_type_hint"), QStringLiteral("refresh_token"))});
+}
+
+AuthProtocol::Outcome OAuth2Protocol::readTokenReply(QNetworkReply::NetworkError error,
+                                                     int httpStatus, const QByteArray &retryAfter,
+                                                     const QByteArray &body) const
+{
+    QJsonParseError parseError;
+    const QJsonObject json = QJsonDocument::fromJson(body, &parseError).object();
+    Outcome outcome;
+    if (auto failure = Internal::classifyFailure(error, httpStatus, retryAfter))
+        outcome = *failure;
+    // RFC 6749 §5.2: {"error": "...", "error_description": "..."}
+    outcome.error = json.value(QLatin1String("error")).toString();
+    if (outcome.message.isEmpty())
+        outcome.message = json.value(QLatin1String("error_description")).toString(outcome.error);
+    if (httpStatus != 200)
+        return outcome;
+
+    const QString access = json.value(QLatin1String("access_token")).toString();
+    // token_type is required by §5.1, but some servers leave it out; any
+    // type other than Bearer is one this client cannot use.
+    const QString type = json.value(QLatin1String("token_type")).toString(QStringLiteral("Bearer"));
+    if (parseError.error != QJsonParseError::NoError || access.isEmpty()
+        || type.compare(QLatin1String("bearer"), Qt::CaseInsensitive) != 0) {
+        outcome.kind = Outcome::Kind::Malformed;
+        outcome.message = access.isEmpty() || parseError.error != QJsonParseError::NoError
+            ? QStringLiteral("the token answer could not be read")
+            : QStringLiteral("unsupported token type \"%1\"").arg(type);
+        return outcome;
+    }
+    outcome.kind = Outcome::Kind::Ok;
+    outcome.tokens.accessToken = access.toLatin1();
+    outcome.tokens.refreshToken = json.value(QLatin1String("refresh_token")).toString().toLatin1();
+    outcome.tokens.expiresIn = Internal::lifetimeSeconds(json.value(QLatin1String("expires_in")));
+    return outcome;
+}
+
+QList<QUrl> OAuth2Protocol::endpoints() const
+{
+    QList<QUrl> urls {d->tokenUrl};
+    if (d->revocationUrl.isValid())
+        urls.append(d->revocationUrl);
+    return urls;
+}
+
+} // namespace SilentAuth

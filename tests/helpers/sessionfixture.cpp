@@ -1,0 +1,58 @@
+#include "sessionfixture.h"
+
+#include "testserver.h"
+
+#include <silentauth/jsonauthprotocol.h>
+
+#include <QtCore/QJsonObject>
+#include <QtTest/QSignalSpy>
+
+namespace SilentAuth::Test {
+
+Client makeClient(std::unique_ptr<AuthProtocol> protocol, TokenStore *store)
+{
+    Client client;
+    client.session = std::make_unique<Session>(std::move(protocol), store);
+    client.manager = std::make_unique<AuthNetworkAccessManager>(client.session.get());
+    return client;
+}
+
+Client makeClient(const Mock::MockServer &server, TokenStore *store)
+{
+    return makeClient(std::make_unique<JsonAuthProtocol>(server.url()), store);
+}
+
+bool signIn(Session &session, const QString &user)
+{
+    QSignalSpy spy(&session, &Session::signedIn);
+    session.signIn(user, user + QStringLiteral("-password"));
+    return spy.wait(10000) || spy.count() == 1;
+}
+
+QNetworkReply *get(AuthNetworkAccessManager &manager, const Mock::MockServer &server,
+                   const char *path)
+{
+    return manager.get(QNetworkRequest(endpoint(server, path)));
+}
+
+bool waitFinished(QNetworkReply *reply, int timeoutMs)
+{
+    if (reply->isFinished())
+        return true;
+    QSignalSpy finished(reply, &QNetworkReply::finished);
+    return finished.wait(timeoutMs) || finished.count() > 0;
+}
+
+bool expireNow(Mock::MockServer &server)
+{
+    QString error;
+    return server.setScenario(QStringLiteral("expire-now"), {}, &error)
+        && server.setScenario(QStringLiteral("normal"), {}, &error);
+}
+
+int stat(const Mock::MockServer &server, const char *group, const char *key)
+{
+    return server.stats()[QLatin1String(group)][QLatin1String(key)].toInt();
+}
+
+} // namespace SilentAuth::Test

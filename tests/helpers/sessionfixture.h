@@ -1,0 +1,41 @@
+#pragma once
+
+#include <silentauth/authnetworkaccessmanager.h>
+#include <silentauth/authprotocol.h>
+#include <silentauth/mock/mockserver.h>
+#include <silentauth/session.h>
+
+#include <QtNetwork/QNetworkReply>
+
+#include <memory>
+
+namespace SilentAuth::Test {
+
+// A session and its manager, talking the seed JSON API to a mock server
+// (or any protocol a test hands in).
+struct Client
+{
+    std::unique_ptr<Session> session;
+    std::unique_ptr<AuthNetworkAccessManager> manager;
+};
+
+Client makeClient(const Mock::MockServer &server, TokenStore *store);
+Client makeClient(std::unique_ptr<AuthProtocol> protocol, TokenStore *store);
+
+// Signs in as \a user with the demo password convention; true once signed in.
+bool signIn(Session &session, const QString &user = QStringLiteral("alice"));
+
+// GET server.url() + path through the manager.
+QNetworkReply *get(AuthNetworkAccessManager &manager, const Mock::MockServer &server,
+                   const char *path);
+
+// Waits for \a reply to finish (false on timeout).
+bool waitFinished(QNetworkReply *reply, int timeoutMs = 10000);
+
+// Every access token issued so far is rejected from now on.
+bool expireNow(Mock::MockServer &server);
+
+// One counter from the server's /__admin/stats, e.g. stat(server, "refreshes", "ok").
+int stat(const Mock::MockServer &server, const char *group, const char *key);
+
+} // namespace SilentAuth::Test

@@ -1,0 +1,415 @@
+// The session's life cycle beyond a single refresh: the OAuth 2.0 dialect
+// against the mock server and against a hand-written standards-compliant
+// answer, a session started from a token obtained elsewhere, requests held
+// for a re-login, and requests that wait out a short outage.
+#include "capturingserver.h"
+#include "sessionfixture.h"
+#include "testserver.h"
+
+#include <silentauth/keychaintokenstore.h>
+#include <silentauth/memorytokenstore.h>
+#include <silentauth/oauth2protocol.h>
+
+#include <QtCore/QJsonDocument>
+#include <QtCore/QUrlQuery>
+#include <QtCore/QUuid>
+#include <QtTest/QtTest>
+
+using namespace SilentAuth;
+using namespace SilentAuth::Test;
+using Mock::MockServer;
+using Mock::MockServerConfig;
+
+namespace {
+
+QByteArray httpResponse(int status, const QByteArray &json)
+{
+    return "HTTP/1.1 " + QByteArray::number(status) + " X\r\nContent-Type: application/json\r\n"
+        + "Content-Length: " + QByteArray::number(json.size()) + "\r\nConnection: close\r\n\r\n"
+        + json;
+}
+
+QUrlQuery form(const QByteArray &body)
+{
+    QByteArray plain = body;
+    plain.replace('+', ' ');
+    return QUrlQuery(QString::fromUtf8(plain));
+}
+
+TokenStore::Result readStore(TokenStore &store)
+{
+    TokenStore::Result result;
+    bool done = false;
+    store.read([&](const TokenStore::Result &r) {
+        result = r;
+        done = true;
+    });
+    for (int i = 0; i < 1000 && !done; ++i)
+        QTest::qWait(10);
+    if (!done)
+        result.error = TokenStore::Error::Unavailable;
+    return result;
+}
+
+} // namespace
+
+class TestSession : public QObject
+{
+    Q_OBJECT
+
+private:
+    static std::unique_ptr<OAuth2Protocol> oauth(const MockServer &server)
+    {
+        auto protocol = std::make_unique<OAuth2Protocol>(endpoint(server, "/oauth/token"),
+                                                         QStringLiteral("silentauth-desktop"));
+        protocol->setRevocationUrl(endpoint(server, "/oauth/revoke"));
+        return protocol;
+    }
+
+private Q_SLOTS:
+    void oauthClientAuthentication_data()
+    {
+        QTest::addColumn<QString>("clientId");
+        QTest::addColumn<QString>("secret");
+        QTest::addColumn<int>("method");
+        QTest::newRow("public") << "silentauth-desktop" << QString() << 0;
+        QTest::newRow("client_secret_basic") << "silentauth-service" << "service-secret"
+                                             << int(OAuth2Protocol::ClientAuthentication::Basic);
+        QTest::newRow("client_secret_post") << "silentauth-service" << "service-secret"
+                                            << int(OAuth2Protocol::ClientAuthentication::Post);
+    }
+
+    // Sign in, silent refresh and replay, and RFC 7009 revocation on sign-out,
+    // for each way an OAuth client authenticates.
+    void oauthClientAuthentication()
+    {
+        QFETCH(QString, clientId);
+        QFETCH(QString, secret);
+        QFETCH(int, method);
+        auto server = startServer();
+        QVERIFY(server);
+        auto protocol = std::make_unique<OAuth2Protocol>(endpoint(*server, "/oauth/token"),
+                                                         clientId);
+        protocol->setClientSecret(secret, OAuth2Protocol::ClientAuthentication(method));
+        protocol->setScope(QStringLiteral("profile board"));
+        protocol->setRevocationUrl(endpoint(*server, "/oauth/revoke"));
+        MemoryTokenStore store;
+        auto client = makeClient(std::move(protocol), &store);
+        QVERIFY(signIn(*client.session));
+        QCOMPARE(client.session->username(), QStringLiteral("alice"));
+        QVERIFY(client.session->accessTokenExpiry().isValid());
+        QVERIFY(expireNow(*server));
+
+        std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+        QVERIFY(waitFinished(reply.get()));
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        QCOMPARE(client.session->refreshCount(), 1);
+        QCOMPARE(client.session->replayCount(), 1);
+        QCOMPARE(stat(*server, "refreshes", "ok"), 1);
+
+        QSignalSpy signedOut(client.session.get(), &Session::signedOut);
+        client.session->signOut();
+        QVERIFY(signedOut.wait(10000));
+        QCOMPARE(server->stats()[QLatin1String("revocations")].toInt(), 1);
+        QCOMPARE(server->stats()[QLatin1String("blacklistSize")].toInt(), 1);
+        QCOMPARE(readStore(store).error, TokenStore::Error::NotFound);
+    }
+
+    void oauthWrongClientSecretIsRejected()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        auto protocol = std::make_unique<OAuth2Protocol>(endpoint(*server, "/oauth/token"),
+                                                         QStringLiteral("silentauth-service"));
+        protocol->setClientSecret(QStringLiteral("wrong"));
+        MemoryTokenStore store;
+        auto client = makeClient(std::move(protocol), &store);
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QVERIFY(errors.wait(10000));
+        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::InvalidCredentials);
+        QCOMPARE(client.session->status(), Session::Status::SignedOut);
+    }
+
+    // What a server other than ours may legally send: "BEARER", expires_in
+    // as a string, no refresh_token (keep the current one), extra fields.
+    void oauthToleratesAnyCompliantServer()
+    {
+        CapturingServer idp(httpResponse(
+            200, "{\"access_token\":\"opaque-access-1\",\"token_type\":\"BEARER\",\"expires_in\":\"120\","
+                 "\"scope\":\"read\",\"id_token\":\"x.y.z\",\"ext_expires_in\":3600}"));
+        QVERIFY(idp.isListening());
+        auto protocol = std::make_unique<OAuth2Protocol>(idp.url("/token"),
+                                                         QStringLiteral("app id/1"));
+        protocol->setClientSecret(QStringLiteral("s3cr:t&"),
+                                  OAuth2Protocol::ClientAuthentication::Basic);
+        MemoryTokenStore store;
+        auto client = makeClient(std::move(protocol), &store);
+
+        QSignalSpy signedIn(client.session.get(), &Session::signedIn);
+        client.session->restoreFrom("external-refresh-token");
+        QVERIFY(signedIn.wait(10000));
+        QCOMPARE(client.session->accessToken(), QByteArray("opaque-access-1"));
+        const qint64 left = QDateTime::currentDateTimeUtc().secsTo(
+            client.session->accessTokenExpiry());
+        QVERIFY2(left > 100 && left <= 120, QByteArray::number(left));
+        // No refresh_token in the answer: the one from elsewhere is kept and stored.
+        QCOMPARE(readStore(store).token, QByteArray("external-refresh-token"));
+
+        const QUrlQuery sent = form(idp.body());
+        QCOMPARE(sent.queryItemValue(QStringLiteral("grant_type")),
+                 QStringLiteral("refresh_token"));
+        QCOMPARE(sent.queryItemValue(QStringLiteral("refresh_token")),
+                 QStringLiteral("external-refresh-token"));
+        QVERIFY(!sent.hasQueryItem(QStringLiteral("client_secret")));
+        // RFC 6749 §2.3.1: id and secret form-encoded, then Basic.
+        QVERIFY2(idp.received.contains("Authorization: Basic "
+                                       + QByteArray("app+id%2F1:s3cr%3At%26").toBase64()),
+                 idp.received.constData());
+        QVERIFY(idp.received.contains("Content-Type: application/x-www-form-urlencoded"));
+    }
+
+    void oauthRejectsUnusableAnswers_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("body");
+        QTest::addColumn<int>("error");
+        QTest::newRow("mac token type")
+            << 200 << QByteArray("{\"access_token\":\"a\",\"token_type\":\"mac\"}")
+            << int(Session::Error::MalformedResponse);
+        QTest::newRow("no access_token")
+            << 200 << QByteArray("{\"token_type\":\"Bearer\"}")
+            << int(Session::Error::MalformedResponse);
+        QTest::newRow("html") << 200 << QByteArray("<html>gateway</html>")
+                              << int(Session::Error::MalformedResponse);
+        QTest::newRow("invalid_grant")
+            << 400 << QByteArray("{\"error\":\"invalid_grant\",\"error_description\":\"bad\"}")
+            << int(Session::Error::InvalidCredentials);
+        QTest::newRow("temporarily down") << 503 << QByteArray("{}")
+                                          << int(Session::Error::NetworkError);
+    }
+
+    void oauthRejectsUnusableAnswers()
+    {
+        QFETCH(int, status);
+        QFETCH(QByteArray, body);
+        QFETCH(int, error);
+        CapturingServer idp(httpResponse(status, body));
+        MemoryTokenStore store;
+        auto client = makeClient(std::make_unique<OAuth2Protocol>(idp.url("/token"),
+                                                                  QStringLiteral("app")),
+                                 &store);
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->signIn(QStringLiteral("alice"), QStringLiteral("pw"));
+        QVERIFY(errors.wait(10000));
+        QCOMPARE(int(errors.first().at(0).value<Session::Error>()), error);
+        QCOMPARE(client.session->status(), Session::Status::SignedOut);
+        QVERIFY(client.session->accessToken().isEmpty());
+        const QUrlQuery sent = form(idp.body());
+        QCOMPARE(sent.queryItemValue(QStringLiteral("grant_type")), QStringLiteral("password"));
+        QCOMPARE(sent.queryItemValue(QStringLiteral("client_id")), QStringLiteral("app"));
+    }
+
+    // Without a revocation endpoint, sign-out is local only and sends nothing.
+    void oauthSignOutWithoutRevocationEndpointIsLocal()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(std::make_unique<OAuth2Protocol>(endpoint(*server, "/oauth/token"),
+                                                                  QStringLiteral("silentauth-desktop")),
+                                 &store);
+        QVERIFY(signIn(*client.session));
+        QSignalSpy signedOut(client.session.get(), &Session::signedOut);
+        client.session->signOut();
+        QVERIFY(signedOut.wait(10000));
+        QCOMPARE(server->stats()[QLatin1String("revocations")].toInt(), 0);
+        QCOMPARE(client.session->status(), Session::Status::SignedOut);
+        QCOMPARE(readStore(store).error, TokenStore::Error::NotFound);
+    }
+
+    // A refresh token from elsewhere (here: another client's sign-in) starts a
+    // session with no password, and ends up in the real keychain.
+    void restoreFromExternalTokenStoresItInTheKeychain()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore elsewhere;
+        auto other = makeClient(*server, &elsewhere);
+        QVERIFY(signIn(*other.session, QStringLiteral("bob")));
+        const QByteArray external = readStore(elsewhere).token;
+        QVERIFY(!external.isEmpty());
+
+        KeychainTokenStore keychain(QStringLiteral("SilentAuthTest"),
+                                    QUuid::createUuid().toString(QUuid::WithoutBraces));
+        auto client = makeClient(*server, &keychain);
+        QSignalSpy signedIn(client.session.get(), &Session::signedIn);
+        client.session->restoreFrom(external);
+        QVERIFY(signedIn.wait(10000));
+        QCOMPARE(client.session->username(), QStringLiteral("bob"));
+        const auto stored = readStore(keychain);
+        QCOMPARE(stored.error, TokenStore::Error::NoError);
+        QVERIFY(!stored.token.isEmpty());
+        QVERIFY(stored.token != external); // the server rotated it
+        std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+        QVERIFY(waitFinished(reply.get()));
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        keychain.remove([](const TokenStore::Result &) {});
+    }
+
+    void restoreFromRejectedTokenSignsOut()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->restoreFrom("not-a-token");
+        QVERIFY(errors.wait(10000));
+        QCOMPARE(client.session->status(), Session::Status::SignedOut);
+        QCOMPARE(readStore(store).error, TokenStore::Error::NotFound);
+    }
+
+    // The re-login hook: requests waiting when the refresh token is rejected
+    // are held, the hook runs, and a sign-in as the same user sends them on.
+    void heldRequestsGoOutAfterReLogin()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        int hookCalls = 0;
+        Session *session = client.session.get();
+        client.session->setReauthenticationHandler([&hookCalls, session] {
+            ++hookCalls;
+            QCOMPARE(session->status(), Session::Status::Expired);
+            QCOMPARE(session->username(), QStringLiteral("alice"));
+        });
+        QVERIFY(signIn(*client.session));
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(server->setScenario(QStringLiteral("revoked-refresh"),
+                                    {{QStringLiteral("count"), 1}}, &error));
+
+        QNetworkRequest post(endpoint(*server, "/echo"));
+        post.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("text/plain"));
+        const QByteArray draft("a draft the user wrote while the session ran out");
+        std::unique_ptr<QNetworkReply> first(client.manager->post(post, draft));
+        std::unique_ptr<QNetworkReply> second(get(*client.manager, *server, "/boards"));
+        QTRY_COMPARE_WITH_TIMEOUT(hookCalls, 1, 10000);
+        QVERIFY(client.session->isHoldingRequests());
+        // Issued while expired: held as well, not sent.
+        std::unique_ptr<QNetworkReply> third(get(*client.manager, *server, "/profile"));
+        QTest::qWait(200);
+        QVERIFY(!first->isFinished());
+        QVERIFY(!second->isFinished());
+        QVERIFY(!third->isFinished());
+
+        // A wrong password keeps them held.
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->signIn(QStringLiteral("alice"), QStringLiteral("wrong"));
+        QVERIFY(errors.wait(10000));
+        QCOMPARE(client.session->status(), Session::Status::Expired);
+        QVERIFY(client.session->isHoldingRequests());
+
+        QVERIFY(signIn(*client.session));
+        for (auto *reply : {first.get(), second.get(), third.get()}) {
+            QVERIFY(waitFinished(reply));
+            QCOMPARE(reply->error(), QNetworkReply::NoError);
+        }
+        const auto echo = QJsonDocument::fromJson(first->readAll()).object();
+        QCOMPARE(echo[QLatin1String("length")].toInt(), draft.size());
+        QCOMPARE(echo[QLatin1String("method")].toString(), QStringLiteral("POST"));
+        QCOMPARE(hookCalls, 1);
+        QVERIFY(!client.session->isHoldingRequests());
+    }
+
+    void heldRequestsFail_data()
+    {
+        QTest::addColumn<QString>("how");
+        QTest::newRow("another user signs in") << "other-user";
+        QTest::newRow("abandoned") << "abandon";
+        QTest::newRow("signed out") << "sign-out";
+        QTest::newRow("timeout") << "timeout";
+    }
+
+    void heldRequestsFail()
+    {
+        QFETCH(QString, how);
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        bool hooked = false;
+        client.session->setReauthenticationHandler([&hooked] { hooked = true; });
+        client.session->setReauthenticationTimeout(std::chrono::milliseconds(500));
+        QVERIFY(signIn(*client.session));
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(server->setScenario(QStringLiteral("revoked-refresh"),
+                                    {{QStringLiteral("count"), 1}}, &error));
+        std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/boards"));
+        QTRY_VERIFY_WITH_TIMEOUT(hooked, 10000);
+        if (how == QLatin1String("other-user"))
+            QVERIFY(signIn(*client.session, QStringLiteral("bob")));
+        else if (how == QLatin1String("abandon"))
+            client.session->abandonReauthentication();
+        else if (how == QLatin1String("sign-out"))
+            client.session->signOut();
+        QVERIFY(waitFinished(reply.get(), 5000));
+        QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+        QVERIFY(!client.session->isHoldingRequests());
+        // The request never went out with someone else's token.
+        QCOMPARE(server->stats()[QLatin1String("routes")][QLatin1String("GET /boards")].toInt(),
+                 1);
+    }
+
+    // With an offline wait, requests ride out a short outage instead of failing.
+    void offlineWaitRidesOutAShortOutage()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        client.session->setOfflineWait(std::chrono::seconds(10));
+        QVERIFY(signIn(*client.session));
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(server->setScenario(QStringLiteral("refresh-unavailable"),
+                                    {{QStringLiteral("count"), 2}}, &error));
+        QSignalSpy statuses(client.session.get(), &Session::statusChanged);
+        std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+        QVERIFY(waitFinished(reply.get(), 15000));
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        QCOMPARE(stat(*server, "refreshes", "failed"), 2);
+        QCOMPARE(stat(*server, "refreshes", "ok"), 1);
+        bool wentOffline = false;
+        for (const auto &args : statuses)
+            wentOffline |= args.at(0).value<Session::Status>() == Session::Status::Offline;
+        QVERIFY(wentOffline);
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+    }
+
+    void offlineWaitGivesUpAtTheDeadline()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        client.session->setOfflineWait(std::chrono::milliseconds(1500));
+        QVERIFY(signIn(*client.session));
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(server->setScenario(QStringLiteral("refresh-unavailable"), {}, &error));
+        QElapsedTimer timer;
+        timer.start();
+        std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+        QVERIFY(waitFinished(reply.get(), 10000));
+        QCOMPARE(reply->error(), QNetworkReply::TemporaryNetworkFailureError);
+        QVERIFY2(timer.elapsed() >= 1400, QByteArray::number(timer.elapsed()));
+        QCOMPARE(client.session->status(), Session::Status::Offline);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSession)
+#include "tst_session.moc"
