@@ -364,6 +364,38 @@ private Q_SLOTS:
                  1);
     }
 
+    // Observers see the silent re-authentication step by step, and no token.
+    void eventsTellTheStoryWithoutTokens()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QSignalSpy events(client.session.get(), &Session::activity);
+        QVERIFY(signIn(*client.session));
+        const QByteArray oldAccess = client.session->accessToken();
+        QVERIFY(expireNow(*server));
+        std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+        QVERIFY(waitFinished(reply.get()));
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+
+        QList<Session::Event> kinds;
+        QString details;
+        for (const auto &args : events) {
+            kinds.append(args.at(0).value<Session::Event>());
+            details += args.at(1).toString() + QLatin1Char('\n');
+        }
+        using E = Session::Event;
+        const QList<E> expected {E::SignedIn,       E::RequestSent,      E::Unauthorized,
+                                 E::RefreshStarted, E::RefreshSucceeded, E::Replayed,
+                                 E::RequestSent};
+        QCOMPARE(kinds, expected);
+        QCOMPARE(events.at(1).at(1).toString(), QStringLiteral("GET /profile"));
+        QVERIFY(!details.contains(QString::fromLatin1(oldAccess)));
+        QVERIFY(!details.contains(QString::fromLatin1(client.session->accessToken())));
+        QVERIFY(!details.contains(QString::fromLatin1(readStore(store).token)));
+    }
+
     // With an offline wait, requests ride out a short outage instead of failing.
     void offlineWaitRidesOutAShortOutage()
     {

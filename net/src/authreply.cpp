@@ -151,8 +151,7 @@ void AuthReply::resume(bool replay)
     m_deadline.stop();
     Session *session = m_manager ? m_manager->session() : nullptr;
     if (replay && session) {
-        session->recordReplay();
-        Q_EMIT session->activity(QStringLiteral("replayed: %1").arg(url().path()));
+        session->record(Session::Event::Replayed, url().path());
     }
     send();
 }
@@ -190,6 +189,9 @@ void AuthReply::send()
         m_body->seek(m_bodyStart);
     m_passthrough = false;
     m_inner = m_manager->sendDirect(QNetworkAccessManager::Operation(operation()), request, m_body);
+    if (session)
+        session->record(Session::Event::RequestSent,
+                        QString::fromLatin1(verb()) + QLatin1Char(' ') + url().path());
     connect(m_inner, &QNetworkReply::metaDataChanged, this, &AuthReply::onMetaData);
     connect(m_inner, &QNetworkReply::readyRead, this, &AuthReply::onReadyRead);
     connect(m_inner, &QNetworkReply::finished, this, &AuthReply::onFinished);
@@ -198,6 +200,24 @@ void AuthReply::send()
         if (m_passthrough)
             Q_EMIT downloadProgress(received, total);
     });
+}
+
+QByteArray AuthReply::verb() const
+{
+    switch (operation()) {
+    case QNetworkAccessManager::HeadOperation:
+        return "HEAD";
+    case QNetworkAccessManager::GetOperation:
+        return "GET";
+    case QNetworkAccessManager::PutOperation:
+        return "PUT";
+    case QNetworkAccessManager::PostOperation:
+        return "POST";
+    case QNetworkAccessManager::DeleteOperation:
+        return "DELETE";
+    default:
+        return m_original.attribute(QNetworkRequest::CustomVerbAttribute).toByteArray();
+    }
 }
 
 void AuthReply::onMetaData()
@@ -299,7 +319,7 @@ void AuthReply::handleUnauthorized()
         finishWith(QNetworkReply::AuthenticationRequiredError, tr("Not signed in."));
         return;
     }
-    Q_EMIT session->activity(QStringLiteral("401 caught: %1").arg(url().path()));
+    session->record(Session::Event::Unauthorized, url().path());
     if (m_sentGeneration >= 0 && m_sentGeneration < session->tokenGeneration()
         && !session->accessToken().isEmpty() && !session->isRefreshing()) {
         // Sent with a token that has since been replaced: replay, no refresh.

@@ -43,6 +43,7 @@ private:
     void resume(bool replay);
     void failForSession(Session *session);
     void copyMetaData(QNetworkReply *from);
+    QByteArray verb() const;
     void finishWith(QNetworkReply::NetworkError error, const QString &message);
 
     QPointer<AuthNetworkAccessManager> m_manager;

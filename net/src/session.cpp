@@ -58,7 +58,7 @@ struct Session::Private
     AuthProtocol::Outcome read(QNetworkReply *reply) const;
     void adopt(const TokenResponse &tokens);
     void persistThenAdopt(const TokenResponse &tokens, std::function<void()> then);
-    void startRefresh();
+    void startRefresh(bool proactive = false);
     void onRefreshOutcome(const QByteArray &usedToken, const AuthProtocol::Outcome &outcome);
     void expire(const QString &message);
     void scheduleRetry();
@@ -80,8 +80,7 @@ void Session::Private::release(bool resumed)
         return;
     holding = false;
     holdTimer.stop();
-    Q_EMIT q->activity(resumed ? QStringLiteral("held requests resumed")
-                               : QStringLiteral("held requests failed"));
+    Q_EMIT q->activity(resumed ? Event::RequestsResumed : Event::RequestsFailed, {});
     Q_EMIT q->requestsReleased(resumed);
 }
 
@@ -197,11 +196,11 @@ void Session::Private::wipe()
     }
 }
 
-void Session::Private::startRefresh()
+void Session::Private::startRefresh(bool proactive)
 {
     refreshing = true;
     setStatus(status == Status::Restoring ? Status::Restoring : Status::Refreshing);
-    Q_EMIT q->activity(QStringLiteral("refresh started"));
+    Q_EMIT q->activity(Event::RefreshStarted, proactive ? QStringLiteral("proactive") : QString());
     qCInfo(lcNet) << "refresh started";
     const QByteArray used = refreshToken;
     QNetworkReply *reply = send(protocol->refreshRequest(used));
@@ -232,10 +231,10 @@ void Session::Private::onRefreshOutcome(const QByteArray &used,
             Q_EMIT q->refreshCountChanged(refreshes);
             const bool wasRestoring = status == Status::Restoring;
             setStatus(Status::SignedIn);
-            Q_EMIT q->activity(QStringLiteral("refresh succeeded"));
+            Q_EMIT q->activity(Event::RefreshSucceeded, {});
             qCInfo(lcNet) << "refresh succeeded";
             if (wasRestoring) {
-                Q_EMIT q->activity(QStringLiteral("session restored"));
+                Q_EMIT q->activity(Event::SessionRestored, username);
                 Q_EMIT q->signedIn();
             }
             Q_EMIT q->refreshFinished(true);
@@ -266,7 +265,7 @@ void Session::Private::onRefreshOutcome(const QByteArray &used,
     persistCurrent = false;
     // Transient: keep the refresh token, back off, try again.
     refreshing = false;
-    Q_EMIT q->activity(QStringLiteral("refresh failed: %1").arg(outcome.message));
+    Q_EMIT q->activity(Event::RefreshFailed, outcome.message);
     qCInfo(lcNet).noquote() << "refresh failed (transient):" << outcome.message;
     setStatus(Status::Offline);
     fail(outcome.kind == Kind::Malformed ? Error::MalformedResponse : Error::NetworkError,
@@ -284,12 +283,13 @@ void Session::Private::expire(const QString &message)
     wipe();
     if (store)
         store->remove([](const TokenStore::Result &) {});
-    Q_EMIT q->activity(QStringLiteral("refresh rejected: session expired"));
+    Q_EMIT q->activity(Event::SessionExpired, {});
     // A session that never got going (restore) has nobody to hold requests for.
     const bool wasSignedIn = status != Status::Restoring;
     if (reauthenticate && wasSignedIn && !holding) {
         holding = true;
         heldFor = username;
+        Q_EMIT q->activity(Event::RequestsHeld, username);
         holdTimer.start(int(qMin<qint64>(holdTimeout.count(), std::numeric_limits<int>::max())));
         QTimer::singleShot(0, q, [this] {
             if (holding && reauthenticate)
@@ -324,8 +324,10 @@ Session::Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObj
     d->holdTimer.setSingleShot(true);
     connect(&d->holdTimer, &QTimer::timeout, this, [this] { d->release(false); });
     connect(&d->proactiveTimer, &QTimer::timeout, this, [this] {
-        Q_EMIT activity(QStringLiteral("proactive refresh"));
-        refresh();
+        if (!d->refreshing && !d->refreshToken.isEmpty()) {
+            d->retryTimer.stop();
+            d->startRefresh(true);
+        }
     });
     connect(&d->retryTimer, &QTimer::timeout, this, &Session::refresh);
 }
@@ -420,10 +422,13 @@ void Session::abandonReauthentication()
     d->release(false);
 }
 
-void Session::recordReplay()
+void Session::record(Event event, const QString &detail)
 {
-    ++d->replays;
-    Q_EMIT replayCountChanged(d->replays);
+    if (event == Event::Replayed) {
+        ++d->replays;
+        Q_EMIT replayCountChanged(d->replays);
+    }
+    Q_EMIT activity(event, detail);
 }
 
 void Session::signIn(const QString &username, const QString &password)
@@ -443,7 +448,7 @@ void Session::signIn(const QString &username, const QString &password)
             d->refreshToken.clear();
             d->persistThenAdopt(outcome.tokens, [this] {
                 d->setStatus(Status::SignedIn);
-                Q_EMIT activity(QStringLiteral("signed in"));
+                Q_EMIT activity(Event::SignedIn, d->username);
                 Q_EMIT signedIn();
                 // Held requests only go out for the user who made them.
                 d->release(d->username == d->heldFor);
@@ -544,7 +549,7 @@ void Session::signOut()
             if (!guard)
                 return;
             d->setStatus(Status::SignedOut);
-            Q_EMIT activity(QStringLiteral("signed out"));
+            Q_EMIT activity(Event::SignedOut, {});
             Q_EMIT signedOut();
         };
         if (d->store)

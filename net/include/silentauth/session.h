@@ -70,6 +70,24 @@ public:
     };
     Q_ENUM(Error)
 
+    //! What observers (an activity view, QA tooling) are told; see activity().
+    enum class Event {
+        SignedIn,
+        SessionRestored,
+        SignedOut,
+        RequestSent, //!< detail: method and path
+        Unauthorized, //!< a 401 was caught; detail: path
+        RefreshStarted, //!< detail: "proactive" when ahead of expiry
+        RefreshSucceeded,
+        RefreshFailed, //!< transient; detail: why
+        SessionExpired, //!< the refresh token was rejected
+        Replayed, //!< detail: path
+        RequestsHeld, //!< waiting for a re-login
+        RequestsResumed,
+        RequestsFailed,
+    };
+    Q_ENUM(Event)
+
     Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObject *parent = nullptr);
     ~Session() override;
 
@@ -130,8 +148,8 @@ public Q_SLOTS:
     void refresh();
     //! Revokes on the server, then wipes locally; the local part happens even offline.
     void signOut();
-    //! Called by AuthNetworkAccessManager for each replayed request.
-    void recordReplay();
+    //! Called by AuthNetworkAccessManager to report what it did; Replayed also counts a replay.
+    void record(SilentAuth::Session::Event event, const QString &detail = {});
 
 Q_SIGNALS:
     void statusChanged(SilentAuth::Session::Status status);
@@ -145,8 +163,9 @@ Q_SIGNALS:
     //! The requests held for a re-login may go out again (\a resumed) or must fail.
     void requestsReleased(bool resumed);
     void errorOccurred(SilentAuth::Session::Error error, const QString &message);
-    //! A human-readable line for activity views ("refresh started"); never contains a token.
-    void activity(const QString &event);
+    //! Something happened to the session or one of its requests. \a detail is a path, a
+    //! method or a reason, never a token.
+    void activity(SilentAuth::Session::Event event, const QString &detail);
 
 private:
     struct Private;
