@@ -1,0 +1,312 @@
+// silentauth-cli: a headless client on SilentAuth::Net. Signs in (or starts
+// from a refresh token), runs a batch of requests through the
+// AuthNetworkAccessManager and prints one JSON object of what happened.
+#include "loadrunner.h"
+
+#include <silentauth/authnetworkaccessmanager.h>
+#include <silentauth/jsonauthprotocol.h>
+#include <silentauth/keychaintokenstore.h>
+#include <silentauth/memorytokenstore.h>
+#include <silentauth/oauth2protocol.h>
+#include <silentauth/session.h>
+
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QCoreApplication>
+#include <QtCore/QFile>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QLoggingCategory>
+#include <QtCore/QMetaEnum>
+#include <QtCore/QTextStream>
+
+#include <cstdio>
+
+using namespace SilentAuth;
+
+namespace {
+
+[[noreturn]] void die(const QString &message)
+{
+    std::fprintf(stderr, "silentauth-cli: %s\n", qPrintable(message));
+    std::exit(2);
+}
+
+QByteArray readStdinLine()
+{
+    QTextStream in(stdin);
+    return in.readLine().trimmed().toUtf8();
+}
+
+template<typename Enum>
+QString keyOf(Enum value)
+{
+    return QString::fromLatin1(QMetaEnum::fromType<Enum>().valueToKey(int(value)));
+}
+
+qint64 peakRssKilobytes()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return 0;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmHWM:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return 0;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCoreApplication::setApplicationName(QStringLiteral("silentauth-cli"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SILENTAUTH_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral(
+        "Runs requests against URL through SilentAuth's silent re-authentication and prints "
+        "one JSON object of stats: ok, failed, unauthorized (401s caught), refreshes, replays, "
+        "elapsedMs, status.\nExit status: 0 all requests succeeded, 1 some failed, 2 bad "
+        "usage, 3 could not sign in."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("url"), QStringLiteral("The URL to request."));
+    auto option = [&parser](const QStringList &names, const QString &help,
+                            const QString &value = {}, const QString &defaultValue = {}) {
+        QCommandLineOption o(names, help, value, defaultValue);
+        parser.addOption(o);
+        return o;
+    };
+    const auto protocolOpt = option({QStringLiteral("protocol")},
+                                    QStringLiteral("json (the seed API) or oauth2 (default json)."),
+                                    QStringLiteral("name"), QStringLiteral("json"));
+    const auto serverOpt = option({QStringLiteral("server")},
+                                  QStringLiteral("Auth server base URL for the json protocol "
+                                                 "(default: the origin of url)."),
+                                  QStringLiteral("url"));
+    const auto tokenUrlOpt = option({QStringLiteral("token-url")},
+                                    QStringLiteral("OAuth 2.0 token endpoint."),
+                                    QStringLiteral("url"));
+    const auto revokeUrlOpt = option({QStringLiteral("revoke-url")},
+                                     QStringLiteral("OAuth 2.0 revocation endpoint (RFC 7009)."),
+                                     QStringLiteral("url"));
+    const auto clientIdOpt = option({QStringLiteral("client-id")},
+                                    QStringLiteral("OAuth 2.0 client id (default "
+                                                   "silentauth-desktop)."),
+                                    QStringLiteral("id"), QStringLiteral("silentauth-desktop"));
+    const auto clientSecretOpt = option({QStringLiteral("client-secret")},
+                                        QStringLiteral("OAuth 2.0 client secret (confidential "
+                                                       "client)."),
+                                        QStringLiteral("secret"));
+    const auto clientAuthOpt = option({QStringLiteral("client-auth")},
+                                      QStringLiteral("basic or post (default basic)."),
+                                      QStringLiteral("method"), QStringLiteral("basic"));
+    const auto scopeOpt = option({QStringLiteral("scope")}, QStringLiteral("OAuth 2.0 scope."),
+                                 QStringLiteral("scope"));
+    const auto userOpt = option({QStringLiteral("u"), QStringLiteral("user")},
+                                QStringLiteral("Sign in as this user."), QStringLiteral("name"));
+    const auto passwordOpt = option({QStringLiteral("password")},
+                                    QStringLiteral("The password ('-' reads it from stdin)."),
+                                    QStringLiteral("password"));
+    const auto refreshTokenOpt = option({QStringLiteral("refresh-token")},
+                                        QStringLiteral("Start from this refresh token ('-' reads "
+                                                       "it from stdin)."),
+                                        QStringLiteral("token"));
+    const auto keychainOpt = option({QStringLiteral("keychain")},
+                                    QStringLiteral("Keep the refresh token in the keychain; "
+                                                   "without --user or --refresh-token, restore "
+                                                   "the session from it."));
+    const auto accountOpt = option({QStringLiteral("keychain-account")},
+                                   QStringLiteral("Keychain account (default refresh-token)."),
+                                   QStringLiteral("name"), QStringLiteral("refresh-token"));
+    const auto requestsOpt = option({QStringLiteral("n"), QStringLiteral("requests")},
+                                    QStringLiteral("Number of requests (default 1)."),
+                                    QStringLiteral("count"), QStringLiteral("1"));
+    const auto concurrencyOpt = option({QStringLiteral("c"), QStringLiteral("concurrency")},
+                                       QStringLiteral("Requests in flight at once (default 1)."),
+                                       QStringLiteral("count"), QStringLiteral("1"));
+    const auto durationOpt = option({QStringLiteral("duration")},
+                                    QStringLiteral("Run for this many seconds instead of -n."),
+                                    QStringLiteral("seconds"));
+    const auto rateOpt = option({QStringLiteral("rate")},
+                                QStringLiteral("Requests per second (default: as fast as -c "
+                                               "allows)."),
+                                QStringLiteral("rate"));
+    const auto methodOpt = option({QStringLiteral("X"), QStringLiteral("method")},
+                                  QStringLiteral("HTTP method (default GET)."),
+                                  QStringLiteral("verb"), QStringLiteral("GET"));
+    const auto dataOpt = option({QStringLiteral("d"), QStringLiteral("data")},
+                                QStringLiteral("Request body ('@file' reads a file)."),
+                                QStringLiteral("body"));
+    const auto allowOpt = option({QStringLiteral("allow")},
+                                 QStringLiteral("Another origin that may see the token "
+                                                "(repeatable). url's origin always may."),
+                                 QStringLiteral("origin"));
+    const auto timeoutOpt = option({QStringLiteral("auth-timeout")},
+                                   QStringLiteral("Milliseconds each auth request may take "
+                                                  "(default 15000)."),
+                                   QStringLiteral("ms"), QStringLiteral("15000"));
+    const auto signOutOpt = option({QStringLiteral("sign-out")},
+                                   QStringLiteral("Sign out (revoke) when done."));
+    const auto verboseOpt = option({QStringLiteral("verbose")},
+                                   QStringLiteral("Log the library's silentauth.net messages."));
+    const auto eventsOpt = option({QStringLiteral("events")},
+                                  QStringLiteral("Print session events to stderr, one per "
+                                                 "line."));
+    parser.process(app);
+    if (!parser.isSet(verboseOpt))
+        QLoggingCategory::setFilterRules(QStringLiteral("silentauth.*.info=false"));
+
+    if (parser.positionalArguments().size() != 1)
+        die(QStringLiteral("exactly one url is needed; see --help"));
+    const QUrl url = QUrl::fromUserInput(parser.positionalArguments().constFirst());
+    if (!url.isValid() || url.host().isEmpty())
+        die(QStringLiteral("not a usable url: %1").arg(parser.positionalArguments().constFirst()));
+
+    std::unique_ptr<AuthProtocol> protocol;
+    const QString protocolName = parser.value(protocolOpt);
+    if (protocolName == QLatin1String("json")) {
+        QUrl server = parser.isSet(serverOpt) ? QUrl(parser.value(serverOpt)) : url;
+        if (!parser.isSet(serverOpt))
+            server.setPath(QString());
+        server.setQuery(QString());
+        protocol = std::make_unique<JsonAuthProtocol>(server.adjusted(QUrl::StripTrailingSlash));
+    } else if (protocolName == QLatin1String("oauth2")) {
+        if (!parser.isSet(tokenUrlOpt))
+            die(QStringLiteral("--protocol oauth2 needs --token-url"));
+        auto oauth = std::make_unique<OAuth2Protocol>(QUrl(parser.value(tokenUrlOpt)),
+                                                      parser.value(clientIdOpt));
+        const QString method = parser.value(clientAuthOpt);
+        if (method != QLatin1String("basic") && method != QLatin1String("post"))
+            die(QStringLiteral("--client-auth is basic or post"));
+        oauth->setClientSecret(parser.value(clientSecretOpt),
+                               method == QLatin1String("post")
+                                   ? OAuth2Protocol::ClientAuthentication::Post
+                                   : OAuth2Protocol::ClientAuthentication::Basic);
+        oauth->setScope(parser.value(scopeOpt));
+        if (parser.isSet(revokeUrlOpt))
+            oauth->setRevocationUrl(QUrl(parser.value(revokeUrlOpt)));
+        protocol = std::move(oauth);
+    } else {
+        die(QStringLiteral("unknown protocol %1 (json or oauth2)").arg(protocolName));
+    }
+
+    bool ok = true;
+    LoadRunner::Plan plan;
+    plan.url = url;
+    plan.method = parser.value(methodOpt).toUpper().toLatin1();
+    plan.requests = parser.value(requestsOpt).toInt(&ok);
+    if (!ok || plan.requests < 0)
+        die(QStringLiteral("-n takes a number"));
+    plan.concurrency = parser.value(concurrencyOpt).toInt(&ok);
+    if (!ok || plan.concurrency < 1)
+        die(QStringLiteral("-c takes a number of at least 1"));
+    if (parser.isSet(durationOpt)) {
+        const double seconds = parser.value(durationOpt).toDouble(&ok);
+        if (!ok || seconds <= 0)
+            die(QStringLiteral("--duration takes a number of seconds"));
+        plan.duration = std::chrono::milliseconds(qint64(seconds * 1000));
+    }
+    if (parser.isSet(rateOpt)) {
+        plan.ratePerSecond = parser.value(rateOpt).toDouble(&ok);
+        if (!ok || plan.ratePerSecond <= 0)
+            die(QStringLiteral("--rate takes a positive number"));
+    }
+    if (parser.isSet(dataOpt)) {
+        const QString data = parser.value(dataOpt);
+        if (data.startsWith(QLatin1Char('@'))) {
+            QFile file(data.mid(1));
+            if (!file.open(QIODevice::ReadOnly))
+                die(QStringLiteral("cannot read %1: %2").arg(file.fileName(), file.errorString()));
+            plan.body = file.readAll();
+        } else {
+            plan.body = data.toUtf8();
+        }
+        if (plan.method == "GET")
+            plan.method = "POST";
+    }
+    const int authTimeout = parser.value(timeoutOpt).toInt(&ok);
+    if (!ok || authTimeout <= 0)
+        die(QStringLiteral("--auth-timeout takes milliseconds"));
+
+    std::unique_ptr<TokenStore> store;
+    if (parser.isSet(keychainOpt))
+        store = std::make_unique<KeychainTokenStore>(QStringLiteral("SilentAuth"),
+                                                     parser.value(accountOpt));
+    else
+        store = std::make_unique<MemoryTokenStore>();
+
+    Session session(std::move(protocol), store.get());
+    session.setRequestTimeout(std::chrono::milliseconds(authTimeout));
+    AuthNetworkAccessManager manager(&session);
+    manager.addAllowedOrigin(url);
+    for (const QString &origin : parser.values(allowOpt))
+        manager.addAllowedOrigin(QUrl(origin));
+
+    int unauthorized = 0;
+    const bool printEvents = parser.isSet(eventsOpt);
+    QObject::connect(&session, &Session::activity, &app,
+                     [&unauthorized, printEvents](Session::Event event, const QString &detail) {
+                         if (event == Session::Event::Unauthorized)
+                             ++unauthorized;
+                         if (printEvents)
+                             std::fprintf(stderr, "%s %s\n", qPrintable(keyOf(event)),
+                                          qPrintable(detail));
+                     });
+
+    LoadRunner runner(&manager, plan);
+    QString signInError;
+    QObject::connect(&session, &Session::errorOccurred, &app,
+                     [&](Session::Error error, const QString &message) {
+                         std::fprintf(stderr, "silentauth-cli: %s\n", qPrintable(message));
+                         const auto status = session.status();
+                         if (status == Session::Status::SignedOut && signInError.isEmpty()) {
+                             signInError = keyOf(error);
+                             QCoreApplication::exit(3);
+                         }
+                     });
+    bool started = false;
+    QObject::connect(&session, &Session::signedIn, &app, [&] {
+        if (!started) {
+            started = true;
+            runner.start();
+        }
+    });
+    QObject::connect(&runner, &LoadRunner::finished, &app, [&] {
+        if (!parser.isSet(signOutOpt)) {
+            QCoreApplication::exit(runner.failed() == 0 ? 0 : 1);
+            return;
+        }
+        QObject::connect(&session, &Session::signedOut, &app,
+                         [&] { QCoreApplication::exit(runner.failed() == 0 ? 0 : 1); });
+        session.signOut();
+    });
+
+    if (parser.isSet(refreshTokenOpt)) {
+        QByteArray token = parser.value(refreshTokenOpt).toLatin1();
+        if (token == "-")
+            token = readStdinLine();
+        session.restoreFrom(token);
+    } else if (parser.isSet(userOpt)) {
+        QByteArray password = parser.value(passwordOpt).toUtf8();
+        if (!parser.isSet(passwordOpt) || password == "-")
+            password = readStdinLine();
+        session.signIn(parser.value(userOpt), QString::fromUtf8(password));
+    } else if (parser.isSet(keychainOpt)) {
+        session.restore();
+    } else {
+        die(QStringLiteral("give --user, --refresh-token or --keychain"));
+    }
+
+    const int exitCode = app.exec();
+    QJsonObject result = runner.results();
+    result.insert(QStringLiteral("unauthorized"), unauthorized);
+    result.insert(QStringLiteral("refreshes"), session.refreshCount());
+    result.insert(QStringLiteral("replays"), session.replayCount());
+    result.insert(QStringLiteral("status"), keyOf(session.status()));
+    result.insert(QStringLiteral("peakRssKb"), peakRssKilobytes());
+    if (!signInError.isEmpty())
+        result.insert(QStringLiteral("signInError"), signInError);
+    std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
+    return exitCode;
+}
