@@ -1,0 +1,135 @@
+#include "desktopapp.h"
+
+#include <shell.h>
+
+#include <silentauth/authnetworkaccessmanager.h>
+#include <silentauth/backendclient.h>
+#include <silentauth/jsonauthprotocol.h>
+#include <silentauth/keychaintokenstore.h>
+#include <silentauth/mock/mockserver.h>
+#include <silentauth/oauth2protocol.h>
+#include <silentauth/session.h>
+
+#include <QtCore/QDir>
+#include <QtCore/QSettings>
+#include <QtCore/QStandardPaths>
+
+namespace SilentAuth {
+
+DesktopApp::DesktopApp(Config config, QSettings *settings, QObject *parent)
+    : QObject(parent)
+    , m_config(std::move(config))
+    , m_settings(settings)
+{
+}
+
+DesktopApp::~DesktopApp()
+{
+    // Windows first, then what they bind to.
+    m_shell.reset();
+    m_backend.reset();
+    m_network.reset();
+    m_session.reset();
+}
+
+Ui::Shell *DesktopApp::shell() const
+{
+    return m_shell.get();
+}
+
+Session *DesktopApp::session() const
+{
+    return m_session.get();
+}
+
+Mock::MockServer *DesktopApp::embeddedServer() const
+{
+    return m_embedded.get();
+}
+
+QUrl DesktopApp::server() const
+{
+    return m_config.server;
+}
+
+void DesktopApp::start(std::function<void(const QString &error)> ready)
+{
+    if (m_config.server.isEmpty()) {
+        Mock::MockServerConfig config;
+        config.accessTtl = m_config.embeddedAccessTtl;
+        config.logRequests = false;
+        // Kept between runs, so a session restored from the keychain is still
+        // known to the server it came from.
+        config.databaseFile = m_config.embeddedDatabaseFile;
+        if (config.databaseFile.isEmpty()) {
+            const QString dataDir
+                = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation);
+            QDir().mkpath(dataDir);
+            config.databaseFile = dataDir + QStringLiteral("/bundled-server.sqlite");
+        }
+        m_embedded = std::make_unique<Mock::MockServer>(config);
+        QString error;
+        if (!m_embedded->start(&error)) {
+            if (ready)
+                ready(tr("The bundled server could not start: %1").arg(error));
+            return;
+        }
+        m_config.server = m_embedded->url();
+    }
+    // One keychain entry per server: a token is only ever offered to the server that issued it.
+    m_config.keychainAccount += QLatin1Char('@')
+        + (m_embedded ? QStringLiteral("bundled") : m_config.server.authority());
+    m_keychain = std::make_unique<KeychainTokenStore>(m_config.keychainService,
+                                                      m_config.keychainAccount);
+    m_keychain->setTimeout(std::chrono::seconds(5));
+    // Find out up front whether there is a keychain at all, so the sign-in
+    // window can say so instead of failing later.
+    m_keychain->read([this, ready](const TokenStore::Result &result) {
+        const bool available = result.error == TokenStore::Error::NoError
+            || result.error == TokenStore::Error::NotFound;
+        build(available, result.errorString);
+        if (ready)
+            ready({});
+    });
+}
+
+void DesktopApp::build(bool keychainAvailable, const QString &keychainProblem)
+{
+    std::unique_ptr<AuthProtocol> protocol;
+    if (m_config.protocol == QLatin1String("oauth2")) {
+        const QUrl tokenUrl = m_config.tokenUrl.isValid()
+            ? m_config.tokenUrl
+            : m_config.server.resolved(QUrl(QStringLiteral("/oauth/token")));
+        auto oauth = std::make_unique<OAuth2Protocol>(tokenUrl, m_config.clientId);
+        oauth->setScope(m_config.scope);
+        oauth->setRevocationUrl(m_config.revokeUrl.isValid()
+                                    ? m_config.revokeUrl
+                                    : m_config.server.resolved(QUrl(QStringLiteral("/oauth/revoke"))));
+        protocol = std::move(oauth);
+    } else {
+        protocol = std::make_unique<JsonAuthProtocol>(m_config.server);
+    }
+    m_session = std::make_unique<Session>(std::move(protocol), nullptr);
+    m_network = std::make_unique<AuthNetworkAccessManager>(m_session.get());
+    m_network->addAllowedOrigin(m_config.server);
+    m_backend = std::make_unique<BackendClient>(m_network.get(), m_config.server, m_config.server);
+
+    Ui::Shell::Options options;
+    options.server = m_config.server.toString();
+    if (m_embedded)
+        options.demoHint = tr("This is the bundled demo server. Sign in as alice / "
+                              "alice-password or bob / bob-password.");
+    options.keychain = keychainAvailable ? m_keychain.get() : nullptr;
+    options.keychainProblem = keychainProblem;
+    options.lastUsername = m_settings->value(QStringLiteral("session/lastUsername")).toString();
+    options.keepSignedIn = m_settings->value(QStringLiteral("session/keepSignedIn"), true).toBool();
+    m_shell = std::make_unique<Ui::Shell>(m_session.get(), m_backend.get(), options);
+    connect(m_shell.get(), &Ui::Shell::preferencesChanged, this,
+            [this](const QString &username, bool keep) {
+                m_settings->setValue(QStringLiteral("session/lastUsername"), username);
+                m_settings->setValue(QStringLiteral("session/keepSignedIn"), keep);
+            });
+    m_shell->start();
+}
+
+} // namespace SilentAuth

@@ -1,0 +1,71 @@
+#pragma once
+
+#include <QtCore/QObject>
+#include <QtCore/QUrl>
+
+#include <chrono>
+#include <memory>
+
+QT_BEGIN_NAMESPACE
+class QSettings;
+QT_END_NAMESPACE
+
+namespace SilentAuth {
+class AuthNetworkAccessManager;
+class BackendClient;
+class KeychainTokenStore;
+class Session;
+namespace Mock {
+class MockServer;
+}
+namespace Ui {
+class Shell;
+}
+
+// How the desktop program is put together: the server (or the bundled one),
+// the protocol, the keychain, the session, and the windows on top.
+class DesktopApp : public QObject
+{
+    Q_OBJECT
+
+public:
+    struct Config
+    {
+        QUrl server; //!< empty: start the bundled mock server on a free loopback port
+        QString protocol = QStringLiteral("json"); //!< json or oauth2
+        QUrl tokenUrl; //!< oauth2; default server + /oauth/token
+        QUrl revokeUrl; //!< oauth2; default server + /oauth/revoke
+        QString clientId = QStringLiteral("silentauth-desktop");
+        QString scope;
+        std::chrono::seconds embeddedAccessTtl {30};
+        QString embeddedDatabaseFile; //!< default: bundled-server.sqlite in the app data folder
+        QString keychainService = QStringLiteral("SilentAuth");
+        QString keychainAccount = QStringLiteral("refresh-token");
+    };
+
+    DesktopApp(Config config, QSettings *settings, QObject *parent = nullptr);
+    ~DesktopApp() override;
+
+    //! Starts the bundled server if needed, checks the keychain, then shows the
+    //! right window. \a ready runs once the first window is up (or with an error).
+    void start(std::function<void(const QString &error)> ready = {});
+
+    Ui::Shell *shell() const;
+    Session *session() const;
+    Mock::MockServer *embeddedServer() const;
+    QUrl server() const;
+
+private:
+    void build(bool keychainAvailable, const QString &keychainProblem);
+
+    Config m_config;
+    QSettings *m_settings;
+    std::unique_ptr<Mock::MockServer> m_embedded;
+    std::unique_ptr<KeychainTokenStore> m_keychain;
+    std::unique_ptr<Session> m_session;
+    std::unique_ptr<AuthNetworkAccessManager> m_network;
+    std::unique_ptr<BackendClient> m_backend;
+    std::unique_ptr<Ui::Shell> m_shell;
+};
+
+} // namespace SilentAuth

@@ -1,0 +1,126 @@
+// silentauth: the desktop program. Parses the command line, keeps to one
+// instance, and hands over to DesktopApp.
+#include "desktopapp.h"
+
+#include <shell.h>
+
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QSettings>
+#include <QtNetwork/QLocalServer>
+#include <QtNetwork/QLocalSocket>
+#include <QtWidgets/QApplication>
+#include <QtWidgets/QMessageBox>
+
+#include <cstdio>
+
+using namespace SilentAuth;
+
+namespace {
+
+QString instanceKey()
+{
+    return QStringLiteral("silentauth-%1").arg(qEnvironmentVariable("USER", QStringLiteral("user")));
+}
+
+// Another instance is running: ask it to come to the front.
+bool handOverToRunningInstance()
+{
+    QLocalSocket socket;
+    socket.connectToServer(instanceKey());
+    if (!socket.waitForConnected(500))
+        return false;
+    socket.write("raise\n");
+    socket.waitForBytesWritten(500);
+    return true;
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QApplication app(argc, argv);
+    QApplication::setApplicationName(QStringLiteral("SilentAuth"));
+    QApplication::setOrganizationName(QStringLiteral("SilentAuth"));
+    QApplication::setApplicationDisplayName(QStringLiteral("SilentAuth"));
+    QApplication::setApplicationVersion(QStringLiteral(SILENTAUTH_VERSION));
+    QApplication::setDesktopFileName(QStringLiteral("silentauth"));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/silentauth/icons/app.svg")));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QApplication::translate(
+        "main", "Signs you in once and keeps you signed in. Without --server it starts its "
+                "bundled demo server."));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    const QCommandLineOption serverOpt(QStringLiteral("server"),
+                                       QApplication::translate("main", "The server to use."),
+                                       QStringLiteral("url"));
+    const QCommandLineOption protocolOpt(QStringLiteral("protocol"),
+                                         QApplication::translate("main", "json or oauth2."),
+                                         QStringLiteral("name"));
+    const QCommandLineOption tokenUrlOpt(QStringLiteral("token-url"),
+                                         QApplication::translate("main", "OAuth 2.0 token URL."),
+                                         QStringLiteral("url"));
+    const QCommandLineOption clientIdOpt(QStringLiteral("client-id"),
+                                         QApplication::translate("main", "OAuth 2.0 client id."),
+                                         QStringLiteral("id"));
+    const QCommandLineOption scopeOpt(QStringLiteral("scope"),
+                                      QApplication::translate("main", "OAuth 2.0 scope."),
+                                      QStringLiteral("scope"));
+    const QCommandLineOption ttlOpt(QStringLiteral("demo-access-ttl"),
+                                    QApplication::translate("main", "Access-token lifetime of "
+                                                                    "the bundled server, in "
+                                                                    "seconds (default 30)."),
+                                    QStringLiteral("seconds"), QStringLiteral("30"));
+    parser.addOptions({serverOpt, protocolOpt, tokenUrlOpt, clientIdOpt, scopeOpt, ttlOpt});
+    parser.process(app);
+
+    if (handOverToRunningInstance())
+        return 0;
+
+    QSettings settings;
+    DesktopApp::Config config;
+    const QString server = parser.isSet(serverOpt)
+        ? parser.value(serverOpt)
+        : settings.value(QStringLiteral("server/url")).toString();
+    if (!server.isEmpty()) {
+        config.server = QUrl::fromUserInput(server);
+        if (!config.server.isValid() || config.server.host().isEmpty()) {
+            std::fprintf(stderr, "silentauth: not a usable server address: %s\n",
+                         qPrintable(server));
+            return 2;
+        }
+    }
+    config.protocol = parser.isSet(protocolOpt)
+        ? parser.value(protocolOpt)
+        : settings.value(QStringLiteral("server/protocol"), QStringLiteral("json")).toString();
+    if (config.protocol != QLatin1String("json") && config.protocol != QLatin1String("oauth2")) {
+        std::fprintf(stderr, "silentauth: --protocol is json or oauth2\n");
+        return 2;
+    }
+    if (parser.isSet(tokenUrlOpt))
+        config.tokenUrl = QUrl(parser.value(tokenUrlOpt));
+    if (parser.isSet(clientIdOpt))
+        config.clientId = parser.value(clientIdOpt);
+    config.scope = parser.value(scopeOpt);
+    config.embeddedAccessTtl = std::chrono::seconds(qMax(1, parser.value(ttlOpt).toInt()));
+
+    DesktopApp desktop(config, &settings);
+    QLocalServer instances;
+    QLocalServer::removeServer(instanceKey());
+    instances.listen(instanceKey());
+    QObject::connect(&instances, &QLocalServer::newConnection, &desktop, [&] {
+        while (QLocalSocket *socket = instances.nextPendingConnection()) {
+            QObject::connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+            if (desktop.shell())
+                desktop.shell()->raise();
+        }
+    });
+    desktop.start([](const QString &error) {
+        if (error.isEmpty())
+            return;
+        QMessageBox::critical(nullptr, QApplication::translate("main", "SilentAuth"), error);
+        QApplication::exit(1);
+    });
+    return app.exec();
+}

@@ -1,0 +1,360 @@
+// The desktop program as users meet it: the real widgets (offscreen), the
+// real wiring (DesktopApp), the bundled mock server and the real keychain.
+#include <desktopapp.h>
+#include <mainwindow.h>
+#include <reauthdialog.h>
+#include <shell.h>
+#include <signinwindow.h>
+
+#include <silentauth/keychaintokenstore.h>
+#include <silentauth/mock/mockserver.h>
+#include <silentauth/session.h>
+
+#include <QtCore/QSettings>
+#include <QtCore/QTemporaryDir>
+#include <QtCore/QUuid>
+#include <QtTest/QtTest>
+#include <QtWidgets/QAbstractItemView>
+#include <QtWidgets/QApplication>
+#include <QtWidgets/QCheckBox>
+#include <QtWidgets/QLabel>
+#include <QtWidgets/QLineEdit>
+#include <QtWidgets/QPlainTextEdit>
+#include <QtWidgets/QPushButton>
+
+using namespace SilentAuth;
+
+namespace {
+
+template<typename T = QWidget>
+T *child(QWidget *parent, const char *name)
+{
+    return parent ? parent->findChild<T *>(QLatin1String(name)) : nullptr;
+}
+
+int stat(Mock::MockServer *server, const char *group, const char *key)
+{
+    return server->stats()[QLatin1String(group)][QLatin1String(key)].toInt();
+}
+
+int counterIn(QLabel *label)
+{
+    // "Silent refreshes: 3" → 3, whatever the language.
+    const QString text = label->text();
+    return text.mid(text.lastIndexOf(QLatin1Char(' ')) + 1).toInt();
+}
+
+} // namespace
+
+class TestDesktop : public QObject
+{
+    Q_OBJECT
+
+private:
+    QTemporaryDir m_dir;
+    QString m_keychainService;
+    std::unique_ptr<QSettings> m_settings;
+
+    std::unique_ptr<DesktopApp> launch(std::chrono::seconds accessTtl = std::chrono::seconds(30))
+    {
+        DesktopApp::Config config;
+        config.embeddedAccessTtl = accessTtl;
+        config.keychainService = m_keychainService;
+        config.embeddedDatabaseFile = m_dir.filePath(m_keychainService + QStringLiteral(".sqlite"));
+        auto app = std::make_unique<DesktopApp>(config, m_settings.get());
+        bool ready = false;
+        QString failure;
+        app->start([&](const QString &error) {
+            failure = error;
+            ready = true;
+        });
+        for (int i = 0; i < 500 && !ready; ++i)
+            QTest::qWait(10);
+        if (!ready || !failure.isEmpty() || !app->shell()) {
+            qWarning() << "the app did not start:" << failure;
+            return nullptr;
+        }
+        return app;
+    }
+
+    static bool signInWith(DesktopApp &app, const QString &user, const QString &password,
+                           bool keep = true)
+    {
+        Ui::SignInWindow *window = app.shell()->signInWindow();
+        if (!QTest::qWaitFor([&] { return window->isVisible() && child(window, "signIn")->isEnabled(); }, 10000))
+            return false;
+        auto *username = child<QLineEdit>(window, "username");
+        auto *pw = child<QLineEdit>(window, "password");
+        username->clear();
+        QTest::keyClicks(username, user);
+        pw->clear();
+        QTest::keyClicks(pw, password);
+        child<QCheckBox>(window, "keepSignedIn")->setChecked(keep);
+        QTest::mouseClick(child(window, "signIn"), Qt::LeftButton);
+        return true;
+    }
+
+    static bool waitForMainWindow(DesktopApp &app)
+    {
+        return QTest::qWaitFor(
+            [&] { return app.shell()->mainWindow() && app.shell()->mainWindow()->isVisible(); },
+            10000);
+    }
+
+    static bool waitForBoardLoaded(Ui::MainWindow *main)
+    {
+        auto *reload = main->findChild<QAction *>(QStringLiteral("reloadAction"));
+        return QTest::qWaitFor([&] { return reload->isEnabled(); }, 10000);
+    }
+
+private Q_SLOTS:
+    void init()
+    {
+        QVERIFY(m_dir.isValid());
+        m_keychainService = QStringLiteral("SilentAuthTest-") + QUuid::createUuid().toString(QUuid::Id128);
+        m_settings = std::make_unique<QSettings>(
+            m_dir.filePath(m_keychainService + QStringLiteral(".ini")), QSettings::IniFormat);
+    }
+
+    void signInShowsDemoUsersAndOpensTheMainWindow()
+    {
+        auto app = launch();
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible());
+        QTRY_VERIFY(child(window, "signIn")->isEnabled());
+        QVERIFY(child<QLabel>(window, "demoHint")->text().contains(QLatin1String("alice-password")));
+        QVERIFY(child<QCheckBox>(window, "keepSignedIn")->isEnabled());
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        QVERIFY(!window->isVisible());
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        QTRY_COMPARE(child<QLabel>(main, "profileUsername")->text(), QStringLiteral("alice"));
+        QVERIFY(waitForBoardLoaded(main));
+        QCOMPARE(child<QLabel>(main, "sessionState")->text(), QStringLiteral("Signed in"));
+        // Nothing on the board yet: the empty state says so.
+        QVERIFY(child<QLabel>(main, "boardMessage")->isVisible());
+        QVERIFY(child<QLabel>(main, "boardMessage")->text().contains(QLatin1String("No posts")));
+    }
+
+    void wrongPasswordSaysSoInWords()
+    {
+        auto app = launch();
+        QVERIFY(app);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("not-it")));
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        auto *error = child<QLabel>(window, "error");
+        QTRY_VERIFY(error->isVisible());
+        QVERIFY2(error->text().contains(QLatin1String("username or password is wrong")),
+                 qPrintable(error->text()));
+        QVERIFY(child(window, "signIn")->isEnabled());
+        QVERIFY(!app->shell()->mainWindow());
+    }
+
+    void keyboardOnlySignIn()
+    {
+        auto app = launch();
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible());
+        QTRY_VERIFY(child(window, "signIn")->isEnabled());
+        window->activateWindow();
+        auto *username = child<QLineEdit>(window, "username");
+        username->setFocus();
+        QTest::keyClicks(QApplication::focusWidget(), QStringLiteral("bob"));
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        QCOMPARE(QApplication::focusWidget(), child(window, "password"));
+        QTest::keyClicks(QApplication::focusWidget(), QStringLiteral("bob-password"));
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return);
+        QVERIFY(waitForMainWindow(*app));
+        QCOMPARE(app->session()->username(), QStringLiteral("bob"));
+    }
+
+    void secondStartRestoresWithoutAPassword()
+    {
+        {
+            auto first = launch();
+            QVERIFY(first);
+            QVERIFY(signInWith(*first, QStringLiteral("alice"), QStringLiteral("alice-password")));
+            QVERIFY(waitForMainWindow(*first));
+        }
+        auto second = launch();
+        QVERIFY(second);
+        QVERIFY(waitForMainWindow(*second));
+        QCOMPARE(second->session()->username(), QStringLiteral("alice"));
+        QCOMPARE(stat(second->embeddedServer(), "logins", "ok"), 0);
+        QCOMPARE(stat(second->embeddedServer(), "refreshes", "ok"), 1);
+        QTRY_COMPARE(child<QLabel>(second->shell()->mainWindow(), "profileUsername")->text(),
+                     QStringLiteral("alice"));
+    }
+
+    void withoutKeepSignedInTheNextStartAsks()
+    {
+        {
+            auto first = launch();
+            QVERIFY(first);
+            QVERIFY(signInWith(*first, QStringLiteral("alice"), QStringLiteral("alice-password"),
+                               false));
+            QVERIFY(waitForMainWindow(*first));
+        }
+        auto second = launch();
+        QVERIFY(second);
+        QTRY_VERIFY(second->shell()->signInWindow()->isVisible());
+        QTest::qWait(300);
+        QVERIFY(!second->shell()->mainWindow());
+        QCOMPARE(child<QLineEdit>(second->shell()->signInWindow(), "username")->text(),
+                 QStringLiteral("alice"));
+    }
+
+    // Tokens expire under the user's hands: the counts rise, no dialog appears.
+    void silentRefreshDuringUse()
+    {
+        auto app = launch(std::chrono::seconds(2));
+        QVERIFY(app);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        QVERIFY(waitForBoardLoaded(main));
+        auto *refreshes = child<QLabel>(main, "refreshCount");
+        QTRY_VERIFY_WITH_TIMEOUT(counterIn(refreshes) >= 2, 10000);
+
+        // And a token the server stopped accepting: 401 → refresh → replay.
+        QString error;
+        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("normal"), {}, &error));
+        main->reload();
+        auto *replays = child<QLabel>(main, "replayCount");
+        QTRY_VERIFY_WITH_TIMEOUT(counterIn(replays) >= 1, 10000);
+        QVERIFY(!app->shell()->reauthDialog());
+        QVERIFY(!app->shell()->signInWindow()->isVisible());
+        QCOMPARE(app->session()->status(), Session::Status::SignedIn);
+        // The activity panel told the story.
+        auto *activity = child<QAbstractItemView>(main, "activity");
+        QStringList lines;
+        for (int i = 0; i < activity->model()->rowCount(); ++i)
+            lines << activity->model()->index(i, 0).data().toString();
+        const QString log = lines.join(QLatin1Char('\n'));
+        QVERIFY2(log.contains(QLatin1String("401 caught")), qPrintable(log));
+        QVERIFY(log.contains(QLatin1String("Replayed")));
+        QVERIFY(!log.contains(QString::fromLatin1(app->session()->accessToken())));
+    }
+
+    // The session ends while the user writes a post: the dialog asks for the
+    // password, and the post goes out after it, as typed.
+    void reSignInKeepsTheDraft()
+    {
+        auto app = launch();
+        QVERIFY(app);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        QVERIFY(waitForBoardLoaded(main));
+        QTest::keyClicks(child(main, "postTitle"), QStringLiteral("Draft across a re-login"));
+        QTest::keyClicks(child(main, "postBody"), QStringLiteral("Typed before the session ended."));
+        QString error;
+        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("revoked-refresh"),
+                                                   {{QStringLiteral("count"), 1}}, &error));
+        QTest::mouseClick(child(main, "savePost"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(app->shell()->reauthDialog()
+                                     && app->shell()->reauthDialog()->isVisible(),
+                                 10000);
+        Ui::ReauthDialog *dialog = app->shell()->reauthDialog();
+        QCOMPARE(child<QLineEdit>(dialog, "reauthUsername")->text(), QStringLiteral("alice"));
+        QVERIFY(main->isVisible());
+        QTest::keyClicks(child(dialog, "reauthPassword"), QStringLiteral("wrong"));
+        QTest::keyClick(child(dialog, "reauthPassword"), Qt::Key_Return);
+        QTRY_VERIFY(child<QLabel>(dialog, "reauthError")->isVisible());
+        child<QLineEdit>(dialog, "reauthPassword")->clear();
+        QTest::keyClicks(child(dialog, "reauthPassword"), QStringLiteral("alice-password"));
+        QTest::keyClick(child(dialog, "reauthPassword"), Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(!app->shell()->reauthDialog(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(child<QLabel>(main, "editorState")->text(),
+                                  Ui::MainWindow::tr("Saved"), 10000);
+        QVERIFY(!main->hasUnsavedDraft());
+        // Sent once, answered 401, held, replayed once after the re-login: one post.
+        QCOMPARE(stat(app->embeddedServer(), "routes", "POST /boards"), 2);
+        QCOMPARE(child<QAbstractItemView>(main, "boardTable")->model()->rowCount(), 1);
+        QCOMPARE(app->embeddedServer()->stats()[QLatin1String("unauthorizedTotal")].toInt(), 1);
+        QCOMPARE(app->shell()->mainWindow(), main); // the same window, never rebuilt
+    }
+
+    void cancelingReSignInKeepsTheDraftForLater()
+    {
+        auto app = launch();
+        QVERIFY(app);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        QVERIFY(waitForBoardLoaded(main));
+        QTest::keyClicks(child(main, "postTitle"), QStringLiteral("Kept"));
+        QString error;
+        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("revoked-refresh"),
+                                                   {{QStringLiteral("count"), 1}}, &error));
+        main->reload();
+        QTRY_VERIFY_WITH_TIMEOUT(app->shell()->reauthDialog(), 10000);
+        QTest::mouseClick(child(app->shell()->reauthDialog(), "reauthCancel"), Qt::LeftButton);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible());
+        QVERIFY(!main->isVisible());
+        QCOMPARE(child<QLineEdit>(window, "username")->text(), QStringLiteral("alice"));
+        QVERIFY(child<QLabel>(window, "error")->text().contains(QLatin1String("unsaved post")));
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        QCOMPARE(app->shell()->mainWindow(), main);
+        QCOMPARE(child<QLineEdit>(main, "postTitle")->text(), QStringLiteral("Kept"));
+    }
+
+    void offlineBannerAndRecovery()
+    {
+        auto app = launch();
+        QVERIFY(app);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        QVERIFY(waitForBoardLoaded(main));
+        QString error;
+        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("refresh-unavailable"), {},
+                                                   &error));
+        main->reload();
+        auto *banner = child(main, "offlineBanner");
+        QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 10000);
+        QCOMPARE(app->session()->status(), Session::Status::Offline);
+        QVERIFY(!app->shell()->signInWindow()->isVisible());
+        QVERIFY(!app->shell()->reauthDialog());
+        // The server is back; "Retry now" does not wait for the next backoff.
+        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("normal"), {}, &error));
+        QTest::mouseClick(child(banner, "retryNow"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 10000);
+        QCOMPARE(app->session()->status(), Session::Status::SignedIn);
+    }
+
+    void signOutRevokesAndForgets()
+    {
+        auto app = launch();
+        QVERIFY(app);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        main->findChild<QAction *>(QStringLiteral("signOutAction"))->trigger();
+        QTRY_VERIFY_WITH_TIMEOUT(app->shell()->signInWindow()->isVisible(), 10000);
+        QVERIFY(!app->shell()->mainWindow());
+        QCOMPARE(app->embeddedServer()->stats()[QLatin1String("logouts")].toInt(), 1);
+        QCOMPARE(app->session()->status(), Session::Status::SignedOut);
+        // Nothing left in the keychain: the next start asks for the password.
+        KeychainTokenStore keychain(m_keychainService, QStringLiteral("refresh-token@bundled"));
+        TokenStore::Error stored = TokenStore::Error::OtherError;
+        bool done = false;
+        keychain.read([&](const TokenStore::Result &r) {
+            stored = r.error;
+            done = true;
+        });
+        QTRY_VERIFY(done);
+        QCOMPARE(stored, TokenStore::Error::NotFound);
+    }
+};
+
+QTEST_MAIN(TestDesktop)
+#include "tst_desktop.moc"

@@ -1,0 +1,59 @@
+#include "sessiontext.h"
+
+namespace SilentAuth::Ui {
+
+QString SessionText::status(Session::Status status)
+{
+    switch (status) {
+    case Session::Status::SignedOut:
+        return tr("Signed out");
+    case Session::Status::SigningIn:
+        return tr("Signing in…");
+    case Session::Status::Restoring:
+        return tr("Restoring your session…");
+    case Session::Status::SignedIn:
+        return tr("Signed in");
+    case Session::Status::Refreshing:
+        return tr("Refreshing…");
+    case Session::Status::Offline:
+        return tr("Offline, retrying");
+    case Session::Status::Expired:
+        return tr("Session ended");
+    }
+    return {};
+}
+
+QString SessionText::event(Session::Event event, const QString &detail)
+{
+    switch (event) {
+    case Session::Event::SignedIn:
+        return tr("Signed in as %1").arg(detail);
+    case Session::Event::SessionRestored:
+        return tr("Session restored for %1").arg(detail);
+    case Session::Event::SignedOut:
+        return tr("Signed out");
+    case Session::Event::RequestSent:
+        return tr("Request %1").arg(detail);
+    case Session::Event::Unauthorized:
+        return tr("401 caught: %1").arg(detail);
+    case Session::Event::RefreshStarted:
+        return detail.isEmpty() ? tr("Refresh started") : tr("Refresh started (ahead of expiry)");
+    case Session::Event::RefreshSucceeded:
+        return tr("Refresh succeeded");
+    case Session::Event::RefreshFailed:
+        return tr("Refresh failed: %1").arg(detail);
+    case Session::Event::SessionExpired:
+        return tr("Refresh token rejected: session ended");
+    case Session::Event::Replayed:
+        return tr("Replayed: %1").arg(detail);
+    case Session::Event::RequestsHeld:
+        return tr("Requests held until you sign in again");
+    case Session::Event::RequestsResumed:
+        return tr("Held requests sent");
+    case Session::Event::RequestsFailed:
+        return tr("Held requests canceled");
+    }
+    return {};
+}
+
+} // namespace SilentAuth::Ui

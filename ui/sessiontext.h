@@ -1,0 +1,19 @@
+#pragma once
+
+#include <silentauth/session.h>
+
+#include <QtCore/QCoreApplication>
+
+namespace SilentAuth::Ui {
+
+// The words the user sees for the session's states and events.
+class SessionText
+{
+    Q_DECLARE_TR_FUNCTIONS(SessionText)
+
+public:
+    static QString status(Session::Status status);
+    static QString event(Session::Event event, const QString &detail);
+};
+
+} // namespace SilentAuth::Ui

@@ -1,0 +1,199 @@
+#include "shell.h"
+
+#include "mainwindow.h"
+#include "reauthdialog.h"
+#include "signinwindow.h"
+
+#include <silentauth/session.h>
+#include <silentauth/tokenstore.h>
+
+#include <QtWidgets/QMessageBox>
+#include <QtWidgets/QStatusBar>
+
+namespace SilentAuth::Ui {
+
+Shell::Shell(Session *session, BackendClient *backend, Options options, QObject *parent)
+    : QObject(parent)
+    , m_session(session)
+    , m_backend(backend)
+    , m_options(std::move(options))
+    , m_signIn(std::make_unique<SignInWindow>())
+{
+    m_signIn->setServer(m_options.server);
+    m_signIn->setDemoHint(m_options.demoHint);
+    m_signIn->setKeychainAvailable(m_options.keychain != nullptr, m_options.keychainProblem);
+    m_signIn->setKeepSignedIn(m_options.keepSignedIn);
+    m_signIn->setUsername(m_options.lastUsername);
+
+    connect(m_signIn.get(), &SignInWindow::settingsRequested, this, &Shell::settingsRequested);
+    connect(m_signIn.get(), &SignInWindow::signInRequested, this,
+            [this](const QString &username, const QString &password, bool keep) {
+                TokenStore *keychain = keep ? m_options.keychain : nullptr;
+                if (!keep && m_options.keychain)
+                    m_options.keychain->remove([](const TokenStore::Result &) {});
+                m_session->setTokenStore(keychain);
+                Q_EMIT preferencesChanged(username, keep);
+                m_signIn->setBusy(true, tr("Signing in…"));
+                m_session->signIn(username, password);
+            });
+    connect(m_session, &Session::signedIn, this, &Shell::onSignedIn);
+    connect(m_session, &Session::signedOut, this, &Shell::onSignedOut);
+    connect(m_session, &Session::errorOccurred, this,
+            [this](Session::Error error, const QString &message) { onError(int(error), message); });
+    connect(m_session, &Session::statusChanged, this, [this](Session::Status status) {
+        if (status == Session::Status::SignedOut && !m_reauth && (!m_main || !m_main->isVisible()))
+            m_signIn->setBusy(false);
+    });
+    m_session->setReauthenticationHandler([this] { askForPassword(); });
+}
+
+Shell::~Shell()
+{
+    m_session->setReauthenticationHandler({});
+}
+
+SignInWindow *Shell::signInWindow() const
+{
+    return m_signIn.get();
+}
+
+MainWindow *Shell::mainWindow() const
+{
+    return m_main.get();
+}
+
+ReauthDialog *Shell::reauthDialog() const
+{
+    return m_reauth;
+}
+
+void Shell::start()
+{
+    if (!m_options.keychain || !m_options.keepSignedIn) {
+        showSignIn();
+        return;
+    }
+    m_session->setTokenStore(m_options.keychain);
+    m_signIn->setBusy(true, tr("Restoring your session…"));
+    m_signIn->show();
+    m_session->restore();
+}
+
+void Shell::raise()
+{
+    QWidget *window = m_main && m_main->isVisible() ? static_cast<QWidget *>(m_main.get())
+                                                    : static_cast<QWidget *>(m_signIn.get());
+    if (m_reauth)
+        window = m_reauth;
+    window->show();
+    window->setWindowState((window->windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
+    window->raise();
+    window->activateWindow();
+}
+
+void Shell::showSignIn()
+{
+    m_signIn->setBusy(false);
+    m_signIn->show();
+    m_signIn->raise();
+}
+
+void Shell::onSignedIn()
+{
+    m_signIn->setBusy(false);
+    m_signIn->clearPassword();
+    m_signIn->showError({});
+    m_signIn->hide();
+    if (m_reauth) {
+        m_reauth->accept();
+        m_reauth->deleteLater();
+    }
+    const QString user = m_session->username();
+    if (m_main && m_mainUser != user) {
+        // Someone else signed in; the previous user's window goes, after asking
+        // about anything they left unsaved.
+        if (m_main->hasUnsavedDraft())
+            QMessageBox::information(nullptr, tr("Unsaved post discarded"),
+                                     tr("%1's unsaved post was discarded because %2 signed in.")
+                                         .arg(m_mainUser, user));
+        m_main.reset();
+    }
+    const bool fresh = !m_main;
+    if (fresh) {
+        m_main = std::make_unique<MainWindow>(m_session, m_backend);
+        m_mainUser = user;
+        connect(m_main.get(), &MainWindow::signOutRequested, this, [this] {
+            if (m_main->hasUnsavedDraft()
+                && QMessageBox::question(m_main.get(), tr("Sign out"),
+                                         tr("Your post is not saved. Sign out anyway?"),
+                                         QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+                    != QMessageBox::Yes)
+                return;
+            m_main->statusBar()->showMessage(tr("Signing out…"));
+            m_session->signOut();
+        });
+    }
+    m_main->show();
+    m_main->raise();
+    if (fresh)
+        m_main->reload();
+}
+
+void Shell::onSignedOut()
+{
+    if (m_reauth)
+        m_reauth->deleteLater();
+    m_main.reset();
+    m_mainUser.clear();
+    showSignIn();
+}
+
+void Shell::onError(int error, const QString &message)
+{
+    const auto kind = Session::Error(error);
+    if (m_reauth && kind != Session::Error::SessionExpired) {
+        m_reauth->showError(message);
+        return;
+    }
+    if (m_main && m_main->isVisible()) {
+        // Offline and expiry have their own banner and dialog; the rest is news.
+        if (kind == Session::Error::KeychainUnavailable)
+            m_main->statusBar()->showMessage(message, 15000);
+        return;
+    }
+    m_signIn->setBusy(false);
+    if (kind == Session::Error::NoStoredSession) {
+        showSignIn();
+        return;
+    }
+    m_signIn->showError(message);
+    m_signIn->show();
+}
+
+void Shell::askForPassword()
+{
+    if (!m_main || m_reauth)
+        return;
+    m_reauth = new ReauthDialog(m_session->username(), m_main.get());
+    connect(m_reauth, &ReauthDialog::signInRequested, m_session, &Session::signIn);
+    connect(m_reauth, &QDialog::rejected, this, &Shell::reauthCanceled);
+    m_reauth->open();
+}
+
+void Shell::reauthCanceled()
+{
+    if (m_reauth)
+        m_reauth->deleteLater();
+    m_session->abandonReauthentication();
+    // The main window (and any draft in it) is kept for when this user is back.
+    const QString user = m_session->username();
+    if (m_main)
+        m_main->hide();
+    m_signIn->setUsername(user);
+    showSignIn();
+    if (m_main && m_main->hasUnsavedDraft())
+        m_signIn->showError(tr("Your unsaved post is kept. Sign in as %1 to get back to it.")
+                                .arg(user));
+}
+
+} // namespace SilentAuth::Ui
