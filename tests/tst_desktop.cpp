@@ -3,6 +3,7 @@
 #include <desktopapp.h>
 #include <mainwindow.h>
 #include <reauthdialog.h>
+#include <settingsdialog.h>
 #include <shell.h>
 #include <signinwindow.h>
 
@@ -329,6 +330,59 @@ private Q_SLOTS:
         QTest::mouseClick(child(banner, "retryNow"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 10000);
         QCOMPARE(app->session()->status(), Session::Status::SignedIn);
+    }
+
+    // Settings point the app at another server; the choice is remembered, never a token.
+    void settingsSwitchServerAndAreRemembered()
+    {
+        Mock::MockServerConfig serverConfig;
+        serverConfig.logRequests = false;
+        Mock::MockServer other(serverConfig);
+        QString error;
+        QVERIFY2(other.start(&error), qPrintable(error));
+        auto app = launch();
+        QVERIFY(app);
+        QTRY_VERIFY(app->shell()->signInWindow()->isVisible());
+        DesktopApp::Config config = DesktopApp::Config::fromSettings(*m_settings);
+        config.keychainService = m_keychainService;
+        config.server = other.url();
+        config.protocol = QStringLiteral("oauth2");
+        app->reconfigure(config);
+        QTRY_VERIFY(app->shell() && app->shell()->signInWindow()->isVisible());
+        QCOMPARE(child<QLabel>(app->shell()->signInWindow(), "server")->text(),
+                 other.url().toString());
+        QVERIFY(!child<QLabel>(app->shell()->signInWindow(), "demoHint")->isVisible());
+        QVERIFY(signInWith(*app, QStringLiteral("bob"), QStringLiteral("bob-password")));
+        QVERIFY(waitForMainWindow(*app));
+        QCOMPARE(other.stats()[QLatin1String("logins")][QLatin1String("ok")].toInt(), 1);
+        QCOMPARE(other.stats()[QLatin1String("routes")][QLatin1String("POST /oauth/token")].toInt(),
+                 1);
+        m_settings->sync();
+        QCOMPARE(m_settings->value(QStringLiteral("server/url")).toString(), other.url().toString());
+        QCOMPARE(m_settings->value(QStringLiteral("server/protocol")).toString(),
+                 QStringLiteral("oauth2"));
+        QFile file(m_settings->fileName());
+        QVERIFY(file.open(QIODevice::ReadOnly));
+        const QByteArray saved = file.readAll();
+        QVERIFY(!saved.isEmpty());
+        QVERIFY(!saved.contains(app->session()->accessToken()));
+        QVERIFY(!saved.contains("eyJ")); // no JWT of any kind
+    }
+
+    void settingsRejectANonHttpServer()
+    {
+        Ui::SettingsDialog dialog({});
+        dialog.show();
+        auto *server = child<QLineEdit>(&dialog, "settingsServer");
+        QTest::keyClicks(server, QStringLiteral("ftp://example.com"));
+        QTest::keyClick(server, Qt::Key_Return);
+        QVERIFY(dialog.isVisible());
+        QCOMPARE(dialog.result(), int(QDialog::Rejected));
+        server->clear();
+        QTest::keyClicks(server, QStringLiteral("https://auth.example.com"));
+        QTest::keyClick(server, Qt::Key_Return);
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        QCOMPARE(dialog.values().server, QStringLiteral("https://auth.example.com"));
     }
 
     void signOutRevokesAndForgets()

@@ -270,6 +270,21 @@ private Q_SLOTS:
         QCOMPARE(readStore(store).error, TokenStore::Error::NotFound);
     }
 
+    // A store destroyed while the keychain still works on a call: no callback,
+    // no crash when the Secret Service answers later.
+    void keychainStoreDestroyedMidCall()
+    {
+        bool called = false;
+        {
+            KeychainTokenStore keychain(QStringLiteral("SilentAuthTest"),
+                                        QUuid::createUuid().toString(QUuid::WithoutBraces));
+            keychain.write("x", [&called](const TokenStore::Result &) { called = true; });
+            keychain.read([&called](const TokenStore::Result &) { called = true; });
+        }
+        QTest::qWait(1000);
+        QVERIFY(!called);
+    }
+
     // The re-login hook: requests waiting when the refresh token is rejected
     // are held, the hook runs, and a sign-in as the same user sends them on.
     void heldRequestsGoOutAfterReLogin()

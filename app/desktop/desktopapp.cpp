@@ -1,6 +1,8 @@
 #include "desktopapp.h"
 
+#include <settingsdialog.h>
 #include <shell.h>
+#include <signinwindow.h>
 
 #include <silentauth/authnetworkaccessmanager.h>
 #include <silentauth/backendclient.h>
@@ -23,13 +25,83 @@ DesktopApp::DesktopApp(Config config, QSettings *settings, QObject *parent)
 {
 }
 
+DesktopApp::Config DesktopApp::Config::fromSettings(const QSettings &settings)
+{
+    Config config;
+    config.server = QUrl(settings.value(QStringLiteral("server/url")).toString());
+    config.protocol = settings.value(QStringLiteral("server/protocol"), config.protocol).toString();
+    config.tokenUrl = QUrl(settings.value(QStringLiteral("server/tokenUrl")).toString());
+    config.clientId = settings.value(QStringLiteral("server/clientId"), config.clientId).toString();
+    config.scope = settings.value(QStringLiteral("server/scope")).toString();
+    config.language = settings.value(QStringLiteral("ui/language")).toString();
+    return config;
+}
+
+void DesktopApp::Config::save(QSettings &settings) const
+{
+    settings.setValue(QStringLiteral("server/url"), server.toString());
+    settings.setValue(QStringLiteral("server/protocol"), protocol);
+    settings.setValue(QStringLiteral("server/tokenUrl"), tokenUrl.toString());
+    settings.setValue(QStringLiteral("server/clientId"), clientId);
+    settings.setValue(QStringLiteral("server/scope"), scope);
+    settings.setValue(QStringLiteral("ui/language"), language);
+}
+
 DesktopApp::~DesktopApp()
+{
+    tearDown();
+}
+
+void DesktopApp::tearDown()
 {
     // Windows first, then what they bind to.
     m_shell.reset();
     m_backend.reset();
     m_network.reset();
     m_session.reset();
+    m_keychain.reset();
+}
+
+void DesktopApp::showSettings()
+{
+    Ui::SettingsDialog::Values values;
+    values.server = m_embedded ? QString() : m_config.server.toString();
+    values.protocol = m_config.protocol;
+    values.tokenUrl = m_config.tokenUrl.toString();
+    values.clientId = m_config.clientId;
+    values.scope = m_config.scope;
+    values.language = m_config.language;
+    Ui::SettingsDialog::Values chosen;
+    {
+        // Gone before the rebuild below deletes the window it sits on.
+        Ui::SettingsDialog dialog(values, m_shell ? m_shell->signInWindow() : nullptr);
+        if (dialog.exec() != QDialog::Accepted)
+            return;
+        chosen = dialog.values();
+    }
+    Config config = m_config;
+    config.server = chosen.server.isEmpty() ? QUrl() : QUrl::fromUserInput(chosen.server);
+    config.protocol = chosen.protocol;
+    config.tokenUrl = QUrl(chosen.tokenUrl);
+    config.clientId = chosen.clientId;
+    config.scope = chosen.scope;
+    config.language = chosen.language;
+    reconfigure(config);
+}
+
+void DesktopApp::reconfigure(const Config &config)
+{
+    config.save(*m_settings);
+    const bool languageChanged = config.language != m_config.language;
+    tearDown();
+    if (!config.server.isEmpty())
+        m_embedded.reset();
+    m_config = config;
+    if (m_embedded)
+        m_config.server.clear(); // the bundled server keeps running and is picked up again
+    if (languageChanged)
+        Q_EMIT this->languageChanged(m_config.language);
+    start();
 }
 
 Ui::Shell *DesktopApp::shell() const
@@ -54,7 +126,9 @@ QUrl DesktopApp::server() const
 
 void DesktopApp::start(std::function<void(const QString &error)> ready)
 {
-    if (m_config.server.isEmpty()) {
+    if (m_config.server.isEmpty() && m_embedded) {
+        m_config.server = m_embedded->url();
+    } else if (m_config.server.isEmpty()) {
         Mock::MockServerConfig config;
         config.accessTtl = m_config.embeddedAccessTtl;
         config.logRequests = false;
@@ -77,10 +151,9 @@ void DesktopApp::start(std::function<void(const QString &error)> ready)
         m_config.server = m_embedded->url();
     }
     // One keychain entry per server: a token is only ever offered to the server that issued it.
-    m_config.keychainAccount += QLatin1Char('@')
+    const QString account = m_config.keychainAccount + QLatin1Char('@')
         + (m_embedded ? QStringLiteral("bundled") : m_config.server.authority());
-    m_keychain = std::make_unique<KeychainTokenStore>(m_config.keychainService,
-                                                      m_config.keychainAccount);
+    m_keychain = std::make_unique<KeychainTokenStore>(m_config.keychainService, account);
     m_keychain->setTimeout(std::chrono::seconds(5));
     // Find out up front whether there is a keychain at all, so the sign-in
     // window can say so instead of failing later.
@@ -129,6 +202,8 @@ void DesktopApp::build(bool keychainAvailable, const QString &keychainProblem)
                 m_settings->setValue(QStringLiteral("session/lastUsername"), username);
                 m_settings->setValue(QStringLiteral("session/keepSignedIn"), keep);
             });
+    connect(m_shell.get(), &Ui::Shell::settingsRequested, this, &DesktopApp::showSettings,
+            Qt::QueuedConnection);
     m_shell->start();
 }
 

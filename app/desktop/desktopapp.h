@@ -41,6 +41,11 @@ public:
         QString embeddedDatabaseFile; //!< default: bundled-server.sqlite in the app data folder
         QString keychainService = QStringLiteral("SilentAuth");
         QString keychainAccount = QStringLiteral("refresh-token");
+        QString language; //!< empty: the system's
+
+        //! What the settings dialog saved; the command line may override it.
+        static Config fromSettings(const QSettings &settings);
+        void save(QSettings &settings) const;
     };
 
     DesktopApp(Config config, QSettings *settings, QObject *parent = nullptr);
@@ -55,8 +60,16 @@ public:
     Mock::MockServer *embeddedServer() const;
     QUrl server() const;
 
+    //! Applies new settings: saved, then everything below the windows is rebuilt.
+    void reconfigure(const Config &config);
+
+Q_SIGNALS:
+    void languageChanged(const QString &language);
+
 private:
     void build(bool keychainAvailable, const QString &keychainProblem);
+    void showSettings();
+    void tearDown();
 
     Config m_config;
     QSettings *m_settings;

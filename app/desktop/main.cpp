@@ -79,21 +79,17 @@ int main(int argc, char *argv[])
         return 0;
 
     QSettings settings;
-    DesktopApp::Config config;
-    const QString server = parser.isSet(serverOpt)
-        ? parser.value(serverOpt)
-        : settings.value(QStringLiteral("server/url")).toString();
-    if (!server.isEmpty()) {
-        config.server = QUrl::fromUserInput(server);
+    DesktopApp::Config config = DesktopApp::Config::fromSettings(settings);
+    if (parser.isSet(serverOpt)) {
+        config.server = QUrl::fromUserInput(parser.value(serverOpt));
         if (!config.server.isValid() || config.server.host().isEmpty()) {
             std::fprintf(stderr, "silentauth: not a usable server address: %s\n",
-                         qPrintable(server));
+                         qPrintable(parser.value(serverOpt)));
             return 2;
         }
     }
-    config.protocol = parser.isSet(protocolOpt)
-        ? parser.value(protocolOpt)
-        : settings.value(QStringLiteral("server/protocol"), QStringLiteral("json")).toString();
+    if (parser.isSet(protocolOpt))
+        config.protocol = parser.value(protocolOpt);
     if (config.protocol != QLatin1String("json") && config.protocol != QLatin1String("oauth2")) {
         std::fprintf(stderr, "silentauth: --protocol is json or oauth2\n");
         return 2;
@@ -102,7 +98,8 @@ int main(int argc, char *argv[])
         config.tokenUrl = QUrl(parser.value(tokenUrlOpt));
     if (parser.isSet(clientIdOpt))
         config.clientId = parser.value(clientIdOpt);
-    config.scope = parser.value(scopeOpt);
+    if (parser.isSet(scopeOpt))
+        config.scope = parser.value(scopeOpt);
     config.embeddedAccessTtl = std::chrono::seconds(qMax(1, parser.value(ttlOpt).toInt()));
 
     DesktopApp desktop(config, &settings);

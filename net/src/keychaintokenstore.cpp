@@ -74,12 +74,16 @@ TokenStore::Error mapError(QKeychain::Error error)
     }
 }
 
-// Runs one QtKeychain job with a deadline; the callback runs exactly once.
-void runJob(QKeychain::Job *job, std::chrono::milliseconds timeout, TokenStore::Callback done)
+// Runs one QtKeychain job with a deadline; the callback runs exactly once,
+// unless the store is destroyed first. The job has no parent and deletes
+// itself when it finishes: the Secret Service backend calls back into it
+// from D-Bus, so it must outlive the store rather than die with it.
+void runJob(QKeychain::Job *job, const QPointer<TokenStore> &store,
+            std::chrono::milliseconds timeout, TokenStore::Callback done)
 {
     auto fired = std::make_shared<bool>(false);
-    auto finish = [fired, done](const TokenStore::Result &result) {
-        if (*fired)
+    auto finish = [fired, done, store](const TokenStore::Result &result) {
+        if (*fired || !store)
             return;
         *fired = true;
         done(result);
@@ -108,27 +112,27 @@ void runJob(QKeychain::Job *job, std::chrono::milliseconds timeout, TokenStore::
 
 void KeychainTokenStore::read(Callback done)
 {
-    auto *job = new QKeychain::ReadPasswordJob(d->service, this);
+    auto *job = new QKeychain::ReadPasswordJob(d->service);
     job->setKey(d->account);
     job->setInsecureFallback(d->plaintextFallback);
-    runJob(job, d->timeout, std::move(done));
+    runJob(job, this, d->timeout, std::move(done));
 }
 
 void KeychainTokenStore::write(const QByteArray &token, Callback done)
 {
-    auto *job = new QKeychain::WritePasswordJob(d->service, this);
+    auto *job = new QKeychain::WritePasswordJob(d->service);
     job->setKey(d->account);
     job->setInsecureFallback(d->plaintextFallback);
     job->setBinaryData(token);
-    runJob(job, d->timeout, std::move(done));
+    runJob(job, this, d->timeout, std::move(done));
 }
 
 void KeychainTokenStore::remove(Callback done)
 {
-    auto *job = new QKeychain::DeletePasswordJob(d->service, this);
+    auto *job = new QKeychain::DeletePasswordJob(d->service);
     job->setKey(d->account);
     job->setInsecureFallback(d->plaintextFallback);
-    runJob(job, d->timeout, [done](const Result &result) {
+    runJob(job, this, d->timeout, [done](const Result &result) {
         // Removing what is not there is success.
         done(result.error == Error::NotFound ? Result {} : result);
     });

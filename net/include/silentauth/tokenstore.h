@@ -12,7 +12,8 @@ namespace SilentAuth {
     Where the refresh token is kept between runs.
 
     Every operation is asynchronous: the callback is never invoked before the
-    call returns, and always exactly once.
+    call returns, and exactly once, unless the store is destroyed first (then
+    never).
 */
 class SILENTAUTH_NET_EXPORT TokenStore : public QObject
 {

@@ -1,0 +1,103 @@
+#include "settingsdialog.h"
+
+#include <QtCore/QUrl>
+#include <QtWidgets/QComboBox>
+#include <QtWidgets/QDialogButtonBox>
+#include <QtWidgets/QFormLayout>
+#include <QtWidgets/QLabel>
+#include <QtWidgets/QLineEdit>
+#include <QtWidgets/QPushButton>
+#include <QtWidgets/QVBoxLayout>
+
+namespace SilentAuth::Ui {
+
+SettingsDialog::SettingsDialog(const Values &values, QWidget *parent)
+    : QDialog(parent)
+    , m_server(new QLineEdit(values.server, this))
+    , m_protocol(new QComboBox(this))
+    , m_tokenUrl(new QLineEdit(values.tokenUrl, this))
+    , m_clientId(new QLineEdit(values.clientId, this))
+    , m_scope(new QLineEdit(values.scope, this))
+    , m_language(new QComboBox(this))
+    , m_error(new QLabel(this))
+{
+    setObjectName(QStringLiteral("settingsDialog"));
+    setWindowTitle(tr("Settings"));
+    m_server->setObjectName(QStringLiteral("settingsServer"));
+    m_server->setPlaceholderText(tr("Empty: the bundled demo server"));
+    m_server->setAccessibleName(tr("Server address"));
+    m_protocol->setObjectName(QStringLiteral("settingsProtocol"));
+    m_protocol->setAccessibleName(tr("Sign-in protocol"));
+    m_protocol->addItem(tr("SilentAuth JSON API"), QStringLiteral("json"));
+    m_protocol->addItem(tr("OAuth 2.0"), QStringLiteral("oauth2"));
+    m_protocol->setCurrentIndex(qMax(0, m_protocol->findData(values.protocol)));
+    m_tokenUrl->setPlaceholderText(tr("Default: server + /oauth/token"));
+    m_tokenUrl->setAccessibleName(tr("Token URL"));
+    m_clientId->setAccessibleName(tr("Client ID"));
+    m_scope->setAccessibleName(tr("Scope"));
+    m_language->setObjectName(QStringLiteral("settingsLanguage"));
+    m_language->setAccessibleName(tr("Language"));
+    m_language->addItem(tr("System default"), QString());
+    m_language->addItem(QStringLiteral("English"), QStringLiteral("en"));
+    m_language->addItem(QStringLiteral("한국어"), QStringLiteral("ko"));
+    m_language->setCurrentIndex(qMax(0, m_language->findData(values.language)));
+    m_error->setStyleSheet(QStringLiteral("color: #b3261e;"));
+    m_error->hide();
+
+    auto *form = new QFormLayout;
+    form->addRow(tr("&Server:"), m_server);
+    form->addRow(tr("&Protocol:"), m_protocol);
+    form->addRow(tr("&Token URL:"), m_tokenUrl);
+    form->addRow(tr("&Client ID:"), m_clientId);
+    form->addRow(tr("S&cope:"), m_scope);
+    form->addRow(tr("&Language:"), m_language);
+    auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
+    connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::validate);
+    connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    auto *layout = new QVBoxLayout(this);
+    layout->addLayout(form);
+    layout->addWidget(m_error);
+    layout->addWidget(buttons);
+    connect(m_protocol, &QComboBox::currentIndexChanged, this, &SettingsDialog::updateEnabled);
+    updateEnabled();
+}
+
+void SettingsDialog::updateEnabled()
+{
+    const bool oauth = m_protocol->currentData().toString() == QLatin1String("oauth2");
+    m_tokenUrl->setEnabled(oauth);
+    m_clientId->setEnabled(oauth);
+    m_scope->setEnabled(oauth);
+}
+
+void SettingsDialog::validate()
+{
+    for (QLineEdit *edit : {m_server, m_tokenUrl}) {
+        const QString text = edit->text().trimmed();
+        if (text.isEmpty() || !edit->isEnabled())
+            continue;
+        const QUrl url = QUrl::fromUserInput(text);
+        if (!url.isValid() || url.host().isEmpty()
+            || (url.scheme() != QLatin1String("http") && url.scheme() != QLatin1String("https"))) {
+            m_error->setText(tr("\"%1\" is not an http or https address.").arg(text));
+            m_error->show();
+            edit->setFocus();
+            return;
+        }
+    }
+    accept();
+}
+
+SettingsDialog::Values SettingsDialog::values() const
+{
+    Values v;
+    v.server = m_server->text().trimmed();
+    v.protocol = m_protocol->currentData().toString();
+    v.tokenUrl = m_tokenUrl->text().trimmed();
+    v.clientId = m_clientId->text().trimmed();
+    v.scope = m_scope->text().trimmed();
+    v.language = m_language->currentData().toString();
+    return v;
+}
+
+} // namespace SilentAuth::Ui
