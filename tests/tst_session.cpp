@@ -411,6 +411,83 @@ private Q_SLOTS:
         QVERIFY(!details.contains(QString::fromLatin1(readStore(store).token)));
     }
 
+    // The refresh answer is lost after the server rotated the token. With a
+    // grace window the retry gets the current pair and nobody notices;
+    // without one the server sees reuse, revokes the family, and the session
+    // ends cleanly (expired, not a hang or a loop).
+    void lostRefreshResponse_data()
+    {
+        QTest::addColumn<int>("graceSeconds");
+        QTest::addColumn<bool>("survives");
+        QTest::newRow("with grace") << 30 << true;
+        QTest::newRow("without grace") << 0 << false;
+    }
+
+    void lostRefreshResponse()
+    {
+        QFETCH(int, graceSeconds);
+        QFETCH(bool, survives);
+        MockServerConfig config;
+        config.reuseGrace = std::chrono::seconds(graceSeconds);
+        auto server = startServer(config);
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        client.session->setOfflineWait(std::chrono::seconds(10));
+        QVERIFY(signIn(*client.session));
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
+        QVERIFY(server->setScenario(QStringLiteral("lost-refresh-response"),
+                                    {{QStringLiteral("count"), 1}}, &error));
+        std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+        QVERIFY(waitFinished(reply.get(), 15000));
+        if (survives) {
+            QCOMPARE(reply->error(), QNetworkReply::NoError);
+            QCOMPARE(client.session->status(), Session::Status::SignedIn);
+            QVERIFY(stat(*server, "refreshes", "graceReplays") >= 1);
+            QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
+        } else {
+            QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+            QCOMPARE(client.session->status(), Session::Status::Expired);
+            QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 1);
+        }
+    }
+
+    // The split backend: auth, profile and board services on three ports.
+    void microservices()
+    {
+        MockServerConfig base;
+        base.secret = "shared-secret-for-the-three-services";
+        MockServerConfig authConfig = base, profileConfig = base, boardConfig = base;
+        authConfig.services = {QStringLiteral("auth")};
+        profileConfig.services = {QStringLiteral("profile")};
+        boardConfig.services = {QStringLiteral("board")};
+        auto auth = startServer(authConfig);
+        auto profile = startServer(profileConfig);
+        auto board = startServer(boardConfig);
+        QVERIFY(auth && profile && board);
+        MemoryTokenStore store;
+        auto client = makeClient(*auth, &store);
+        client.manager->addAllowedOrigin(profile->url());
+        client.manager->addAllowedOrigin(board->url());
+        QVERIFY(signIn(*client.session));
+        QVERIFY(expireNow(*profile));
+        QVERIFY(expireNow(*board));
+        std::unique_ptr<QNetworkReply> p(get(*client.manager, *profile, "/profile"));
+        std::unique_ptr<QNetworkReply> b(get(*client.manager, *board, "/boards"));
+        QVERIFY(waitFinished(p.get()));
+        QVERIFY(waitFinished(b.get()));
+        QCOMPARE(p->error(), QNetworkReply::NoError);
+        QCOMPARE(b->error(), QNetworkReply::NoError);
+        // Both services rejected the old token; one refresh at the auth service served both.
+        QCOMPARE(stat(*auth, "refreshes", "ok"), 1);
+        QCOMPARE(profile->stats()[QLatin1String("unauthorizedTotal")].toInt(), 1);
+        QCOMPARE(board->stats()[QLatin1String("unauthorizedTotal")].toInt(), 1);
+        // The auth service never sees a resource call, the others never a password.
+        QCOMPARE(auth->stats()[QLatin1String("routes")][QLatin1String("GET /profile")].toInt(), 0);
+        QCOMPARE(profile->stats()[QLatin1String("logins")][QLatin1String("ok")].toInt(), 0);
+    }
+
     // With an offline wait, requests ride out a short outage instead of failing.
     void offlineWaitRidesOutAShortOutage()
     {
