@@ -186,9 +186,8 @@ private Q_SLOTS:
         QString error;
         QVERIFY(server->setScenario(QStringLiteral("clock-skew"),
                                     {{QStringLiteral("seconds"), -7200}}, &error));
-        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(server->setScenario(QStringLiteral("clock-skew"),
-                                    {{QStringLiteral("seconds"), -7200}}, &error));
+        QVERIFY(expireThen(*server, QStringLiteral("clock-skew"),
+                           {{QStringLiteral("seconds"), -7200}}));
         std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
         QSignalSpy finished(reply.get(), &QNetworkReply::finished);
         QVERIFY(finished.wait(10000));
@@ -197,8 +196,7 @@ private Q_SLOTS:
         QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);
         QCOMPARE(stat(*server, "refreshes", "ok"), 1);
-        QCOMPARE(server->stats()[QLatin1String("routes")][QLatin1String("GET /profile")].toInt(),
-                 2);
+        QCOMPARE(stat(*server, "routes", "GET /profile"), 2);
     }
 
     void revokedRefreshExpiresAndReleasesEveryWaiter()
@@ -208,9 +206,7 @@ private Q_SLOTS:
         MemoryTokenStore store;
         auto client = makeClient(*server, &store);
         QVERIFY(signIn(*client.session));
-        QString error;
-        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(server->setScenario(QStringLiteral("revoked-refresh"), {}, &error));
+        QVERIFY(expireThen(*server, QStringLiteral("revoked-refresh")));
         QSignalSpy errors(client.session.get(), &Session::errorOccurred);
         std::vector<std::unique_ptr<QNetworkReply>> replies;
         int finished = 0;
@@ -236,10 +232,8 @@ private Q_SLOTS:
         MemoryTokenStore store;
         auto client = makeClient(*server, &store);
         QVERIFY(signIn(*client.session));
-        QString error;
-        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(server->setScenario(QStringLiteral("refresh-unavailable"),
-                                    {{QStringLiteral("count"), 1}}, &error));
+        QVERIFY(expireThen(*server, QStringLiteral("refresh-unavailable"),
+                           {{QStringLiteral("count"), 1}}));
         std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
         QSignalSpy finished(reply.get(), &QNetworkReply::finished);
         QVERIFY(finished.wait(10000));
@@ -265,7 +259,8 @@ private Q_SLOTS:
                             "error=\"insufficient_scope\", scope=\"admin\"\r\n"
                             "Content-Length: 0\r\nConnection: close\r\n\r\n");
         client.manager->addAllowedOrigin(api.url());
-        std::unique_ptr<QNetworkReply> reply(client.manager->get(QNetworkRequest(api.url("/admin"))));
+        std::unique_ptr<QNetworkReply> reply(
+            client.manager->get(QNetworkRequest(api.url("/admin"))));
         QVERIFY(waitFinished(reply.get()));
         QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 403);
         QCOMPARE(reply->error(), QNetworkReply::ContentAccessDenied);
@@ -348,10 +343,8 @@ private Q_SLOTS:
         MemoryTokenStore store;
         auto client = makeClient(*server, &store);
         QVERIFY(signIn(*client.session));
-        QString error;
-        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(server->setScenario(QStringLiteral("slow-refresh"),
-                                    {{QStringLiteral("delayMs"), 500}}, &error));
+        QVERIFY(expireThen(*server, QStringLiteral("slow-refresh"),
+                           {{QStringLiteral("delayMs"), 500}}));
         std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
         QSignalSpy finished(reply.get(), &QNetworkReply::finished);
         QTRY_VERIFY_WITH_TIMEOUT(client.session->isRefreshing(), 5000);
@@ -456,7 +449,7 @@ private Q_SLOTS:
         QVERIFY(signedOut.wait(10000));
         QCOMPARE(second.session->status(), Session::Status::SignedOut);
         QVERIFY(second.session->accessToken().isEmpty());
-        QCOMPARE(server->stats()[QLatin1String("blacklistSize")].toInt(), 1);
+        QCOMPARE(stat(*server, "blacklistSize"), 1);
         QCOMPARE(readStore(), QByteArray());
     }
 
@@ -497,7 +490,7 @@ private Q_SLOTS:
             QTest::qWait(100);
         }
         QCOMPARE(ok, sent);
-        QCOMPARE(server->stats()[QLatin1String("unauthorizedTotal")].toInt(), 0);
+        QCOMPARE(stat(*server, "unauthorizedTotal"), 0);
         QVERIFY2(client.session->refreshCount() >= 3,
                  QByteArray::number(client.session->refreshCount()));
     }

@@ -66,20 +66,19 @@ private Q_SLOTS:
     {
         auto server = startServer();
         QVERIFY(server);
-        const Run run = runCli({QStringLiteral("-u"), QStringLiteral("alice"),
-                                QStringLiteral("--password"), QStringLiteral("alice-password"),
-                                QStringLiteral("-n"), QStringLiteral("300"), QStringLiteral("-c"),
-                                QStringLiteral("30"), QStringLiteral("--sign-out"),
-                                endpoint(*server, "/boards").toString()});
+        const Run run
+            = runCli({QStringLiteral("-u"), QStringLiteral("alice"), QStringLiteral("--password"),
+                      QStringLiteral("alice-password"), QStringLiteral("-n"), QStringLiteral("300"),
+                      QStringLiteral("-c"), QStringLiteral("30"), QStringLiteral("--sign-out"),
+                      endpoint(*server, "/boards").toString()});
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(value(run, "requests"), 300);
         QCOMPARE(value(run, "ok"), 300);
         QCOMPARE(value(run, "failed"), 0);
         QCOMPARE(value(run, "unauthorized"), 0);
         QCOMPARE(run.stats.value(QLatin1String("status")).toString(), QStringLiteral("SignedOut"));
-        QCOMPARE(server->stats()[QLatin1String("logouts")].toInt(), 1);
-        QCOMPARE(server->stats()[QLatin1String("routes")][QLatin1String("GET /boards")].toInt(),
-                 300);
+        QCOMPARE(stat(*server, "logouts"), 1);
+        QCOMPARE(stat(*server, "routes", "GET /boards"), 300);
     }
 
     void postsTheBodyGiven()
@@ -93,16 +92,16 @@ private Q_SLOTS:
                                "bob-password\n");
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(value(run, "ok"), 1);
-        QCOMPARE(server->stats()[QLatin1String("routes")][QLatin1String("PUT /echo")].toInt(), 1);
+        QCOMPARE(stat(*server, "routes", "PUT /echo"), 1);
     }
 
     void wrongPasswordExitsThree()
     {
         auto server = startServer();
         QVERIFY(server);
-        const Run run = runCli({QStringLiteral("-u"), QStringLiteral("alice"),
-                                QStringLiteral("--password"), QStringLiteral("nope"),
-                                endpoint(*server, "/profile").toString()});
+        const Run run
+            = runCli({QStringLiteral("-u"), QStringLiteral("alice"), QStringLiteral("--password"),
+                      QStringLiteral("nope"), endpoint(*server, "/profile").toString()});
         QCOMPARE(run.exitCode, 3);
         QCOMPARE(run.stats.value(QLatin1String("signInError")).toString(),
                  QStringLiteral("InvalidCredentials"));
@@ -115,13 +114,12 @@ private Q_SLOTS:
         QTest::addColumn<QStringList>("arguments");
         QTest::newRow("no url") << QStringList {QStringLiteral("-u"), QStringLiteral("alice")};
         QTest::newRow("no credentials") << QStringList {QStringLiteral("http://127.0.0.1:1/")};
-        QTest::newRow("bad count") << QStringList {QStringLiteral("-n"), QStringLiteral("many"),
-                                                   QStringLiteral("-u"), QStringLiteral("a"),
-                                                   QStringLiteral("http://127.0.0.1:1/")};
-        QTest::newRow("oauth2 without token url")
-            << QStringList {QStringLiteral("--protocol"), QStringLiteral("oauth2"),
-                            QStringLiteral("-u"), QStringLiteral("a"),
-                            QStringLiteral("http://127.0.0.1:1/")};
+        QTest::newRow("bad count")
+            << QStringList {QStringLiteral("-n"), QStringLiteral("many"), QStringLiteral("-u"),
+                            QStringLiteral("a"), QStringLiteral("http://127.0.0.1:1/")};
+        QTest::newRow("oauth2 without token url") << QStringList {
+            QStringLiteral("--protocol"), QStringLiteral("oauth2"), QStringLiteral("-u"),
+            QStringLiteral("a"), QStringLiteral("http://127.0.0.1:1/")};
     }
 
     void badUsageExitsTwo()
@@ -134,9 +132,9 @@ private Q_SLOTS:
 
     void unreachableServerFailsClearly()
     {
-        const Run run = runCli({QStringLiteral("-u"), QStringLiteral("alice"),
-                                QStringLiteral("--password"), QStringLiteral("x"),
-                                QStringLiteral("http://127.0.0.1:1/profile")});
+        const Run run
+            = runCli({QStringLiteral("-u"), QStringLiteral("alice"), QStringLiteral("--password"),
+                      QStringLiteral("x"), QStringLiteral("http://127.0.0.1:1/profile")});
         QCOMPARE(run.exitCode, 3);
         QCOMPARE(run.stats.value(QLatin1String("signInError")).toString(),
                  QStringLiteral("NetworkError"));
@@ -152,16 +150,15 @@ private Q_SLOTS:
         MemoryTokenStore store;
         auto client = makeClient(*server, &store);
         QVERIFY(signIn(*client.session, QStringLiteral("bob")));
-        QByteArray token;
-        store.read([&token](const TokenStore::Result &r) { token = r.token; });
-        QTRY_VERIFY(!token.isEmpty());
+        const QByteArray token = readStore(store).token;
+        QVERIFY(!token.isEmpty());
         const Run run = runCli({QStringLiteral("--refresh-token"), QStringLiteral("-"),
                                 endpoint(*server, "/profile").toString()},
                                token + '\n');
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(value(run, "ok"), 1);
         QCOMPARE(value(run, "refreshes"), 1);
-        QCOMPARE(server->stats()[QLatin1String("logins")][QLatin1String("ok")].toInt(), 1);
+        QCOMPARE(stat(*server, "logins", "ok"), 1);
         QVERIFY(!run.errors.contains(token));
     }
 
@@ -170,19 +167,17 @@ private Q_SLOTS:
     {
         auto server = startServer();
         QVERIFY(server);
-        const Run first = runCli({QStringLiteral("--protocol"), QStringLiteral("oauth2"),
-                                  QStringLiteral("--token-url"),
-                                  endpoint(*server, "/oauth/token").toString(),
-                                  QStringLiteral("--client-id"), QStringLiteral("silentauth-service"),
-                                  QStringLiteral("--client-secret"),
-                                  QStringLiteral("service-secret"), QStringLiteral("--client-auth"),
-                                  QStringLiteral("post"), QStringLiteral("-u"),
-                                  QStringLiteral("alice"), QStringLiteral("--password"),
-                                  QStringLiteral("alice-password"),
-                                  endpoint(*server, "/profile").toString()});
+        const Run first
+            = runCli({QStringLiteral("--protocol"), QStringLiteral("oauth2"),
+                      QStringLiteral("--token-url"), endpoint(*server, "/oauth/token").toString(),
+                      QStringLiteral("--client-id"), QStringLiteral("silentauth-service"),
+                      QStringLiteral("--client-secret"), QStringLiteral("service-secret"),
+                      QStringLiteral("--client-auth"), QStringLiteral("post"), QStringLiteral("-u"),
+                      QStringLiteral("alice"), QStringLiteral("--password"),
+                      QStringLiteral("alice-password"), endpoint(*server, "/profile").toString()});
         QCOMPARE(first.exitCode, 0);
         QCOMPARE(value(first, "ok"), 1);
-        QCOMPARE(server->stats()[QLatin1String("logins")][QLatin1String("ok")].toInt(), 1);
+        QCOMPARE(stat(*server, "logins", "ok"), 1);
     }
 
     // The keychain keeps the session between two processes: the second one
@@ -193,25 +188,25 @@ private Q_SLOTS:
         QVERIFY(server);
         const QString account = QUuid::createUuid().toString(QUuid::WithoutBraces);
         const QString url = endpoint(*server, "/profile").toString();
-        const Run first = runCli({QStringLiteral("--keychain"), QStringLiteral("--keychain-account"),
-                                  account, QStringLiteral("-u"), QStringLiteral("alice"),
-                                  QStringLiteral("--password"), QStringLiteral("alice-password"),
-                                  url});
+        const Run first
+            = runCli({QStringLiteral("--keychain"), QStringLiteral("--keychain-account"), account,
+                      QStringLiteral("-u"), QStringLiteral("alice"), QStringLiteral("--password"),
+                      QStringLiteral("alice-password"), url});
         QCOMPARE(first.exitCode, 0);
-        const Run second = runCli({QStringLiteral("--keychain"),
-                                   QStringLiteral("--keychain-account"), account, url});
+        const Run second = runCli(
+            {QStringLiteral("--keychain"), QStringLiteral("--keychain-account"), account, url});
         QCOMPARE(second.exitCode, 0);
         QCOMPARE(value(second, "ok"), 1);
         QCOMPARE(value(second, "refreshes"), 1);
-        QCOMPARE(server->stats()[QLatin1String("logins")][QLatin1String("ok")].toInt(), 1);
+        QCOMPARE(stat(*server, "logins", "ok"), 1);
         // Rotated on restore; the third process needs the token the second stored.
-        const Run third = runCli({QStringLiteral("--keychain"), QStringLiteral("--keychain-account"),
-                                  account, QStringLiteral("--sign-out"), url});
+        const Run third
+            = runCli({QStringLiteral("--keychain"), QStringLiteral("--keychain-account"), account,
+                      QStringLiteral("--sign-out"), url});
         QCOMPARE(third.exitCode, 0);
-        QCOMPARE(server->stats()[QLatin1String("refreshes")][QLatin1String("reuseDetected")].toInt(),
-                 0);
-        const Run fourth = runCli({QStringLiteral("--keychain"),
-                                   QStringLiteral("--keychain-account"), account, url});
+        QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
+        const Run fourth = runCli(
+            {QStringLiteral("--keychain"), QStringLiteral("--keychain-account"), account, url});
         QCOMPARE(fourth.exitCode, 3);
         QCOMPARE(fourth.stats.value(QLatin1String("signInError")).toString(),
                  QStringLiteral("NoStoredSession"));
@@ -225,17 +220,16 @@ private Q_SLOTS:
         config.accessTtl = std::chrono::seconds(2);
         auto server = startServer(config);
         QVERIFY(server);
-        const Run run = runCli({QStringLiteral("-u"), QStringLiteral("alice"),
-                                QStringLiteral("--password"), QStringLiteral("alice-password"),
-                                QStringLiteral("--duration"), QStringLiteral("30"),
-                                QStringLiteral("--rate"), QStringLiteral("20"),
-                                QStringLiteral("-c"), QStringLiteral("10"),
-                                endpoint(*server, "/profile").toString()},
-                               {}, 90000);
+        const Run run = runCli(
+            {QStringLiteral("-u"), QStringLiteral("alice"), QStringLiteral("--password"),
+             QStringLiteral("alice-password"), QStringLiteral("--duration"), QStringLiteral("30"),
+             QStringLiteral("--rate"), QStringLiteral("20"), QStringLiteral("-c"),
+             QStringLiteral("10"), endpoint(*server, "/profile").toString()},
+            {}, 90000);
         QCOMPARE(run.exitCode, 0);
         QCOMPARE(value(run, "failed"), 0);
         QCOMPARE(value(run, "unauthorized"), 0);
-        QCOMPARE(server->stats()[QLatin1String("unauthorizedTotal")].toInt(), 0);
+        QCOMPARE(stat(*server, "unauthorizedTotal"), 0);
         QVERIFY2(value(run, "ok") >= 500, QByteArray::number(value(run, "ok")));
         // 30 s of 2 s tokens: about one refresh every 1.8 s.
         const int refreshes = value(run, "refreshes");

@@ -1,5 +1,8 @@
 // The desktop program as users meet it: the real widgets (offscreen), the
 // real wiring (DesktopApp), the bundled mock server and the real keychain.
+#include "sessionfixture.h"
+#include "testserver.h"
+
 #include <desktopapp.h>
 #include <mainwindow.h>
 #include <reauthdialog.h>
@@ -7,6 +10,7 @@
 #include <shell.h>
 #include <signinwindow.h>
 
+#include <silentauth/backendclient.h>
 #include <silentauth/keychaintokenstore.h>
 #include <silentauth/mock/mockserver.h>
 #include <silentauth/session.h>
@@ -24,19 +28,34 @@
 #include <QtWidgets/QPushButton>
 
 using namespace SilentAuth;
+using namespace SilentAuth::Test;
 
 namespace {
 
-template<typename T = QWidget>
-T *child(QWidget *parent, const char *name)
+template<typename T = QWidget> T *child(QWidget *parent, const char *name)
 {
     return parent ? parent->findChild<T *>(QLatin1String(name)) : nullptr;
 }
 
-int stat(Mock::MockServer *server, const char *group, const char *key)
+// A keychain that is there but locked: every call fails as Unavailable, as
+// QtKeychain reports a locked or absent Secret Service.
+class LockedKeychain : public TokenStore
 {
-    return server->stats()[QLatin1String(group)][QLatin1String(key)].toInt();
-}
+public:
+    int calls = 0;
+    void read(Callback done) override { fail(std::move(done)); }
+    void write(const QByteArray &, Callback done) override { fail(std::move(done)); }
+    void remove(Callback done) override { fail(std::move(done)); }
+
+private:
+    void fail(Callback done)
+    {
+        ++calls;
+        QTimer::singleShot(0, this, [done] {
+            done({Error::Unavailable, {}, QStringLiteral("the collection is locked")});
+        });
+    }
+};
 
 int counterIn(QLabel *label)
 {
@@ -82,7 +101,8 @@ private:
                            bool keep = true)
     {
         Ui::SignInWindow *window = app.shell()->signInWindow();
-        if (!QTest::qWaitFor([&] { return window->isVisible() && child(window, "signIn")->isEnabled(); }, 10000))
+        if (!QTest::qWaitFor(
+                [&] { return window->isVisible() && child(window, "signIn")->isEnabled(); }, 10000))
             return false;
         auto *username = child<QLineEdit>(window, "username");
         auto *pw = child<QLineEdit>(window, "password");
@@ -112,7 +132,8 @@ private Q_SLOTS:
     void init()
     {
         QVERIFY(m_dir.isValid());
-        m_keychainService = QStringLiteral("SilentAuthTest-") + QUuid::createUuid().toString(QUuid::Id128);
+        m_keychainService
+            = QStringLiteral("SilentAuthTest-") + QUuid::createUuid().toString(QUuid::Id128);
         m_settings = std::make_unique<QSettings>(
             m_dir.filePath(m_keychainService + QStringLiteral(".ini")), QSettings::IniFormat);
     }
@@ -124,7 +145,8 @@ private Q_SLOTS:
         Ui::SignInWindow *window = app->shell()->signInWindow();
         QTRY_VERIFY(window->isVisible());
         QTRY_VERIFY(child(window, "signIn")->isEnabled());
-        QVERIFY(child<QLabel>(window, "demoHint")->text().contains(QLatin1String("alice-password")));
+        QVERIFY(
+            child<QLabel>(window, "demoHint")->text().contains(QLatin1String("alice-password")));
         QVERIFY(child<QCheckBox>(window, "keepSignedIn")->isEnabled());
         QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
         QVERIFY(waitForMainWindow(*app));
@@ -183,8 +205,8 @@ private Q_SLOTS:
         QVERIFY(second);
         QVERIFY(waitForMainWindow(*second));
         QCOMPARE(second->session()->username(), QStringLiteral("alice"));
-        QCOMPARE(stat(second->embeddedServer(), "logins", "ok"), 0);
-        QCOMPARE(stat(second->embeddedServer(), "refreshes", "ok"), 1);
+        QCOMPARE(stat(*second->embeddedServer(), "logins", "ok"), 0);
+        QCOMPARE(stat(*second->embeddedServer(), "refreshes", "ok"), 1);
         QTRY_COMPARE(child<QLabel>(second->shell()->mainWindow(), "profileUsername")->text(),
                      QStringLiteral("alice"));
     }
@@ -220,9 +242,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(counterIn(refreshes) >= 2, 10000);
 
         // And a token the server stopped accepting: 401 → refresh → replay.
-        QString error;
-        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("normal"), {}, &error));
+        QVERIFY(expireNow(*app->embeddedServer()));
         main->reload();
         auto *replays = child<QLabel>(main, "replayCount");
         QTRY_VERIFY_WITH_TIMEOUT(counterIn(replays) >= 1, 10000);
@@ -251,15 +271,13 @@ private Q_SLOTS:
         Ui::MainWindow *main = app->shell()->mainWindow();
         QVERIFY(waitForBoardLoaded(main));
         QTest::keyClicks(child(main, "postTitle"), QStringLiteral("Draft across a re-login"));
-        QTest::keyClicks(child(main, "postBody"), QStringLiteral("Typed before the session ended."));
-        QString error;
-        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("revoked-refresh"),
-                                                   {{QStringLiteral("count"), 1}}, &error));
+        QTest::keyClicks(child(main, "postBody"),
+                         QStringLiteral("Typed before the session ended."));
+        QVERIFY(expireThen(*app->embeddedServer(), QStringLiteral("revoked-refresh"),
+                           {{QStringLiteral("count"), 1}}));
         QTest::mouseClick(child(main, "savePost"), Qt::LeftButton);
-        QTRY_VERIFY_WITH_TIMEOUT(app->shell()->reauthDialog()
-                                     && app->shell()->reauthDialog()->isVisible(),
-                                 10000);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            app->shell()->reauthDialog() && app->shell()->reauthDialog()->isVisible(), 10000);
         Ui::ReauthDialog *dialog = app->shell()->reauthDialog();
         QCOMPARE(child<QLineEdit>(dialog, "reauthUsername")->text(), QStringLiteral("alice"));
         QVERIFY(main->isVisible());
@@ -274,9 +292,9 @@ private Q_SLOTS:
                                   Ui::MainWindow::tr("Saved"), 10000);
         QVERIFY(!main->hasUnsavedDraft());
         // Sent once, answered 401, held, replayed once after the re-login: one post.
-        QCOMPARE(stat(app->embeddedServer(), "routes", "POST /boards"), 2);
+        QCOMPARE(stat(*app->embeddedServer(), "routes", "POST /boards"), 2);
         QCOMPARE(child<QAbstractItemView>(main, "boardTable")->model()->rowCount(), 1);
-        QCOMPARE(app->embeddedServer()->stats()[QLatin1String("unauthorizedTotal")].toInt(), 1);
+        QCOMPARE(stat(*app->embeddedServer(), "unauthorizedTotal"), 1);
         QCOMPARE(app->shell()->mainWindow(), main); // the same window, never rebuilt
     }
 
@@ -289,10 +307,8 @@ private Q_SLOTS:
         Ui::MainWindow *main = app->shell()->mainWindow();
         QVERIFY(waitForBoardLoaded(main));
         QTest::keyClicks(child(main, "postTitle"), QStringLiteral("Kept"));
-        QString error;
-        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("revoked-refresh"),
-                                                   {{QStringLiteral("count"), 1}}, &error));
+        QVERIFY(expireThen(*app->embeddedServer(), QStringLiteral("revoked-refresh"),
+                           {{QStringLiteral("count"), 1}}));
         main->reload();
         QTRY_VERIFY_WITH_TIMEOUT(app->shell()->reauthDialog(), 10000);
         QTest::mouseClick(child(app->shell()->reauthDialog(), "reauthCancel"), Qt::LeftButton);
@@ -315,10 +331,7 @@ private Q_SLOTS:
         QVERIFY(waitForMainWindow(*app));
         Ui::MainWindow *main = app->shell()->mainWindow();
         QVERIFY(waitForBoardLoaded(main));
-        QString error;
-        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("refresh-unavailable"), {},
-                                                   &error));
+        QVERIFY(expireThen(*app->embeddedServer(), QStringLiteral("refresh-unavailable")));
         main->reload();
         auto *banner = child(main, "offlineBanner");
         QTRY_VERIFY_WITH_TIMEOUT(banner->isVisible(), 10000);
@@ -326,6 +339,7 @@ private Q_SLOTS:
         QVERIFY(!app->shell()->signInWindow()->isVisible());
         QVERIFY(!app->shell()->reauthDialog());
         // The server is back; "Retry now" does not wait for the next backoff.
+        QString error;
         QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("normal"), {}, &error));
         QTest::mouseClick(child(banner, "retryNow"), Qt::LeftButton);
         QTRY_VERIFY_WITH_TIMEOUT(!banner->isVisible(), 10000);
@@ -354,11 +368,11 @@ private Q_SLOTS:
         QVERIFY(!child<QLabel>(app->shell()->signInWindow(), "demoHint")->isVisible());
         QVERIFY(signInWith(*app, QStringLiteral("bob"), QStringLiteral("bob-password")));
         QVERIFY(waitForMainWindow(*app));
-        QCOMPARE(other.stats()[QLatin1String("logins")][QLatin1String("ok")].toInt(), 1);
-        QCOMPARE(other.stats()[QLatin1String("routes")][QLatin1String("POST /oauth/token")].toInt(),
-                 1);
+        QCOMPARE(stat(other, "logins", "ok"), 1);
+        QCOMPARE(stat(other, "routes", "POST /oauth/token"), 1);
         m_settings->sync();
-        QCOMPARE(m_settings->value(QStringLiteral("server/url")).toString(), other.url().toString());
+        QCOMPARE(m_settings->value(QStringLiteral("server/url")).toString(),
+                 other.url().toString());
         QCOMPARE(m_settings->value(QStringLiteral("server/protocol")).toString(),
                  QStringLiteral("oauth2"));
         QFile file(m_settings->fileName());
@@ -385,6 +399,37 @@ private Q_SLOTS:
         QCOMPARE(dialog.values().server, QStringLiteral("https://auth.example.com"));
     }
 
+    // No usable keychain: "Keep me signed in" is disabled with the reason, and
+    // signing in still works for this session.
+    void lockedKeychainMeansThisSessionOnly()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        LockedKeychain keychain;
+        auto client = makeClient(*server, nullptr);
+        BackendClient backend(client.manager.get(), server->url(), server->url());
+        Ui::Shell::Options options;
+        options.keychain = &keychain;
+        Ui::Shell shell(client.session.get(), &backend, options);
+        shell.start();
+        Ui::SignInWindow *window = shell.signInWindow();
+        auto *keep = child<QCheckBox>(window, "keepSignedIn");
+        QTRY_VERIFY(window->isVisible() && child(window, "signIn")->isEnabled());
+        QVERIFY(!keep->isEnabled());
+        QVERIFY(!keep->isChecked());
+        QVERIFY2(keep->toolTip().contains(QLatin1String("the collection is locked")),
+                 qPrintable(keep->toolTip()));
+        QVERIFY(!child<QLabel>(window, "error")->isVisible());
+        const int callsAfterRestore = keychain.calls;
+        QCOMPARE(callsAfterRestore, 1); // one read at start-up, nothing else
+        QTest::keyClicks(child(window, "username"), QStringLiteral("alice"));
+        QTest::keyClicks(child(window, "password"), QStringLiteral("alice-password"));
+        QTest::keyClick(child(window, "password"), Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(shell.mainWindow() && shell.mainWindow()->isVisible(), 10000);
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+        QCOMPARE(keychain.calls, callsAfterRestore); // the token went nowhere near it
+    }
+
     void signOutRevokesAndForgets()
     {
         auto app = launch();
@@ -395,18 +440,11 @@ private Q_SLOTS:
         main->findChild<QAction *>(QStringLiteral("signOutAction"))->trigger();
         QTRY_VERIFY_WITH_TIMEOUT(app->shell()->signInWindow()->isVisible(), 10000);
         QVERIFY(!app->shell()->mainWindow());
-        QCOMPARE(app->embeddedServer()->stats()[QLatin1String("logouts")].toInt(), 1);
+        QCOMPARE(stat(*app->embeddedServer(), "logouts"), 1);
         QCOMPARE(app->session()->status(), Session::Status::SignedOut);
         // Nothing left in the keychain: the next start asks for the password.
         KeychainTokenStore keychain(m_keychainService, QStringLiteral("refresh-token@bundled"));
-        TokenStore::Error stored = TokenStore::Error::OtherError;
-        bool done = false;
-        keychain.read([&](const TokenStore::Result &r) {
-            stored = r.error;
-            done = true;
-        });
-        QTRY_VERIFY(done);
-        QCOMPARE(stored, TokenStore::Error::NotFound);
+        QCOMPARE(readStore(keychain).error, TokenStore::Error::NotFound);
     }
 };
 

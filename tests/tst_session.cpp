@@ -36,21 +36,6 @@ QUrlQuery form(const QByteArray &body)
     return QUrlQuery(QString::fromUtf8(plain));
 }
 
-TokenStore::Result readStore(TokenStore &store)
-{
-    TokenStore::Result result;
-    bool done = false;
-    store.read([&](const TokenStore::Result &r) {
-        result = r;
-        done = true;
-    });
-    for (int i = 0; i < 1000 && !done; ++i)
-        QTest::qWait(10);
-    if (!done)
-        result.error = TokenStore::Error::Unavailable;
-    return result;
-}
-
 } // namespace
 
 class TestSession : public QObject
@@ -73,10 +58,12 @@ private Q_SLOTS:
         QTest::addColumn<QString>("secret");
         QTest::addColumn<int>("method");
         QTest::newRow("public") << "silentauth-desktop" << QString() << 0;
-        QTest::newRow("client_secret_basic") << "silentauth-service" << "service-secret"
-                                             << int(OAuth2Protocol::ClientAuthentication::Basic);
-        QTest::newRow("client_secret_post") << "silentauth-service" << "service-secret"
-                                            << int(OAuth2Protocol::ClientAuthentication::Post);
+        QTest::newRow("client_secret_basic")
+            << "silentauth-service"
+            << "service-secret" << int(OAuth2Protocol::ClientAuthentication::Basic);
+        QTest::newRow("client_secret_post")
+            << "silentauth-service"
+            << "service-secret" << int(OAuth2Protocol::ClientAuthentication::Post);
     }
 
     // Sign in, silent refresh and replay, and RFC 7009 revocation on sign-out,
@@ -88,8 +75,8 @@ private Q_SLOTS:
         QFETCH(int, method);
         auto server = startServer();
         QVERIFY(server);
-        auto protocol = std::make_unique<OAuth2Protocol>(endpoint(*server, "/oauth/token"),
-                                                         clientId);
+        auto protocol
+            = std::make_unique<OAuth2Protocol>(endpoint(*server, "/oauth/token"), clientId);
         protocol->setClientSecret(secret, OAuth2Protocol::ClientAuthentication(method));
         protocol->setScope(QStringLiteral("profile board"));
         protocol->setRevocationUrl(endpoint(*server, "/oauth/revoke"));
@@ -110,8 +97,8 @@ private Q_SLOTS:
         QSignalSpy signedOut(client.session.get(), &Session::signedOut);
         client.session->signOut();
         QVERIFY(signedOut.wait(10000));
-        QCOMPARE(server->stats()[QLatin1String("revocations")].toInt(), 1);
-        QCOMPARE(server->stats()[QLatin1String("blacklistSize")].toInt(), 1);
+        QCOMPARE(stat(*server, "revocations"), 1);
+        QCOMPARE(stat(*server, "blacklistSize"), 1);
         QCOMPARE(readStore(store).error, TokenStore::Error::NotFound);
     }
 
@@ -135,12 +122,14 @@ private Q_SLOTS:
     // as a string, no refresh_token (keep the current one), extra fields.
     void oauthToleratesAnyCompliantServer()
     {
-        CapturingServer idp(httpResponse(
-            200, "{\"access_token\":\"opaque-access-1\",\"token_type\":\"BEARER\",\"expires_in\":\"120\","
-                 "\"scope\":\"read\",\"id_token\":\"x.y.z\",\"ext_expires_in\":3600}"));
+        CapturingServer idp(
+            httpResponse(200,
+                         "{\"access_token\":\"opaque-access-1\",\"token_type\":\"BEARER\","
+                         "\"expires_in\":\"120\","
+                         "\"scope\":\"read\",\"id_token\":\"x.y.z\",\"ext_expires_in\":3600}"));
         QVERIFY(idp.isListening());
-        auto protocol = std::make_unique<OAuth2Protocol>(idp.url("/token"),
-                                                         QStringLiteral("app id/1"));
+        auto protocol
+            = std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app id/1"));
         protocol->setClientSecret(QStringLiteral("s3cr:t&"),
                                   OAuth2Protocol::ClientAuthentication::Basic);
         MemoryTokenStore store;
@@ -150,8 +139,8 @@ private Q_SLOTS:
         client.session->restoreFrom("external-refresh-token");
         QVERIFY(signedIn.wait(10000));
         QCOMPARE(client.session->accessToken(), QByteArray("opaque-access-1"));
-        const qint64 left = QDateTime::currentDateTimeUtc().secsTo(
-            client.session->accessTokenExpiry());
+        const qint64 left
+            = QDateTime::currentDateTimeUtc().secsTo(client.session->accessTokenExpiry());
         QVERIFY2(left > 100 && left <= 120, QByteArray::number(left));
         // No refresh_token in the answer: the one from elsewhere is kept and stored.
         QCOMPARE(readStore(store).token, QByteArray("external-refresh-token"));
@@ -177,16 +166,15 @@ private Q_SLOTS:
         QTest::newRow("mac token type")
             << 200 << QByteArray("{\"access_token\":\"a\",\"token_type\":\"mac\"}")
             << int(Session::Error::MalformedResponse);
-        QTest::newRow("no access_token")
-            << 200 << QByteArray("{\"token_type\":\"Bearer\"}")
-            << int(Session::Error::MalformedResponse);
+        QTest::newRow("no access_token") << 200 << QByteArray("{\"token_type\":\"Bearer\"}")
+                                         << int(Session::Error::MalformedResponse);
         QTest::newRow("html") << 200 << QByteArray("<html>gateway</html>")
                               << int(Session::Error::MalformedResponse);
         QTest::newRow("invalid_grant")
             << 400 << QByteArray("{\"error\":\"invalid_grant\",\"error_description\":\"bad\"}")
             << int(Session::Error::InvalidCredentials);
-        QTest::newRow("temporarily down") << 503 << QByteArray("{}")
-                                          << int(Session::Error::NetworkError);
+        QTest::newRow("temporarily down")
+            << 503 << QByteArray("{}") << int(Session::Error::NetworkError);
     }
 
     void oauthRejectsUnusableAnswers()
@@ -196,9 +184,8 @@ private Q_SLOTS:
         QFETCH(int, error);
         CapturingServer idp(httpResponse(status, body));
         MemoryTokenStore store;
-        auto client = makeClient(std::make_unique<OAuth2Protocol>(idp.url("/token"),
-                                                                  QStringLiteral("app")),
-                                 &store);
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
         QSignalSpy errors(client.session.get(), &Session::errorOccurred);
         client.session->signIn(QStringLiteral("alice"), QStringLiteral("pw"));
         QVERIFY(errors.wait(10000));
@@ -216,14 +203,15 @@ private Q_SLOTS:
         auto server = startServer();
         QVERIFY(server);
         MemoryTokenStore store;
-        auto client = makeClient(std::make_unique<OAuth2Protocol>(endpoint(*server, "/oauth/token"),
-                                                                  QStringLiteral("silentauth-desktop")),
-                                 &store);
+        auto client
+            = makeClient(std::make_unique<OAuth2Protocol>(endpoint(*server, "/oauth/token"),
+                                                          QStringLiteral("silentauth-desktop")),
+                         &store);
         QVERIFY(signIn(*client.session));
         QSignalSpy signedOut(client.session.get(), &Session::signedOut);
         client.session->signOut();
         QVERIFY(signedOut.wait(10000));
-        QCOMPARE(server->stats()[QLatin1String("revocations")].toInt(), 0);
+        QCOMPARE(stat(*server, "revocations"), 0);
         QCOMPARE(client.session->status(), Session::Status::SignedOut);
         QCOMPARE(readStore(store).error, TokenStore::Error::NotFound);
     }
@@ -301,10 +289,8 @@ private Q_SLOTS:
             QCOMPARE(session->username(), QStringLiteral("alice"));
         });
         QVERIFY(signIn(*client.session));
-        QString error;
-        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(server->setScenario(QStringLiteral("revoked-refresh"),
-                                    {{QStringLiteral("count"), 1}}, &error));
+        QVERIFY(
+            expireThen(*server, QStringLiteral("revoked-refresh"), {{QStringLiteral("count"), 1}}));
 
         QNetworkRequest post(endpoint(*server, "/echo"));
         post.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("text/plain"));
@@ -359,10 +345,8 @@ private Q_SLOTS:
         client.session->setReauthenticationHandler([&hooked] { hooked = true; });
         client.session->setReauthenticationTimeout(std::chrono::milliseconds(500));
         QVERIFY(signIn(*client.session));
-        QString error;
-        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(server->setScenario(QStringLiteral("revoked-refresh"),
-                                    {{QStringLiteral("count"), 1}}, &error));
+        QVERIFY(
+            expireThen(*server, QStringLiteral("revoked-refresh"), {{QStringLiteral("count"), 1}}));
         std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/boards"));
         QTRY_VERIFY_WITH_TIMEOUT(hooked, 10000);
         if (how == QLatin1String("other-user"))
@@ -375,8 +359,7 @@ private Q_SLOTS:
         QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
         QVERIFY(!client.session->isHoldingRequests());
         // The request never went out with someone else's token.
-        QCOMPARE(server->stats()[QLatin1String("routes")][QLatin1String("GET /boards")].toInt(),
-                 1);
+        QCOMPARE(stat(*server, "routes", "GET /boards"), 1);
     }
 
     // Observers see the silent re-authentication step by step, and no token.
@@ -435,10 +418,8 @@ private Q_SLOTS:
         auto client = makeClient(*server, &store);
         client.session->setOfflineWait(std::chrono::seconds(10));
         QVERIFY(signIn(*client.session));
-        QString error;
-        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(server->setScenario(QStringLiteral("lost-refresh-response"),
-                                    {{QStringLiteral("count"), 1}}, &error));
+        QVERIFY(expireThen(*server, QStringLiteral("lost-refresh-response"),
+                           {{QStringLiteral("count"), 1}}));
         std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
         QVERIFY(waitFinished(reply.get(), 15000));
         if (survives) {
@@ -481,11 +462,11 @@ private Q_SLOTS:
         QCOMPARE(b->error(), QNetworkReply::NoError);
         // Both services rejected the old token; one refresh at the auth service served both.
         QCOMPARE(stat(*auth, "refreshes", "ok"), 1);
-        QCOMPARE(profile->stats()[QLatin1String("unauthorizedTotal")].toInt(), 1);
-        QCOMPARE(board->stats()[QLatin1String("unauthorizedTotal")].toInt(), 1);
+        QCOMPARE(stat(*profile, "unauthorizedTotal"), 1);
+        QCOMPARE(stat(*board, "unauthorizedTotal"), 1);
         // The auth service never sees a resource call, the others never a password.
-        QCOMPARE(auth->stats()[QLatin1String("routes")][QLatin1String("GET /profile")].toInt(), 0);
-        QCOMPARE(profile->stats()[QLatin1String("logins")][QLatin1String("ok")].toInt(), 0);
+        QCOMPARE(stat(*auth, "routes", "GET /profile"), 0);
+        QCOMPARE(stat(*profile, "logins", "ok"), 0);
     }
 
     // With an offline wait, requests ride out a short outage instead of failing.
@@ -497,10 +478,8 @@ private Q_SLOTS:
         auto client = makeClient(*server, &store);
         client.session->setOfflineWait(std::chrono::seconds(10));
         QVERIFY(signIn(*client.session));
-        QString error;
-        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(server->setScenario(QStringLiteral("refresh-unavailable"),
-                                    {{QStringLiteral("count"), 2}}, &error));
+        QVERIFY(expireThen(*server, QStringLiteral("refresh-unavailable"),
+                           {{QStringLiteral("count"), 2}}));
         QSignalSpy statuses(client.session.get(), &Session::statusChanged);
         std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
         QVERIFY(waitFinished(reply.get(), 15000));
@@ -522,9 +501,7 @@ private Q_SLOTS:
         auto client = makeClient(*server, &store);
         client.session->setOfflineWait(std::chrono::milliseconds(1500));
         QVERIFY(signIn(*client.session));
-        QString error;
-        QVERIFY(server->setScenario(QStringLiteral("expire-now"), {}, &error));
-        QVERIFY(server->setScenario(QStringLiteral("refresh-unavailable"), {}, &error));
+        QVERIFY(expireThen(*server, QStringLiteral("refresh-unavailable")));
         QElapsedTimer timer;
         timer.start();
         std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));

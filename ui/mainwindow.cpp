@@ -56,8 +56,8 @@ MainWindow::MainWindow(Session *session, BackendClient *backend, QWidget *parent
     m_reload = toolbar->addAction(icon("reload"), tr("&Reload"), this, &MainWindow::reload);
     m_reload->setObjectName(QStringLiteral("reloadAction"));
     m_reload->setShortcut(QKeySequence::Refresh);
-    QAction *newAction = toolbar->addAction(icon("new"), tr("&New post"), this,
-                                            &MainWindow::newPost);
+    QAction *newAction
+        = toolbar->addAction(icon("new"), tr("&New post"), this, &MainWindow::newPost);
     newAction->setObjectName(QStringLiteral("newPostAction"));
     newAction->setShortcut(QKeySequence::New);
     toolbar->addSeparator();
@@ -246,11 +246,11 @@ void MainWindow::updateTimeLeft()
         return;
     }
     const qint64 seconds = qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(expiry));
-    m_timeLeftLabel->setText(
-        tr("Token: %1 left")
-            .arg(seconds >= 3600 ? QStringLiteral("%1 h").arg(seconds / 3600)
-                 : seconds >= 60 ? QStringLiteral("%1 min").arg(seconds / 60)
-                                 : QStringLiteral("%1 s").arg(seconds)));
+    m_timeLeftLabel->setText(tr("Token: %1 left")
+                                 .arg(seconds >= 3600 ? QStringLiteral("%1 h").arg(seconds / 3600)
+                                          : seconds >= 60
+                                          ? QStringLiteral("%1 min").arg(seconds / 60)
+                                          : QStringLiteral("%1 s").arg(seconds)));
 }
 
 void MainWindow::appendActivity(Session::Event event, const QString &detail)
@@ -322,10 +322,10 @@ void MainWindow::showPost(int row)
     if (!post || post->id == m_editingId)
         return;
     if (hasUnsavedDraft()
-        && QMessageBox::question(this, tr("Unsaved post"),
-                                 tr("Your changes to \"%1\" are not saved. Discard them?")
-                                     .arg(m_title->text()),
-                                 QMessageBox::Discard | QMessageBox::Cancel)
+        && QMessageBox::question(
+               this, tr("Unsaved post"),
+               tr("Your changes to \"%1\" are not saved. Discard them?").arg(m_title->text()),
+               QMessageBox::Discard | QMessageBox::Cancel)
             != QMessageBox::Discard) {
         return;
     }

@@ -19,7 +19,7 @@ QT_END_NAMESPACE
 namespace SilentAuth {
 class BackendClient;
 struct ApiError;
-}
+} // namespace SilentAuth
 
 namespace SilentAuth::Ui {
 

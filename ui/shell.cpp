@@ -21,7 +21,8 @@ Shell::Shell(Session *session, BackendClient *backend, Options options, QObject 
 {
     m_signIn->setServer(m_options.server);
     m_signIn->setDemoHint(m_options.demoHint);
-    m_signIn->setKeychainAvailable(m_options.keychain != nullptr, m_options.keychainProblem);
+    m_signIn->setKeychainAvailable(m_options.keychain != nullptr,
+                                   tr("There is no keychain on this system."));
     m_signIn->setKeepSignedIn(m_options.keepSignedIn);
     m_signIn->setUsername(m_options.lastUsername);
 
@@ -113,9 +114,9 @@ void Shell::onSignedIn()
         // Someone else signed in; the previous user's window goes, after asking
         // about anything they left unsaved.
         if (m_main->hasUnsavedDraft())
-            QMessageBox::information(nullptr, tr("Unsaved post discarded"),
-                                     tr("%1's unsaved post was discarded because %2 signed in.")
-                                         .arg(m_mainUser, user));
+            QMessageBox::information(
+                nullptr, tr("Unsaved post discarded"),
+                tr("%1's unsaved post was discarded because %2 signed in.").arg(m_mainUser, user));
         m_main.reset();
     }
     const bool fresh = !m_main;
@@ -162,6 +163,14 @@ void Shell::onError(int error, const QString &message)
         return;
     }
     m_signIn->setBusy(false);
+    if (kind == Session::Error::KeychainUnavailable) {
+        // Found out on restore: sign-in still works, for this session only.
+        m_options.keychain = nullptr;
+        m_session->setTokenStore(nullptr);
+        m_signIn->setKeychainAvailable(false, message);
+        showSignIn();
+        return;
+    }
     if (kind == Session::Error::NoStoredSession) {
         showSignIn();
         return;
@@ -192,8 +201,8 @@ void Shell::reauthCanceled()
     m_signIn->setUsername(user);
     showSignIn();
     if (m_main && m_main->hasUnsavedDraft())
-        m_signIn->showError(tr("Your unsaved post is kept. Sign in as %1 to get back to it.")
-                                .arg(user));
+        m_signIn->showError(
+            tr("Your unsaved post is kept. Sign in as %1 to get back to it.").arg(user));
 }
 
 } // namespace SilentAuth::Ui

@@ -9,7 +9,7 @@ namespace SilentAuth {
 class BackendClient;
 class Session;
 class TokenStore;
-}
+} // namespace SilentAuth
 
 namespace SilentAuth::Ui {
 
@@ -30,8 +30,9 @@ public:
         QString demoHint; //!< e.g. the bundled server's demo users
         QString lastUsername;
         //! Where "Keep me signed in" keeps the refresh token; null when there is no keychain.
+        //! When it turns out to be unusable (restore fails with KeychainUnavailable), the
+        //! option is disabled with the reason.
         TokenStore *keychain = nullptr;
-        QString keychainProblem; //!< why there is none
         bool keepSignedIn = true;
     };
 

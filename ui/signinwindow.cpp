@@ -161,9 +161,9 @@ void SignInWindow::setKeychainAvailable(bool available, const QString &reason)
     m_keep->setEnabled(available);
     if (!available)
         m_keep->setChecked(false);
-    m_keepReason->setText(available ? QString()
-                                    : tr("Not available: %1 You stay signed in until you quit.")
-                                          .arg(reason));
+    m_keepReason->setText(
+        available ? QString()
+                  : tr("Not available: %1 You stay signed in until you quit.").arg(reason));
     m_keepReason->setVisible(!available);
     retranslate();
 }

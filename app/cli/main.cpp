@@ -36,8 +36,7 @@ QByteArray readStdinLine()
     return in.readLine().trimmed().toUtf8();
 }
 
-template<typename Enum>
-QString keyOf(Enum value)
+template<typename Enum> QString keyOf(Enum value)
 {
     return QString::fromLatin1(QMetaEnum::fromType<Enum>().valueToKey(int(value)));
 }
@@ -84,9 +83,9 @@ int main(int argc, char *argv[])
                                   QStringLiteral("Auth server base URL for the json protocol "
                                                  "(default: the origin of url)."),
                                   QStringLiteral("url"));
-    const auto tokenUrlOpt = option({QStringLiteral("token-url")},
-                                    QStringLiteral("OAuth 2.0 token endpoint."),
-                                    QStringLiteral("url"));
+    const auto tokenUrlOpt
+        = option({QStringLiteral("token-url")}, QStringLiteral("OAuth 2.0 token endpoint."),
+                 QStringLiteral("url"));
     const auto revokeUrlOpt = option({QStringLiteral("revoke-url")},
                                      QStringLiteral("OAuth 2.0 revocation endpoint (RFC 7009)."),
                                      QStringLiteral("url"));
@@ -98,9 +97,9 @@ int main(int argc, char *argv[])
                                         QStringLiteral("OAuth 2.0 client secret (confidential "
                                                        "client)."),
                                         QStringLiteral("secret"));
-    const auto clientAuthOpt = option({QStringLiteral("client-auth")},
-                                      QStringLiteral("basic or post (default basic)."),
-                                      QStringLiteral("method"), QStringLiteral("basic"));
+    const auto clientAuthOpt
+        = option({QStringLiteral("client-auth")}, QStringLiteral("basic or post (default basic)."),
+                 QStringLiteral("method"), QStringLiteral("basic"));
     const auto scopeOpt = option({QStringLiteral("scope")}, QStringLiteral("OAuth 2.0 scope."),
                                  QStringLiteral("scope"));
     const auto userOpt = option({QStringLiteral("u"), QStringLiteral("user")},
@@ -135,9 +134,9 @@ int main(int argc, char *argv[])
     const auto methodOpt = option({QStringLiteral("X"), QStringLiteral("method")},
                                   QStringLiteral("HTTP method (default GET)."),
                                   QStringLiteral("verb"), QStringLiteral("GET"));
-    const auto dataOpt = option({QStringLiteral("d"), QStringLiteral("data")},
-                                QStringLiteral("Request body ('@file' reads a file)."),
-                                QStringLiteral("body"));
+    const auto dataOpt
+        = option({QStringLiteral("d"), QStringLiteral("data")},
+                 QStringLiteral("Request body ('@file' reads a file)."), QStringLiteral("body"));
     const auto allowOpt = option({QStringLiteral("allow")},
                                  QStringLiteral("Another origin that may see the token "
                                                 "(repeatable). url's origin always may."),
@@ -146,8 +145,8 @@ int main(int argc, char *argv[])
                                    QStringLiteral("Milliseconds each auth request may take "
                                                   "(default 15000)."),
                                    QStringLiteral("ms"), QStringLiteral("15000"));
-    const auto signOutOpt = option({QStringLiteral("sign-out")},
-                                   QStringLiteral("Sign out (revoke) when done."));
+    const auto signOutOpt
+        = option({QStringLiteral("sign-out")}, QStringLiteral("Sign out (revoke) when done."));
     const auto verboseOpt = option({QStringLiteral("verbose")},
                                    QStringLiteral("Log the library's silentauth.net messages."));
     const auto eventsOpt = option({QStringLiteral("events")},

@@ -155,18 +155,12 @@ void DesktopApp::start(std::function<void(const QString &error)> ready)
         + (m_embedded ? QStringLiteral("bundled") : m_config.server.authority());
     m_keychain = std::make_unique<KeychainTokenStore>(m_config.keychainService, account);
     m_keychain->setTimeout(std::chrono::seconds(5));
-    // Find out up front whether there is a keychain at all, so the sign-in
-    // window can say so instead of failing later.
-    m_keychain->read([this, ready](const TokenStore::Result &result) {
-        const bool available = result.error == TokenStore::Error::NoError
-            || result.error == TokenStore::Error::NotFound;
-        build(available, result.errorString);
-        if (ready)
-            ready({});
-    });
+    build();
+    if (ready)
+        ready({});
 }
 
-void DesktopApp::build(bool keychainAvailable, const QString &keychainProblem)
+void DesktopApp::build()
 {
     std::unique_ptr<AuthProtocol> protocol;
     if (m_config.protocol == QLatin1String("oauth2")) {
@@ -175,9 +169,9 @@ void DesktopApp::build(bool keychainAvailable, const QString &keychainProblem)
             : m_config.server.resolved(QUrl(QStringLiteral("/oauth/token")));
         auto oauth = std::make_unique<OAuth2Protocol>(tokenUrl, m_config.clientId);
         oauth->setScope(m_config.scope);
-        oauth->setRevocationUrl(m_config.revokeUrl.isValid()
-                                    ? m_config.revokeUrl
-                                    : m_config.server.resolved(QUrl(QStringLiteral("/oauth/revoke"))));
+        oauth->setRevocationUrl(m_config.revokeUrl.isValid() ? m_config.revokeUrl
+                                                             : m_config.server.resolved(QUrl(
+                                                                 QStringLiteral("/oauth/revoke"))));
         protocol = std::move(oauth);
     } else {
         protocol = std::make_unique<JsonAuthProtocol>(m_config.server);
@@ -192,8 +186,7 @@ void DesktopApp::build(bool keychainAvailable, const QString &keychainProblem)
     if (m_embedded)
         options.demoHint = tr("This is the bundled demo server. Sign in as alice / "
                               "alice-password or bob / bob-password.");
-    options.keychain = keychainAvailable ? m_keychain.get() : nullptr;
-    options.keychainProblem = keychainProblem;
+    options.keychain = m_keychain.get();
     options.lastUsername = m_settings->value(QStringLiteral("session/lastUsername")).toString();
     options.keepSignedIn = m_settings->value(QStringLiteral("session/keepSignedIn"), true).toBool();
     m_shell = std::make_unique<Ui::Shell>(m_session.get(), m_backend.get(), options);

@@ -51,8 +51,9 @@ public:
     DesktopApp(Config config, QSettings *settings, QObject *parent = nullptr);
     ~DesktopApp() override;
 
-    //! Starts the bundled server if needed, checks the keychain, then shows the
-    //! right window. \a ready runs once the first window is up (or with an error).
+    //! Starts the bundled server if needed, then shows the right window (restoring from
+    //! the keychain when the user chose to stay signed in). \a ready runs once the
+    //! first window is up, or with an error.
     void start(std::function<void(const QString &error)> ready = {});
 
     Ui::Shell *shell() const;
@@ -67,7 +68,7 @@ Q_SIGNALS:
     void languageChanged(const QString &language);
 
 private:
-    void build(bool keychainAvailable, const QString &keychainProblem);
+    void build();
     void showSettings();
     void tearDown();
 

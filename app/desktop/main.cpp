@@ -19,7 +19,8 @@ namespace {
 
 QString instanceKey()
 {
-    return QStringLiteral("silentauth-%1").arg(qEnvironmentVariable("USER", QStringLiteral("user")));
+    return QStringLiteral("silentauth-%1")
+        .arg(qEnvironmentVariable("USER", QStringLiteral("user")));
 }
 
 // Another instance is running: ask it to come to the front.
@@ -48,8 +49,9 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QApplication::translate(
-        "main", "Signs you in once and keeps you signed in. Without --server it starts its "
-                "bundled demo server."));
+        "main",
+        "Signs you in once and keeps you signed in. Without --server it starts its "
+        "bundled demo server."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption serverOpt(QStringLiteral("server"),
@@ -68,9 +70,10 @@ int main(int argc, char *argv[])
                                       QApplication::translate("main", "OAuth 2.0 scope."),
                                       QStringLiteral("scope"));
     const QCommandLineOption ttlOpt(QStringLiteral("demo-access-ttl"),
-                                    QApplication::translate("main", "Access-token lifetime of "
-                                                                    "the bundled server, in "
-                                                                    "seconds (default 30)."),
+                                    QApplication::translate("main",
+                                                            "Access-token lifetime of "
+                                                            "the bundled server, in "
+                                                            "seconds (default 30)."),
                                     QStringLiteral("seconds"), QStringLiteral("30"));
     parser.addOptions({serverOpt, protocolOpt, tokenUrlOpt, clientIdOpt, scopeOpt, ttlOpt});
     parser.process(app);

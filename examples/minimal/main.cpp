@@ -26,7 +26,8 @@ int main(int argc, char *argv[])
         QCoreApplication::exit(1);
     });
     QObject::connect(&session, &SilentAuth::Session::signedIn, [&] {
-        QNetworkReply *reply = manager.get(QNetworkRequest(server.resolved(QUrl(QStringLiteral("/profile")))));
+        QNetworkReply *reply
+            = manager.get(QNetworkRequest(server.resolved(QUrl(QStringLiteral("/profile")))));
         QObject::connect(reply, &QNetworkReply::finished, [reply] {
             std::printf("%s\n", reply->readAll().constData());
             QCoreApplication::exit(reply->error() == QNetworkReply::NoError ? 0 : 1);

@@ -123,9 +123,8 @@ void AuthReply::waitForRefresh(bool replay)
             // success releases this request, unless the deadline comes first.
             if (!m_deadline.isActive()) {
                 m_deadline.setSingleShot(true);
-                connect(&m_deadline, &QTimer::timeout, this, [this, session] {
-                    failForSession(session);
-                });
+                connect(&m_deadline, &QTimer::timeout, this,
+                        [this, session] { failForSession(session); });
                 m_deadline.start(int(session->offlineWait().count()));
             }
             return;

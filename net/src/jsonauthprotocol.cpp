@@ -44,30 +44,9 @@ AuthProtocol::Outcome JsonAuthProtocol::readTokenReply(QNetworkReply::NetworkErr
                                                        int httpStatus, const QByteArray &retryAfter,
                                                        const QByteArray &body) const
 {
-    QJsonParseError parseError;
-    const QJsonObject json = QJsonDocument::fromJson(body, &parseError).object();
-    Outcome outcome;
-    if (auto failure = Internal::classifyFailure(error, httpStatus, retryAfter))
-        outcome = *failure;
-    outcome.error = json.value(QLatin1String("error")).toString();
-    if (outcome.message.isEmpty())
-        outcome.message = json.value(QLatin1String("message")).toString();
-    if (httpStatus != 200)
-        return outcome;
-
-    const QString access = json.value(QLatin1String("accessToken")).toString();
-    const QString type = json.value(QLatin1String("tokenType")).toString(QStringLiteral("Bearer"));
-    if (parseError.error != QJsonParseError::NoError || access.isEmpty()
-        || type.compare(QLatin1String("bearer"), Qt::CaseInsensitive) != 0) {
-        outcome.kind = Outcome::Kind::Malformed;
-        outcome.message = QStringLiteral("the token answer could not be read");
-        return outcome;
-    }
-    outcome.kind = Outcome::Kind::Ok;
-    outcome.tokens.accessToken = access.toLatin1();
-    outcome.tokens.refreshToken = json.value(QLatin1String("refreshToken")).toString().toLatin1();
-    outcome.tokens.expiresIn = Internal::lifetimeSeconds(json.value(QLatin1String("expiresIn")));
-    return outcome;
+    static constexpr Internal::TokenFields fields {"accessToken", "tokenType", "refreshToken",
+                                                   "expiresIn", "message"};
+    return Internal::readTokenAnswer(fields, error, httpStatus, retryAfter, body);
 }
 
 } // namespace SilentAuth

@@ -2,8 +2,6 @@
 
 #include "protocolsupport_p.h"
 
-#include <QtCore/QJsonDocument>
-#include <QtCore/QJsonObject>
 #include <QtCore/QUrlQuery>
 
 namespace SilentAuth {
@@ -32,7 +30,7 @@ struct OAuth2Protocol::Private
 };
 
 AuthProtocol::Request OAuth2Protocol::Private::post(const QUrl &url,
-                                                   QList<QPair<QString, QString>> form) const
+                                                    QList<QPair<QString, QString>> form) const
 {
     Request request;
     request.request.setUrl(url);
@@ -144,35 +142,10 @@ AuthProtocol::Outcome OAuth2Protocol::readTokenReply(QNetworkReply::NetworkError
                                                      int httpStatus, const QByteArray &retryAfter,
                                                      const QByteArray &body) const
 {
-    QJsonParseError parseError;
-    const QJsonObject json = QJsonDocument::fromJson(body, &parseError).object();
-    Outcome outcome;
-    if (auto failure = Internal::classifyFailure(error, httpStatus, retryAfter))
-        outcome = *failure;
-    // RFC 6749 §5.2: {"error": "...", "error_description": "..."}
-    outcome.error = json.value(QLatin1String("error")).toString();
-    if (outcome.message.isEmpty())
-        outcome.message = json.value(QLatin1String("error_description")).toString(outcome.error);
-    if (httpStatus != 200)
-        return outcome;
-
-    const QString access = json.value(QLatin1String("access_token")).toString();
-    // token_type is required by §5.1, but some servers leave it out; any
-    // type other than Bearer is one this client cannot use.
-    const QString type = json.value(QLatin1String("token_type")).toString(QStringLiteral("Bearer"));
-    if (parseError.error != QJsonParseError::NoError || access.isEmpty()
-        || type.compare(QLatin1String("bearer"), Qt::CaseInsensitive) != 0) {
-        outcome.kind = Outcome::Kind::Malformed;
-        outcome.message = access.isEmpty() || parseError.error != QJsonParseError::NoError
-            ? QStringLiteral("the token answer could not be read")
-            : QStringLiteral("unsupported token type \"%1\"").arg(type);
-        return outcome;
-    }
-    outcome.kind = Outcome::Kind::Ok;
-    outcome.tokens.accessToken = access.toLatin1();
-    outcome.tokens.refreshToken = json.value(QLatin1String("refresh_token")).toString().toLatin1();
-    outcome.tokens.expiresIn = Internal::lifetimeSeconds(json.value(QLatin1String("expires_in")));
-    return outcome;
+    // RFC 6749 §5.1 (success) and §5.2 (error, error_description).
+    static constexpr Internal::TokenFields fields {"access_token", "token_type", "refresh_token",
+                                                   "expires_in", "error_description"};
+    return Internal::readTokenAnswer(fields, error, httpStatus, retryAfter, body);
 }
 
 QList<QUrl> OAuth2Protocol::endpoints() const

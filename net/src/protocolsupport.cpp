@@ -1,6 +1,8 @@
 #include "protocolsupport_p.h"
 
 #include <QtCore/QDateTime>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QJsonObject>
 #include <QtCore/QLocale>
 
 namespace SilentAuth {
@@ -15,8 +17,8 @@ int retryAfterSeconds(const QByteArray &value)
     const int seconds = value.trimmed().toInt(&ok);
     if (ok)
         return qMax(0, seconds);
-    const QDateTime when = QLocale::c().toDateTime(QString::fromLatin1(value.trimmed()),
-                                                   QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+    const QDateTime when = QLocale::c().toDateTime(
+        QString::fromLatin1(value.trimmed()), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
     if (!when.isValid())
         return 0;
     QDateTime utc = when;
@@ -24,11 +26,16 @@ int retryAfterSeconds(const QByteArray &value)
     return int(qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(utc)));
 }
 
-std::optional<AuthProtocol::Outcome> classifyFailure(QNetworkReply::NetworkError error,
-                                                     int httpStatus, const QByteArray &retryAfter)
+AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::NetworkError error,
+                                      int httpStatus, const QByteArray &retryAfter,
+                                      const QByteArray &body)
 {
     using Kind = AuthProtocol::Outcome::Kind;
+    QJsonParseError parseError;
+    const QJsonObject json = QJsonDocument::fromJson(body, &parseError).object();
     AuthProtocol::Outcome outcome;
+    outcome.error = json.value(QLatin1String("error")).toString();
+    outcome.message = json.value(QLatin1String(fields.message)).toString(outcome.error);
     if (httpStatus == 0) {
         outcome.kind = Kind::Transient;
         outcome.message = QStringLiteral("network error %1").arg(int(error));
@@ -48,7 +55,25 @@ std::optional<AuthProtocol::Outcome> classifyFailure(QNetworkReply::NetworkError
         outcome.message = QStringLiteral("HTTP %1").arg(httpStatus);
         return outcome;
     }
-    return std::nullopt;
+    const QString access = json.value(QLatin1String(fields.accessToken)).toString();
+    const QString type
+        = json.value(QLatin1String(fields.tokenType)).toString(QStringLiteral("Bearer"));
+    if (parseError.error != QJsonParseError::NoError || access.isEmpty()) {
+        outcome.kind = Kind::Malformed;
+        outcome.message = QStringLiteral("the token answer could not be read");
+        return outcome;
+    }
+    if (type.compare(QLatin1String("bearer"), Qt::CaseInsensitive) != 0) {
+        outcome.kind = Kind::Malformed;
+        outcome.message = QStringLiteral("unsupported token type \"%1\"").arg(type);
+        return outcome;
+    }
+    outcome.kind = Kind::Ok;
+    outcome.tokens.accessToken = access.toLatin1();
+    outcome.tokens.refreshToken
+        = json.value(QLatin1String(fields.refreshToken)).toString().toLatin1();
+    outcome.tokens.expiresIn = lifetimeSeconds(json.value(QLatin1String(fields.expiresIn)));
+    return outcome;
 }
 
 std::optional<qint64> lifetimeSeconds(const QJsonValue &value)

@@ -8,12 +8,23 @@
 
 namespace SilentAuth::Internal {
 
-// What every token endpoint shares: an answer that is not a 200 is a network
-// failure, throttling, a rejection or a server fault, whatever the dialect.
-// Returns nothing for a 200, which the protocol reads itself.
-std::optional<AuthProtocol::Outcome> classifyFailure(QNetworkReply::NetworkError error,
-                                                     int httpStatus,
-                                                     const QByteArray &retryAfter);
+// The field names of a token answer in one dialect.
+struct TokenFields
+{
+    const char *accessToken;
+    const char *tokenType;
+    const char *refreshToken;
+    const char *expiresIn;
+    const char *message; // the human-readable part of an error answer
+};
+
+// Reads a JSON token answer the same way for every dialect: a status other
+// than 200 is a network failure, throttling, a rejection or a server fault;
+// a 200 must carry a Bearer access token (token_type may be left out), and
+// everything else in it is optional.
+AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::NetworkError error,
+                                      int httpStatus, const QByteArray &retryAfter,
+                                      const QByteArray &body);
 
 // Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3); 0 if unreadable.
 int retryAfterSeconds(const QByteArray &value);

@@ -495,7 +495,7 @@ void Session::restore()
             return;
         if (r.error != TokenStore::Error::NoError || r.token.isEmpty()) {
             d->setStatus(Status::SignedOut);
-            if (r.error == TokenStore::Error::NotFound || r.token.isEmpty())
+            if (r.error == TokenStore::Error::NotFound || r.error == TokenStore::Error::NoError)
                 d->fail(Error::NoStoredSession, tr("There is no saved session."));
             else
                 d->fail(Error::KeychainUnavailable,

@@ -53,9 +53,8 @@ private:
         if (at < 0)
             return true;
         const int lineEnd = headers.indexOf("\r\n", at);
-        const qint64 length = headers.mid(at + 15, lineEnd < 0 ? -1 : lineEnd - at - 15)
-                                  .trimmed()
-                                  .toLongLong();
+        const qint64 length
+            = headers.mid(at + 15, lineEnd < 0 ? -1 : lineEnd - at - 15).trimmed().toLongLong();
         return received.size() - (end + 4) >= length;
     }
 

@@ -6,6 +6,7 @@
 
 #include <QtCore/QJsonObject>
 #include <QtTest/QSignalSpy>
+#include <QtTest/QTest>
 
 namespace SilentAuth::Test {
 
@@ -45,14 +46,40 @@ bool waitFinished(QNetworkReply *reply, int timeoutMs)
 
 bool expireNow(Mock::MockServer &server)
 {
+    return expireThen(server, QStringLiteral("normal"));
+}
+
+bool expireThen(Mock::MockServer &server, const QString &scenario, const QJsonObject &parameters)
+{
     QString error;
-    return server.setScenario(QStringLiteral("expire-now"), {}, &error)
-        && server.setScenario(QStringLiteral("normal"), {}, &error);
+    const bool ok = server.setScenario(QStringLiteral("expire-now"), {}, &error)
+        && server.setScenario(scenario, parameters, &error);
+    if (!ok)
+        qWarning("setting the scenario failed: %s", qPrintable(error));
+    return ok;
 }
 
 int stat(const Mock::MockServer &server, const char *group, const char *key)
 {
     return server.stats()[QLatin1String(group)][QLatin1String(key)].toInt();
+}
+
+int stat(const Mock::MockServer &server, const char *key)
+{
+    return server.stats()[QLatin1String(key)].toInt();
+}
+
+TokenStore::Result readStore(TokenStore &store)
+{
+    TokenStore::Result result {TokenStore::Error::Unavailable, {}, QStringLiteral("no answer")};
+    bool done = false;
+    store.read([&](const TokenStore::Result &r) {
+        result = r;
+        done = true;
+    });
+    if (!QTest::qWaitFor([&done] { return done; }, 10000))
+        qWarning("the token store did not answer in 10 s");
+    return result;
 }
 
 } // namespace SilentAuth::Test

@@ -4,6 +4,9 @@
 #include <silentauth/authprotocol.h>
 #include <silentauth/mock/mockserver.h>
 #include <silentauth/session.h>
+#include <silentauth/tokenstore.h>
+
+#include <QtCore/QJsonObject>
 
 #include <QtNetwork/QNetworkReply>
 
@@ -34,8 +37,16 @@ bool waitFinished(QNetworkReply *reply, int timeoutMs = 10000);
 
 // Every access token issued so far is rejected from now on.
 bool expireNow(Mock::MockServer &server);
+// The same, then \a scenario runs (e.g. "revoked-refresh" with {"count": 1}).
+bool expireThen(Mock::MockServer &server, const QString &scenario,
+                const QJsonObject &parameters = {});
 
-// One counter from the server's /__admin/stats, e.g. stat(server, "refreshes", "ok").
+// One counter from the server's /__admin/stats, e.g. stat(server, "refreshes", "ok"),
+// or a top-level one, e.g. stat(server, "logouts").
 int stat(const Mock::MockServer &server, const char *group, const char *key);
+int stat(const Mock::MockServer &server, const char *key);
+
+// What the store holds, waiting for the answer without blocking the event loop.
+TokenStore::Result readStore(TokenStore &store);
 
 } // namespace SilentAuth::Test

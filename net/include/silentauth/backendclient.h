@@ -63,8 +63,7 @@ class SILENTAUTH_NET_EXPORT BackendClient : public QObject
     Q_OBJECT
 
 public:
-    template<typename T>
-    using Callback = std::function<void(const ApiError &, const T &)>;
+    template<typename T> using Callback = std::function<void(const ApiError &, const T &)>;
 
     //! \a profileBase and \a boardBase may be the same server or two services.
     BackendClient(QNetworkAccessManager *manager, const QUrl &profileBase, const QUrl &boardBase,
