@@ -1,5 +1,6 @@
 // The silentauth-mock-server executable as QA runs it.
 #include "httpclient.h"
+#include "mockprocess.h"
 
 #include <QtCore/QProcess>
 #include <QtTest/QtTest>
@@ -16,21 +17,7 @@ private:
     // Starts the server; returns its URL from the first line of stdout.
     static QUrl start(QProcess &process, const QStringList &arguments)
     {
-        // The suite silences the mock's request log; this test reads it.
-        auto environment = QProcessEnvironment::systemEnvironment();
-        environment.remove(QStringLiteral("QT_LOGGING_RULES"));
-        process.setProcessEnvironment(environment);
-        process.start(QStringLiteral(MOCK_SERVER_EXECUTABLE), arguments);
-        if (!process.waitForStarted(5000))
-            return {};
-        QElapsedTimer timer;
-        timer.start();
-        while (!process.canReadLine() && timer.elapsed() < 10000)
-            process.waitForReadyRead(100);
-        const QByteArray line = process.readLine().trimmed();
-        if (!line.startsWith("listening on "))
-            return {};
-        return QUrl(QString::fromLatin1(line.mid(13)));
+        return startMockProcess(process, QStringLiteral(MOCK_SERVER_EXECUTABLE), arguments);
     }
 
 private Q_SLOTS:

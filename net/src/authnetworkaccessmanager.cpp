@@ -24,6 +24,7 @@ struct AuthNetworkAccessManager::Private
 {
     QPointer<Session> session;
     QSet<QString> allowed;
+    QSet<AuthReply *> replies; // alive, whatever their state
 };
 
 AuthNetworkAccessManager::AuthNetworkAccessManager(Session *session, QObject *parent)
@@ -75,6 +76,24 @@ QNetworkReply *AuthNetworkAccessManager::sendDirect(Operation op, const QNetwork
                                                     QIODevice *data)
 {
     return QNetworkAccessManager::createRequest(op, request, data);
+}
+
+void AuthNetworkAccessManager::track(AuthReply *reply, bool live)
+{
+    if (live)
+        d->replies.insert(reply);
+    else
+        d->replies.remove(reply);
+}
+
+void AuthNetworkAccessManager::withdrawUnsent(int generation, const QUrl &url)
+{
+    const QString from = origin(url);
+    const auto replies = d->replies; // withdrawing may finish a reply
+    for (AuthReply *reply : replies) {
+        if (d->replies.contains(reply) && origin(reply->url()) == from)
+            reply->withdrawIfUnsent(generation);
+    }
 }
 
 } // namespace SilentAuth

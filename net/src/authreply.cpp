@@ -73,6 +73,7 @@ AuthReply::AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::O
             m_original.setHeader(QNetworkRequest::ContentLengthHeader,
                                  m_body->size() - m_bodyStart);
     }
+    manager->track(this, true);
     // Start from the event loop, like QNetworkReply: signals never fire
     // before the caller had a chance to connect.
     QTimer::singleShot(0, this, &AuthReply::start);
@@ -80,6 +81,8 @@ AuthReply::AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::O
 
 AuthReply::~AuthReply()
 {
+    if (m_manager)
+        m_manager->track(this, false);
     if (m_inner) {
         m_inner->disconnect(this);
         m_inner->abort();
@@ -187,7 +190,9 @@ void AuthReply::send()
     if (m_body)
         m_body->seek(m_bodyStart);
     m_passthrough = false;
+    m_innerSent = false;
     m_inner = m_manager->sendDirect(QNetworkAccessManager::Operation(operation()), request, m_body);
+    connect(m_inner, &QNetworkReply::requestSent, this, [this] { m_innerSent = true; });
     if (session)
         session->record(Session::Event::RequestSent,
                         QString::fromLatin1(verb()) + QLatin1Char(' ') + url().path());
@@ -333,7 +338,27 @@ void AuthReply::handleUnauthorized()
     }
     m_replayed = true;
     waitForRefresh(true);
+    const bool starts = !session->isRefreshing();
     session->refresh();
+    if (starts && session->isRefreshing() && m_manager)
+        m_manager->withdrawUnsent(m_sentGeneration, url());
+}
+
+void AuthReply::withdrawIfUnsent(int generation)
+{
+    // requestSent() crosses threads, so a request may already be on the wire:
+    // only methods that may be repeated (RFC 9110 §9.2.2) are taken back.
+    const QByteArray method = verb();
+    const bool idempotent = method == "GET" || method == "HEAD" || method == "PUT"
+        || method == "DELETE" || method == "OPTIONS";
+    if (m_done || !m_inner || m_innerSent || m_passthrough || !m_authenticate || !m_mayRefresh
+        || m_sentGeneration != generation || !idempotent)
+        return;
+    m_inner->disconnect(this);
+    m_inner->abort();
+    m_inner->deleteLater();
+    m_inner = nullptr;
+    waitForRefresh(false);
 }
 
 void AuthReply::finishWith(QNetworkReply::NetworkError code, const QString &message)

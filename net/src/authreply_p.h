@@ -24,6 +24,10 @@ public:
     ~AuthReply() override;
 
     void abort() override;
+    // Still queued inside QNetworkAccessManager with a token of \a generation,
+    // which the origin has just rejected: take it back and send it after the
+    // refresh instead of collecting a certain 401.
+    void withdrawIfUnsent(int generation);
     qint64 bytesAvailable() const override;
     bool isSequential() const override { return true; }
 
@@ -58,6 +62,7 @@ private:
     bool m_authenticate = false;
     bool m_mayRefresh = true;
     bool m_replayed = false;
+    bool m_innerSent = false; // the inner request has left QNetworkAccessManager
     bool m_passthrough = false;
     bool m_done = false;
     int m_redirects = 0;

@@ -9,6 +9,7 @@
 
 namespace SilentAuth {
 
+class AuthReply;
 class Session;
 
 /*!
@@ -51,6 +52,8 @@ protected:
 private:
     friend class AuthReply;
     QNetworkReply *sendDirect(Operation op, const QNetworkRequest &request, QIODevice *data);
+    void track(AuthReply *reply, bool live);
+    void withdrawUnsent(int generation, const QUrl &origin);
 
     struct Private;
     std::unique_ptr<Private> d;

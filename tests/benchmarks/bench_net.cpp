@@ -1,0 +1,244 @@
+// What the interceptor costs, measured side by side in one run against the
+// silentauth-mock-server executable (its own process, so the server does not
+// share the client's event loop):
+//
+//  overhead  N GETs of /profile, C in flight, through a plain
+//            QNetworkAccessManager that sets the Bearer header itself and
+//            through AuthNetworkAccessManager; rounds alternate, medians.
+//  storm     S GETs sent at once with an access token the server has just
+//            stopped accepting (scenario expire-now): S 401s, exactly one
+//            refresh, S replays; against the same S GETs with a valid token.
+//
+// Prints a table. Exits 1 when a request failed or a storm took other than
+// one refresh: the figures are reported, the counts are checked.
+#include "httpclient.h"
+#include "mockprocess.h"
+
+#include <silentauth/authnetworkaccessmanager.h>
+#include <silentauth/jsonauthprotocol.h>
+#include <silentauth/memorytokenstore.h>
+#include <silentauth/session.h>
+
+#include <QtCore/QCommandLineParser>
+#include <QtCore/QCoreApplication>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QEventLoop>
+#include <QtCore/QJsonDocument>
+#include <QtCore/QTimer>
+#include <QtNetwork/QNetworkReply>
+
+#include <algorithm>
+#include <cstdio>
+#include <functional>
+
+using namespace SilentAuth;
+using namespace SilentAuth::Test;
+
+namespace {
+
+struct Run
+{
+    qint64 elapsedMs = 0;
+    int failed = 0;
+};
+
+// Sends \a total requests made by \a send, \a inFlight at a time.
+Run drive(const std::function<QNetworkReply *()> &send, int total, int inFlight)
+{
+    QEventLoop loop;
+    QElapsedTimer clock;
+    Run run;
+    int issued = 0;
+    int finished = 0;
+    std::function<void()> issue = [&] {
+        ++issued;
+        QNetworkReply *reply = send();
+        QObject::connect(reply, &QNetworkReply::finished, &loop, [&, reply] {
+            if (reply->error() != QNetworkReply::NoError
+                || reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt() != 200)
+                ++run.failed;
+            reply->readAll();
+            reply->deleteLater();
+            if (++finished == total)
+                loop.quit();
+            else if (issued < total)
+                issue();
+        });
+    };
+    clock.start();
+    for (int i = 0; i < std::min(total, inFlight); ++i)
+        issue();
+    loop.exec();
+    run.elapsedMs = std::max<qint64>(clock.elapsed(), 1);
+    return run;
+}
+
+double median(QList<double> values)
+{
+    std::sort(values.begin(), values.end());
+    const auto n = values.size();
+    return n % 2 ? values[n / 2] : (values[n / 2 - 1] + values[n / 2]) / 2;
+}
+
+QUrl at(const QUrl &server, const char *path)
+{
+    QUrl url = server;
+    url.setPath(QString::fromLatin1(path));
+    return url;
+}
+
+bool waitFor(const std::function<bool()> &done, int timeoutMs)
+{
+    QElapsedTimer clock;
+    clock.start();
+    while (!done() && clock.elapsed() < timeoutMs)
+        QCoreApplication::processEvents(QEventLoop::WaitForMoreEvents, 50);
+    return done();
+}
+
+int unauthorizedAtServer(HttpClient &http, const QUrl &server)
+{
+    return http.send("GET", at(server, "/__admin/stats"))
+        .json()[QLatin1String("unauthorizedTotal")]
+        .toInt();
+}
+
+} // namespace
+
+int main(int argc, char *argv[])
+{
+    QCoreApplication app(argc, argv);
+    QCommandLineParser parser;
+    parser.setApplicationDescription(
+        QStringLiteral("Interceptor overhead and 401-storm benchmark against the mock server."));
+    parser.addHelpOption();
+    const QCommandLineOption serverOption(QStringLiteral("mock-server"),
+                                          QStringLiteral("The silentauth-mock-server executable."),
+                                          QStringLiteral("path"));
+    const QCommandLineOption requestsOption(QStringLiteral("requests"),
+                                            QStringLiteral("GETs per overhead round."),
+                                            QStringLiteral("n"), QStringLiteral("5000"));
+    const QCommandLineOption concurrencyOption(QStringLiteral("concurrency"),
+                                               QStringLiteral("Requests in flight."),
+                                               QStringLiteral("n"), QStringLiteral("50"));
+    const QCommandLineOption stormOption(QStringLiteral("storm"),
+                                         QStringLiteral("Requests sent at once in a storm."),
+                                         QStringLiteral("n"), QStringLiteral("500"));
+    const QCommandLineOption roundsOption(QStringLiteral("rounds"),
+                                          QStringLiteral("Rounds of each measurement."),
+                                          QStringLiteral("n"), QStringLiteral("5"));
+    parser.addOptions({serverOption, requestsOption, concurrencyOption, stormOption, roundsOption});
+    parser.process(app);
+    if (!parser.isSet(serverOption)) {
+        std::fprintf(stderr, "bench_net: --mock-server PATH is required\n");
+        return 2;
+    }
+    const int requests = parser.value(requestsOption).toInt();
+    const int concurrency = parser.value(concurrencyOption).toInt();
+    const int storm = parser.value(stormOption).toInt();
+    const int rounds = parser.value(roundsOption).toInt();
+    if (requests < 1 || concurrency < 1 || storm < 1 || rounds < 1) {
+        std::fprintf(stderr, "bench_net: counts must be positive\n");
+        return 2;
+    }
+
+    QProcess serverProcess;
+    const QUrl server = startMockProcess(serverProcess, parser.value(serverOption),
+                                         {QStringLiteral("--port"), QStringLiteral("0"),
+                                          QStringLiteral("--access-ttl"), QStringLiteral("1h")},
+                                         true);
+    if (!server.isValid()) {
+        std::fprintf(stderr, "bench_net: the mock server did not start\n");
+        return 1;
+    }
+
+    // The plain client signs in by hand and sets the header itself.
+    HttpClient http;
+    const QByteArray token = http.postJson(at(server, "/auth/login"),
+                                           {{QStringLiteral("username"), QStringLiteral("bob")},
+                                            {QStringLiteral("password"),
+                                             QStringLiteral("bob-password")}})
+                                 .json()[QLatin1String("accessToken")]
+                                 .toString()
+                                 .toLatin1();
+    QNetworkAccessManager plain;
+    QNetworkRequest plainRequest(at(server, "/profile"));
+    plainRequest.setRawHeader("Authorization", "Bearer " + token);
+
+    MemoryTokenStore store;
+    Session session(std::make_unique<JsonAuthProtocol>(server), &store);
+    AuthNetworkAccessManager intercepted(&session);
+    session.signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
+    if (token.isEmpty()
+        || !waitFor([&] { return session.status() == Session::Status::SignedIn; }, 10000)) {
+        std::fprintf(stderr, "bench_net: could not sign in\n");
+        return 1;
+    }
+    const QNetworkRequest authRequest(at(server, "/profile"));
+    const auto sendPlain = [&] { return plain.get(plainRequest); };
+    const auto sendAuth = [&] { return intercepted.get(authRequest); };
+
+    int failures = 0;
+    // Warm both managers' connection pools and the server.
+    failures += drive(sendPlain, 200, concurrency).failed + drive(sendAuth, 200, concurrency).failed;
+
+    std::printf("overhead: %d GETs /profile, %d in flight, %d rounds\n", requests, concurrency,
+                rounds);
+    std::printf("%-6s %12s %12s %7s\n", "round", "plain r/s", "auth r/s", "ratio");
+    QList<double> plainRates, authRates, overheadRatios;
+    for (int round = 1; round <= rounds; ++round) {
+        const Run a = drive(sendPlain, requests, concurrency);
+        const Run b = drive(sendAuth, requests, concurrency);
+        failures += a.failed + b.failed;
+        const double plainRate = requests * 1000.0 / a.elapsedMs;
+        const double authRate = requests * 1000.0 / b.elapsedMs;
+        plainRates << plainRate;
+        authRates << authRate;
+        overheadRatios << authRate / plainRate;
+        std::printf("%-6d %12.0f %12.0f %7.3f\n", round, plainRate, authRate, authRate / plainRate);
+    }
+    std::printf("%-6s %12.0f %12.0f %7.3f\n\n", "median", median(plainRates), median(authRates),
+                median(overheadRatios));
+
+    std::printf("storm: %d GETs sent at once, %d rounds\n", storm, rounds);
+    std::printf("%-6s %10s %11s %7s %10s %8s %8s\n", "round", "valid ms", "expired ms", "ratio",
+                "refreshes", "401s", "replays");
+    QList<double> stormRatios;
+    bool oneRefreshEach = true;
+    for (int round = 1; round <= rounds; ++round) {
+        const Run valid = drive(sendAuth, storm, storm);
+        const auto scenario = http.postJson(at(server, "/__admin/scenario"),
+                                            {{QStringLiteral("name"), QStringLiteral("expire-now")}});
+        if (scenario.status != 200) {
+            std::fprintf(stderr, "bench_net: expire-now refused: %s\n", scenario.body.constData());
+            return 1;
+        }
+        const int refreshesBefore = session.refreshCount();
+        const int replaysBefore = session.replayCount();
+        const int unauthorizedBefore = unauthorizedAtServer(http, server);
+        const Run expired = drive(sendAuth, storm, storm);
+        const int refreshes = session.refreshCount() - refreshesBefore;
+        const int replays = session.replayCount() - replaysBefore;
+        const int unauthorized = unauthorizedAtServer(http, server)
+            - unauthorizedBefore;
+        failures += valid.failed + expired.failed;
+        oneRefreshEach = oneRefreshEach && refreshes == 1;
+        const double ratio = double(expired.elapsedMs) / valid.elapsedMs;
+        stormRatios << ratio;
+        std::printf("%-6d %10lld %11lld %7.2f %10d %8d %8d\n", round,
+                    static_cast<long long>(valid.elapsedMs),
+                    static_cast<long long>(expired.elapsedMs), ratio, refreshes, unauthorized,
+                    replays);
+    }
+    std::printf("%-6s %10s %11s %7.2f\n\n", "median", "", "", median(stormRatios));
+    std::printf("failed requests: %d\n", failures);
+
+    serverProcess.terminate();
+    serverProcess.waitForFinished(5000);
+    if (failures > 0 || !oneRefreshEach) {
+        std::fprintf(stderr, "bench_net: %s\n",
+                     failures > 0 ? "requests failed" : "a storm took other than one refresh");
+        return 1;
+    }
+    return 0;
+}
