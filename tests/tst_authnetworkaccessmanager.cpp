@@ -26,27 +26,41 @@ using Mock::MockServerConfig;
 
 namespace {
 
-// A sequential device (like a pipe): QNetworkReply cannot rewind it.
+// A sequential device (like a pipe): QNetworkReply cannot rewind it. With
+// a trickle size, its data arrives in pieces from the event loop, and
+// readChannelFinished() says when the last one came.
 class SequentialDevice : public QIODevice
 {
 public:
-    explicit SequentialDevice(QByteArray data)
+    explicit SequentialDevice(QByteArray data, qint64 trickle = 0)
         : m_data(std::move(data))
+        , m_available(trickle > 0 ? 0 : m_data.size())
     {
         open(ReadOnly);
+        if (trickle > 0) {
+            connect(&m_timer, &QTimer::timeout, this, [this, trickle] {
+                m_available = qMin<qint64>(m_data.size(), m_available + trickle);
+                Q_EMIT readyRead();
+                if (m_available == m_data.size()) {
+                    m_timer.stop();
+                    Q_EMIT readChannelFinished();
+                }
+            });
+            m_timer.start(1);
+        }
     }
     bool isSequential() const override { return true; }
     qint64 bytesAvailable() const override
     {
-        return m_data.size() - m_pos + QIODevice::bytesAvailable();
+        return m_available - m_pos + QIODevice::bytesAvailable();
     }
 
 protected:
     qint64 readData(char *out, qint64 max) override
     {
-        const qint64 n = qMin(max, qint64(m_data.size()) - m_pos);
+        const qint64 n = qMin(max, m_available - m_pos);
         if (n <= 0)
-            return -1;
+            return m_available == m_data.size() ? -1 : 0;
         memcpy(out, m_data.constData() + m_pos, size_t(n));
         m_pos += n;
         return n;
@@ -55,7 +69,9 @@ protected:
 
 private:
     QByteArray m_data;
+    qint64 m_available;
     qint64 m_pos = 0;
+    QTimer m_timer;
 };
 
 } // namespace
@@ -162,12 +178,16 @@ private Q_SLOTS:
         QTest::addColumn<QByteArray>("verb");
         QTest::addColumn<int>("size");
         QTest::addColumn<bool>("sequential");
-        QTest::newRow("POST") << QByteArray("POST") << 1000 << false;
-        QTest::newRow("PUT") << QByteArray("PUT") << 64 * 1024 << false;
-        QTest::newRow("PATCH") << QByteArray("PATCH") << 10 << false;
-        QTest::newRow("DELETE") << QByteArray("DELETE") << 300 << false;
-        QTest::newRow("POST-sequential") << QByteArray("POST") << 100 * 1024 << true;
-        QTest::newRow("PUT-sequential-20MB") << QByteArray("PUT") << 20 * 1024 * 1024 << true;
+        QTest::addColumn<int>("trickle"); // sequential bodies arriving in pieces of this size
+        QTest::newRow("POST") << QByteArray("POST") << 1000 << false << 0;
+        QTest::newRow("PUT") << QByteArray("PUT") << 64 * 1024 << false << 0;
+        QTest::newRow("PATCH") << QByteArray("PATCH") << 10 << false << 0;
+        QTest::newRow("DELETE") << QByteArray("DELETE") << 300 << false << 0;
+        QTest::newRow("POST-sequential") << QByteArray("POST") << 100 * 1024 << true << 0;
+        QTest::newRow("PUT-sequential-20MB") << QByteArray("PUT") << 20 * 1024 * 1024 << true << 0;
+        QTest::newRow("POST-trickled") << QByteArray("POST") << 300 * 1000 << true << 7000;
+        QTest::newRow("PUT-trickled-9MB-spooled")
+            << QByteArray("PUT") << 9 * 1024 * 1024 << true << 512 * 1024;
     }
 
     void bodiesAreReplayedByteForByte()
@@ -175,6 +195,7 @@ private Q_SLOTS:
         QFETCH(QByteArray, verb);
         QFETCH(int, size);
         QFETCH(bool, sequential);
+        QFETCH(int, trickle);
         MockServerConfig config;
         config.maxBodyBytes = 32 * 1024 * 1024;
         auto server = startServer(config);
@@ -189,7 +210,7 @@ private Q_SLOTS:
             body[i] = char((i * 131 + 7) & 0xff);
         std::unique_ptr<QIODevice> device;
         if (sequential) {
-            device = std::make_unique<SequentialDevice>(body);
+            device = std::make_unique<SequentialDevice>(body, trickle);
         } else {
             auto buffer = std::make_unique<QBuffer>();
             buffer->setData(body);
@@ -265,26 +286,70 @@ private Q_SLOTS:
         QCOMPARE(errors.last().at(0).value<Session::Error>(), Session::Error::SessionExpired);
     }
 
-    void refreshUnavailableGoesOfflineAndRecovers()
+    void transientRefreshFailureGoesOfflineAndRecovers_data()
     {
+        QTest::addColumn<QString>("scenario");
+        QTest::addColumn<int>("count");
+        QTest::newRow("503") << QStringLiteral("refresh-unavailable") << 1;
+        // Qt resends a request once by itself when a reused connection was
+        // closed without an answer, so one drop can go unnoticed: drop two.
+        QTest::newRow("connection dropped") << QStringLiteral("refresh-drop") << 2;
+        QTest::newRow("not JSON") << QStringLiteral("malformed-refresh") << 1;
+    }
+
+    void transientRefreshFailureGoesOfflineAndRecovers()
+    {
+        QFETCH(QString, scenario);
+        QFETCH(int, count);
         auto server = startServer();
         QVERIFY(server);
         MemoryTokenStore store;
         auto client = makeClient(*server, &store);
         QVERIFY(signIn(*client.session));
-        QVERIFY(expireThen(*server, QStringLiteral("refresh-unavailable"),
-                           {{QStringLiteral("count"), 1}}));
+        const QByteArray storedBefore = readStore(store).token;
+        QVERIFY(expireThen(*server, scenario, {{QStringLiteral("count"), count}}));
         std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
         QSignalSpy finished(reply.get(), &QNetworkReply::finished);
         QVERIFY(finished.wait(10000));
         QCOMPARE(reply->error(), QNetworkReply::TemporaryNetworkFailureError);
         QCOMPARE(client.session->status(), Session::Status::Offline);
         // Not signed out: the refresh token was kept and the retry succeeds.
-        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 5000);
+        QCOMPARE(readStore(store).token, storedBefore);
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 8000);
+        QCOMPARE(client.session->refreshCount(), 1);
         std::unique_ptr<QNetworkReply> again(get(*client.manager, *server, "/profile"));
         QSignalSpy againFinished(again.get(), &QNetworkReply::finished);
         QVERIFY(againFinished.wait(10000));
         QCOMPARE(again->error(), QNetworkReply::NoError);
+    }
+
+    // A 500 is the server's problem, not the token's: it reaches the caller
+    // as it is, and nothing is refreshed or replayed.
+    void serverErrorsPassThroughWithoutRefreshing()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("flaky-resources"),
+                                    {{QStringLiteral("failureRate"), 0.5}}, &error));
+        constexpr int count = 100;
+        int ok = 0;
+        int serverErrors = 0;
+        for (int i = 0; i < count; ++i) {
+            std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+            QVERIFY(waitFinished(reply.get()));
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            ok += status == 200;
+            serverErrors += status == 500 && reply->error() == QNetworkReply::InternalServerError;
+        }
+        QCOMPARE(ok + serverErrors, count);
+        QVERIFY2(serverErrors > 20 && serverErrors < 80, qPrintable(QString::number(serverErrors)));
+        QCOMPARE(client.session->refreshCount(), 0);
+        QCOMPARE(client.session->replayCount(), 0);
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
     }
 
     // 403 insufficient_scope: a new token would not have more scope; never refresh.
@@ -418,24 +483,6 @@ private Q_SLOTS:
         QVERIFY(offlineErrors.wait(5000));
         QCOMPARE(offlineErrors.last().at(0).value<Session::Error>(), Session::Error::NetworkError);
         QCOMPARE(offline.status(), Session::Status::SignedOut);
-    }
-
-    void malformedRefreshIsTransient()
-    {
-        auto server = startServer();
-        QVERIFY(server);
-        MemoryTokenStore store;
-        auto client = makeClient(*server, &store);
-        QVERIFY(signIn(*client.session));
-        QString error;
-        QVERIFY(server->setScenario(QStringLiteral("malformed-refresh"),
-                                    {{QStringLiteral("count"), 1}}, &error));
-        QSignalSpy refreshed(client.session.get(), &Session::refreshFinished);
-        client.session->refresh();
-        QVERIFY(refreshed.wait(5000));
-        QCOMPARE(refreshed.first().at(0).toBool(), false);
-        QCOMPARE(client.session->status(), Session::Status::Offline);
-        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 5000);
     }
 
     void keychainRotationRestoreAndSignOut()

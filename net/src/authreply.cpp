@@ -47,36 +47,85 @@ AuthReply::AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::O
                .attribute(QNetworkRequest::Attribute(AuthNetworkAccessManager::NoRefreshAttribute))
                .toBool();
 
-    if (outgoingData) {
-        if (!outgoingData->isSequential()) {
-            m_body = outgoingData;
-            m_bodyStart = outgoingData->pos();
-        } else {
-            // QNetworkReply keeps no copy of what it sent: buffer it for the replay.
-            const QByteArray available = outgoingData->readAll();
-            if (available.size() > spoolThreshold) {
-                auto file = std::make_unique<QTemporaryFile>();
-                if (file->open() && file->write(available) == available.size()) {
-                    file->seek(0);
-                    m_ownedBody = std::move(file);
-                }
-            }
-            if (!m_ownedBody) {
-                auto buffer = std::make_unique<QBuffer>();
-                buffer->setData(available);
-                buffer->open(QIODevice::ReadOnly);
-                m_ownedBody = std::move(buffer);
-            }
-            m_body = m_ownedBody.get();
-        }
+    if (outgoingData && !outgoingData->isSequential()) {
+        m_body = outgoingData;
+        m_bodyStart = outgoingData->pos();
         if (!m_original.header(QNetworkRequest::ContentLengthHeader).isValid())
             m_original.setHeader(QNetworkRequest::ContentLengthHeader,
                                  m_body->size() - m_bodyStart);
+    } else if (outgoingData) {
+        // QNetworkReply keeps no copy of what it sent, and a sequential body
+        // cannot be rewound: read it as it arrives, in memory up to the spool
+        // threshold and in a temporary file beyond, then send.
+        m_source = outgoingData;
+        const QVariant length = m_original.header(QNetworkRequest::ContentLengthHeader);
+        m_expected = length.isValid() ? length.toLongLong() : -1;
+        auto buffer = std::make_unique<QBuffer>();
+        buffer->open(QIODevice::ReadWrite);
+        m_ownedBody = std::move(buffer);
+        connect(outgoingData, &QIODevice::readyRead, this, &AuthReply::spool);
+        connect(outgoingData, &QIODevice::readChannelFinished, this, [this] {
+            m_sourceFinished = true;
+            spool();
+        });
+        connect(outgoingData, &QIODevice::aboutToClose, this, [this] {
+            m_sourceFinished = true;
+            spool();
+        });
     }
     manager->track(this, true);
     // Start from the event loop, like QNetworkReply: signals never fire
     // before the caller had a chance to connect.
-    QTimer::singleShot(0, this, &AuthReply::start);
+    QTimer::singleShot(0, this, m_source ? &AuthReply::spool : &AuthReply::start);
+}
+
+void AuthReply::spool()
+{
+    if (m_done || !m_ownedBody || m_body)
+        return;
+    QByteArray chunk(64 * 1024, Qt::Uninitialized);
+    bool complete = !m_source;
+    while (!complete) {
+        qint64 want = chunk.size();
+        if (m_expected >= 0)
+            want = qMin(want, m_expected - m_spooled);
+        const qint64 n = want > 0 ? m_source->read(chunk.data(), want) : -1;
+        if (n < 0) {
+            complete = true;
+        } else if (n == 0) {
+            complete = m_sourceFinished || !m_source->isOpen();
+            if (!complete)
+                return; // more arrives with readyRead or readChannelFinished
+        } else if (!keep(chunk.constData(), n)) {
+            finishWith(QNetworkReply::UnknownNetworkError,
+                       tr("The request body could not be buffered for a replay."));
+            return;
+        }
+    }
+    if (m_source)
+        m_source->disconnect(this);
+    m_source = nullptr;
+    m_body = m_ownedBody.get();
+    m_bodyStart = 0;
+    m_body->seek(0);
+    if (!m_original.header(QNetworkRequest::ContentLengthHeader).isValid())
+        m_original.setHeader(QNetworkRequest::ContentLengthHeader, m_spooled);
+    start();
+}
+
+bool AuthReply::keep(const char *data, qint64 size)
+{
+    if (m_spooled + size > spoolThreshold && qobject_cast<QBuffer *>(m_ownedBody.get())) {
+        auto file = std::make_unique<QTemporaryFile>();
+        const QByteArray &held = static_cast<QBuffer *>(m_ownedBody.get())->data();
+        if (!file->open() || file->write(held) != held.size())
+            return false;
+        m_ownedBody = std::move(file);
+    }
+    if (m_ownedBody->write(data, size) != size)
+        return false;
+    m_spooled += size;
+    return true;
 }
 
 AuthReply::~AuthReply()

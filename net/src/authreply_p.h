@@ -35,6 +35,8 @@ protected:
     qint64 readData(char *data, qint64 maxSize) override;
 
 private:
+    void spool();
+    bool keep(const char *data, qint64 size);
     void start();
     void send();
     void onMetaData();
@@ -55,6 +57,10 @@ private:
     QIODevice *m_body = nullptr; // seekable; the caller's or m_ownedBody
     std::unique_ptr<QIODevice> m_ownedBody;
     qint64 m_bodyStart = 0;
+    QPointer<QIODevice> m_source; // a sequential body still being read
+    qint64 m_expected = -1; // its Content-Length, when the caller gave one
+    qint64 m_spooled = 0;
+    bool m_sourceFinished = false;
     QPointer<QNetworkReply> m_inner;
     QMetaObject::Connection m_wait; // to the session, while this request waits for it
     QTimer m_deadline; // offline wait
