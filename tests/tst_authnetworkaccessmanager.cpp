@@ -14,6 +14,7 @@
 #include <QtCore/QBuffer>
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QPointer>
 #include <QtCore/QUuid>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
@@ -139,6 +140,30 @@ private Q_SLOTS:
               client.session->replayCount());
         QVERIFY2(rejected < count / 2, qPrintable(QString::number(rejected)));
         QVERIFY(client.session->replayCount() <= rejected);
+    }
+
+    // The manager goes away with requests in every state: queued, waiting
+    // for a refresh, in flight. Nothing is touched after it is gone.
+    void managerDestroyedWithRequestsInFlight()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QVERIFY(expireThen(*server, QStringLiteral("slow-refresh"),
+                           {{QStringLiteral("delayMs"), 500}}));
+        QList<QPointer<QNetworkReply>> replies;
+        for (int i = 0; i < 20; ++i)
+            replies << get(*client.manager, *server, "/profile");
+        QTest::qWait(100); // some answered 401, a refresh is under way, the rest queued
+        QVERIFY(client.session->isRefreshing());
+        client.manager.reset();
+        for (const auto &reply : replies)
+            QVERIFY(reply.isNull());
+        QSignalSpy refreshed(client.session.get(), &Session::refreshFinished);
+        QVERIFY(refreshed.wait(5000));
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
     }
 
     void concurrentExpiredPostsAreNotTakenBack()

@@ -24,6 +24,8 @@
 #include <QtWidgets/QCheckBox>
 #include <QtWidgets/QLabel>
 #include <QtWidgets/QLineEdit>
+#include <QtWidgets/QListWidget>
+#include <QtWidgets/QMessageBox>
 #include <QtWidgets/QPlainTextEdit>
 #include <QtWidgets/QPushButton>
 
@@ -81,6 +83,8 @@ private:
         config.embeddedAccessTtl = accessTtl;
         config.keychainService = m_keychainService;
         config.embeddedDatabaseFile = m_dir.filePath(m_keychainService + QStringLiteral(".sqlite"));
+        config.language = m_settings->value(QStringLiteral("ui/language"), QStringLiteral("en"))
+                              .toString();
         auto app = std::make_unique<DesktopApp>(config, m_settings.get());
         bool ready = false;
         QString failure;
@@ -296,6 +300,119 @@ private Q_SLOTS:
         QCOMPARE(child<QAbstractItemView>(main, "boardTable")->model()->rowCount(), 1);
         QCOMPARE(stat(*app->embeddedServer(), "unauthorizedTotal"), 1);
         QCOMPARE(app->shell()->mainWindow(), main); // the same window, never rebuilt
+    }
+
+    // Canceled re-sign-in, then someone else signs in: the first user's draft
+    // goes, and the new user is told in a message box.
+    void anotherUserAfterCancelIsToldTheDraftWasDiscarded()
+    {
+        auto app = launch();
+        QVERIFY(app);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        QVERIFY(waitForBoardLoaded(main));
+        QTest::keyClicks(child(main, "postTitle"), QStringLiteral("Alice's draft"));
+        QVERIFY(expireThen(*app->embeddedServer(), QStringLiteral("revoked-refresh"),
+                           {{QStringLiteral("count"), 1}}));
+        main->reload();
+        QTRY_VERIFY_WITH_TIMEOUT(app->shell()->reauthDialog(), 10000);
+        QTest::mouseClick(child(app->shell()->reauthDialog(), "reauthCancel"), Qt::LeftButton);
+        QTRY_VERIFY(app->shell()->signInWindow()->isVisible());
+        QVERIFY(signInWith(*app, QStringLiteral("bob"), QStringLiteral("bob-password")));
+        QVERIFY(waitForMainWindow(*app));
+        Ui::MainWindow *bobs = app->shell()->mainWindow();
+        QTRY_VERIFY(child(bobs, "draftDiscarded") && child(bobs, "draftDiscarded")->isVisible());
+        auto *box = child<QMessageBox>(bobs, "draftDiscarded");
+        QVERIFY(box->text().contains(QLatin1String("alice")));
+        QVERIFY(box->text().contains(QLatin1String("bob")));
+        box->accept();
+        QCOMPARE(child<QLineEdit>(bobs, "postTitle")->text(), QString());
+        QTRY_COMPARE(child<QLabel>(bobs, "profileUsername")->text(), QStringLiteral("bob"));
+    }
+
+    // The activity panel shows what happened before the main window existed:
+    // the silent restore's refresh.
+    void activityPanelShowsTheRestore()
+    {
+        {
+            auto first = launch();
+            QVERIFY(first);
+            QVERIFY(signInWith(*first, QStringLiteral("alice"), QStringLiteral("alice-password")));
+            QVERIFY(waitForMainWindow(*first));
+        }
+        auto second = launch();
+        QVERIFY(second);
+        QVERIFY(waitForMainWindow(*second));
+        auto *activity = child<QListWidget>(second->shell()->mainWindow(), "activity");
+        QStringList lines;
+        for (int i = 0; i < activity->count(); ++i)
+            lines << activity->item(i)->text();
+        const QString all = lines.join(QLatin1Char('\n'));
+        QVERIFY2(all.contains(QLatin1String("Refresh started")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("Refresh succeeded")), qPrintable(all));
+        QVERIFY2(all.contains(QLatin1String("Session restored for alice")), qPrintable(all));
+    }
+
+    // Korean and English, switched in settings while the program runs: the
+    // session and the windows stay, their texts change.
+    void languageSwitchesLive()
+    {
+        auto app = launch();
+        QVERIFY(app);
+        QCOMPARE(app->language(), QStringLiteral("en"));
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible());
+        auto *signIn = child<QPushButton>(window, "signIn");
+        QCOMPARE(signIn->text(), QStringLiteral("&Sign in"));
+        Ui::Shell *shell = app->shell();
+
+        DesktopApp::Config config = DesktopApp::Config::fromSettings(*m_settings);
+        config.keychainService = m_keychainService;
+        config.language = QStringLiteral("ko");
+        app->reconfigure(config);
+        QCOMPARE(app->language(), QStringLiteral("ko"));
+        QCOMPARE(app->shell(), shell); // nothing rebuilt
+        QTRY_COMPARE(signIn->text(), QStringLiteral("로그인(&S)"));
+        QCOMPARE(QCoreApplication::translate("QPlatformTheme", "Cancel"),
+                 QStringLiteral("취소")); // Qt's own buttons too
+        m_settings->sync();
+        QCOMPARE(m_settings->value(QStringLiteral("ui/language")).toString(),
+                 QStringLiteral("ko"));
+
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        auto *reload = main->findChild<QAction *>(QStringLiteral("reloadAction"));
+        QCOMPARE(reload->text(), QStringLiteral("새로 고침(&R)"));
+        QTRY_VERIFY(child<QLabel>(main, "refreshCount")->text().startsWith(
+            QStringLiteral("자동 갱신")));
+        QTRY_COMPARE(child<QLabel>(main, "sessionState")->text(), QStringLiteral("로그인됨"));
+
+        config.language = QStringLiteral("en");
+        app->reconfigure(config);
+        QTRY_COMPARE(reload->text(), QStringLiteral("&Reload"));
+        QCOMPARE(app->session()->status(), Session::Status::SignedIn); // still signed in
+        QCOMPARE(app->shell()->mainWindow(), main);
+    }
+
+    // The main window comes back where and as large as the user left it.
+    void mainWindowGeometryIsRemembered()
+    {
+        {
+            auto first = launch();
+            QVERIFY(first);
+            QVERIFY(signInWith(*first, QStringLiteral("alice"), QStringLiteral("alice-password")));
+            QVERIFY(waitForMainWindow(*first));
+            first->shell()->mainWindow()->resize(700, 520);
+            QTRY_COMPARE(first->shell()->mainWindow()->size(), QSize(700, 520));
+        }
+        m_settings->sync();
+        QVERIFY(!m_settings->value(QStringLiteral("ui/mainWindowGeometry")).toByteArray().isEmpty());
+        auto second = launch();
+        QVERIFY(second);
+        QVERIFY(waitForMainWindow(*second));
+        QCOMPARE(second->shell()->mainWindow()->size(), QSize(700, 520));
     }
 
     void cancelingReSignInKeepsTheDraftForLater()

@@ -5,6 +5,7 @@
 
 #include <silentauth/backendclient.h>
 
+#include <QtCore/QEvent>
 #include <QtCore/QTime>
 #include <QtCore/QTimer>
 #include <QtGui/QAction>
@@ -47,34 +48,32 @@ MainWindow::MainWindow(Session *session, BackendClient *backend, QWidget *parent
     , m_clock(new QTimer(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
-    setWindowTitle(tr("SilentAuth"));
     setWindowIcon(icon("app"));
 
-    auto *toolbar = addToolBar(tr("Main"));
-    toolbar->setObjectName(QStringLiteral("mainToolbar"));
-    toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
-    m_reload = toolbar->addAction(icon("reload"), tr("&Reload"), this, &MainWindow::reload);
+    m_toolbar = addToolBar(QString());
+    m_toolbar->setObjectName(QStringLiteral("mainToolbar"));
+    m_toolbar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    m_reload = m_toolbar->addAction(icon("reload"), QString(), this, &MainWindow::reload);
     m_reload->setObjectName(QStringLiteral("reloadAction"));
     m_reload->setShortcut(QKeySequence::Refresh);
-    QAction *newAction
-        = toolbar->addAction(icon("new"), tr("&New post"), this, &MainWindow::newPost);
-    newAction->setObjectName(QStringLiteral("newPostAction"));
-    newAction->setShortcut(QKeySequence::New);
-    toolbar->addSeparator();
-    QAction *signOut = toolbar->addAction(icon("sign-out"), tr("Sign &out"), this,
-                                          &MainWindow::signOutRequested);
-    signOut->setObjectName(QStringLiteral("signOutAction"));
+    m_newPost = m_toolbar->addAction(icon("new"), QString(), this, &MainWindow::newPost);
+    m_newPost->setObjectName(QStringLiteral("newPostAction"));
+    m_newPost->setShortcut(QKeySequence::New);
+    m_toolbar->addSeparator();
+    m_signOut
+        = m_toolbar->addAction(icon("sign-out"), QString(), this, &MainWindow::signOutRequested);
+    m_signOut->setObjectName(QStringLiteral("signOutAction"));
 
-    auto *tabs = new QTabWidget(this);
-    tabs->setObjectName(QStringLiteral("tabs"));
-    tabs->addTab(buildBoardPage(), icon("board"), tr("&Board"));
-    tabs->addTab(buildProfilePage(), icon("profile"), tr("&Profile"));
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("tabs"));
+    m_tabs->addTab(buildBoardPage(), icon("board"), QString());
+    m_tabs->addTab(buildProfilePage(), icon("profile"), QString());
     buildBanner();
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_banner);
-    layout->addWidget(tabs, 1);
+    layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
     m_stateLabel = new QLabel(this);
@@ -88,15 +87,15 @@ MainWindow::MainWindow(Session *session, BackendClient *backend, QWidget *parent
     for (QLabel *label : {m_stateLabel, m_timeLeftLabel, m_refreshLabel, m_replayLabel})
         statusBar()->addPermanentWidget(label);
 
-    auto *dock = new QDockWidget(tr("Activity"), this);
-    dock->setObjectName(QStringLiteral("activityDock"));
-    m_activity = new QListWidget(dock);
+    m_dock = new QDockWidget(this);
+    m_dock->setObjectName(QStringLiteral("activityDock"));
+    m_activity = new QListWidget(m_dock);
     m_activity->setObjectName(QStringLiteral("activity"));
-    m_activity->setAccessibleName(tr("Sign-in activity"));
     m_activity->setUniformItemSizes(true);
-    dock->setWidget(m_activity);
-    addDockWidget(Qt::BottomDockWidgetArea, dock);
-    toolbar->addAction(dock->toggleViewAction());
+    m_dock->setWidget(m_activity);
+    addDockWidget(Qt::BottomDockWidgetArea, m_dock);
+    m_toolbar->addAction(m_dock->toggleViewAction());
+    retranslate();
 
     m_clock->setInterval(1000);
     connect(m_clock, &QTimer::timeout, this, &MainWindow::updateTimeLeft);
@@ -107,13 +106,53 @@ MainWindow::MainWindow(Session *session, BackendClient *backend, QWidget *parent
 
 MainWindow::~MainWindow() = default;
 
+// Every fixed text, again for a language switched while the window exists.
+void MainWindow::retranslate()
+{
+    showTitle();
+    m_toolbar->setWindowTitle(tr("Main"));
+    m_reload->setText(tr("&Reload"));
+    m_newPost->setText(tr("&New post"));
+    m_signOut->setText(tr("Sign &out"));
+    m_tabs->setTabText(0, tr("&Board"));
+    m_tabs->setTabText(1, tr("&Profile"));
+    m_dock->setWindowTitle(tr("Activity"));
+    m_activity->setAccessibleName(tr("Sign-in activity"));
+    m_table->setAccessibleName(tr("Posts"));
+    m_title->setAccessibleName(tr("Post title"));
+    m_title->setPlaceholderText(tr("Title"));
+    m_body->setAccessibleName(tr("Post text"));
+    m_body->setPlaceholderText(tr("Write your post…"));
+    m_save->setText(tr("&Save"));
+    m_delete->setText(tr("&Delete"));
+    m_displayName->setAccessibleName(tr("Display name"));
+    m_saveProfile->setText(tr("Save &name"));
+    m_usernameLabel->setText(tr("Username:"));
+    m_emailLabel->setText(tr("Email:"));
+    m_displayNameLabel->setText(tr("&Display name:"));
+    m_retry->setText(tr("Retry &now"));
+    Q_EMIT m_model->headerDataChanged(Qt::Horizontal, 0, m_model->columnCount() - 1);
+}
+
+void MainWindow::showTitle()
+{
+    setWindowTitle(m_shownName.isEmpty() ? tr("SilentAuth")
+                                         : tr("%1 — SilentAuth").arg(m_shownName));
+}
+
+void MainWindow::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QMainWindow::changeEvent(event);
+}
+
 QWidget *MainWindow::buildBoardPage()
 {
     auto *page = new QSplitter(this);
     m_boardStack = new QStackedWidget(page);
     m_table = new QTableView(m_boardStack);
     m_table->setObjectName(QStringLiteral("boardTable"));
-    m_table->setAccessibleName(tr("Posts"));
     m_table->setModel(m_model);
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
@@ -132,20 +171,16 @@ QWidget *MainWindow::buildBoardPage()
     auto *editor = new QWidget(page);
     m_title = new QLineEdit(editor);
     m_title->setObjectName(QStringLiteral("postTitle"));
-    m_title->setAccessibleName(tr("Post title"));
-    m_title->setPlaceholderText(tr("Title"));
     m_title->setMaxLength(200);
     m_body = new QPlainTextEdit(editor);
     m_body->setObjectName(QStringLiteral("postBody"));
-    m_body->setAccessibleName(tr("Post text"));
-    m_body->setPlaceholderText(tr("Write your post…"));
     m_body->setTabChangesFocus(true);
     m_editorState = new QLabel(editor);
     m_editorState->setObjectName(QStringLiteral("editorState"));
-    m_save = new QPushButton(icon("save"), tr("&Save"), editor);
+    m_save = new QPushButton(icon("save"), QString(), editor);
     m_save->setObjectName(QStringLiteral("savePost"));
     m_save->setShortcut(QKeySequence::Save);
-    m_delete = new QPushButton(icon("delete"), tr("&Delete"), editor);
+    m_delete = new QPushButton(icon("delete"), QString(), editor);
     m_delete->setObjectName(QStringLiteral("deletePost"));
     m_delete->setEnabled(false);
     connect(m_save, &QPushButton::clicked, this, &MainWindow::savePost);
@@ -175,9 +210,8 @@ QWidget *MainWindow::buildProfilePage()
     m_profileEmail->setObjectName(QStringLiteral("profileEmail"));
     m_displayName = new QLineEdit(page);
     m_displayName->setObjectName(QStringLiteral("displayName"));
-    m_displayName->setAccessibleName(tr("Display name"));
     m_displayName->setMaxLength(80);
-    m_saveProfile = new QPushButton(tr("Save &name"), page);
+    m_saveProfile = new QPushButton(page);
     m_saveProfile->setObjectName(QStringLiteral("saveProfile"));
     connect(m_saveProfile, &QPushButton::clicked, this, &MainWindow::saveDisplayName);
     connect(m_displayName, &QLineEdit::returnPressed, this, &MainWindow::saveDisplayName);
@@ -185,9 +219,13 @@ QWidget *MainWindow::buildProfilePage()
     nameRow->addWidget(m_displayName, 1);
     nameRow->addWidget(m_saveProfile);
     auto *form = new QFormLayout(page);
-    form->addRow(tr("Username:"), m_profileUsername);
-    form->addRow(tr("Email:"), m_profileEmail);
-    form->addRow(tr("&Display name:"), nameRow);
+    m_usernameLabel = new QLabel(page);
+    m_emailLabel = new QLabel(page);
+    m_displayNameLabel = new QLabel(page);
+    m_displayNameLabel->setBuddy(m_displayName);
+    form->addRow(m_usernameLabel, m_profileUsername);
+    form->addRow(m_emailLabel, m_profileEmail);
+    form->addRow(m_displayNameLabel, nameRow);
     return page;
 }
 
@@ -200,12 +238,12 @@ void MainWindow::buildBanner()
                                            "#offlineBanner QLabel { color: #3b2f00; }"));
     m_bannerText = new QLabel(m_banner);
     m_bannerText->setWordWrap(true);
-    auto *retry = new QPushButton(tr("Retry &now"), m_banner);
-    retry->setObjectName(QStringLiteral("retryNow"));
-    connect(retry, &QPushButton::clicked, m_session, &Session::refresh);
+    m_retry = new QPushButton(m_banner);
+    m_retry->setObjectName(QStringLiteral("retryNow"));
+    connect(m_retry, &QPushButton::clicked, m_session, &Session::refresh);
     auto *layout = new QHBoxLayout(m_banner);
     layout->addWidget(m_bannerText, 1);
-    layout->addWidget(retry);
+    layout->addWidget(m_retry);
     m_banner->hide();
 }
 
@@ -255,10 +293,15 @@ void MainWindow::updateTimeLeft()
 
 void MainWindow::appendActivity(Session::Event event, const QString &detail)
 {
+    addActivity(event, detail, QTime::currentTime());
+}
+
+void MainWindow::addActivity(Session::Event event, const QString &detail, const QTime &when)
+{
     if (event == Session::Event::RequestSent)
         return; // the interesting part is what happens around them
-    const QString line = QTime::currentTime().toString(QStringLiteral("HH:mm:ss  "))
-        + SessionText::event(event, detail);
+    const QString line
+        = when.toString(QStringLiteral("HH:mm:ss  ")) + SessionText::event(event, detail);
     m_activity->addItem(line);
     while (m_activity->count() > 500)
         delete m_activity->takeItem(0);
@@ -301,7 +344,8 @@ void MainWindow::reload()
         m_profileEmail->setText(profile.email);
         if (!m_displayName->isModified())
             m_displayName->setText(profile.displayName);
-        setWindowTitle(tr("%1 — SilentAuth").arg(profile.displayName));
+        m_shownName = profile.displayName;
+        showTitle();
     });
 }
 
@@ -422,7 +466,8 @@ void MainWindow::saveDisplayName()
                                      }
                                      m_displayName->setText(profile.displayName);
                                      m_displayName->setModified(false);
-                                     setWindowTitle(tr("%1 — SilentAuth").arg(profile.displayName));
+                                     m_shownName = profile.displayName;
+                                     showTitle();
                                      statusBar()->showMessage(tr("Name saved"), 3000);
                                  });
 }

@@ -6,14 +6,18 @@
 
 QT_BEGIN_NAMESPACE
 class QAction;
+class QDockWidget;
 class QLabel;
 class QLineEdit;
 class QListWidget;
 class QPlainTextEdit;
 class QPushButton;
 class QStackedWidget;
+class QTabWidget;
 class QTableView;
+class QTime;
 class QTimer;
+class QToolBar;
 QT_END_NAMESPACE
 
 namespace SilentAuth {
@@ -38,13 +42,21 @@ public:
     //! Whatever the user typed and has not saved yet.
     bool hasUnsavedDraft() const;
 
+    //! An auth event from before this window existed (a silent restore), at \a when.
+    void addActivity(Session::Event event, const QString &detail, const QTime &when);
+
 public Q_SLOTS:
     void reload();
 
 Q_SIGNALS:
     void signOutRequested();
 
+protected:
+    void changeEvent(QEvent *event) override;
+
 private:
+    void retranslate();
+    void showTitle();
     QWidget *buildBoardPage();
     QWidget *buildProfilePage();
     void buildBanner();
@@ -87,6 +99,16 @@ private:
     QListWidget *m_activity;
     QTimer *m_clock;
     QAction *m_reload;
+    QAction *m_newPost;
+    QAction *m_signOut;
+    QToolBar *m_toolbar;
+    QTabWidget *m_tabs;
+    QDockWidget *m_dock;
+    QPushButton *m_retry;
+    QLabel *m_usernameLabel;
+    QLabel *m_emailLabel;
+    QLabel *m_displayNameLabel;
+    QString m_shownName; // the profile's display name, once loaded
 };
 
 } // namespace SilentAuth::Ui

@@ -46,11 +46,31 @@ Shell::Shell(Session *session, BackendClient *backend, Options options, QObject 
             m_signIn->setBusy(false);
     });
     m_session->setReauthenticationHandler([this] { askForPassword(); });
+    // A silent restore happens before the main window exists; its events
+    // are kept and handed over so the activity panel shows them too.
+    connect(m_session, &Session::activity, this,
+            [this](Session::Event event, const QString &detail) {
+                if (m_main)
+                    return;
+                m_earlyActivity.append({QTime::currentTime(), int(event), detail});
+                if (m_earlyActivity.size() > 100)
+                    m_earlyActivity.removeFirst();
+            });
 }
 
 Shell::~Shell()
 {
     m_session->setReauthenticationHandler({});
+    closeMainWindow();
+}
+
+void Shell::closeMainWindow()
+{
+    if (!m_main)
+        return;
+    m_options.mainWindowGeometry = m_main->saveGeometry();
+    Q_EMIT mainWindowGeometryChanged(m_options.mainWindowGeometry);
+    m_main.reset();
 }
 
 SignInWindow *Shell::signInWindow() const
@@ -111,17 +131,31 @@ void Shell::onSignedIn()
     }
     const QString user = m_session->username();
     if (m_main && m_mainUser != user) {
-        // Someone else signed in; the previous user's window goes, after asking
-        // about anything they left unsaved.
-        if (m_main->hasUnsavedDraft())
-            QMessageBox::information(
-                nullptr, tr("Unsaved post discarded"),
-                tr("%1's unsaved post was discarded because %2 signed in.").arg(m_mainUser, user));
-        m_main.reset();
-    }
-    const bool fresh = !m_main;
-    if (fresh) {
+        // Someone else signed in: the previous user's window goes, and the
+        // new user is told if it held unsaved work.
+        const bool discarded = m_main->hasUnsavedDraft();
+        const QString previous = m_mainUser;
+        closeMainWindow();
         m_main = std::make_unique<MainWindow>(m_session, m_backend);
+        if (discarded) {
+            auto *box = new QMessageBox(
+                QMessageBox::Information, tr("Unsaved post discarded"),
+                tr("%1's unsaved post was discarded because %2 signed in.").arg(previous, user),
+                QMessageBox::Ok, m_main.get());
+            box->setObjectName(QStringLiteral("draftDiscarded"));
+            box->setAttribute(Qt::WA_DeleteOnClose);
+            QMetaObject::invokeMethod(box, &QDialog::open, Qt::QueuedConnection);
+        }
+    }
+    const bool fresh = !m_main || m_mainUser != user;
+    if (fresh) {
+        if (!m_main)
+            m_main = std::make_unique<MainWindow>(m_session, m_backend);
+        if (!m_options.mainWindowGeometry.isEmpty())
+            m_main->restoreGeometry(m_options.mainWindowGeometry);
+        for (const auto &entry : std::as_const(m_earlyActivity))
+            m_main->addActivity(Session::Event(entry.event), entry.detail, entry.when);
+        m_earlyActivity.clear();
         m_mainUser = user;
         connect(m_main.get(), &MainWindow::signOutRequested, this, [this] {
             if (m_main->hasUnsavedDraft()
@@ -144,8 +178,9 @@ void Shell::onSignedOut()
 {
     if (m_reauth)
         m_reauth->deleteLater();
-    m_main.reset();
+    closeMainWindow();
     m_mainUser.clear();
+    m_earlyActivity.clear();
     showSignIn();
 }
 

@@ -1,7 +1,10 @@
 #pragma once
 
+#include <QtCore/QByteArray>
+#include <QtCore/QList>
 #include <QtCore/QObject>
 #include <QtCore/QPointer>
+#include <QtCore/QTime>
 
 #include <memory>
 
@@ -34,6 +37,7 @@ public:
         //! option is disabled with the reason.
         TokenStore *keychain = nullptr;
         bool keepSignedIn = true;
+        QByteArray mainWindowGeometry; //!< from saveGeometry(); empty: the default size
     };
 
     Shell(Session *session, BackendClient *backend, Options options, QObject *parent = nullptr);
@@ -52,6 +56,8 @@ Q_SIGNALS:
     void settingsRequested();
     //! Remember for the next start (never a token).
     void preferencesChanged(const QString &username, bool keepSignedIn);
+    //! The main window's geometry as it is closed, for the next one.
+    void mainWindowGeometryChanged(const QByteArray &geometry);
 
 private:
     void showSignIn();
@@ -60,6 +66,14 @@ private:
     void onError(int error, const QString &message);
     void askForPassword();
     void reauthCanceled();
+    void closeMainWindow();
+
+    struct Activity
+    {
+        QTime when;
+        int event;
+        QString detail;
+    };
 
     Session *m_session;
     BackendClient *m_backend;
@@ -68,6 +82,7 @@ private:
     std::unique_ptr<MainWindow> m_main;
     QPointer<ReauthDialog> m_reauth;
     QString m_mainUser; // whose main window (and draft) m_main is
+    QList<Activity> m_earlyActivity; // before there is a main window to show it (restore)
 };
 
 } // namespace SilentAuth::Ui

@@ -12,9 +12,13 @@
 #include <silentauth/oauth2protocol.h>
 #include <silentauth/session.h>
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QDir>
+#include <QtCore/QLibraryInfo>
+#include <QtCore/QLocale>
 #include <QtCore/QSettings>
 #include <QtCore/QStandardPaths>
+#include <QtCore/QTranslator>
 
 namespace SilentAuth {
 
@@ -23,6 +27,39 @@ DesktopApp::DesktopApp(Config config, QSettings *settings, QObject *parent)
     , m_config(std::move(config))
     , m_settings(settings)
 {
+    applyLanguage();
+}
+
+void DesktopApp::applyLanguage()
+{
+    const QLocale locale
+        = m_config.language.isEmpty() ? QLocale::system() : QLocale(m_config.language);
+    for (auto *translator : {m_translator.get(), m_qtTranslator.get()}) {
+        if (translator)
+            QCoreApplication::removeTranslator(translator);
+    }
+    m_translator = std::make_unique<QTranslator>();
+    m_qtTranslator = std::make_unique<QTranslator>();
+    // English is the source language: no file, nothing to install.
+    if (m_translator->load(locale, QStringLiteral("silentauth"), QStringLiteral("_"),
+                           QStringLiteral(":/silentauth/i18n"))) {
+        QCoreApplication::installTranslator(m_translator.get());
+        m_language = m_translator->language().section(QLatin1Char('_'), 0, 0);
+    } else {
+        m_language = QStringLiteral("en");
+    }
+    if (m_language != QLatin1String("en")
+        && m_qtTranslator->load(locale, QStringLiteral("qtbase"), QStringLiteral("_"),
+                                QLibraryInfo::path(QLibraryInfo::TranslationsPath)))
+        QCoreApplication::installTranslator(m_qtTranslator.get());
+    QLocale::setDefault(m_language == QLatin1String("en") && !m_config.language.isEmpty()
+                            ? QLocale(QLocale::English)
+                            : locale);
+}
+
+QString DesktopApp::language() const
+{
+    return m_language;
 }
 
 DesktopApp::Config DesktopApp::Config::fromSettings(const QSettings &settings)
@@ -93,14 +130,26 @@ void DesktopApp::reconfigure(const Config &config)
 {
     config.save(*m_settings);
     const bool languageChanged = config.language != m_config.language;
+    Config sameLanguage = config;
+    sameLanguage.language = m_config.language;
+    const QUrl running = m_embedded ? QUrl() : m_config.server;
+    const bool connectionChanged = sameLanguage.server != running
+        || config.protocol != m_config.protocol || config.tokenUrl != m_config.tokenUrl
+        || config.revokeUrl != m_config.revokeUrl || config.clientId != m_config.clientId
+        || config.scope != m_config.scope;
+    if (languageChanged) {
+        m_config.language = config.language;
+        applyLanguage(); // every window gets a LanguageChange event
+        Q_EMIT this->languageChanged(m_language);
+    }
+    if (!connectionChanged)
+        return;
     tearDown();
     if (!config.server.isEmpty())
         m_embedded.reset();
     m_config = config;
     if (m_embedded)
         m_config.server.clear(); // the bundled server keeps running and is picked up again
-    if (languageChanged)
-        Q_EMIT this->languageChanged(m_config.language);
     start();
 }
 
@@ -189,11 +238,17 @@ void DesktopApp::build()
     options.keychain = m_keychain.get();
     options.lastUsername = m_settings->value(QStringLiteral("session/lastUsername")).toString();
     options.keepSignedIn = m_settings->value(QStringLiteral("session/keepSignedIn"), true).toBool();
+    options.mainWindowGeometry
+        = m_settings->value(QStringLiteral("ui/mainWindowGeometry")).toByteArray();
     m_shell = std::make_unique<Ui::Shell>(m_session.get(), m_backend.get(), options);
     connect(m_shell.get(), &Ui::Shell::preferencesChanged, this,
             [this](const QString &username, bool keep) {
                 m_settings->setValue(QStringLiteral("session/lastUsername"), username);
                 m_settings->setValue(QStringLiteral("session/keepSignedIn"), keep);
+            });
+    connect(m_shell.get(), &Ui::Shell::mainWindowGeometryChanged, this,
+            [this](const QByteArray &geometry) {
+                m_settings->setValue(QStringLiteral("ui/mainWindowGeometry"), geometry);
             });
     connect(m_shell.get(), &Ui::Shell::settingsRequested, this, &DesktopApp::showSettings,
             Qt::QueuedConnection);

@@ -8,6 +8,7 @@
 
 QT_BEGIN_NAMESPACE
 class QSettings;
+class QTranslator;
 QT_END_NAMESPACE
 
 namespace SilentAuth {
@@ -62,12 +63,17 @@ public:
     QUrl server() const;
 
     //! Applies new settings: saved, then everything below the windows is rebuilt.
+    //! A change of language alone keeps the session and the windows, which retranslate.
     void reconfigure(const Config &config);
+
+    //! The language the windows are in now ("ko", "en", …), after the setting or the system.
+    QString language() const;
 
 Q_SIGNALS:
     void languageChanged(const QString &language);
 
 private:
+    void applyLanguage();
     void build();
     void showSettings();
     void tearDown();
@@ -80,6 +86,9 @@ private:
     std::unique_ptr<AuthNetworkAccessManager> m_network;
     std::unique_ptr<BackendClient> m_backend;
     std::unique_ptr<Ui::Shell> m_shell;
+    std::unique_ptr<QTranslator> m_translator; // ours: windows, messages, the net library's
+    std::unique_ptr<QTranslator> m_qtTranslator; // Qt's own: standard buttons and dialogs
+    QString m_language;
 };
 
 } // namespace SilentAuth

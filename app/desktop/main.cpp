@@ -5,7 +5,10 @@
 #include <shell.h>
 
 #include <QtCore/QCommandLineParser>
+#include <QtCore/QDateTime>
+#include <QtCore/QFile>
 #include <QtCore/QSettings>
+#include <QtCore/QTimer>
 #include <QtNetwork/QLocalServer>
 #include <QtNetwork/QLocalSocket>
 #include <QtWidgets/QApplication>
@@ -34,6 +37,48 @@ bool handOverToRunningInstance()
     socket.waitForBytesWritten(500);
     return true;
 }
+
+// --report-startup: prints when the main window first paints (wall clock, so
+// a harness that noted the time it launched us can subtract) and the peak
+// memory so far, then quits. Used by the cold-start benchmark.
+class StartupReport : public QObject
+{
+public:
+    using QObject::QObject;
+
+protected:
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (!m_done && event->type() == QEvent::Paint && watched->isWidgetType()
+            && static_cast<QWidget *>(watched)->window()->objectName()
+                == QLatin1String("mainWindow")) {
+            m_done = true;
+            QTimer::singleShot(0, this, [] {
+                std::printf("{\"window\":\"main\",\"paintedAtMs\":%lld,\"peakRssKb\":%lld}\n",
+                            static_cast<long long>(QDateTime::currentMSecsSinceEpoch()),
+                            peakRssKb());
+                std::fflush(stdout);
+                QApplication::quit();
+            });
+        }
+        return QObject::eventFilter(watched, event);
+    }
+
+private:
+    static long long peakRssKb()
+    {
+        QFile status(QStringLiteral("/proc/self/status"));
+        if (!status.open(QIODevice::ReadOnly))
+            return -1;
+        for (const QByteArray &line : status.readAll().split('\n')) {
+            if (line.startsWith("VmHWM:"))
+                return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+        }
+        return -1;
+    }
+
+    bool m_done = false;
+};
 
 } // namespace
 
@@ -75,10 +120,21 @@ int main(int argc, char *argv[])
                                                             "the bundled server, in "
                                                             "seconds (default 30)."),
                                     QStringLiteral("seconds"), QStringLiteral("30"));
-    parser.addOptions({serverOpt, protocolOpt, tokenUrlOpt, clientIdOpt, scopeOpt, ttlOpt});
+    QCommandLineOption reportOpt(QStringLiteral("report-startup"));
+    reportOpt.setFlags(QCommandLineOption::HiddenFromHelp);
+    parser.addOptions(
+        {serverOpt, protocolOpt, tokenUrlOpt, clientIdOpt, scopeOpt, ttlOpt, reportOpt});
     parser.process(app);
+    StartupReport report;
+    if (parser.isSet(reportOpt)) {
+        app.installEventFilter(&report);
+        QTimer::singleShot(20000, &app, [] {
+            std::fprintf(stderr, "silentauth: the main window did not appear within 20 s\n");
+            QApplication::exit(1);
+        });
+    }
 
-    if (handOverToRunningInstance())
+    if (!parser.isSet(reportOpt) && handOverToRunningInstance())
         return 0;
 
     QSettings settings;
@@ -107,8 +163,10 @@ int main(int argc, char *argv[])
 
     DesktopApp desktop(config, &settings);
     QLocalServer instances;
-    QLocalServer::removeServer(instanceKey());
-    instances.listen(instanceKey());
+    if (!parser.isSet(reportOpt)) {
+        QLocalServer::removeServer(instanceKey());
+        instances.listen(instanceKey());
+    }
     QObject::connect(&instances, &QLocalServer::newConnection, &desktop, [&] {
         while (QLocalSocket *socket = instances.nextPendingConnection()) {
             QObject::connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);

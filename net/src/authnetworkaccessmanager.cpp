@@ -39,7 +39,14 @@ AuthNetworkAccessManager::AuthNetworkAccessManager(Session *session, QObject *pa
     }
 }
 
-AuthNetworkAccessManager::~AuthNetworkAccessManager() = default;
+AuthNetworkAccessManager::~AuthNetworkAccessManager()
+{
+    // QNetworkAccessManager deletes its replies after this destructor, when
+    // the list they unregister from is gone: delete ours now.
+    const auto replies = d->replies;
+    for (AuthReply *reply : replies)
+        delete reply;
+}
 
 Session *AuthNetworkAccessManager::session() const
 {

@@ -1,0 +1,662 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="ko_KR">
+<context>
+    <name>SessionText</name>
+    <message>
+        <source>Signed out</source>
+        <translation>로그아웃됨</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>로그인하는 중…</translation>
+    </message>
+    <message>
+        <source>Restoring your session…</source>
+        <translation>세션을 복원하는 중…</translation>
+    </message>
+    <message>
+        <source>Signed in</source>
+        <translation>로그인됨</translation>
+    </message>
+    <message>
+        <source>Refreshing…</source>
+        <translation>갱신하는 중…</translation>
+    </message>
+    <message>
+        <source>Offline, retrying</source>
+        <translation>오프라인, 다시 시도하는 중</translation>
+    </message>
+    <message>
+        <source>Session ended</source>
+        <translation>세션 종료됨</translation>
+    </message>
+    <message>
+        <source>Signed in as %1</source>
+        <translation>%1(으)로 로그인함</translation>
+    </message>
+    <message>
+        <source>Session restored for %1</source>
+        <translation>%1의 세션을 복원함</translation>
+    </message>
+    <message>
+        <source>Request %1</source>
+        <translation>요청 %1</translation>
+    </message>
+    <message>
+        <source>401 caught: %1</source>
+        <translation>401 감지: %1</translation>
+    </message>
+    <message>
+        <source>Refresh started</source>
+        <translation>갱신 시작</translation>
+    </message>
+    <message>
+        <source>Refresh started (ahead of expiry)</source>
+        <translation>갱신 시작 (만료 전)</translation>
+    </message>
+    <message>
+        <source>Refresh succeeded</source>
+        <translation>갱신 성공</translation>
+    </message>
+    <message>
+        <source>Refresh failed: %1</source>
+        <translation>갱신 실패: %1</translation>
+    </message>
+    <message>
+        <source>Refresh token rejected: session ended</source>
+        <translation>갱신 토큰이 거부됨: 세션 종료</translation>
+    </message>
+    <message>
+        <source>Replayed: %1</source>
+        <translation>재전송: %1</translation>
+    </message>
+    <message>
+        <source>Requests held until you sign in again</source>
+        <translation>다시 로그인할 때까지 요청을 보류함</translation>
+    </message>
+    <message>
+        <source>Held requests sent</source>
+        <translation>보류한 요청을 보냄</translation>
+    </message>
+    <message>
+        <source>Held requests canceled</source>
+        <translation>보류한 요청을 취소함</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::AuthReply</name>
+    <message>
+        <source>The request body could not be buffered for a replay.</source>
+        <translation>재전송을 위해 요청 본문을 보관할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>The sign-in server cannot be reached; try again shortly.</source>
+        <translation>로그인 서버에 연결할 수 없습니다. 잠시 후 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>Your session has ended; sign in again.</source>
+        <translation>세션이 종료되었습니다. 다시 로그인하세요.</translation>
+    </message>
+    <message>
+        <source>Not signed in.</source>
+        <translation>로그인되어 있지 않습니다.</translation>
+    </message>
+    <message>
+        <source>Operation canceled</source>
+        <translation>작업이 취소됨</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::BackendClient</name>
+    <message>
+        <source>The server answered something that could not be read.</source>
+        <translation>서버가 읽을 수 없는 응답을 보냈습니다.</translation>
+    </message>
+    <message>
+        <source>Canceled.</source>
+        <translation>취소되었습니다.</translation>
+    </message>
+    <message>
+        <source>The server had a problem (HTTP %1). Try again.</source>
+        <translation>서버에 문제가 있습니다 (HTTP %1). 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached (%1).</source>
+        <translation>서버에 연결할 수 없습니다 (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::DesktopApp</name>
+    <message>
+        <source>The bundled server could not start: %1</source>
+        <translation>내장 서버를 시작할 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>This is the bundled demo server. Sign in as alice / alice-password or bob / bob-password.</source>
+        <translation>내장 데모 서버입니다. alice / alice-password 또는 bob / bob-password로 로그인하세요.</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::Session</name>
+    <message>
+        <source>Your sign-in could not be saved in the keychain (%1); you stay signed in until you quit.</source>
+        <translation>로그인 정보를 키체인에 저장할 수 없습니다 (%1). 프로그램을 종료할 때까지 로그인 상태가 유지됩니다.</translation>
+    </message>
+    <message>
+        <source>Your session has ended. Please sign in again.</source>
+        <translation>세션이 종료되었습니다. 다시 로그인하세요.</translation>
+    </message>
+    <message>
+        <source>The sign-in server cannot be reached right now (%1); retrying.</source>
+        <translation>지금은 로그인 서버에 연결할 수 없습니다 (%1). 다시 시도하는 중입니다.</translation>
+    </message>
+    <message>
+        <source>The username or password is wrong. Check them and try again.</source>
+        <translation>사용자 이름 또는 비밀번호가 올바르지 않습니다. 확인한 뒤 다시 시도하세요.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Too many failed attempts. Wait %n second(s) and try again.</source>
+        <translation>
+            <numerusform>로그인 시도가 너무 많습니다. %n초 기다린 뒤 다시 시도하세요.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The server answered something that could not be read. Check the server address.</source>
+        <translation>서버가 읽을 수 없는 응답을 보냈습니다. 서버 주소를 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The server cannot be reached (%1). Check your connection and the server address.</source>
+        <translation>서버에 연결할 수 없습니다 (%1). 네트워크 연결과 서버 주소를 확인하세요.</translation>
+    </message>
+    <message>
+        <source>There is no saved session.</source>
+        <translation>저장된 세션이 없습니다.</translation>
+    </message>
+    <message>
+        <source>The keychain is not available (%1).</source>
+        <translation>키체인을 사용할 수 없습니다 (%1).</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::Ui::BoardModel</name>
+    <message>
+        <source>Title</source>
+        <translation>제목</translation>
+    </message>
+    <message>
+        <source>Author</source>
+        <translation>작성자</translation>
+    </message>
+    <message>
+        <source>Last change</source>
+        <translation>최근 수정</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::Ui::MainWindow</name>
+    <message>
+        <source>SilentAuth</source>
+        <translation>SilentAuth</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>기본</translation>
+    </message>
+    <message>
+        <source>&amp;Reload</source>
+        <translation>새로 고침(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;New post</source>
+        <translation>새 글(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Sign &amp;out</source>
+        <translation>로그아웃(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Board</source>
+        <translation>게시판(&amp;B)</translation>
+    </message>
+    <message>
+        <source>&amp;Profile</source>
+        <translation>프로필(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Activity</source>
+        <translation>활동</translation>
+    </message>
+    <message>
+        <source>Sign-in activity</source>
+        <translation>로그인 활동</translation>
+    </message>
+    <message>
+        <source>Posts</source>
+        <translation>글 목록</translation>
+    </message>
+    <message>
+        <source>Post title</source>
+        <translation>글 제목</translation>
+    </message>
+    <message>
+        <source>Title</source>
+        <translation>제목</translation>
+    </message>
+    <message>
+        <source>Post text</source>
+        <translation>글 내용</translation>
+    </message>
+    <message>
+        <source>Write your post…</source>
+        <translation>글을 작성하세요…</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>저장(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Delete</source>
+        <translation>삭제(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Display name</source>
+        <translation>표시 이름</translation>
+    </message>
+    <message>
+        <source>Save &amp;name</source>
+        <translation>이름 저장(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Username:</source>
+        <translation>사용자 이름:</translation>
+    </message>
+    <message>
+        <source>Email:</source>
+        <translation>이메일:</translation>
+    </message>
+    <message>
+        <source>&amp;Display name:</source>
+        <translation>표시 이름(&amp;D):</translation>
+    </message>
+    <message>
+        <source>Retry &amp;now</source>
+        <translation>지금 다시 시도(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Silent refreshes: %1</source>
+        <translation>자동 갱신: %1</translation>
+    </message>
+    <message>
+        <source>Replays: %1</source>
+        <translation>재전송: %1</translation>
+    </message>
+    <message>
+        <source>The sign-in server cannot be reached. You are still signed in; SilentAuth keeps retrying on its own.</source>
+        <translation>로그인 서버에 연결할 수 없습니다. 로그인 상태는 유지되며 SilentAuth가 자동으로 다시 시도합니다.</translation>
+    </message>
+    <message>
+        <source>Trying to reach the sign-in server…</source>
+        <translation>로그인 서버에 연결하는 중…</translation>
+    </message>
+    <message>
+        <source>Token: none</source>
+        <translation>토큰: 없음</translation>
+    </message>
+    <message>
+        <source>Token: %1 left</source>
+        <translation>토큰: %1 남음</translation>
+    </message>
+    <message>
+        <source>Loading posts…</source>
+        <translation>글을 불러오는 중…</translation>
+    </message>
+    <message>
+        <source>The posts could not be loaded: %1</source>
+        <translation>글을 불러올 수 없습니다: %1</translation>
+    </message>
+    <message>
+        <source>Loading the board</source>
+        <translation>게시판 불러오기</translation>
+    </message>
+    <message>
+        <source>No posts yet. Write the first one!</source>
+        <translation>아직 글이 없습니다. 첫 글을 작성해 보세요!</translation>
+    </message>
+    <message>
+        <source>Loading your profile</source>
+        <translation>프로필 불러오기</translation>
+    </message>
+    <message>
+        <source>%1 — SilentAuth</source>
+        <translation>%1 — SilentAuth</translation>
+    </message>
+    <message>
+        <source>Unsaved post</source>
+        <translation>저장하지 않은 글</translation>
+    </message>
+    <message>
+        <source>Your changes to &quot;%1&quot; are not saved. Discard them?</source>
+        <translation>&quot;%1&quot;의 변경 사항이 저장되지 않았습니다. 버릴까요?</translation>
+    </message>
+    <message>
+        <source>Editing your post</source>
+        <translation>내 글 편집 중</translation>
+    </message>
+    <message>
+        <source>By %1</source>
+        <translation>작성자: %1</translation>
+    </message>
+    <message>
+        <source>New post</source>
+        <translation>새 글</translation>
+    </message>
+    <message>
+        <source>A post needs a title.</source>
+        <translation>글에는 제목이 필요합니다.</translation>
+    </message>
+    <message>
+        <source>Saving…</source>
+        <translation>저장하는 중…</translation>
+    </message>
+    <message>
+        <source>Not saved: %1</source>
+        <translation>저장되지 않음: %1</translation>
+    </message>
+    <message>
+        <source>Saving the post</source>
+        <translation>글 저장</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <translation>저장됨</translation>
+    </message>
+    <message>
+        <source>Delete post</source>
+        <translation>글 삭제</translation>
+    </message>
+    <message>
+        <source>Delete &quot;%1&quot;? This cannot be undone.</source>
+        <translation>&quot;%1&quot;을(를) 삭제할까요? 되돌릴 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Deleting the post</source>
+        <translation>글 삭제</translation>
+    </message>
+    <message>
+        <source>Saving your name</source>
+        <translation>이름 저장</translation>
+    </message>
+    <message>
+        <source>Name saved</source>
+        <translation>이름을 저장했습니다</translation>
+    </message>
+    <message>
+        <source>%1 failed: %2</source>
+        <translation>%1 실패: %2</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::Ui::ReauthDialog</name>
+    <message>
+        <source>Session ended</source>
+        <translation>세션 종료됨</translation>
+    </message>
+    <message>
+        <source>Your session has ended. Enter your password to continue; nothing you were doing is lost.</source>
+        <translation>세션이 종료되었습니다. 계속하려면 비밀번호를 입력하세요. 작업하던 내용은 그대로 남아 있습니다.</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>사용자 이름</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>비밀번호</translation>
+    </message>
+    <message>
+        <source>&amp;Sign in</source>
+        <translation>로그인(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Username:</source>
+        <translation>사용자 이름:</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>비밀번호(&amp;P):</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>비밀번호를 입력하세요.</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::Ui::SettingsDialog</name>
+    <message>
+        <source>Settings</source>
+        <translation>설정</translation>
+    </message>
+    <message>
+        <source>Empty: the bundled demo server</source>
+        <translation>비워 두면 내장 데모 서버</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>서버 주소</translation>
+    </message>
+    <message>
+        <source>Sign-in protocol</source>
+        <translation>로그인 프로토콜</translation>
+    </message>
+    <message>
+        <source>SilentAuth JSON API</source>
+        <translation>SilentAuth JSON API</translation>
+    </message>
+    <message>
+        <source>OAuth 2.0</source>
+        <translation>OAuth 2.0</translation>
+    </message>
+    <message>
+        <source>Default: server + /oauth/token</source>
+        <translation>기본값: 서버 + /oauth/token</translation>
+    </message>
+    <message>
+        <source>Token URL</source>
+        <translation>토큰 URL</translation>
+    </message>
+    <message>
+        <source>Client ID</source>
+        <translation>클라이언트 ID</translation>
+    </message>
+    <message>
+        <source>Scope</source>
+        <translation>범위</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>언어</translation>
+    </message>
+    <message>
+        <source>System default</source>
+        <translation>시스템 기본값</translation>
+    </message>
+    <message>
+        <source>&amp;Server:</source>
+        <translation>서버(&amp;S):</translation>
+    </message>
+    <message>
+        <source>&amp;Protocol:</source>
+        <translation>프로토콜(&amp;P):</translation>
+    </message>
+    <message>
+        <source>&amp;Token URL:</source>
+        <translation>토큰 URL(&amp;T):</translation>
+    </message>
+    <message>
+        <source>&amp;Client ID:</source>
+        <translation>클라이언트 ID(&amp;C):</translation>
+    </message>
+    <message>
+        <source>S&amp;cope:</source>
+        <translation>범위(&amp;C):</translation>
+    </message>
+    <message>
+        <source>&amp;Language:</source>
+        <translation>언어(&amp;L):</translation>
+    </message>
+    <message>
+        <source>&quot;%1&quot; is not an http or https address.</source>
+        <translation>&quot;%1&quot;은(는) http 또는 https 주소가 아닙니다.</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::Ui::Shell</name>
+    <message>
+        <source>There is no keychain on this system.</source>
+        <translation>이 시스템에는 키체인이 없습니다.</translation>
+    </message>
+    <message>
+        <source>Signing in…</source>
+        <translation>로그인하는 중…</translation>
+    </message>
+    <message>
+        <source>Restoring your session…</source>
+        <translation>세션을 복원하는 중…</translation>
+    </message>
+    <message>
+        <source>Unsaved post discarded</source>
+        <translation>저장하지 않은 글을 버림</translation>
+    </message>
+    <message>
+        <source>%1&apos;s unsaved post was discarded because %2 signed in.</source>
+        <translation>%2(으)로 로그인했기 때문에 %1의 저장하지 않은 글을 버렸습니다.</translation>
+    </message>
+    <message>
+        <source>Sign out</source>
+        <translation>로그아웃</translation>
+    </message>
+    <message>
+        <source>Your post is not saved. Sign out anyway?</source>
+        <translation>글이 저장되지 않았습니다. 그래도 로그아웃할까요?</translation>
+    </message>
+    <message>
+        <source>Signing out…</source>
+        <translation>로그아웃하는 중…</translation>
+    </message>
+    <message>
+        <source>Your unsaved post is kept. Sign in as %1 to get back to it.</source>
+        <translation>저장하지 않은 글은 보관되어 있습니다. %1(으)로 로그인하면 이어서 작성할 수 있습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::Ui::SignInWindow</name>
+    <message>
+        <source>Sign in — SilentAuth</source>
+        <translation>로그인 — SilentAuth</translation>
+    </message>
+    <message>
+        <source>Sign in</source>
+        <translation>로그인</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>서버:</translation>
+    </message>
+    <message>
+        <source>&amp;Username:</source>
+        <translation>사용자 이름(&amp;U):</translation>
+    </message>
+    <message>
+        <source>&amp;Password:</source>
+        <translation>비밀번호(&amp;P):</translation>
+    </message>
+    <message>
+        <source>&amp;Keep me signed in</source>
+        <translation>로그인 상태 유지(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Sign in</source>
+        <translation>로그인(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>설정</translation>
+    </message>
+    <message>
+        <source>Username</source>
+        <translation>사용자 이름</translation>
+    </message>
+    <message>
+        <source>Password</source>
+        <translation>비밀번호</translation>
+    </message>
+    <message>
+        <source>Keep me signed in</source>
+        <translation>로그인 상태 유지</translation>
+    </message>
+    <message>
+        <source>Stay signed in after you quit; the sign-in is kept in the system keychain, never in a file.</source>
+        <translation>종료한 뒤에도 로그인 상태를 유지합니다. 로그인 정보는 파일이 아닌 시스템 키체인에 보관됩니다.</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>서버 주소</translation>
+    </message>
+    <message>
+        <source>Error</source>
+        <translation>오류</translation>
+    </message>
+    <message>
+        <source>Working</source>
+        <translation>처리 중</translation>
+    </message>
+    <message>
+        <source>Not available: %1 You stay signed in until you quit.</source>
+        <translation>사용할 수 없음: %1 프로그램을 종료할 때까지 로그인 상태가 유지됩니다.</translation>
+    </message>
+    <message>
+        <source>Enter your username.</source>
+        <translation>사용자 이름을 입력하세요.</translation>
+    </message>
+    <message>
+        <source>Enter your password.</source>
+        <translation>비밀번호를 입력하세요.</translation>
+    </message>
+</context>
+<context>
+    <name>main</name>
+    <message>
+        <source>Signs you in once and keeps you signed in. Without --server it starts its bundled demo server.</source>
+        <translation>한 번 로그인하면 로그인 상태를 유지합니다. --server가 없으면 내장 데모 서버를 시작합니다.</translation>
+    </message>
+    <message>
+        <source>The server to use.</source>
+        <translation>사용할 서버.</translation>
+    </message>
+    <message>
+        <source>json or oauth2.</source>
+        <translation>json 또는 oauth2.</translation>
+    </message>
+    <message>
+        <source>OAuth 2.0 token URL.</source>
+        <translation>OAuth 2.0 토큰 URL.</translation>
+    </message>
+    <message>
+        <source>OAuth 2.0 client id.</source>
+        <translation>OAuth 2.0 클라이언트 ID.</translation>
+    </message>
+    <message>
+        <source>OAuth 2.0 scope.</source>
+        <translation>OAuth 2.0 범위.</translation>
+    </message>
+    <message>
+        <source>Access-token lifetime of the bundled server, in seconds (default 30).</source>
+        <translation>내장 서버의 액세스 토큰 수명(초, 기본값 30).</translation>
+    </message>
+    <message>
+        <source>SilentAuth</source>
+        <translation>SilentAuth</translation>
+    </message>
+</context>
+</TS>
