@@ -232,7 +232,7 @@ private Q_SLOTS:
 
         QByteArray body(size, Qt::Uninitialized);
         for (int i = 0; i < size; ++i)
-            body[i] = char((i * 131 + 7) & 0xff);
+            body[i] = char((quint32(i) * 131u + 7u) & 0xffu);
         std::unique_ptr<QIODevice> device;
         if (sequential) {
             device = std::make_unique<SequentialDevice>(body, trickle);

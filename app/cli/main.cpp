@@ -145,6 +145,12 @@ int main(int argc, char *argv[])
                                    QStringLiteral("Milliseconds each auth request may take "
                                                   "(default 15000)."),
                                    QStringLiteral("ms"), QStringLiteral("15000"));
+    const auto offlineWaitOpt
+        = option({QStringLiteral("offline-wait")},
+                 QStringLiteral("Milliseconds a request may wait for the auth server to come "
+                                "back after a transient refresh failure (default 0: fail at "
+                                "once with a retryable error)."),
+                 QStringLiteral("ms"), QStringLiteral("0"));
     const auto signOutOpt
         = option({QStringLiteral("sign-out")}, QStringLiteral("Sign out (revoke) when done."));
     const auto verboseOpt = option({QStringLiteral("verbose")},
@@ -227,6 +233,9 @@ int main(int argc, char *argv[])
     const int authTimeout = parser.value(timeoutOpt).toInt(&ok);
     if (!ok || authTimeout <= 0)
         die(QStringLiteral("--auth-timeout takes milliseconds"));
+    const int offlineWait = parser.value(offlineWaitOpt).toInt(&ok);
+    if (!ok || offlineWait < 0)
+        die(QStringLiteral("--offline-wait takes milliseconds"));
 
     std::unique_ptr<TokenStore> store;
     if (parser.isSet(keychainOpt))
@@ -237,6 +246,7 @@ int main(int argc, char *argv[])
 
     Session session(std::move(protocol), store.get());
     session.setRequestTimeout(std::chrono::milliseconds(authTimeout));
+    session.setOfflineWait(std::chrono::milliseconds(offlineWait));
     AuthNetworkAccessManager manager(&session);
     manager.addAllowedOrigin(url);
     for (const QString &origin : parser.values(allowOpt))

@@ -103,7 +103,7 @@ template<typename T>
 void BackendClient::deliver(QNetworkReply *reply, QObject *context, Callback<T> done,
                             std::function<T(const QJsonObject &)> read)
 {
-    connect(reply, &QNetworkReply::finished, context, [reply, done, read] {
+    const auto delivery = connect(reply, &QNetworkReply::finished, context, [reply, done, read] {
         reply->deleteLater();
         QJsonParseError parseError;
         const QJsonDocument document = QJsonDocument::fromJson(reply->readAll(), &parseError);
@@ -111,8 +111,13 @@ void BackendClient::deliver(QNetworkReply *reply, QObject *context, Callback<T> 
         const ApiError error = errorOf(reply, document.object(), parsed);
         done(error, error.ok() ? read(document.object()) : T());
     });
-    // The context went away first: nobody wants the answer.
-    connect(context, &QObject::destroyed, reply, &QNetworkReply::abort);
+    // The context went away first: nobody wants the answer. Its destroyed()
+    // comes while it is half torn down, so the callback must not run.
+    connect(context, &QObject::destroyed, reply, [reply, delivery] {
+        disconnect(delivery);
+        reply->abort();
+        reply->deleteLater();
+    });
 }
 
 void BackendClient::fetchProfile(QObject *context, Callback<Profile> done)
