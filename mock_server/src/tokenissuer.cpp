@@ -24,7 +24,9 @@ TokenIssuer::Issued TokenIssuer::issueAccess(const QString &subject, const QStri
     Issued issued;
     issued.jti = newJti(nowMs);
     const qint64 iat = nowMs / 1000 + skewSeconds;
-    const qint64 exp = iat + m_accessTtl.count();
+    // exp is whole seconds (NumericDate), rounded up: a token lives at least
+    // its lifetime, never up to a second less, so expiresIn holds.
+    const qint64 exp = (nowMs + m_accessTtl.count() * 1000 + 999) / 1000 + skewSeconds;
     issued.expiresAtMs = exp * 1000;
     QJsonObject claims {{QStringLiteral("sub"), subject},
                         {QStringLiteral("iat"), iat},
