@@ -7,6 +7,7 @@
 #include <QtCore/QTemporaryDir>
 #include <QtNetwork/QNetworkInterface>
 #include <QtNetwork/QTcpSocket>
+#include <QtCore/QElapsedTimer>
 #include <QtTest/QtTest>
 
 using namespace SilentAuth;
@@ -751,6 +752,52 @@ private Q_SLOTS:
         QTest::qWait(100);
         socket.abort();
         QCOMPARE(http.send("GET", endpoint(*server, "/health")).status, 200);
+    }
+
+    // Many idle connections and clients that send a byte at a time: normal
+    // clients are still answered, and the slow ones too once they are done.
+    void idleAndSlowClientsDoNotStarveOthers()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        std::vector<std::unique_ptr<QTcpSocket>> idle;
+        for (int i = 0; i < 200; ++i) {
+            idle.push_back(std::make_unique<QTcpSocket>());
+            idle.back()->connectToHost(QHostAddress::LocalHost, server->port());
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(idle.begin(), idle.end(),
+                                             [](const auto &socket) {
+                                                 return socket->state()
+                                                     == QAbstractSocket::ConnectedState;
+                                             }),
+                                 10000);
+        const QByteArray request = "GET /health HTTP/1.1\r\nHost: localhost\r\n"
+                                   "Connection: close\r\n\r\n";
+        std::vector<std::unique_ptr<QTcpSocket>> slow;
+        for (int i = 0; i < 5; ++i) {
+            slow.push_back(std::make_unique<QTcpSocket>());
+            slow.back()->connectToHost(QHostAddress::LocalHost, server->port());
+        }
+        int sent = 0;
+        QTimer drip;
+        connect(&drip, &QTimer::timeout, this, [&] {
+            if (sent == request.size())
+                return drip.stop();
+            for (const auto &socket : slow)
+                socket->write(request.mid(sent, 1));
+            ++sent;
+        });
+        drip.start(5);
+        int answered = 0;
+        while (drip.isActive()) {
+            const auto result = http.send("GET", endpoint(*server, "/health"), {}, {}, 3000);
+            QCOMPARE(result.status, 200);
+            ++answered;
+        }
+        QVERIFY(answered >= 5); // served all along, not only after the slow ones
+        QVERIFY(!login(*server).isEmpty());
+        for (const auto &socket : slow)
+            QTRY_VERIFY_WITH_TIMEOUT(socket->peek(12).startsWith("HTTP/1.1 200"), 5000);
     }
 };
 

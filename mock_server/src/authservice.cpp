@@ -143,7 +143,14 @@ AuthService::Grant AuthService::refreshGrant(const QByteArray &token, const QStr
             current = m_context.store.refresh(current->replacedBy);
         if (graceMs > 0 && now - record->rotatedAtMs <= graceMs && current) {
             ++m_context.stats.graceReplays;
-            Grant replay = withAccess(subject, scope, *current, true);
+            RefreshRecord pair = *current;
+            if (pair.token.isEmpty()) {
+                // Issued before a restart: only its jti was kept on disk. The
+                // client gets a new current token instead.
+                pair = newRefresh(subject, current->family);
+                m_context.store.markRotated(current->jti, pair.jti, now);
+            }
+            Grant replay = withAccess(subject, scope, pair, true);
             replay.reason = "grace";
             return replay;
         }
@@ -154,8 +161,11 @@ AuthService::Grant AuthService::refreshGrant(const QByteArray &token, const QStr
         return grant;
     }
 
-    if (!m_context.config.rotateRefreshTokens)
-        return withAccess(subject, scope, *record, false);
+    if (!m_context.config.rotateRefreshTokens) {
+        RefreshRecord same = *record;
+        same.token = token; // the one presented, verified above
+        return withAccess(subject, scope, same, false);
+    }
     const RefreshRecord next = newRefresh(subject, record->family);
     m_context.store.markRotated(jti, next.jti, now);
     return withAccess(subject, scope, next, true);

@@ -179,8 +179,10 @@ void Store::putUser(const User &u)
 void Store::addRefresh(const RefreshRecord &r)
 {
     m_refresh.insert(r.jti, r);
+    // The token itself stays in memory: on disk, only its jti, so the
+    // database never holds a usable credential.
     exec(QStringLiteral("INSERT OR REPLACE INTO refresh_tokens VALUES (?, ?, ?, ?, ?, ?, ?)"),
-         {r.jti, r.username, r.family, r.token, r.expiresAtMs, r.rotatedAtMs, r.replacedBy});
+         {r.jti, r.username, r.family, QByteArray(), r.expiresAtMs, r.rotatedAtMs, r.replacedBy});
 }
 
 std::optional<RefreshRecord> Store::refresh(const QByteArray &jti) const

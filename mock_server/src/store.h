@@ -24,7 +24,7 @@ struct RefreshRecord
     QByteArray jti;
     QString username;
     QByteArray family; // every token rotated from one login shares it
-    QByteArray token; // kept so a retry inside the grace window gets the same pair
+    QByteArray token; // in memory only, so a retry inside the grace window gets the same pair
     qint64 expiresAtMs = 0;
     qint64 rotatedAtMs = 0; // 0 while current
     QByteArray replacedBy;
