@@ -377,6 +377,37 @@ private Q_SLOTS:
         QCOMPARE(client.session->status(), Session::Status::SignedIn);
     }
 
+    // A 401 that asks for another scheme, or a Bearer 401 about the request
+    // itself, is not fixed by a new token: it reaches the caller untouched.
+    void unauthorizedForAnotherReasonIsNotRefreshed_data()
+    {
+        QTest::addColumn<QByteArray>("challenge");
+        QTest::newRow("basic") << QByteArray("Basic realm=\"files\"");
+        QTest::newRow("invalid_request") << QByteArray("Bearer error=\"invalid_request\"");
+    }
+
+    void unauthorizedForAnotherReasonIsNotRefreshed()
+    {
+        QFETCH(QByteArray, challenge);
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        CapturingServer api("HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: " + challenge
+                            + "\r\nContent-Length: 4\r\nConnection: close\r\n\r\nnope");
+        client.manager->addAllowedOrigin(api.url());
+        std::unique_ptr<QNetworkReply> reply(
+            client.manager->get(QNetworkRequest(api.url("/files"))));
+        QVERIFY(waitFinished(reply.get()));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 401);
+        QCOMPARE(reply->rawHeader("WWW-Authenticate"), challenge);
+        QCOMPARE(reply->readAll(), QByteArray("nope"));
+        QCOMPARE(api.received.count("GET /files"), 1);
+        QCOMPARE(client.session->refreshCount(), 0);
+        QCOMPARE(stat(*server, "refreshes", "ok") + stat(*server, "refreshes", "failed"), 0);
+    }
+
     // 403 insufficient_scope: a new token would not have more scope; never refresh.
     void insufficientScopeIsNeverRefreshed()
     {

@@ -1,4 +1,5 @@
 #include "authreply_p.h"
+#include "challenge_p.h"
 
 #include <silentauth/session.h>
 
@@ -22,6 +23,23 @@ bool sameOrigin(const QUrl &a, const QUrl &b)
     return a.scheme() == b.scheme() && a.host() == b.host()
         && a.port(a.scheme() == QLatin1String("https") ? 443 : 80)
         == b.port(b.scheme() == QLatin1String("https") ? 443 : 80);
+}
+
+// A 401 that a new access token could fix: no challenge at all (many APIs
+// send none), or a Bearer challenge that is not about the request itself or
+// its scope (RFC 6750 §3.1). A 401 that asks for another scheme (Basic,
+// Digest…) is not ours to answer, and reaches the caller as it came.
+bool isTokenProblem(QNetworkReply *reply)
+{
+    const QByteArray header = reply->rawHeader("WWW-Authenticate");
+    if (header.trimmed().isEmpty())
+        return true;
+    const auto challenges = Internal::parseChallenges(header);
+    const Internal::Challenge *bearer = Internal::bearerChallenge(challenges);
+    if (!bearer)
+        return challenges.isEmpty();
+    const QByteArray error = bearer->params.value("error");
+    return error != "invalid_request" && error != "insufficient_scope";
 }
 
 } // namespace
@@ -278,7 +296,8 @@ void AuthReply::onMetaData()
     const int status = m_inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const bool redirect = status >= 300 && status < 400
         && m_inner->attribute(QNetworkRequest::RedirectionTargetAttribute).isValid();
-    const bool intercept = status == 401 && m_authenticate && !m_replayed;
+    const bool intercept = status == 401 && m_authenticate && !m_replayed
+        && isTokenProblem(m_inner);
     if (intercept || redirect)
         return; // handled when the inner reply finishes
     m_passthrough = true;
@@ -315,7 +334,7 @@ void AuthReply::onFinished()
         return;
     if (!m_passthrough) {
         const int status = inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status == 401) {
+        if (status == 401 && m_authenticate && !m_replayed && isTokenProblem(inner)) {
             m_inner = nullptr;
             handleUnauthorized();
             return;
