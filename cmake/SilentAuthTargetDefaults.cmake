@@ -23,7 +23,13 @@ function(silentauth_target_defaults target)
             target_compile_options(${target} PRIVATE -Werror)
         endif()
     endif()
-    if(SILENTAUTH_SANITIZE)
+    if(SILENTAUTH_FUZZ)
+        # Coverage for libFuzzer in everything; the fuzz targets link the
+        # fuzzer's main themselves.
+        target_compile_options(${target} PRIVATE -fsanitize=fuzzer-no-link,address,undefined
+                                                 -fno-omit-frame-pointer)
+        target_link_options(${target} PRIVATE -fsanitize=address,undefined)
+    elseif(SILENTAUTH_SANITIZE)
         target_compile_options(${target} PRIVATE -fsanitize=address,undefined
                                                  -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
         target_link_options(${target} PRIVATE -fsanitize=address,undefined)

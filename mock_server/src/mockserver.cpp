@@ -328,6 +328,11 @@ Reply MockServer::admin(const Request &request)
     return Reply::json(200, {{QStringLiteral("purged"), purgeBlacklist()}});
 }
 
+Reply MockServer::handle(const Request &request)
+{
+    return dispatch(request);
+}
+
 Reply MockServer::dispatch(const Request &request)
 {
     const RouteInfo route = routeFor(request.path);

@@ -46,6 +46,9 @@ public:
     int purgeBlacklist();
     // Forgets tokens, blacklist, posts, throttles and counters; keeps users.
     void reset();
+    // Answers one request as the HTTP layer would, without its delay or
+    // drop; for the fuzzer and tests that need no socket. start() first.
+    Reply handle(const Request &request);
 
 Q_SIGNALS:
     void requestLogged(const QString &line);
