@@ -182,8 +182,8 @@ private Q_SLOTS:
         for (int i = 0; i < count; ++i) {
             QNetworkRequest request(endpoint(*server, "/boards"));
             request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
-            const QByteArray body = "{\"title\":\"storm " + QByteArray::number(i)
-                + "\",\"body\":\"x\"}";
+            const QByteArray body
+                = "{\"title\":\"storm " + QByteArray::number(i) + "\",\"body\":\"x\"}";
             replies.emplace_back(client.manager->post(request, body));
         }
         for (const auto &reply : replies)

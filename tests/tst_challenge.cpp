@@ -27,7 +27,8 @@ private Q_SLOTS:
             << QByteArray("bEaReR   ERROR = invalid_token ,realm=x") << QByteArray("bearer")
             << QByteArray("invalid_token") << QByteArray();
         QTest::newRow("two challenges")
-            << QByteArray("Basic realm=\"a, b\", Bearer error=\"insufficient_scope\", scope=\"x y\"")
+            << QByteArray(
+                   "Basic realm=\"a, b\", Bearer error=\"insufficient_scope\", scope=\"x y\"")
             << QByteArray("basic,bearer") << QByteArray("insufficient_scope") << QByteArray();
         QTest::newRow("token68 first")
             << QByteArray("Negotiate abc123==, Bearer error=invalid_token")

@@ -83,8 +83,8 @@ private:
         config.embeddedAccessTtl = accessTtl;
         config.keychainService = m_keychainService;
         config.embeddedDatabaseFile = m_dir.filePath(m_keychainService + QStringLiteral(".sqlite"));
-        config.language = m_settings->value(QStringLiteral("ui/language"), QStringLiteral("en"))
-                              .toString();
+        config.language
+            = m_settings->value(QStringLiteral("ui/language"), QStringLiteral("en")).toString();
         auto app = std::make_unique<DesktopApp>(config, m_settings.get());
         bool ready = false;
         QString failure;
@@ -377,16 +377,15 @@ private Q_SLOTS:
         QCOMPARE(QCoreApplication::translate("QPlatformTheme", "Cancel"),
                  QStringLiteral("취소")); // Qt's own buttons too
         m_settings->sync();
-        QCOMPARE(m_settings->value(QStringLiteral("ui/language")).toString(),
-                 QStringLiteral("ko"));
+        QCOMPARE(m_settings->value(QStringLiteral("ui/language")).toString(), QStringLiteral("ko"));
 
         QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
         QVERIFY(waitForMainWindow(*app));
         Ui::MainWindow *main = app->shell()->mainWindow();
         auto *reload = main->findChild<QAction *>(QStringLiteral("reloadAction"));
         QCOMPARE(reload->text(), QStringLiteral("새로 고침(&R)"));
-        QTRY_VERIFY(child<QLabel>(main, "refreshCount")->text().startsWith(
-            QStringLiteral("자동 갱신")));
+        QTRY_VERIFY(
+            child<QLabel>(main, "refreshCount")->text().startsWith(QStringLiteral("자동 갱신")));
         QTRY_COMPARE(child<QLabel>(main, "sessionState")->text(), QStringLiteral("로그인됨"));
 
         config.language = QStringLiteral("en");
@@ -408,7 +407,8 @@ private Q_SLOTS:
             QTRY_COMPARE(first->shell()->mainWindow()->size(), QSize(700, 520));
         }
         m_settings->sync();
-        QVERIFY(!m_settings->value(QStringLiteral("ui/mainWindowGeometry")).toByteArray().isEmpty());
+        QVERIFY(
+            !m_settings->value(QStringLiteral("ui/mainWindowGeometry")).toByteArray().isEmpty());
         auto second = launch();
         QVERIFY(second);
         QVERIFY(waitForMainWindow(*second));

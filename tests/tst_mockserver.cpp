@@ -2,12 +2,12 @@
 #include "httpclient.h"
 #include "testserver.h"
 
+#include <QtCore/QElapsedTimer>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QTemporaryDir>
 #include <QtNetwork/QNetworkInterface>
 #include <QtNetwork/QTcpSocket>
-#include <QtCore/QElapsedTimer>
 #include <QtTest/QtTest>
 
 using namespace SilentAuth;

@@ -296,8 +296,8 @@ void AuthReply::onMetaData()
     const int status = m_inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const bool redirect = status >= 300 && status < 400
         && m_inner->attribute(QNetworkRequest::RedirectionTargetAttribute).isValid();
-    const bool intercept = status == 401 && m_authenticate && !m_replayed
-        && isTokenProblem(m_inner);
+    const bool intercept
+        = status == 401 && m_authenticate && !m_replayed && isTokenProblem(m_inner);
     if (intercept || redirect)
         return; // handled when the inner reply finishes
     m_passthrough = true;

@@ -154,13 +154,13 @@ int main(int argc, char *argv[])
 
     // The plain client signs in by hand and sets the header itself.
     HttpClient http;
-    const QByteArray token = http.postJson(at(server, "/auth/login"),
-                                           {{QStringLiteral("username"), QStringLiteral("bob")},
-                                            {QStringLiteral("password"),
-                                             QStringLiteral("bob-password")}})
-                                 .json()[QLatin1String("accessToken")]
-                                 .toString()
-                                 .toLatin1();
+    const QByteArray token
+        = http.postJson(at(server, "/auth/login"),
+                        {{QStringLiteral("username"), QStringLiteral("bob")},
+                         {QStringLiteral("password"), QStringLiteral("bob-password")}})
+              .json()[QLatin1String("accessToken")]
+              .toString()
+              .toLatin1();
     QNetworkAccessManager plain;
     QNetworkRequest plainRequest(at(server, "/profile"));
     plainRequest.setRawHeader("Authorization", "Bearer " + token);
@@ -180,7 +180,8 @@ int main(int argc, char *argv[])
 
     int failures = 0;
     // Warm both managers' connection pools and the server.
-    failures += drive(sendPlain, 200, concurrency).failed + drive(sendAuth, 200, concurrency).failed;
+    failures
+        += drive(sendPlain, 200, concurrency).failed + drive(sendAuth, 200, concurrency).failed;
 
     std::printf("overhead: %d GETs /profile, %d in flight, %d rounds\n", requests, concurrency,
                 rounds);
@@ -207,8 +208,9 @@ int main(int argc, char *argv[])
     bool oneRefreshEach = true;
     for (int round = 1; round <= rounds; ++round) {
         const Run valid = drive(sendAuth, storm, storm);
-        const auto scenario = http.postJson(at(server, "/__admin/scenario"),
-                                            {{QStringLiteral("name"), QStringLiteral("expire-now")}});
+        const auto scenario
+            = http.postJson(at(server, "/__admin/scenario"),
+                            {{QStringLiteral("name"), QStringLiteral("expire-now")}});
         if (scenario.status != 200) {
             std::fprintf(stderr, "bench_net: expire-now refused: %s\n", scenario.body.constData());
             return 1;
@@ -219,8 +221,7 @@ int main(int argc, char *argv[])
         const Run expired = drive(sendAuth, storm, storm);
         const int refreshes = session.refreshCount() - refreshesBefore;
         const int replays = session.replayCount() - replaysBefore;
-        const int unauthorized = unauthorizedAtServer(http, server)
-            - unauthorizedBefore;
+        const int unauthorized = unauthorizedAtServer(http, server) - unauthorizedBefore;
         failures += valid.failed + expired.failed;
         oneRefreshEach = oneRefreshEach && refreshes == 1;
         const double ratio = double(expired.elapsedMs) / valid.elapsedMs;

@@ -11,7 +11,8 @@ QUrl startMockProcess(QProcess &process, const QString &executable, const QStrin
     auto environment = QProcessEnvironment::systemEnvironment();
     environment.remove(QStringLiteral("QT_LOGGING_RULES"));
     if (quiet)
-        environment.insert(QStringLiteral("QT_LOGGING_RULES"), QStringLiteral("silentauth.*=false"));
+        environment.insert(QStringLiteral("QT_LOGGING_RULES"),
+                           QStringLiteral("silentauth.*=false"));
     process.setProcessEnvironment(environment);
     process.start(executable, arguments);
     if (!process.waitForStarted(5000))
