@@ -85,11 +85,21 @@ Reply ResourceService::profile(const Request &request, const QString &username)
         user->displayName = name.toString().trimmed();
         m_context.store.putUser(*user);
     }
-    return Reply::json(200,
-                       {{QStringLiteral("username"), user->username},
-                        {QStringLiteral("displayName"), user->displayName},
-                        {QStringLiteral("email"), user->email},
-                        {QStringLiteral("createdAt"), isoTime(user->createdAtMs)}});
+    RenderedProfile &rendered = m_profiles[user->username];
+    if (rendered.body.isEmpty() || rendered.displayName != user->displayName
+        || rendered.email != user->email || rendered.createdAtMs != user->createdAtMs) {
+        rendered = {user->displayName, user->email, user->createdAtMs,
+                    Reply::json(200,
+                                {{QStringLiteral("username"), user->username},
+                                 {QStringLiteral("displayName"), user->displayName},
+                                 {QStringLiteral("email"), user->email},
+                                 {QStringLiteral("createdAt"), isoTime(user->createdAtMs)}})
+                        .body};
+    }
+    Reply reply;
+    reply.body = rendered.body;
+    reply.withHeader("Content-Type", "application/json");
+    return reply;
 }
 
 QJsonObject ResourceService::postJson(const Post &post)

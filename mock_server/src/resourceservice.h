@@ -2,6 +2,8 @@
 
 #include "exchange.h"
 
+#include <QtCore/QHash>
+
 namespace SilentAuth::Mock {
 
 struct ServerContext;
@@ -34,6 +36,17 @@ private:
     static bool readPost(const Request &request, QString *title, QString *body, Reply *failure);
 
     ServerContext &m_context;
+    // GET /profile is the hot route: its answer is rendered once per change
+    // of the user, and each cached body keeps the fields it was made from so
+    // a stale one is never served (whatever changed the user).
+    struct RenderedProfile
+    {
+        QString displayName;
+        QString email;
+        qint64 createdAtMs = 0;
+        QByteArray body;
+    };
+    QHash<QString, RenderedProfile> m_profiles;
 };
 
 } // namespace SilentAuth::Mock
