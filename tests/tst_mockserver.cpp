@@ -15,6 +15,23 @@ using namespace SilentAuth::Test;
 using Mock::MockServer;
 using Mock::MockServerConfig;
 
+namespace {
+
+// This process's resident memory (VmRSS), in KiB.
+qint64 residentKb()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+} // namespace
+
 class TestMockServer : public QObject
 {
     Q_OBJECT
@@ -752,6 +769,65 @@ private Q_SLOTS:
         QTest::qWait(100);
         socket.abort();
         QCOMPARE(http.send("GET", endpoint(*server, "/health")).status, 200);
+    }
+
+    // A body far over the limit is refused while it arrives: the client gets
+    // a 413 and the server's memory does not grow with what it is sent (Qt
+    // HttpServer alone would hold all of it, twice, before answering).
+    void oversizedBodyIsRefusedWhileArriving_data()
+    {
+        QTest::addColumn<QByteArray>("target");
+        QTest::newRow("path") << QByteArray("/echo");
+        QTest::newRow("path-and-query") << QByteArray("/echo?access_token=secret");
+    }
+
+    void oversizedBodyIsRefusedWhileArriving()
+    {
+        QFETCH(QByteArray, target);
+        auto server = startServer(); // 1 MiB body limit
+        QVERIFY(server);
+        QStringList log;
+        connect(server.get(), &MockServer::requestLogged, this,
+                [&log](const QString &line) { log << line; });
+        const qint64 rssBefore = residentKb();
+        QTcpSocket socket;
+        socket.connectToHost(QHostAddress::LocalHost, server->port());
+        QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::ConnectedState, 3000);
+        socket.write("POST " + target
+                     + " HTTP/1.1\r\nHost: localhost\r\n"
+                       "Content-Type: application/octet-stream\r\n"
+                       "Content-Length: 4000000000\r\n\r\n");
+        const QByteArray chunk(256 * 1024, 'x');
+        constexpr qint64 giveUpAfter = 512LL * 1024 * 1024;
+        qint64 sent = 0;
+        QByteArray answer;
+        QElapsedTimer clock;
+        clock.start();
+        while (answer.isEmpty() && sent < giveUpAfter && clock.elapsed() < 20000
+               && socket.state() == QAbstractSocket::ConnectedState) {
+            if (socket.bytesToWrite() < chunk.size()) {
+                socket.write(chunk);
+                sent += chunk.size();
+            }
+            QCoreApplication::processEvents(QEventLoop::AllEvents, 5);
+            answer += socket.readAll();
+        }
+        const qint64 rssGrowthKb = residentKb() - rssBefore;
+        QTRY_VERIFY_WITH_TIMEOUT((answer += socket.readAll()).contains("\r\n\r\n"), 3000);
+        qInfo("sent %lld MiB before the answer; resident memory grew by %lld MiB", sent >> 20,
+              rssGrowthKb >> 10);
+        QVERIFY2(answer.startsWith("HTTP/1.1 413 "), answer.left(200).constData());
+        QVERIFY(answer.contains("Connection: close"));
+        QVERIFY(answer.contains("payload_too_large"));
+        QVERIFY(sent < giveUpAfter);
+        QVERIFY2(rssGrowthKb < 64 * 1024, qPrintable(QString::number(rssGrowthKb)));
+        QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::UnconnectedState, 3000);
+        QCOMPARE(http.send("GET", endpoint(*server, "/health")).status, 200);
+        QTRY_VERIFY(!log.filter(QStringLiteral("413")).isEmpty());
+        const QString line = log.filter(QStringLiteral("413")).constFirst();
+        QVERIFY2(line.startsWith(QLatin1String("POST /echo 413 ")), qPrintable(line));
+        QVERIFY(line.contains(QLatin1String("refused while arriving")));
+        QVERIFY(!line.contains(QLatin1String("secret")));
     }
 
     // Many idle connections and clients that send a byte at a time: normal

@@ -12,7 +12,10 @@
 #include <QtCore/QPointer>
 #include <QtCore/QRandomGenerator>
 #include <QtHttpServer/QHttpServerRequest>
+#include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
+
+#include <functional>
 
 Q_LOGGING_CATEGORY(lcMock, "silentauth.mock", QtInfoMsg)
 
@@ -112,6 +115,49 @@ RouteInfo routeFor(const QString &path)
     return {};
 }
 
+// Room for a request's line and headers on top of the body limit; Qt's HTTP
+// parser refuses headers beyond 80 KiB by itself.
+constexpr qint64 headAllowance = 128 * 1024;
+
+// A listener that shows every new connection to the server before Qt
+// HttpServer connects its own handlers, so the server's intake check runs
+// first on every chunk that arrives.
+class WatchedTcpServer : public QTcpServer
+{
+public:
+    WatchedTcpServer(std::function<void(QTcpSocket *)> watch, QObject *parent)
+        : QTcpServer(parent)
+        , m_watch(std::move(watch))
+    {
+    }
+
+protected:
+    void incomingConnection(qintptr descriptor) override
+    {
+        auto *socket = new QTcpSocket(this);
+        if (!socket->setSocketDescriptor(descriptor)) {
+            delete socket;
+            return;
+        }
+        m_watch(socket);
+        addPendingConnection(socket);
+    }
+
+private:
+    std::function<void(QTcpSocket *)> m_watch;
+};
+
+// Printable ASCII only: the request line of a refused request goes to the log.
+QByteArray printable(const QByteArray &text)
+{
+    QByteArray out;
+    for (const char c : text) {
+        if (c > 0x20 && c < 0x7f)
+            out += c;
+    }
+    return out;
+}
+
 } // namespace
 
 MockServer::MockServer(MockServerConfig config, QObject *parent)
@@ -161,11 +207,16 @@ bool MockServer::start(QString *error)
     if (!setScenario(m_config.scenario, m_config.scenarioParameters, &failure))
         return fail(failure);
 
-    m_port = listen(m_config.address, m_config.port);
-    if (m_port == 0)
+    auto *listener
+        = new WatchedTcpServer([this](QTcpSocket *socket) { watchIntake(socket); }, this);
+    if (!listener->listen(m_config.address, m_config.port)) {
+        delete listener;
         return fail(QStringLiteral("Cannot listen on %1:%2")
                         .arg(m_config.address.toString())
                         .arg(m_config.port));
+    }
+    bind(listener);
+    m_port = listener->serverPort();
     m_cleanupTimer.start(m_config.cleanupInterval);
     return true;
 }
@@ -391,8 +442,60 @@ Reply MockServer::dispatch(const Request &request)
     return m_resources->post(id, request, username);
 }
 
+void MockServer::watchIntake(QTcpSocket *socket)
+{
+    m_intake.insert(socket, {});
+    connect(socket, &QTcpSocket::readyRead, this, [this, socket] { takeIn(socket); });
+    connect(socket, &QObject::destroyed, this, [this, socket] { m_intake.remove(socket); });
+}
+
+void MockServer::takeIn(QTcpSocket *socket)
+{
+    Intake &intake = m_intake[socket];
+    if (intake.bytes == 0) {
+        intake.since.start();
+        const QByteArray head = socket->peek(1024);
+        const QList<QByteArray> line = head.left(head.indexOf('\n')).split(' ');
+        intake.method = printable(line.value(0).left(16));
+        const QByteArray target = line.value(1);
+        // Without the query, which may carry a credential.
+        const qsizetype query = target.indexOf('?');
+        intake.path = printable((query < 0 ? target : target.left(query)).left(200));
+    }
+    // Qt's handler runs after this one and reads everything available, so
+    // what is available now arrived since the last time.
+    intake.bytes += socket->bytesAvailable();
+    if (intake.bytes > m_config.maxBodyBytes + headAllowance)
+        refuseOversized(socket);
+}
+
+void MockServer::refuseOversized(QTcpSocket *socket)
+{
+    const Intake intake = m_intake.value(socket);
+    // Qt's handler sees nothing more from this connection; what it holds is
+    // freed with the socket.
+    disconnect(socket, &QTcpSocket::readyRead, nullptr, nullptr);
+    if (socket->isTransactionStarted())
+        socket->commitTransaction(); // lets go of what Qt's parser has read so far
+    Request request;
+    request.method = intake.method.isEmpty() ? QByteArray("-") : intake.method;
+    request.path = intake.path.isEmpty() ? QStringLiteral("-") : QString::fromLatin1(intake.path);
+    Reply reply
+        = Reply::error(413, QStringLiteral("payload_too_large"),
+                       QStringLiteral("The body exceeds %1 bytes").arg(m_config.maxBodyBytes));
+    reply.withHeader("Connection", "close");
+    reply.logNote = "refused while arriving after " + QByteArray::number(intake.bytes) + " bytes";
+    deliver(socket, request, reply, intake.since);
+    // Read and discard for a moment before closing, so the client is not reset
+    // while the answer is on its way (closing with unread data sends RST).
+    connect(socket, &QTcpSocket::readyRead, socket,
+            [socket] { socket->skip(socket->bytesAvailable()); });
+    QTimer::singleShot(500, socket, [socket] { socket->disconnectFromHost(); });
+}
+
 bool MockServer::handleRequest(const QHttpServerRequest &httpRequest, QTcpSocket *socket)
 {
+    m_intake[socket].bytes = 0;
     QElapsedTimer timer;
     timer.start();
     Request request;

@@ -3,6 +3,7 @@
 #include <silentauth/mock/mockserverconfig.h>
 
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QHash>
 #include <QtCore/QJsonArray>
 #include <QtCore/QTimer>
 #include <QtCore/QUrl>
@@ -62,6 +63,20 @@ private:
     Reply admin(const Request &request);
     void deliver(QTcpSocket *socket, const Request &request, Reply reply, QElapsedTimer timer);
     bool loadUsers(QString *error);
+    void watchIntake(QTcpSocket *socket);
+    void takeIn(QTcpSocket *socket);
+    void refuseOversized(QTcpSocket *socket);
+
+    // What a connection has sent since its last complete request: Qt HttpServer
+    // 6.4 holds a whole body in memory before handleRequest() sees it, so a
+    // body far over the limit is refused while it arrives.
+    struct Intake
+    {
+        qint64 bytes = 0;
+        QByteArray method, path; // from the request line, for the log
+        QElapsedTimer since;
+    };
+    QHash<const QTcpSocket *, Intake> m_intake;
 
     MockServerConfig m_config;
     std::unique_ptr<ServerContext> m_context;
