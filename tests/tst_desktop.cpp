@@ -158,7 +158,7 @@ private Q_SLOTS:
         Ui::MainWindow *main = app->shell()->mainWindow();
         QTRY_COMPARE(child<QLabel>(main, "profileUsername")->text(), QStringLiteral("alice"));
         QVERIFY(waitForBoardLoaded(main));
-        QCOMPARE(child<QLabel>(main, "sessionState")->text(), QStringLiteral("Signed in"));
+        QCOMPARE(child<QLabel>(main, "sessionState")->text(), QStringLiteral("Signed in as alice"));
         // Nothing on the board yet: the empty state says so.
         QVERIFY(child<QLabel>(main, "boardMessage")->isVisible());
         QVERIFY(child<QLabel>(main, "boardMessage")->text().contains(QLatin1String("No posts")));
@@ -386,7 +386,8 @@ private Q_SLOTS:
         QCOMPARE(reload->text(), QStringLiteral("새로 고침(&R)"));
         QTRY_VERIFY(
             child<QLabel>(main, "refreshCount")->text().startsWith(QStringLiteral("자동 갱신")));
-        QTRY_COMPARE(child<QLabel>(main, "sessionState")->text(), QStringLiteral("로그인됨"));
+        QTRY_COMPARE(child<QLabel>(main, "sessionState")->text(),
+                     QStringLiteral("alice(으)로 로그인함"));
 
         config.language = QStringLiteral("en");
         app->reconfigure(config);

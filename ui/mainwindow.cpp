@@ -250,6 +250,7 @@ void MainWindow::buildBanner()
 void MainWindow::bindSession()
 {
     connect(m_session, &Session::statusChanged, this, &MainWindow::updateStatus);
+    connect(m_session, &Session::usernameChanged, this, &MainWindow::updateStatus);
     connect(m_session, &Session::refreshCountChanged, this, &MainWindow::updateStatus);
     connect(m_session, &Session::replayCountChanged, this, &MainWindow::updateStatus);
     connect(m_session, &Session::accessTokenExpiryChanged, this, &MainWindow::updateTimeLeft);
@@ -259,7 +260,10 @@ void MainWindow::bindSession()
 
 void MainWindow::updateStatus()
 {
-    m_stateLabel->setText(SessionText::status(m_session->status()));
+    const bool signedIn = m_session->status() == Session::Status::SignedIn;
+    m_stateLabel->setText(signedIn && !m_session->username().isEmpty()
+                              ? SessionText::event(Session::Event::SignedIn, m_session->username())
+                              : SessionText::status(m_session->status()));
     m_refreshLabel->setText(tr("Silent refreshes: %1").arg(m_session->refreshCount()));
     m_replayLabel->setText(tr("Replays: %1").arg(m_session->replayCount()));
     // The banner stays up through the retries until a refresh gets through.

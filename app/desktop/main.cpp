@@ -80,53 +80,88 @@ private:
     bool m_done = false;
 };
 
+// The command line. Help and version need no display, so they are answered
+// before a QApplication (which needs one) exists.
+struct Options
+{
+    explicit Options(QCommandLineParser *parser)
+    {
+        parser->setApplicationDescription(QCoreApplication::translate(
+            "main",
+            "Signs you in once and keeps you signed in. Without --server it starts its "
+            "bundled demo server."));
+        parser->addHelpOption();
+        parser->addVersionOption();
+        reportStartup.setFlags(QCommandLineOption::HiddenFromHelp);
+        parser->addOptions(
+            {server, protocol, tokenUrl, clientId, scope, demoAccessTtl, reportStartup});
+    }
+
+    const QCommandLineOption server {QStringLiteral("server"),
+                                     QCoreApplication::translate("main", "The server to use."),
+                                     QStringLiteral("url")};
+    const QCommandLineOption protocol {QStringLiteral("protocol"),
+                                       QCoreApplication::translate("main", "json or oauth2."),
+                                       QStringLiteral("name")};
+    const QCommandLineOption tokenUrl {QStringLiteral("token-url"),
+                                       QCoreApplication::translate("main", "OAuth 2.0 token URL."),
+                                       QStringLiteral("url")};
+    const QCommandLineOption clientId {QStringLiteral("client-id"),
+                                       QCoreApplication::translate("main", "OAuth 2.0 client id."),
+                                       QStringLiteral("id")};
+    const QCommandLineOption scope {QStringLiteral("scope"),
+                                    QCoreApplication::translate("main", "OAuth 2.0 scope."),
+                                    QStringLiteral("scope")};
+    const QCommandLineOption demoAccessTtl {
+        QStringLiteral("demo-access-ttl"),
+        QCoreApplication::translate("main",
+                                    "Access-token lifetime of the bundled server, in seconds "
+                                    "(default 30)."),
+        QStringLiteral("seconds"), QStringLiteral("30")};
+    QCommandLineOption reportStartup {QStringLiteral("report-startup")};
+};
+
+void setApplicationInfo()
+{
+    QCoreApplication::setApplicationName(QStringLiteral("SilentAuth"));
+    QCoreApplication::setOrganizationName(QStringLiteral("SilentAuth"));
+    QCoreApplication::setApplicationVersion(QStringLiteral(SILENTAUTH_VERSION));
+}
+
+bool asksForHelpOrVersion(int argc, char *argv[])
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray arg(argv[i]);
+        if (arg == "-h" || arg == "--help" || arg == "-?" || arg == "--help-all" || arg == "-v"
+            || arg == "--version")
+            return true;
+    }
+    return false;
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
 {
+    if (asksForHelpOrVersion(argc, argv)) {
+        QCoreApplication app(argc, argv);
+        setApplicationInfo();
+        QCommandLineParser parser;
+        const Options options(&parser);
+        parser.process(app); // prints and exits
+        return 0;
+    }
     QApplication app(argc, argv);
-    QApplication::setApplicationName(QStringLiteral("SilentAuth"));
-    QApplication::setOrganizationName(QStringLiteral("SilentAuth"));
+    setApplicationInfo();
     QApplication::setApplicationDisplayName(QStringLiteral("SilentAuth"));
-    QApplication::setApplicationVersion(QStringLiteral(SILENTAUTH_VERSION));
     QApplication::setDesktopFileName(QStringLiteral("silentauth"));
     QApplication::setWindowIcon(QIcon(QStringLiteral(":/silentauth/icons/app.svg")));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QApplication::translate(
-        "main",
-        "Signs you in once and keeps you signed in. Without --server it starts its "
-        "bundled demo server."));
-    parser.addHelpOption();
-    parser.addVersionOption();
-    const QCommandLineOption serverOpt(QStringLiteral("server"),
-                                       QApplication::translate("main", "The server to use."),
-                                       QStringLiteral("url"));
-    const QCommandLineOption protocolOpt(QStringLiteral("protocol"),
-                                         QApplication::translate("main", "json or oauth2."),
-                                         QStringLiteral("name"));
-    const QCommandLineOption tokenUrlOpt(QStringLiteral("token-url"),
-                                         QApplication::translate("main", "OAuth 2.0 token URL."),
-                                         QStringLiteral("url"));
-    const QCommandLineOption clientIdOpt(QStringLiteral("client-id"),
-                                         QApplication::translate("main", "OAuth 2.0 client id."),
-                                         QStringLiteral("id"));
-    const QCommandLineOption scopeOpt(QStringLiteral("scope"),
-                                      QApplication::translate("main", "OAuth 2.0 scope."),
-                                      QStringLiteral("scope"));
-    const QCommandLineOption ttlOpt(QStringLiteral("demo-access-ttl"),
-                                    QApplication::translate("main",
-                                                            "Access-token lifetime of "
-                                                            "the bundled server, in "
-                                                            "seconds (default 30)."),
-                                    QStringLiteral("seconds"), QStringLiteral("30"));
-    QCommandLineOption reportOpt(QStringLiteral("report-startup"));
-    reportOpt.setFlags(QCommandLineOption::HiddenFromHelp);
-    parser.addOptions(
-        {serverOpt, protocolOpt, tokenUrlOpt, clientIdOpt, scopeOpt, ttlOpt, reportOpt});
+    const Options options(&parser);
     parser.process(app);
     StartupReport report;
-    if (parser.isSet(reportOpt)) {
+    if (parser.isSet(options.reportStartup)) {
         app.installEventFilter(&report);
         QTimer::singleShot(20000, &app, [] {
             std::fprintf(stderr, "silentauth: the main window did not appear within 20 s\n");
@@ -134,36 +169,37 @@ int main(int argc, char *argv[])
         });
     }
 
-    if (!parser.isSet(reportOpt) && handOverToRunningInstance())
+    if (!parser.isSet(options.reportStartup) && handOverToRunningInstance())
         return 0;
 
     QSettings settings;
     DesktopApp::Config config = DesktopApp::Config::fromSettings(settings);
-    if (parser.isSet(serverOpt)) {
-        config.server = QUrl::fromUserInput(parser.value(serverOpt));
+    if (parser.isSet(options.server)) {
+        config.server = QUrl::fromUserInput(parser.value(options.server));
         if (!config.server.isValid() || config.server.host().isEmpty()) {
             std::fprintf(stderr, "silentauth: not a usable server address: %s\n",
-                         qPrintable(parser.value(serverOpt)));
+                         qPrintable(parser.value(options.server)));
             return 2;
         }
     }
-    if (parser.isSet(protocolOpt))
-        config.protocol = parser.value(protocolOpt);
+    if (parser.isSet(options.protocol))
+        config.protocol = parser.value(options.protocol);
     if (config.protocol != QLatin1String("json") && config.protocol != QLatin1String("oauth2")) {
         std::fprintf(stderr, "silentauth: --protocol is json or oauth2\n");
         return 2;
     }
-    if (parser.isSet(tokenUrlOpt))
-        config.tokenUrl = QUrl(parser.value(tokenUrlOpt));
-    if (parser.isSet(clientIdOpt))
-        config.clientId = parser.value(clientIdOpt);
-    if (parser.isSet(scopeOpt))
-        config.scope = parser.value(scopeOpt);
-    config.embeddedAccessTtl = std::chrono::seconds(qMax(1, parser.value(ttlOpt).toInt()));
+    if (parser.isSet(options.tokenUrl))
+        config.tokenUrl = QUrl(parser.value(options.tokenUrl));
+    if (parser.isSet(options.clientId))
+        config.clientId = parser.value(options.clientId);
+    if (parser.isSet(options.scope))
+        config.scope = parser.value(options.scope);
+    config.embeddedAccessTtl
+        = std::chrono::seconds(qMax(1, parser.value(options.demoAccessTtl).toInt()));
 
     DesktopApp desktop(config, &settings);
     QLocalServer instances;
-    if (!parser.isSet(reportOpt)) {
+    if (!parser.isSet(options.reportStartup)) {
         QLocalServer::removeServer(instanceKey());
         instances.listen(instanceKey());
     }
