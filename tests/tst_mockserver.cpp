@@ -830,6 +830,44 @@ private Q_SLOTS:
         QVERIFY(!line.contains(QLatin1String("secret")));
     }
 
+    // Connections that say nothing are closed after the idle timeout; one
+    // that waits for a delayed answer is not, and gets its answer.
+    void idleConnectionsAreClosed()
+    {
+        MockServerConfig config;
+        config.idleTimeout = std::chrono::milliseconds(300);
+        config.scenario = QStringLiteral("slow-refresh");
+        config.scenarioParameters = {{QStringLiteral("delayMs"), 1500}};
+        auto server = startServer(config);
+        QVERIFY(server);
+        const QByteArray refreshToken = str(login(*server), "refreshToken");
+        std::vector<std::unique_ptr<QTcpSocket>> idle;
+        for (int i = 0; i < 50; ++i) {
+            idle.push_back(std::make_unique<QTcpSocket>());
+            idle.back()->connectToHost(QHostAddress::LocalHost, server->port());
+        }
+        QTcpSocket waiting;
+        waiting.connectToHost(QHostAddress::LocalHost, server->port());
+        QVERIFY(waiting.waitForConnected(3000));
+        const QByteArray body = "{\"refreshToken\":\"" + refreshToken + "\"}";
+        waiting.write("POST /auth/refresh HTTP/1.1\r\nHost: localhost\r\n"
+                      "Content-Type: application/json\r\nContent-Length: "
+                      + QByteArray::number(body.size()) + "\r\n\r\n" + body);
+        QTRY_VERIFY_WITH_TIMEOUT(std::all_of(idle.begin(), idle.end(),
+                                             [](const auto &socket) {
+                                                 return socket->state()
+                                                     == QAbstractSocket::UnconnectedState;
+                                             }),
+                                 3000);
+        QCOMPARE(waiting.state(), QAbstractSocket::ConnectedState);
+        QByteArray answer;
+        QTRY_VERIFY_WITH_TIMEOUT((answer += waiting.readAll()).contains("refreshToken"), 3000);
+        QVERIFY2(answer.startsWith("HTTP/1.1 200 "), answer.constData());
+        // Idle again after its answer: closed in turn.
+        QTRY_COMPARE_WITH_TIMEOUT(waiting.state(), QAbstractSocket::UnconnectedState, 3000);
+        QCOMPARE(http.send("GET", endpoint(*server, "/health")).status, 200);
+    }
+
     // Many idle connections and clients that send a byte at a time: normal
     // clients are still answered, and the slow ones too once they are done.
     void idleAndSlowClientsDoNotStarveOthers()

@@ -5,6 +5,13 @@
 #include <QtCore/QProcess>
 #include <QtTest/QtTest>
 
+#include <vector>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 using namespace SilentAuth::Test;
 
 class TestMockServerProcess : public QObject
@@ -43,6 +50,52 @@ private Q_SLOTS:
         const QByteArray log = process.readAllStandardError();
         QVERIFY2(log.contains("POST /auth/login 200"), log);
         QVERIFY(!log.contains(result.json()[QLatin1String("accessToken")].toString().toLatin1()));
+    }
+
+    // With only 64 file descriptors, 100 connections use them all and accept()
+    // fails. Qt's QTcpServer then stops accepting for good; the server must
+    // take connections again once some have closed.
+    void acceptsAgainAfterRunningOutOfDescriptors()
+    {
+        QProcess process;
+        const QUrl url = startMockProcess(
+            process, QStringLiteral("/bin/sh"),
+            {QStringLiteral("-c"), QStringLiteral("ulimit -n 64 && exec \"$0\" \"$@\""),
+             QStringLiteral(MOCK_SERVER_EXECUTABLE), QStringLiteral("--port"), QStringLiteral("0"),
+             QStringLiteral("--quiet")});
+        QVERIFY(url.isValid());
+        QUrl health = url;
+        health.setPath(QStringLiteral("/health"));
+        // Plain blocking sockets, one after the other, as a crowd of clients
+        // would arrive; the ones the backlog has no room for time out.
+        std::vector<int> hogs;
+        for (int i = 0; i < 100; ++i) {
+            const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+            QVERIFY(fd >= 0);
+            timeval timeout {0, 300 * 1000};
+            ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
+            sockaddr_in address {};
+            address.sin_family = AF_INET;
+            address.sin_port = htons(quint16(url.port()));
+            address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+            ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address);
+            hogs.push_back(fd);
+        }
+        QCOMPARE(http.send("GET", health, {}, {}, 1000).status, 0); // no answer while full
+        for (const int fd : hogs)
+            ::close(fd);
+        QElapsedTimer clock;
+        clock.start();
+        int status = 0;
+        while (clock.elapsed() < 5000
+               && (status = http.send("GET", health, {}, {}, 1000).status) != 200)
+            QTest::qWait(100);
+        QCOMPARE(status, 200);
+        process.terminate();
+        QVERIFY(process.waitForFinished(5000));
+        const QByteArray log = process.readAllStandardError();
+        QVERIFY2(log.contains("cannot accept connections"), log.constData());
+        QVERIFY(log.contains("accepting connections again"));
     }
 
     void listsScenarios()

@@ -115,11 +115,15 @@ int main(int argc, char *argv[])
                                      QStringLiteral("Largest accepted body in bytes (default "
                                                     "1048576)."),
                                      QStringLiteral("bytes"), QStringLiteral("1048576"));
+    const QCommandLineOption idle(QStringLiteral("idle-timeout"),
+                                  QStringLiteral("Close a connection that has been silent this "
+                                                 "long with nothing owed to it (default 60s)."),
+                                  QStringLiteral("duration"), QStringLiteral("60s"));
     const QCommandLineOption quiet(QStringLiteral("quiet"),
                                    QStringLiteral("Do not log one line per request."));
     parser.addOptions({host, port, secret, accessTtl, refreshTtl, noRotate, grace, db, users,
                        services, scenario, scenarioParams, listScenarios, retention, cleanup,
-                       adminToken, maxBody, quiet});
+                       adminToken, maxBody, idle, quiet});
     parser.process(app);
 
     if (parser.isSet(listScenarios)) {
@@ -155,6 +159,7 @@ int main(int argc, char *argv[])
     config.refreshTtl = std::chrono::seconds(duration(refreshTtl));
     config.blacklistRetention = std::chrono::seconds(duration(retention));
     config.cleanupInterval = std::chrono::seconds(duration(cleanup));
+    config.idleTimeout = std::chrono::seconds(duration(idle));
     config.rotateRefreshTokens = !parser.isSet(noRotate);
     config.reuseGrace = std::chrono::seconds(parser.value(grace).toInt(&ok));
     if (!ok || config.reuseGrace.count() < 0)

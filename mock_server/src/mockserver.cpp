@@ -15,6 +15,7 @@
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 
+#include <algorithm>
 #include <functional>
 
 Q_LOGGING_CATEGORY(lcMock, "silentauth.mock", QtInfoMsg)
@@ -129,6 +130,15 @@ public:
         : QTcpServer(parent)
         , m_watch(std::move(watch))
     {
+        // QTcpServer stops accepting for good when accept() fails for lack of
+        // file descriptors; try again shortly, when connections may have closed.
+        connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
+            if (!m_paused)
+                qCWarning(lcMock).noquote() << "cannot accept connections:" << errorString() << "("
+                                            << error << "); trying again every 200 ms";
+            m_paused = true;
+            QTimer::singleShot(200, this, [this] { resumeAccepting(); });
+        });
     }
 
 protected:
@@ -139,12 +149,17 @@ protected:
             delete socket;
             return;
         }
+        if (m_paused) {
+            qCInfo(lcMock) << "accepting connections again";
+            m_paused = false;
+        }
         m_watch(socket);
         addPendingConnection(socket);
     }
 
 private:
     std::function<void(QTcpSocket *)> m_watch;
+    bool m_paused = false;
 };
 
 // Printable ASCII only: the request line of a refused request goes to the log.
@@ -168,6 +183,7 @@ MockServer::MockServer(MockServerConfig config, QObject *parent)
     , m_resources(std::make_unique<ResourceService>(*m_context))
 {
     connect(&m_cleanupTimer, &QTimer::timeout, this, &MockServer::purgeBlacklist);
+    connect(&m_idleSweep, &QTimer::timeout, this, &MockServer::closeIdleConnections);
 }
 
 MockServer::~MockServer() = default;
@@ -217,6 +233,8 @@ bool MockServer::start(QString *error)
     }
     bind(listener);
     m_port = listener->serverPort();
+    m_idleSweep.start(std::clamp(m_config.idleTimeout / 4, std::chrono::milliseconds(50),
+                                 std::chrono::milliseconds(1000)));
     m_cleanupTimer.start(m_config.cleanupInterval);
     return true;
 }
@@ -444,7 +462,9 @@ Reply MockServer::dispatch(const Request &request)
 
 void MockServer::watchIntake(QTcpSocket *socket)
 {
-    m_intake.insert(socket, {});
+    Intake intake;
+    intake.lastHeard.start();
+    m_intake.insert(socket, intake);
     connect(socket, &QTcpSocket::readyRead, this, [this, socket] { takeIn(socket); });
     connect(socket, &QObject::destroyed, this, [this, socket] { m_intake.remove(socket); });
 }
@@ -452,6 +472,7 @@ void MockServer::watchIntake(QTcpSocket *socket)
 void MockServer::takeIn(QTcpSocket *socket)
 {
     Intake &intake = m_intake[socket];
+    intake.lastHeard.start();
     if (intake.bytes == 0) {
         intake.since.start();
         const QByteArray head = socket->peek(1024);
@@ -493,6 +514,20 @@ void MockServer::refuseOversized(QTcpSocket *socket)
     QTimer::singleShot(500, socket, [socket] { socket->disconnectFromHost(); });
 }
 
+void MockServer::closeIdleConnections()
+{
+    const qint64 limit = m_config.idleTimeout.count();
+    QList<QTcpSocket *> idle;
+    for (auto it = m_intake.cbegin(); it != m_intake.cend(); ++it) {
+        if (it->answersOwed == 0 && it->lastHeard.hasExpired(limit))
+            idle.append(it.key());
+    }
+    for (QTcpSocket *socket : std::as_const(idle)) {
+        m_intake.remove(socket);
+        socket->disconnectFromHost();
+    }
+}
+
 bool MockServer::handleRequest(const QHttpServerRequest &httpRequest, QTcpSocket *socket)
 {
     m_intake[socket].bytes = 0;
@@ -519,10 +554,22 @@ void MockServer::deliver(QTcpSocket *socket, const Request &request, Reply reply
                          QElapsedTimer timer)
 {
     const bool close = request.header("connection").toLower() == "close";
+    // A delayed answer is owed: the idle timeout leaves the connection alone.
+    const bool later = reply.delayMs > 0 || reply.delivery == Reply::Delivery::Drop;
+    if (later && socket)
+        ++m_intake[socket].answersOwed;
     QPointer<QTcpSocket> guard(socket);
-    auto send = [this, guard, reply, close, timer, method = request.method, path = request.path] {
+    auto send = [this, guard, reply, close, later, timer, method = request.method,
+                 path = request.path] {
         QByteArray outcome;
         QTcpSocket *live = guard.data();
+        if (later && live) {
+            const auto owed = m_intake.find(live);
+            if (owed != m_intake.end()) {
+                owed->answersOwed = qMax(0, owed->answersOwed - 1);
+                owed->lastHeard.start();
+            }
+        }
         if (!live || live->state() != QAbstractSocket::ConnectedState) {
             outcome = "client gone";
         } else if (reply.delivery == Reply::Delivery::Drop) {

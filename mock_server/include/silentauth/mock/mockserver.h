@@ -75,8 +75,12 @@ private:
         qint64 bytes = 0;
         QByteArray method, path; // from the request line, for the log
         QElapsedTimer since;
+        QElapsedTimer lastHeard; // for the idle timeout
+        int answersOwed = 0; // requests read but not yet answered (delayed ones)
     };
-    QHash<const QTcpSocket *, Intake> m_intake;
+    QHash<QTcpSocket *, Intake> m_intake;
+    QTimer m_idleSweep;
+    void closeIdleConnections();
 
     MockServerConfig m_config;
     std::unique_ptr<ServerContext> m_context;

@@ -32,6 +32,9 @@ struct MockServerConfig
     std::chrono::milliseconds cleanupInterval {std::chrono::hours(24)};
     QByteArray adminToken; // when set, admin routes need X-Admin-Token from everywhere
     qint64 maxBodyBytes = 1024 * 1024;
+    // A connection that has sent nothing for this long, with no answer owed
+    // to it, is closed (Qt HttpServer 6.4 would keep it open forever).
+    std::chrono::milliseconds idleTimeout {std::chrono::seconds(60)};
     int loginAttemptLimit = 5;
     std::chrono::seconds loginAttemptWindow {60};
     int passwordIterations = 10000;
