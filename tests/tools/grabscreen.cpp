@@ -1,6 +1,7 @@
 // Saves what an X display shows as a PNG: grabscreen OUT.png (uses $DISPLAY).
 // The picture is cropped to what differs from the bare root window (the
-// colour of its bottom-right corner), so it shows the program's windows only.
+// colour of its bottom-right corner), so it shows the program's windows only;
+// prints the size of what it saved.
 #include <QtGui/QGuiApplication>
 #include <QtGui/QImage>
 #include <QtGui/QPixmap>
@@ -28,10 +29,15 @@ int main(int argc, char *argv[])
                 used |= QRect(x, y, 1, 1);
         }
     }
-    const QImage shot = used.isEmpty() ? screen : screen.copy(used);
-    if (!shot.save(app.arguments().at(1))) {
-        std::fprintf(stderr, "grabscreen: could not grab or save the screen\n");
+    if (used.isEmpty()) {
+        std::fprintf(stderr, "grabscreen: no window on the screen\n");
         return 1;
     }
+    const QImage shot = screen.copy(used);
+    if (!shot.save(app.arguments().at(1))) {
+        std::fprintf(stderr, "grabscreen: could not save %s\n", argv[1]);
+        return 1;
+    }
+    std::printf("%dx%d\n", shot.width(), shot.height()); // what was captured, for the caller
     return 0;
 }
