@@ -21,6 +21,19 @@ class TestMockServerProcess : public QObject
 private:
     HttpClient http;
 
+    // User and system CPU time of a process, in clock ticks.
+    static qint64 cpuTicks(qint64 pid)
+    {
+        QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+        if (!stat.open(QIODevice::ReadOnly))
+            return -1;
+        const QByteArray line = stat.readAll();
+        // Fields after the command name (which may hold spaces): utime and
+        // stime are the 12th and 13th.
+        const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+        return fields.value(11).toLongLong() + fields.value(12).toLongLong();
+    }
+
     // Starts the server; returns its URL from the first line of stdout.
     static QUrl start(QProcess &process, const QStringList &arguments)
     {
@@ -52,11 +65,16 @@ private Q_SLOTS:
         QVERIFY(!log.contains(result.json()[QLatin1String("accessToken")].toString().toLatin1()));
     }
 
-    // With only 64 file descriptors, 100 connections use them all and accept()
-    // fails. Qt's QTcpServer then stops accepting for good; the server must
+    // With only 64 file descriptors, enough connections use them all and accept()
+    // fails. The server must neither spin nor stop accepting for good (what
+    // QTcpServer in Qt 6.4 does, depending on the first error it saw), and
     // take connections again once some have closed.
     void acceptsAgainAfterRunningOutOfDescriptors()
     {
+#ifdef SILENTAUTH_SANITIZED_BUILD
+        QSKIP("The sanitizer runtimes need free file descriptors themselves (UBSan checks "
+              "memory through a pipe) and report errors that are not there without them.");
+#endif
         QProcess process;
         const QUrl url = startMockProcess(
             process, QStringLiteral("/bin/sh"),
@@ -66,31 +84,34 @@ private Q_SLOTS:
         QVERIFY(url.isValid());
         QUrl health = url;
         health.setPath(QStringLiteral("/health"));
-        // Plain blocking sockets, one after the other, as a crowd of clients
-        // would arrive; the ones the backlog has no room for time out.
+        // A crowd of plain sockets arriving ten at a time until the server says
+        // accept() failed (however fast it takes them, e.g. under sanitizers).
+        sockaddr_in address {};
+        address.sin_family = AF_INET;
+        address.sin_port = htons(quint16(url.port()));
+        address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         std::vector<int> hogs;
-        for (int i = 0; i < 100; ++i) {
-            const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-            QVERIFY(fd >= 0);
-            timeval timeout {0, 300 * 1000};
-            ::setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &timeout, sizeof timeout);
-            sockaddr_in address {};
-            address.sin_family = AF_INET;
-            address.sin_port = htons(quint16(url.port()));
-            address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-            ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address);
-            hogs.push_back(fd);
-        }
-        // The server says when accept() fails; then it has no room for anyone.
         QByteArray log;
         QElapsedTimer full;
         full.start();
-        while (!log.contains("cannot accept connections") && full.elapsed() < 10000) {
+        while (!log.contains("cannot accept connections") && hogs.size() < 400
+               && full.elapsed() < 20000) {
+            for (int i = 0; i < 10; ++i) {
+                const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+                if (fd < 0)
+                    break;
+                ::connect(fd, reinterpret_cast<sockaddr *>(&address), sizeof address);
+                hogs.push_back(fd);
+            }
             process.waitForReadyRead(100);
             log += process.readAllStandardError();
         }
         QVERIFY2(log.contains("cannot accept connections"), log.constData());
-        QCOMPARE(http.send("GET", health, {}, {}, 1000).status, 0); // no answer while full
+        // No answer while full, and no busy loop either: the server waits.
+        const qint64 cpuBefore = cpuTicks(process.processId());
+        QCOMPARE(http.send("GET", health, {}, {}, 1000).status, 0);
+        const qint64 cpuWhileFull = cpuTicks(process.processId()) - cpuBefore;
+        QVERIFY2(cpuWhileFull < 30, qPrintable(QStringLiteral("%1 ticks").arg(cpuWhileFull)));
         for (const int fd : hogs)
             ::close(fd);
         QElapsedTimer clock;

@@ -11,12 +11,17 @@
 #include <QtCore/QMetaMethod>
 #include <QtCore/QPointer>
 #include <QtCore/QRandomGenerator>
+#include <QtCore/QSocketNotifier>
 #include <QtHttpServer/QHttpServerRequest>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 
 #include <algorithm>
+#include <cerrno>
 #include <functional>
+
+#include <sys/socket.h>
+#include <unistd.h>
 
 Q_LOGGING_CATEGORY(lcMock, "silentauth.mock", QtInfoMsg)
 
@@ -120,45 +125,83 @@ RouteInfo routeFor(const QString &path)
 // parser refuses headers beyond 80 KiB by itself.
 constexpr qint64 headAllowance = 128 * 1024;
 
-// A listener that shows every new connection to the server before Qt
-// HttpServer connects its own handlers, so the server's intake check runs
-// first on every chunk that arrives.
-class WatchedTcpServer : public QTcpServer
+// The listening socket. It shows every new connection to the server before Qt
+// HttpServer connects its own handlers, so the intake check runs first on
+// every chunk that arrives; and it accepts connections itself, because
+// QTcpServer in Qt 6.4 keeps the first accept() error it ever saw: after one
+// EAGAIN it takes running out of file descriptors for a passing condition and
+// spins at full CPU, and after one EMFILE it stops accepting for good.
+class Listener : public QTcpServer
 {
 public:
-    WatchedTcpServer(std::function<void(QTcpSocket *)> watch, QObject *parent)
+    Listener(std::function<void(QTcpSocket *)> watch, QObject *parent)
         : QTcpServer(parent)
         , m_watch(std::move(watch))
     {
-        // QTcpServer stops accepting for good when accept() fails for lack of
-        // file descriptors; try again shortly, when connections may have closed.
-        connect(this, &QTcpServer::acceptError, this, [this](QAbstractSocket::SocketError error) {
-            if (!m_paused)
-                qCWarning(lcMock).noquote() << "cannot accept connections:" << errorString() << "("
-                                            << error << "); trying again every 200 ms";
-            m_paused = true;
-            QTimer::singleShot(200, this, [this] { resumeAccepting(); });
-        });
     }
 
-protected:
-    void incomingConnection(qintptr descriptor) override
+    ~Listener() override { delete m_notifier; }
+
+    bool start(const QHostAddress &address, quint16 port)
     {
-        auto *socket = new QTcpSocket(this);
-        if (!socket->setSocketDescriptor(descriptor)) {
-            delete socket;
-            return;
+        if (!listen(address, port))
+            return false;
+        pauseAccepting(); // QTcpServer's own accepting; see acceptPending()
+        m_notifier = new QSocketNotifier(socketDescriptor(), QSocketNotifier::Read);
+        connect(m_notifier, &QSocketNotifier::activated, this, &Listener::acceptPending);
+        return true;
+    }
+
+private:
+    void acceptPending()
+    {
+        for (int burst = 0; burst < 64; ++burst) {
+            const int descriptor = ::accept4(int(socketDescriptor()), nullptr, nullptr,
+                                             SOCK_CLOEXEC | SOCK_NONBLOCK);
+            if (descriptor < 0) {
+                if (errno == EINTR || errno == ECONNABORTED)
+                    continue;
+                if (errno == EAGAIN || errno == EWOULDBLOCK)
+                    return;
+                // Out of descriptors or memory: stop listening for a moment
+                // and let the waiting clients queue in the backlog.
+                if (!m_paused)
+                    qCWarning(lcMock).noquote()
+                        << "cannot accept connections:" << qt_error_string(errno)
+                        << "- trying again every 200 ms";
+                m_paused = true;
+                m_notifier->setEnabled(false);
+                QTimer::singleShot(200, this, [this] { m_notifier->setEnabled(true); });
+                return;
+            }
+            if (m_paused) {
+                qCInfo(lcMock) << "accepting connections again";
+                m_paused = false;
+            }
+            auto *socket = new QTcpSocket(this);
+            if (!socket->setSocketDescriptor(descriptor)) {
+                ::close(descriptor);
+                delete socket;
+                continue;
+            }
+            m_watch(socket);
+            addPendingConnection(socket);
         }
-        if (m_paused) {
-            qCInfo(lcMock) << "accepting connections again";
-            m_paused = false;
-        }
-        m_watch(socket);
-        addPendingConnection(socket);
+    }
+
+public:
+    // Qt HttpServer takes connections from here; QTcpServer's version switches
+    // its own accepting back on, so it is switched off again.
+    QTcpSocket *nextPendingConnection() override
+    {
+        QTcpSocket *socket = QTcpServer::nextPendingConnection();
+        pauseAccepting();
+        return socket;
     }
 
 private:
     std::function<void(QTcpSocket *)> m_watch;
+    QSocketNotifier *m_notifier = nullptr;
     bool m_paused = false;
 };
 
@@ -223,9 +266,8 @@ bool MockServer::start(QString *error)
     if (!setScenario(m_config.scenario, m_config.scenarioParameters, &failure))
         return fail(failure);
 
-    auto *listener
-        = new WatchedTcpServer([this](QTcpSocket *socket) { watchIntake(socket); }, this);
-    if (!listener->listen(m_config.address, m_config.port)) {
+    auto *listener = new Listener([this](QTcpSocket *socket) { watchIntake(socket); }, this);
+    if (!listener->start(m_config.address, m_config.port)) {
         delete listener;
         return fail(QStringLiteral("Cannot listen on %1:%2")
                         .arg(m_config.address.toString())
