@@ -7,6 +7,7 @@
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QDateTime>
 #include <QtCore/QFile>
+#include <QtCore/QLoggingCategory>
 #include <QtCore/QSettings>
 #include <QtCore/QTimer>
 #include <QtNetwork/QLocalServer>
@@ -19,6 +20,8 @@
 using namespace SilentAuth;
 
 namespace {
+
+Q_LOGGING_CATEGORY(lcDesktop, "silentauth.desktop", QtInfoMsg)
 
 QString instanceKey()
 {
@@ -206,6 +209,7 @@ int main(int argc, char *argv[])
     QObject::connect(&instances, &QLocalServer::newConnection, &desktop, [&] {
         while (QLocalSocket *socket = instances.nextPendingConnection()) {
             QObject::connect(socket, &QLocalSocket::disconnected, socket, &QObject::deleteLater);
+            qCInfo(lcDesktop) << "another launch: bringing this window to the front";
             if (desktop.shell())
                 desktop.shell()->raise();
         }
