@@ -89,7 +89,10 @@ private Q_SLOTS:
 
         std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
         QVERIFY(waitFinished(reply.get()));
-        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        QVERIFY2(reply->error() == QNetworkReply::NoError,
+                 qPrintable(reply->errorString() + QLatin1Char(' ')
+                            + reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toString()
+                            + QLatin1Char(' ') + QString::fromUtf8(reply->readAll())));
         QCOMPARE(client.session->refreshCount(), 1);
         QCOMPARE(client.session->replayCount(), 1);
         QCOMPARE(stat(*server, "refreshes", "ok"), 1);
@@ -114,7 +117,9 @@ private Q_SLOTS:
         QSignalSpy errors(client.session.get(), &Session::errorOccurred);
         client.session->signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
         QVERIFY(errors.wait(10000));
-        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::InvalidCredentials);
+        // invalid_client: a setting is wrong, not the user's password.
+        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::ConfigurationError);
+        QVERIFY(errors.first().at(1).toString().contains(QLatin1String("invalid_client")));
         QCOMPARE(client.session->status(), Session::Status::SignedOut);
     }
 
@@ -209,9 +214,13 @@ private Q_SLOTS:
                          &store);
         QVERIFY(signIn(*client.session));
         QSignalSpy signedOut(client.session.get(), &Session::signedOut);
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
         client.session->signOut();
         QVERIFY(signedOut.wait(10000));
         QCOMPARE(stat(*server, "revocations"), 0);
+        // Said, not silent: the token stays valid at the server.
+        QCOMPARE(errors.count(), 1);
+        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::RevocationFailed);
         QCOMPARE(client.session->status(), Session::Status::SignedOut);
         QCOMPARE(readStore(store).error, TokenStore::Error::NotFound);
     }

@@ -5,7 +5,12 @@
 
 #include "authreply_p.h"
 
+#include <QtCore/QLoggingCategory>
 #include <QtCore/QPointer>
+#include <QtCore/QThread>
+#include <QtNetwork/QHostAddress>
+
+Q_DECLARE_LOGGING_CATEGORY(lcNet)
 
 namespace SilentAuth {
 
@@ -18,6 +23,15 @@ QString origin(const QUrl &url)
         + QString::number(url.port(defaultPort));
 }
 
+bool isLoopback(const QUrl &url)
+{
+    const QString host = url.host();
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return true;
+    const QHostAddress address(host);
+    return !address.isNull() && address.isLoopback();
+}
+
 } // namespace
 
 struct AuthNetworkAccessManager::Private
@@ -25,6 +39,22 @@ struct AuthNetworkAccessManager::Private
     QPointer<Session> session;
     QSet<QString> allowed;
     QSet<AuthReply *> replies; // alive, whatever their state
+    bool plainHttp = false;
+    qint64 maximumReplayBody = qint64(256) * 1024 * 1024;
+    bool warnedThread = false;
+
+    bool insecure(const QUrl &url) const
+    {
+        return url.scheme() == QLatin1String("http") && !isLoopback(url) && !plainHttp;
+    }
+    void allow(const QUrl &url)
+    {
+        if (insecure(url))
+            qCWarning(lcNet).noquote()
+                << "no token goes to" << origin(url)
+                << "over plain http unless setPlainHttpAllowed(true); use https";
+        allowed.insert(origin(url));
+    }
 };
 
 AuthNetworkAccessManager::AuthNetworkAccessManager(Session *session, QObject *parent)
@@ -36,6 +66,9 @@ AuthNetworkAccessManager::AuthNetworkAccessManager(Session *session, QObject *pa
     if (session) {
         for (const auto &endpoint : session->protocol().endpoints())
             d->allowed.insert(origin(endpoint));
+        if (session->thread() != thread())
+            qCWarning(lcNet) << "AuthNetworkAccessManager: the Session lives in another thread; "
+                                "requests from this thread fail";
     }
 }
 
@@ -57,26 +90,60 @@ void AuthNetworkAccessManager::setAllowedOrigins(const QList<QUrl> &origins)
 {
     d->allowed.clear();
     for (const auto &url : origins)
-        d->allowed.insert(origin(url));
+        d->allow(url);
 }
 
 void AuthNetworkAccessManager::addAllowedOrigin(const QUrl &url)
 {
-    d->allowed.insert(origin(url));
+    d->allow(url);
 }
 
 bool AuthNetworkAccessManager::isAllowed(const QUrl &url) const
 {
-    return url.isValid() && !url.host().isEmpty() && d->allowed.contains(origin(url));
+    return url.isValid() && !url.host().isEmpty() && d->allowed.contains(origin(url))
+        && !d->insecure(url);
+}
+
+void AuthNetworkAccessManager::setPlainHttpAllowed(bool allowed)
+{
+    d->plainHttp = allowed;
+}
+
+bool AuthNetworkAccessManager::isPlainHttpAllowed() const
+{
+    return d->plainHttp;
+}
+
+void AuthNetworkAccessManager::setMaximumReplayBodySize(qint64 bytes)
+{
+    d->maximumReplayBody = qMax<qint64>(0, bytes);
+}
+
+qint64 AuthNetworkAccessManager::maximumReplayBodySize() const
+{
+    return d->maximumReplayBody;
 }
 
 QNetworkReply *AuthNetworkAccessManager::createRequest(Operation op, const QNetworkRequest &request,
                                                        QIODevice *outgoingData)
 {
-    const QString scheme = request.url().scheme();
-    if (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+    // Only requests that carry the token need anything of ours; the rest are
+    // plain QNetworkAccessManager requests, the caller's headers untouched.
+    const bool authenticate
+        = !request.attribute(QNetworkRequest::Attribute(NoAuthenticationAttribute)).toBool()
+        && isAllowed(request.url());
+    if (!authenticate)
         return QNetworkAccessManager::createRequest(op, request, outgoingData);
-    return new AuthReply(this, op, request, outgoingData);
+    auto *reply = new AuthReply(this, op, request, outgoingData);
+    if (d->session && d->session->thread() != QThread::currentThread()) {
+        if (!d->warnedThread)
+            qCWarning(lcNet) << "AuthNetworkAccessManager used from another thread than its "
+                                "Session's; the request fails";
+        d->warnedThread = true;
+        reply->failLater(QNetworkReply::ProtocolFailure,
+                         tr("The session belongs to another thread."));
+    }
+    return reply;
 }
 
 QNetworkReply *AuthNetworkAccessManager::sendDirect(Operation op, const QNetworkRequest &request,

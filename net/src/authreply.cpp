@@ -4,9 +4,9 @@
 #include <silentauth/session.h>
 
 #include <QtCore/QBuffer>
+#include <QtCore/QCoreApplication>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QTemporaryFile>
-#include <QtCore/QTimer>
 
 Q_DECLARE_LOGGING_CATEGORY(lcNet)
 
@@ -17,12 +17,20 @@ namespace {
 // Sequential bodies larger than this are spooled to a temporary file
 // instead of memory while they wait for a possible replay.
 constexpr qint64 spoolThreshold = 4 * 1024 * 1024;
+// A sequential body that stops arriving for this long fails the request.
+constexpr int spoolIdleMs = 60000;
 
 bool sameOrigin(const QUrl &a, const QUrl &b)
 {
     return a.scheme() == b.scheme() && a.host() == b.host()
         && a.port(a.scheme() == QLatin1String("https") ? 443 : 80)
         == b.port(b.scheme() == QLatin1String("https") ? 443 : 80);
+}
+
+bool isRedirect(int status)
+{
+    return status == 301 || status == 302 || status == 303 || status == 305 || status == 307
+        || status == 308;
 }
 
 // A 401 that a new access token could fix: no challenge at all (many APIs
@@ -42,12 +50,24 @@ bool isTokenProblem(QNetworkReply *reply)
     return error != "invalid_request" && error != "insufficient_scope";
 }
 
+// The method a redirect continues with, as QNetworkAccessManager does it:
+// 307 and 308 keep it, HEAD stays HEAD, everything else becomes GET.
+QNetworkAccessManager::Operation redirectOperation(QNetworkAccessManager::Operation op, int status)
+{
+    if (status == 307 || status == 308)
+        return op;
+    if (op == QNetworkAccessManager::HeadOperation)
+        return op;
+    return QNetworkAccessManager::GetOperation;
+}
+
 } // namespace
 
 AuthReply::AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::Operation op,
                      const QNetworkRequest &request, QIODevice *outgoingData)
     : QNetworkReply(manager)
     , m_manager(manager)
+    , m_session(manager->session())
     , m_original(request)
 {
     setOperation(op);
@@ -55,15 +75,13 @@ AuthReply::AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::O
     setUrl(request.url());
     open(QIODevice::ReadOnly | QIODevice::Unbuffered);
 
-    m_authenticate = !request
-                          .attribute(QNetworkRequest::Attribute(
-                              AuthNetworkAccessManager::NoAuthenticationAttribute))
-                          .toBool()
-        && manager->isAllowed(request.url());
+    m_authenticate = true;
     m_mayRefresh
         = !request
                .attribute(QNetworkRequest::Attribute(AuthNetworkAccessManager::NoRefreshAttribute))
                .toBool();
+    m_redirectsLeft = request.maximumRedirectsAllowed();
+    m_spoolLimit = manager->maximumReplayBodySize();
 
     if (outgoingData && !outgoingData->isSequential()) {
         m_body = outgoingData;
@@ -78,6 +96,13 @@ AuthReply::AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::O
         m_source = outgoingData;
         const QVariant length = m_original.header(QNetworkRequest::ContentLengthHeader);
         m_expected = length.isValid() ? length.toLongLong() : -1;
+        if (m_expected > m_spoolLimit) {
+            failLater(QNetworkReply::UnknownContentError,
+                      tr("The request body is larger than the %1 bytes kept for a replay.")
+                          .arg(m_spoolLimit));
+            manager->track(this, true);
+            return;
+        }
         auto buffer = std::make_unique<QBuffer>();
         buffer->open(QIODevice::ReadWrite);
         m_ownedBody = std::move(buffer);
@@ -90,6 +115,14 @@ AuthReply::AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::O
             m_sourceFinished = true;
             spool();
         });
+        const int transfer = request.transferTimeout() > 0 ? request.transferTimeout()
+                                                           : manager->transferTimeout();
+        m_spoolIdle.setSingleShot(true);
+        m_spoolIdle.setInterval(transfer > 0 ? transfer : spoolIdleMs);
+        connect(&m_spoolIdle, &QTimer::timeout, this, [this] {
+            finishWith(QNetworkReply::TimeoutError, tr("The request body stopped arriving."));
+        });
+        m_spoolIdle.start();
     }
     manager->track(this, true);
     // Start from the event loop, like QNetworkReply: signals never fire
@@ -97,9 +130,15 @@ AuthReply::AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::O
     QTimer::singleShot(0, this, m_source ? &AuthReply::spool : &AuthReply::start);
 }
 
+void AuthReply::failLater(QNetworkReply::NetworkError code, const QString &message)
+{
+    m_refused = true;
+    QTimer::singleShot(0, this, [this, code, message] { finishWith(code, message); });
+}
+
 void AuthReply::spool()
 {
-    if (m_done || !m_ownedBody || m_body)
+    if (m_done || m_refused || !m_ownedBody || m_body)
         return;
     QByteArray chunk(64 * 1024, Qt::Uninitialized);
     bool complete = !m_source;
@@ -114,12 +153,20 @@ void AuthReply::spool()
             complete = m_sourceFinished || !m_source->isOpen();
             if (!complete)
                 return; // more arrives with readyRead or readChannelFinished
+        } else if (m_spooled + n > m_spoolLimit) {
+            finishWith(QNetworkReply::UnknownContentError,
+                       tr("The request body is larger than the %1 bytes kept for a replay.")
+                           .arg(m_spoolLimit));
+            return;
         } else if (!keep(chunk.constData(), n)) {
             finishWith(QNetworkReply::UnknownNetworkError,
                        tr("The request body could not be buffered for a replay."));
             return;
+        } else {
+            m_spoolIdle.start();
         }
     }
+    m_spoolIdle.stop();
     if (m_source)
         m_source->disconnect(this);
     m_source = nullptr;
@@ -159,82 +206,129 @@ AuthReply::~AuthReply()
 
 void AuthReply::start()
 {
-    if (m_done)
+    if (m_done || m_refused)
         return;
-    Session *session = m_manager ? m_manager->session() : nullptr;
+    Session *session = m_session;
+    if (session)
+        m_identity = session->identity();
     // A refresh is under way, or the session waits for a re-login: going out
     // now would only collect a 401.
-    if (m_authenticate && session && session->isHoldingRequests()) {
+    if (session && session->isHoldingRequests()) {
         waitForRelease(false);
         return;
     }
-    if (m_authenticate && session && session->isRefreshing()) {
+    if (session && session->isRefreshing()) {
         waitForRefresh(false);
         return;
     }
     send();
 }
 
+void AuthReply::watchSession()
+{
+    // A session deleted while this request waits for it ends the wait.
+    m_waits.append(connect(m_session, &QObject::destroyed, this, [this] {
+        finishWith(QNetworkReply::OperationCanceledError,
+                   tr("The session was closed before the request could be sent."));
+    }));
+}
+
 void AuthReply::waitForRefresh(bool replay)
 {
-    Session *session = m_manager->session();
-    m_wait = connect(session, &Session::refreshFinished, this, [this, session, replay](bool ok) {
+    if (!m_session) {
+        failForSession();
+        return;
+    }
+    watchSession();
+    m_waits.append(connect(m_session, &Session::refreshFinished, this, [this, replay](bool ok) {
+        Session *session = m_session;
         if (ok) {
             resume(replay);
             return;
         }
         if (session->isHoldingRequests()) {
-            disconnect(m_wait);
+            dropInner();
+            for (const auto &c : std::as_const(m_waits))
+                disconnect(c);
+            m_waits.clear();
             waitForRelease(replay);
             return;
         }
+        if (session->isRefreshing())
+            return; // another attempt is already on its way
         if (session->status() == Session::Status::Offline && session->offlineWait().count() > 0) {
             // Keep listening: the session retries with backoff, and a later
             // success releases this request, unless the deadline comes first.
             if (!m_deadline.isActive()) {
                 m_deadline.setSingleShot(true);
-                connect(&m_deadline, &QTimer::timeout, this,
-                        [this, session] { failForSession(session); });
-                m_deadline.start(int(session->offlineWait().count()));
+                connect(&m_deadline, &QTimer::timeout, this, &AuthReply::failForSession,
+                        Qt::UniqueConnection);
+                m_deadline.start(int(qMin<qint64>(session->offlineWait().count(), INT_MAX)));
             }
             return;
         }
-        failForSession(session);
-    });
+        failForSession();
+    }));
 }
 
 void AuthReply::waitForRelease(bool replay)
 {
-    Session *session = m_manager->session();
-    m_wait = connect(session, &Session::requestsReleased, this, [this, session, replay](bool ok) {
+    if (!m_session) {
+        failForSession();
+        return;
+    }
+    watchSession();
+    m_waits.append(connect(m_session, &Session::requestsReleased, this, [this, replay](bool ok) {
         if (ok)
             resume(replay);
         else
-            failForSession(session);
-    });
+            failForSession();
+    }));
 }
 
 void AuthReply::resume(bool replay)
 {
-    disconnect(m_wait);
+    for (const auto &c : std::as_const(m_waits))
+        disconnect(c);
+    m_waits.clear();
     m_deadline.stop();
-    Session *session = m_manager ? m_manager->session() : nullptr;
-    if (replay && session) {
-        session->record(Session::Event::Replayed, url().path());
+    Session *session = m_session;
+    if (!session) {
+        failForSession();
+        return;
     }
+    // Never sent under another identity than the one it was made with.
+    if (!m_identity.isEmpty() && session->identity() != m_identity) {
+        finishWith(QNetworkReply::AuthenticationRequiredError,
+                   tr("Another user is signed in now; the request was not sent."));
+        return;
+    }
+    if (replay)
+        session->record(Session::Event::Replayed, url().path());
     send();
 }
 
-void AuthReply::failForSession(Session *session)
+void AuthReply::failForSession()
 {
-    disconnect(m_wait);
+    for (const auto &c : std::as_const(m_waits))
+        disconnect(c);
+    m_waits.clear();
     m_deadline.stop();
-    if (session->status() == Session::Status::Offline)
+    if (m_session && m_session->status() == Session::Status::Offline)
         finishWith(QNetworkReply::TemporaryNetworkFailureError,
                    tr("The sign-in server cannot be reached; try again shortly."));
     else
         finishWith(QNetworkReply::AuthenticationRequiredError,
                    tr("Your session has ended; sign in again."));
+}
+
+int AuthReply::redirectPolicy() const
+{
+    return m_original
+        .attribute(QNetworkRequest::RedirectPolicyAttribute,
+                   m_manager ? int(m_manager->redirectPolicy())
+                             : int(QNetworkRequest::NoLessSafeRedirectPolicy))
+        .toInt();
 }
 
 void AuthReply::send()
@@ -243,31 +337,70 @@ void AuthReply::send()
         return;
     QNetworkRequest request = m_original;
     request.setUrl(url());
-    // Redirects are followed here, so the token never crosses to another origin.
+    // Redirects are followed here, with QNetworkAccessManager's rules, so that
+    // the token never crosses to another origin.
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::ManualRedirectPolicy);
-    Session *session = m_manager->session();
-    const bool attach = m_authenticate && session && m_manager->isAllowed(url());
-    if (attach && !session->accessToken().isEmpty()) {
-        request.setRawHeader("Authorization", "Bearer " + session->accessToken());
-        m_sentGeneration = session->tokenGeneration();
+    Session *session = m_session;
+    m_hopToken = false;
+    if (!m_leftAllowed && m_manager->isAllowed(url())) {
+        if (session && !session->accessToken().isEmpty()) {
+            request.setRawHeader("Authorization", "Bearer " + session->accessToken());
+            m_sentGeneration = session->tokenGeneration();
+            m_hopToken = true;
+        }
     } else {
+        // Neither the session's token nor the caller's credentials go to an
+        // origin a redirect led to.
         request.setRawHeader("Authorization", QByteArray());
     }
-    if (m_body)
-        m_body->seek(m_bodyStart);
+    if (m_body) {
+        if (m_bodyStart == 0)
+            m_body->reset();
+        else
+            m_body->seek(m_bodyStart);
+    }
     m_passthrough = false;
+    m_sawMetaData = false;
     m_innerSent = false;
-    m_inner = m_manager->sendDirect(QNetworkAccessManager::Operation(operation()), request, m_body);
-    connect(m_inner, &QNetworkReply::requestSent, this, [this] { m_innerSent = true; });
+    QNetworkReply *inner
+        = m_manager->sendDirect(QNetworkAccessManager::Operation(operation()), request,
+                                operation() == QNetworkAccessManager::GetOperation
+                                        || operation() == QNetworkAccessManager::HeadOperation
+                                    ? nullptr
+                                    : m_body);
+    m_inner = inner;
+    if (readBufferSize() > 0)
+        inner->setReadBufferSize(readBufferSize());
+#if QT_CONFIG(ssl)
+    if (m_sslConfiguration)
+        inner->setSslConfiguration(*m_sslConfiguration);
+    if (m_ignoreAllSsl)
+        inner->ignoreSslErrors();
+    else if (!m_ignoreSsl.isEmpty())
+        inner->ignoreSslErrors(m_ignoreSsl);
+    connect(inner, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
+        Q_EMIT sslErrors(errors); // the manager relays it with this reply
+    });
+    connect(inner, &QNetworkReply::encrypted, this, &QNetworkReply::encrypted);
+    connect(inner, &QNetworkReply::preSharedKeyAuthenticationRequired, this,
+            &QNetworkReply::preSharedKeyAuthenticationRequired);
+#endif
+    connect(inner, &QNetworkReply::socketStartedConnecting, this,
+            &QNetworkReply::socketStartedConnecting);
+    connect(inner, &QNetworkReply::requestSent, this, [this] {
+        m_innerSent = true;
+        Q_EMIT requestSent();
+    });
     if (session)
         session->record(Session::Event::RequestSent,
                         QString::fromLatin1(verb()) + QLatin1Char(' ') + url().path());
-    connect(m_inner, &QNetworkReply::metaDataChanged, this, &AuthReply::onMetaData);
-    connect(m_inner, &QNetworkReply::readyRead, this, &AuthReply::onReadyRead);
-    connect(m_inner, &QNetworkReply::finished, this, &AuthReply::onFinished);
-    connect(m_inner, &QNetworkReply::uploadProgress, this, &QNetworkReply::uploadProgress);
-    connect(m_inner, &QNetworkReply::downloadProgress, this, [this](qint64 received, qint64 total) {
+    connect(inner, &QNetworkReply::metaDataChanged, this, &AuthReply::onMetaData);
+    connect(inner, &QNetworkReply::readyRead, this, &AuthReply::onReadyRead);
+    connect(inner, &QNetworkReply::errorOccurred, this, &AuthReply::onError);
+    connect(inner, &QNetworkReply::finished, this, &AuthReply::onFinished);
+    connect(inner, &QNetworkReply::uploadProgress, this, &QNetworkReply::uploadProgress);
+    connect(inner, &QNetworkReply::downloadProgress, this, [this](qint64 received, qint64 total) {
         if (m_passthrough)
             Q_EMIT downloadProgress(received, total);
     });
@@ -293,26 +426,50 @@ QByteArray AuthReply::verb() const
 
 void AuthReply::onMetaData()
 {
+    m_sawMetaData = true;
     const int status = m_inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    const bool redirect = status >= 300 && status < 400
-        && m_inner->attribute(QNetworkRequest::RedirectionTargetAttribute).isValid();
-    const bool intercept
-        = status == 401 && m_authenticate && !m_replayed && isTokenProblem(m_inner);
-    if (intercept || redirect)
-        return; // handled when the inner reply finishes
+    if (isRedirect(status) && redirectPolicy() != QNetworkRequest::ManualRedirectPolicy) {
+        // Followed when it finishes; like a plain reply, the caller sees each
+        // hop's answer first.
+        copyMetaData(m_inner);
+        setAttribute(QNetworkRequest::RedirectionTargetAttribute, QVariant()); // as Qt does
+        Q_EMIT metaDataChanged();
+        return;
+    }
+    if (status == 401 && m_hopToken && m_mayRefresh && !m_replayed && isTokenProblem(m_inner)) {
+        handleUnauthorized();
+        if (m_inner == nullptr || m_done)
+            return; // healing: the caller never sees this 401
+    } else if (m_hopToken && status != 401 && m_session) {
+        m_session->proven(m_sentGeneration);
+    }
     m_passthrough = true;
     copyMetaData(m_inner);
+    QPointer<AuthReply> self(this);
     Q_EMIT metaDataChanged();
+    Q_UNUSED(self);
 }
 
 void AuthReply::onReadyRead()
 {
     if (!m_passthrough) {
-        m_inner->readAll(); // a 401 or redirect body nobody will read
+        m_inner->readAll(); // a redirect body nobody will read
         return;
     }
-    m_buffer += m_inner->readAll();
     Q_EMIT readyRead();
+}
+
+void AuthReply::onError(QNetworkReply::NetworkError code)
+{
+    // Before any answer (connection refused, TLS failure …) or while passing
+    // the answer through: the caller sees the error when Qt would show it.
+    if (m_done || (!m_passthrough && m_sawMetaData))
+        return;
+    if (!m_passthrough)
+        m_passthrough = true;
+    setError(code, m_inner->errorString());
+    m_errorEmitted = true;
+    Q_EMIT errorOccurred(code);
 }
 
 void AuthReply::copyMetaData(QNetworkReply *from)
@@ -320,8 +477,14 @@ void AuthReply::copyMetaData(QNetworkReply *from)
     for (const auto attribute :
          {QNetworkRequest::HttpStatusCodeAttribute, QNetworkRequest::HttpReasonPhraseAttribute,
           QNetworkRequest::Http2WasUsedAttribute, QNetworkRequest::ConnectionEncryptedAttribute,
-          QNetworkRequest::SourceIsFromCacheAttribute, QNetworkRequest::RedirectionTargetAttribute})
+          QNetworkRequest::SourceIsFromCacheAttribute, QNetworkRequest::RedirectionTargetAttribute,
+          QNetworkRequest::HttpPipeliningWasUsedAttribute,
+          QNetworkRequest::OriginalContentLengthAttribute})
         setAttribute(attribute, from->attribute(attribute));
+    // Each hop's headers replace the last hop's, as in a plain reply.
+    const auto stale = rawHeaderList();
+    for (const auto &name : stale)
+        setRawHeader(name, QByteArray());
     for (const auto &header : from->rawHeaderPairs())
         setRawHeader(header.first, header.second);
 }
@@ -329,87 +492,145 @@ void AuthReply::copyMetaData(QNetworkReply *from)
 void AuthReply::onFinished()
 {
     QNetworkReply *inner = m_inner;
-    inner->deleteLater();
-    if (m_done)
+    if (m_done || !inner)
         return;
-    if (!m_passthrough) {
+    if (!m_passthrough && m_sawMetaData) {
         const int status = inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        if (status == 401 && m_authenticate && !m_replayed && isTokenProblem(inner)) {
-            m_inner = nullptr;
-            handleUnauthorized();
+        if (isRedirect(status) && redirectPolicy() != QNetworkRequest::ManualRedirectPolicy) {
+            followRedirect(inner);
             return;
         }
-        if (followRedirect())
-            return;
+    }
+    if (!m_passthrough) {
         m_passthrough = true;
         copyMetaData(inner);
-        Q_EMIT metaDataChanged();
     }
-    m_buffer += inner->readAll();
-    m_inner = nullptr;
+    // The final inner reply stays: the caller reads from it, at its own pace.
     setError(inner->error(), inner->errorString());
     m_done = true;
     setFinished(true);
-    if (error() != QNetworkReply::NoError)
+    QPointer<AuthReply> self(this);
+    if (error() != QNetworkReply::NoError && !m_errorEmitted) {
+        m_errorEmitted = true;
         Q_EMIT errorOccurred(error());
+        if (!self)
+            return;
+    }
     Q_EMIT finished();
 }
 
-bool AuthReply::followRedirect()
+void AuthReply::followRedirect(QNetworkReply *inner)
 {
-    const QUrl target = m_inner->attribute(QNetworkRequest::RedirectionTargetAttribute).toUrl();
-    const auto policy = m_original.attribute(QNetworkRequest::RedirectPolicyAttribute,
-                                             int(m_manager->redirectPolicy()));
-    if (!target.isValid() || policy.toInt() == QNetworkRequest::ManualRedirectPolicy
-        || ++m_redirects > m_original.maximumRedirectsAllowed())
-        return false;
-    const QUrl next = url().resolved(target);
-    if (policy.toInt() == QNetworkRequest::SameOriginRedirectPolicy && !sameOrigin(url(), next))
-        return false;
-    if (url().scheme() == QLatin1String("https") && next.scheme() != QLatin1String("https"))
-        return false;
-    const int status = m_inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    if (status == 303
-        || ((status == 301 || status == 302)
-            && operation() == QNetworkAccessManager::PostOperation)) {
-        setOperation(QNetworkAccessManager::GetOperation);
+    const int status = inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    const auto translate
+        = [](const char *text) { return QCoreApplication::translate("QHttp", text); };
+    const QByteArray location = inner->rawHeader("Location");
+    QUrl target = QUrl::fromEncoded(location);
+#if QT_CONFIG(ssl)
+    if (!m_sslConfiguration)
+        m_lastSsl = inner->sslConfiguration();
+#endif
+    dropInner();
+    if (location.isEmpty() || !target.isValid()) {
+        finishWith(QNetworkReply::ProtocolUnknownError, translate("Unknown protocol specified"));
+        return;
+    }
+    if (m_redirectsLeft <= 0) {
+        finishWith(QNetworkReply::TooManyRedirectsError, translate("Too many redirects"));
+        return;
+    }
+    if (target.isRelative())
+        target = url().resolved(target);
+    const QString scheme = target.scheme();
+    if (scheme != QLatin1String("http") && scheme != QLatin1String("https")) {
+        // Never file:, data: or anything else a server names.
+        finishWith(QNetworkReply::ProtocolUnknownError, translate("Unknown protocol specified"));
+        return;
+    }
+    const int policy = redirectPolicy();
+    if (policy == QNetworkRequest::SameOriginRedirectPolicy && !sameOrigin(url(), target)) {
+        finishWith(QNetworkReply::InsecureRedirectError, translate("Insecure redirect"));
+        return;
+    }
+    if (policy == QNetworkRequest::NoLessSafeRedirectPolicy
+        && url().scheme() == QLatin1String("https") && scheme == QLatin1String("http")) {
+        setUrl(target); // as QNetworkAccessManager reports it
+        finishWith(QNetworkReply::InsecureRedirectError, translate("Insecure redirect"));
+        return;
+    }
+    --m_redirectsLeft;
+    const auto next = redirectOperation(operation(), status);
+    if (next != operation()) {
+        setOperation(next);
         m_body = nullptr;
         m_original.setHeader(QNetworkRequest::ContentLengthHeader, QVariant());
         m_original.setHeader(QNetworkRequest::ContentTypeHeader, QVariant());
     }
-    m_inner = nullptr;
-    setUrl(next);
-    Q_EMIT redirected(next);
+    setUrl(target);
+    // Once a redirect led outside the allow-list, no later hop carries the
+    // token, and a 401 there is that origin's answer, not a rejected token.
+    if (m_manager && !m_manager->isAllowed(target))
+        m_leftAllowed = true;
+    if (policy == QNetworkRequest::UserVerifiedRedirectPolicy) {
+        auto allowed = std::make_shared<QMetaObject::Connection>();
+        *allowed = connect(this, &QNetworkReply::redirectAllowed, this, [this, allowed] {
+            disconnect(*allowed);
+            send();
+        });
+        Q_EMIT redirected(target);
+        return;
+    }
+    // The next hop has started: like a plain reply, the last hop's headers go.
+    const auto stale = rawHeaderList();
+    for (const auto &name : stale)
+        setRawHeader(name, QByteArray());
     send();
-    return true;
+    Q_EMIT redirected(target);
+}
+
+void AuthReply::dropInner()
+{
+    QNetworkReply *inner = m_inner;
+    m_inner = nullptr;
+    if (!inner)
+        return;
+    inner->disconnect(this);
+    if (inner->isFinished()) {
+        inner->deleteLater();
+        return;
+    }
+    // Let a small answer finish on its own so the connection can be reused.
+    connect(inner, &QNetworkReply::readyRead, inner, [inner] { inner->readAll(); });
+    connect(inner, &QNetworkReply::finished, inner, &QObject::deleteLater);
 }
 
 void AuthReply::handleUnauthorized()
 {
-    Session *session = m_manager ? m_manager->session() : nullptr;
-    if (!session) {
-        finishWith(QNetworkReply::AuthenticationRequiredError, tr("Not signed in."));
-        return;
-    }
+    Session *session = m_session;
+    if (!session)
+        return; // passed through: nobody can heal it
     session->record(Session::Event::Unauthorized, url().path());
-    if (m_sentGeneration >= 0 && m_sentGeneration < session->tokenGeneration()
-        && !session->accessToken().isEmpty() && !session->isRefreshing()) {
-        // Sent with a token that has since been replaced: replay, no refresh.
-        m_replayed = true;
+    const bool wasRefreshing = session->isRefreshing();
+    const Session::Healing healing = session->heal(m_sentGeneration);
+    if (healing == Session::Healing::GiveUp)
+        return; // the caller gets the 401 as it came
+    dropInner();
+    m_replayed = true;
+    switch (healing) {
+    case Session::Healing::Replay:
         resume(true);
         return;
-    }
-    if (!m_mayRefresh) {
-        m_replayed = true; // lets the 401 through to the caller
-        send();
+    case Session::Healing::WaitForRelease:
+        waitForRelease(true);
+        return;
+    case Session::Healing::WaitForRefresh:
+        waitForRefresh(true);
+        if (!wasRefreshing && session->isRefreshing() && m_manager)
+            m_manager->withdrawUnsent(m_sentGeneration, url());
+        return;
+    case Session::Healing::GiveUp:
         return;
     }
-    m_replayed = true;
-    waitForRefresh(true);
-    const bool starts = !session->isRefreshing();
-    session->refresh();
-    if (starts && session->isRefreshing() && m_manager)
-        m_manager->withdrawUnsent(m_sentGeneration, url());
 }
 
 void AuthReply::withdrawIfUnsent(int generation)
@@ -419,7 +640,7 @@ void AuthReply::withdrawIfUnsent(int generation)
     const QByteArray method = verb();
     const bool idempotent = method == "GET" || method == "HEAD" || method == "PUT"
         || method == "DELETE" || method == "OPTIONS";
-    if (m_done || !m_inner || m_innerSent || m_passthrough || !m_authenticate || !m_mayRefresh
+    if (m_done || !m_inner || m_innerSent || m_sawMetaData || !m_hopToken || !m_mayRefresh
         || m_sentGeneration != generation || !idempotent)
         return;
     m_inner->disconnect(this);
@@ -434,41 +655,100 @@ void AuthReply::finishWith(QNetworkReply::NetworkError code, const QString &mess
     if (m_done)
         return;
     m_done = true;
-    if (code == QNetworkReply::AuthenticationRequiredError)
+    for (const auto &c : std::as_const(m_waits))
+        disconnect(c);
+    m_waits.clear();
+    m_deadline.stop();
+    m_spoolIdle.stop();
+    if (m_source)
+        m_source->disconnect(this);
+    if (!m_passthrough)
+        dropInner();
+    if (code == QNetworkReply::AuthenticationRequiredError
+        && !attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid())
         setAttribute(QNetworkRequest::HttpStatusCodeAttribute, 401);
     setError(code, message);
     setFinished(true);
+    QPointer<AuthReply> self(this);
+    m_errorEmitted = true;
     Q_EMIT errorOccurred(code);
-    Q_EMIT finished();
+    if (self)
+        Q_EMIT finished();
 }
 
 void AuthReply::abort()
 {
-    if (m_done)
+    if (m_done) {
+        QNetworkReply::close();
         return;
-    disconnect(m_wait);
-    m_deadline.stop();
-    if (m_inner) {
-        m_inner->disconnect(this);
-        m_inner->abort();
-        m_inner->deleteLater();
-        m_inner = nullptr;
     }
+    if (m_inner) {
+        QNetworkReply *inner = m_inner;
+        m_inner = nullptr;
+        inner->disconnect(this);
+        inner->abort();
+        inner->deleteLater();
+    }
+    m_passthrough = false;
+    QNetworkReply::close();
     finishWith(QNetworkReply::OperationCanceledError, tr("Operation canceled"));
+}
+
+void AuthReply::ignoreSslErrors()
+{
+#if QT_CONFIG(ssl)
+    m_ignoreAllSsl = true;
+    if (m_inner)
+        m_inner->ignoreSslErrors();
+#endif
+}
+
+#if QT_CONFIG(ssl)
+void AuthReply::ignoreSslErrorsImplementation(const QList<QSslError> &errors)
+{
+    m_ignoreSsl = errors;
+    if (m_inner)
+        m_inner->ignoreSslErrors(errors);
+}
+
+void AuthReply::setSslConfigurationImplementation(const QSslConfiguration &configuration)
+{
+    m_sslConfiguration = configuration;
+    if (m_inner)
+        m_inner->setSslConfiguration(configuration);
+}
+
+void AuthReply::sslConfigurationImplementation(QSslConfiguration &configuration) const
+{
+    if (m_inner)
+        configuration = m_inner->sslConfiguration();
+    else if (m_sslConfiguration)
+        configuration = *m_sslConfiguration;
+    else
+        configuration = m_lastSsl;
+}
+#endif
+
+void AuthReply::setReadBufferSize(qint64 size)
+{
+    QNetworkReply::setReadBufferSize(size);
+    if (m_inner)
+        m_inner->setReadBufferSize(size);
 }
 
 qint64 AuthReply::bytesAvailable() const
 {
-    return m_buffer.size() + QNetworkReply::bytesAvailable();
+    const qint64 inner = m_passthrough && m_inner ? m_inner->bytesAvailable() : 0;
+    return inner + QNetworkReply::bytesAvailable();
 }
 
 qint64 AuthReply::readData(char *data, qint64 maxSize)
 {
-    if (m_buffer.isEmpty())
+    if (!m_passthrough || !m_inner)
         return m_done ? -1 : 0;
-    const qint64 n = qMin<qint64>(maxSize, m_buffer.size());
-    memcpy(data, m_buffer.constData(), size_t(n));
-    m_buffer.remove(0, n);
+    const qint64 n = m_inner->read(data, maxSize);
+    if (n <= 0)
+        return m_done ? -1 : 0;
     return n;
 }
 

@@ -5,15 +5,23 @@
 #include <QtCore/QPointer>
 #include <QtCore/QTimer>
 #include <QtNetwork/QNetworkReply>
+#if QT_CONFIG(ssl)
+#include <QtNetwork/QSslConfiguration>
+#include <QtNetwork/QSslError>
+#endif
 
 #include <memory>
+#include <optional>
 
 namespace SilentAuth {
 
 class Session;
 
-// What the caller holds: one reply that finishes once, with the final
-// outcome, however many requests (refresh wait, replay, redirects) it took.
+// What the caller holds for a request that carries the session's token: one
+// reply that finishes once, with the final outcome, however many requests
+// (refresh wait, replay, redirects) it took. Everything else a caller can
+// observe matches a plain QNetworkReply: signals and their order, errors,
+// attributes, redirect rules, TLS, read-buffer back-pressure.
 class AuthReply : public QNetworkReply
 {
     Q_OBJECT
@@ -24,15 +32,25 @@ public:
     ~AuthReply() override;
 
     void abort() override;
+    void ignoreSslErrors() override;
+    void setReadBufferSize(qint64 size) override;
+    qint64 bytesAvailable() const override;
+    bool isSequential() const override { return true; }
+
     // Still queued inside QNetworkAccessManager with a token of \a generation,
     // which the origin has just rejected: take it back and send it after the
     // refresh instead of collecting a certain 401.
     void withdrawIfUnsent(int generation);
-    qint64 bytesAvailable() const override;
-    bool isSequential() const override { return true; }
+    // Ends the reply from the event loop with \a code, without sending anything.
+    void failLater(QNetworkReply::NetworkError code, const QString &message);
 
 protected:
     qint64 readData(char *data, qint64 maxSize) override;
+#if QT_CONFIG(ssl)
+    void ignoreSslErrorsImplementation(const QList<QSslError> &errors) override;
+    void setSslConfigurationImplementation(const QSslConfiguration &configuration) override;
+    void sslConfigurationImplementation(QSslConfiguration &configuration) const override;
+#endif
 
 private:
     void spool();
@@ -41,38 +59,56 @@ private:
     void send();
     void onMetaData();
     void onReadyRead();
+    void onError(QNetworkReply::NetworkError code);
     void onFinished();
     void handleUnauthorized();
-    bool followRedirect();
+    void followRedirect(QNetworkReply *inner);
     void waitForRefresh(bool replay);
     void waitForRelease(bool replay);
+    void watchSession();
     void resume(bool replay);
-    void failForSession(Session *session);
+    void failForSession();
+    void dropInner();
     void copyMetaData(QNetworkReply *from);
     QByteArray verb() const;
+    int redirectPolicy() const;
     void finishWith(QNetworkReply::NetworkError error, const QString &message);
 
     QPointer<AuthNetworkAccessManager> m_manager;
+    QPointer<Session> m_session;
     QNetworkRequest m_original;
+    QString m_identity; // whose request this is; see Session::identity()
     QIODevice *m_body = nullptr; // seekable; the caller's or m_ownedBody
     std::unique_ptr<QIODevice> m_ownedBody;
     qint64 m_bodyStart = 0;
     QPointer<QIODevice> m_source; // a sequential body still being read
     qint64 m_expected = -1; // its Content-Length, when the caller gave one
     qint64 m_spooled = 0;
+    qint64 m_spoolLimit = 0;
     bool m_sourceFinished = false;
+    QTimer m_spoolIdle;
     QPointer<QNetworkReply> m_inner;
-    QMetaObject::Connection m_wait; // to the session, while this request waits for it
+    QList<QMetaObject::Connection> m_waits; // to the session, while this request waits for it
     QTimer m_deadline; // offline wait
     int m_sentGeneration = -1;
-    bool m_authenticate = false;
+    int m_redirectsLeft = 0;
+    bool m_authenticate = false; // allow-listed origin, authentication wanted
+    bool m_hopToken = false; // the current hop carries the session's token
+    bool m_leftAllowed = false; // a redirect went to an origin that may not see the token
     bool m_mayRefresh = true;
     bool m_replayed = false;
     bool m_innerSent = false; // the inner request has left QNetworkAccessManager
+    bool m_sawMetaData = false;
     bool m_passthrough = false;
+    bool m_errorEmitted = false;
     bool m_done = false;
-    int m_redirects = 0;
-    QByteArray m_buffer;
+    bool m_refused = false; // failLater(): never sends
+#if QT_CONFIG(ssl)
+    bool m_ignoreAllSsl = false;
+    QList<QSslError> m_ignoreSsl;
+    std::optional<QSslConfiguration> m_sslConfiguration;
+    QSslConfiguration m_lastSsl; // of the last hop, once it is gone
+#endif
 };
 
 } // namespace SilentAuth

@@ -39,6 +39,11 @@ QString KeychainTokenStore::account() const
     return d->account;
 }
 
+QString KeychainTokenStore::sharedEntryId() const
+{
+    return QLatin1String("keychain:") + d->service + QLatin1Char('/') + d->account;
+}
+
 void KeychainTokenStore::setAccount(const QString &account)
 {
     d->account = account;

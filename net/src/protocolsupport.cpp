@@ -11,6 +11,32 @@ AuthProtocol::~AuthProtocol() = default;
 
 namespace Internal {
 
+QString networkErrorText(QNetworkReply::NetworkError error)
+{
+    switch (error) {
+    case QNetworkReply::ConnectionRefusedError:
+        return QStringLiteral("connection refused");
+    case QNetworkReply::RemoteHostClosedError:
+        return QStringLiteral("the server closed the connection");
+    case QNetworkReply::HostNotFoundError:
+        return QStringLiteral("host not found");
+    case QNetworkReply::TimeoutError:
+    case QNetworkReply::OperationCanceledError:
+        return QStringLiteral("the server did not answer in time");
+    case QNetworkReply::SslHandshakeFailedError:
+        return QStringLiteral("the secure connection failed");
+    case QNetworkReply::TemporaryNetworkFailureError:
+    case QNetworkReply::NetworkSessionFailedError:
+        return QStringLiteral("the network is down");
+    case QNetworkReply::ProxyConnectionRefusedError:
+    case QNetworkReply::ProxyNotFoundError:
+    case QNetworkReply::ProxyTimeoutError:
+        return QStringLiteral("the proxy cannot be reached");
+    default:
+        return QStringLiteral("network error %1").arg(int(error));
+    }
+}
+
 int retryAfterSeconds(const QByteArray &value)
 {
     bool ok = false;
@@ -26,6 +52,38 @@ int retryAfterSeconds(const QByteArray &value)
     return int(qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(utc)));
 }
 
+bool isHeaderSafeAccessToken(const QByteArray &token)
+{
+    // RFC 6750 §2.1 b64token: 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+    if (token.isEmpty())
+        return false;
+    qsizetype i = 0;
+    for (; i < token.size() && token.at(i) != '='; ++i) {
+        const char c = token.at(i);
+        const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')
+            || c == '-' || c == '.' || c == '_' || c == '~' || c == '+' || c == '/';
+        if (!ok)
+            return false;
+    }
+    if (i == 0)
+        return false;
+    for (; i < token.size(); ++i) {
+        if (token.at(i) != '=')
+            return false;
+    }
+    return true;
+}
+
+bool isSafeRefreshToken(const QByteArray &token)
+{
+    // RFC 6749 Appendix A.17: 1*VSCHAR (visible ASCII and space).
+    for (const char c : token) {
+        if (c < 0x20 || c > 0x7e)
+            return false;
+    }
+    return true;
+}
+
 AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::NetworkError error,
                                       int httpStatus, const QByteArray &retryAfter,
                                       const QByteArray &body)
@@ -38,7 +96,7 @@ AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::
     outcome.message = json.value(QLatin1String(fields.message)).toString(outcome.error);
     if (httpStatus == 0) {
         outcome.kind = Kind::Transient;
-        outcome.message = QStringLiteral("network error %1").arg(int(error));
+        outcome.message = networkErrorText(error);
         return outcome;
     }
     if (httpStatus == 429) {
@@ -47,12 +105,19 @@ AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::
         return outcome;
     }
     if (httpStatus == 400 || httpStatus == 401 || httpStatus == 403) {
-        outcome.kind = Kind::Rejected;
+        // RFC 6749 §5.2: only invalid_grant (or an unexplained refusal) is about the user's
+        // grant; the others say this client is set up wrongly, which signing in again
+        // cannot fix.
+        static const QStringList clientErrors {
+            QStringLiteral("invalid_client"), QStringLiteral("invalid_scope"),
+            QStringLiteral("unauthorized_client"), QStringLiteral("unsupported_grant_type")};
+        outcome.kind = clientErrors.contains(outcome.error) ? Kind::Misconfigured : Kind::Rejected;
         return outcome;
     }
     if (httpStatus != 200) {
         outcome.kind = Kind::Transient;
         outcome.message = QStringLiteral("HTTP %1").arg(httpStatus);
+        outcome.retryAfterSeconds = retryAfterSeconds(retryAfter);
         return outcome;
     }
     const QString access = json.value(QLatin1String(fields.accessToken)).toString();
@@ -68,10 +133,20 @@ AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::
         outcome.message = QStringLiteral("unsupported token type \"%1\"").arg(type);
         return outcome;
     }
+    const QString refresh = json.value(QLatin1String(fields.refreshToken)).toString();
+    // A token goes into a header or a form: one that could inject a header line, or that
+    // Latin-1 cannot carry, is refused rather than sent.
+    const QByteArray accessBytes = access.toUtf8();
+    const QByteArray refreshBytes = refresh.toUtf8();
+    if (!isHeaderSafeAccessToken(accessBytes) || !isSafeRefreshToken(refreshBytes)) {
+        outcome.kind = Kind::Malformed;
+        outcome.message = QStringLiteral("the server sent a token with characters a token "
+                                         "cannot contain");
+        return outcome;
+    }
     outcome.kind = Kind::Ok;
-    outcome.tokens.accessToken = access.toLatin1();
-    outcome.tokens.refreshToken
-        = json.value(QLatin1String(fields.refreshToken)).toString().toLatin1();
+    outcome.tokens.accessToken = accessBytes;
+    outcome.tokens.refreshToken = refreshBytes;
     outcome.tokens.expiresIn = lifetimeSeconds(json.value(QLatin1String(fields.expiresIn)));
     return outcome;
 }

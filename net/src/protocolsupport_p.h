@@ -26,6 +26,14 @@ AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::
                                       int httpStatus, const QByteArray &retryAfter,
                                       const QByteArray &body);
 
+// RFC 6750 b64token: what may follow "Bearer " in a header.
+bool isHeaderSafeAccessToken(const QByteArray &token);
+// RFC 6749 VSCHAR only.
+bool isSafeRefreshToken(const QByteArray &token);
+
+// A network failure in words, for logs and messages.
+QString networkErrorText(QNetworkReply::NetworkError error);
+
 // Retry-After as delta-seconds or an HTTP date (RFC 9110 §10.2.3); 0 if unreadable.
 int retryAfterSeconds(const QByteArray &value);
 

@@ -4,20 +4,55 @@
 #include <silentauth/tokenstore.h>
 
 #include "jwtclaims_p.h"
+#include "protocolsupport_p.h"
+#include "sessionstate_p.h"
 
+#include <QtCore/QCryptographicHash>
+#include <QtCore/QDir>
+#include <QtCore/QElapsedTimer>
+#include <QtCore/QLockFile>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QPointer>
 #include <QtCore/QRandomGenerator>
+#include <QtCore/QStandardPaths>
 #include <QtCore/QTimer>
 
 #include <QtNetwork/QNetworkAccessManager>
+#include <QtNetwork/QNetworkInformation>
 #include <QtNetwork/QNetworkReply>
+
+#include <deque>
 #include <limits>
 
 Q_LOGGING_CATEGORY(lcNet, "silentauth.net", QtInfoMsg)
 
 namespace SilentAuth {
 
+using Internal::SessionInput;
+using Kind = AuthProtocol::Outcome::Kind;
+
+namespace {
+
+int clampedMs(qint64 ms)
+{
+    return int(qBound<qint64>(0, ms, qint64(std::numeric_limits<int>::max())));
+}
+
+// A reactive refresh whose new token is rejected straight away is not tried
+// again for this long: the server rejects what it just issued.
+constexpr qint64 reactiveQuietMs = 30000;
+
+} // namespace
+
+/*
+    Every asynchronous step (store call, auth request, lock wait, timer)
+    belongs to the operation that was current when it started, identified by
+    `epoch`. signIn(), signOut(), restoreFrom() with another token, and every
+    new refresh flight take a new epoch; a callback whose epoch is no longer
+    current does nothing. Store calls run one at a time, in the order they
+    were asked for, so a sign-out's removal can never be overtaken by the
+    write of the operation it superseded.
+*/
 struct Session::Private
 {
     Session *q = nullptr;
@@ -26,52 +61,103 @@ struct Session::Private
     QNetworkAccessManager network; // plain: auth traffic is never intercepted
 
     Status status = Status::SignedOut;
+    quint64 epoch = 0;
+    bool flight = false; // a refresh (restore, restoreFrom, proactive, retry) is under way
+    bool external = false; // restoreFrom(): the token is stored once the server accepts it
+    bool reactive = false; // this flight was started by a 401
+    bool rereadAfterRejection = false;
     QString username;
+    QString identity;
+    QString signInName; // the username given to signIn(), until its answer comes
     QByteArray accessToken;
     QByteArray refreshToken;
+    QByteArray receivedToken; // received, being stored: signOut() revokes it too
     QDateTime expiry;
     int generation = 0;
     int refreshes = 0;
     int replays = 0;
-    bool refreshing = false;
-    bool storeRereadDone = false;
-    QPointer<QNetworkReply> pending; // the one auth request under way
+    int reactiveGeneration = -1; // the generation a 401-driven refresh produced
+    bool reactiveProven = false;
+    QElapsedTimer reactiveAt;
+    QPointer<QNetworkReply> pending; // the auth request of the current operation
     std::chrono::milliseconds timeout {15000};
     std::chrono::milliseconds lead {0};
     QTimer proactiveTimer;
     QTimer retryTimer;
     int retryAttempt = 0;
-    bool persistCurrent = false; // restoreFrom(): store the token once accepted
+    bool watchingNetwork = false;
+
+    // Cross-process: one lock file per shared store entry.
+    std::unique_ptr<QLockFile> lock;
+    QString lockEntry;
+    QTimer lockPoll;
+    QElapsedTimer lockWaited;
+    quint64 lockEpoch = 0;
+    std::function<void()> lockThen;
+
+    struct StoreCall
+    {
+        enum { Read, Write, Remove } op;
+        QByteArray token;
+        TokenStore::Callback done;
+    };
+    std::deque<StoreCall> storeCalls;
+    bool storeBusy = false;
+    QTimer storeDeadline;
+    std::function<void(const TokenStore::Result &)> storeFinish;
+    QMetaObject::Connection storeGone;
 
     std::function<void()> reauthenticate;
     std::chrono::milliseconds holdTimeout {std::chrono::minutes(5)};
     std::chrono::milliseconds offlineWait {0};
     QTimer holdTimer;
     bool holding = false;
-    QString heldFor; // the user whose requests are held
+    QString heldFor;
 
-    void release(bool resumed);
-
-    void setStatus(Status s);
+    void apply(SessionInput input);
     void fail(Error error, const QString &message);
+    void release(bool resumed);
     QNetworkReply *send(const AuthProtocol::Request &request);
     AuthProtocol::Outcome read(QNetworkReply *reply) const;
-    void adopt(const TokenResponse &tokens);
-    void persistThenAdopt(const TokenResponse &tokens, std::function<void()> then);
-    void startRefresh(bool proactive = false);
-    void onRefreshOutcome(const QByteArray &usedToken, const AuthProtocol::Outcome &outcome);
-    void expire(const QString &message);
-    void scheduleRetry();
-    void scheduleProactiveRefresh();
+    void cancelOperation();
     void wipe();
+    void setUsername(const QString &name);
+
+    void storeCall(StoreCall call);
+    void runNextStoreCall();
+
+    QString lockPath(const QString &entry) const;
+    void acquireLock(quint64 e, std::function<void()> then);
+    void releaseLock();
+
+    void startFlight(const QString &why, bool reactive = false);
+    void tryLock();
+    void sendRefresh(quint64 e);
+    void onRefreshOutcome(quint64 e, const QByteArray &used, const AuthProtocol::Outcome &outcome);
+    void finishRefresh(quint64 e, const TokenResponse &tokens);
+    void rejectRefresh(quint64 e, const QByteArray &used);
+    void endFlightTransient(const AuthProtocol::Outcome &outcome);
+    void endFlightNothingStored(Error error, const QString &message);
+    void expire();
+    void adopt(const TokenResponse &tokens);
+    void scheduleRetry(int retryAfterSeconds);
+    void scheduleProactiveRefresh();
+    void watchNetwork();
 };
 
-void Session::Private::setStatus(Status s)
+void Session::Private::apply(SessionInput input)
 {
-    if (status == s)
+    const Status next = Internal::transition(status, input);
+    if (next == status)
         return;
-    status = s;
-    Q_EMIT q->statusChanged(s);
+    status = next;
+    Q_EMIT q->statusChanged(next);
+}
+
+void Session::Private::fail(Error error, const QString &message)
+{
+    qCDebug(lcNet).noquote() << "error:" << message;
+    Q_EMIT q->errorOccurred(error, message);
 }
 
 void Session::Private::release(bool resumed)
@@ -84,22 +170,14 @@ void Session::Private::release(bool resumed)
     Q_EMIT q->requestsReleased(resumed);
 }
 
-void Session::Private::fail(Error error, const QString &message)
-{
-    qCInfo(lcNet).noquote() << "error:" << message;
-    Q_EMIT q->errorOccurred(error, message);
-}
-
 QNetworkReply *Session::Private::send(const AuthProtocol::Request &request)
 {
     QNetworkRequest r = request.request;
-    r.setTransferTimeout(int(timeout.count()));
+    r.setTransferTimeout(clampedMs(timeout.count()));
     r.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     // Tokens never follow a redirect.
     r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    QNetworkReply *reply = network.post(r, request.body);
-    pending = reply;
-    return reply;
+    return network.post(r, request.body);
 }
 
 AuthProtocol::Outcome Session::Private::read(QNetworkReply *reply) const
@@ -112,6 +190,416 @@ AuthProtocol::Outcome Session::Private::read(QNetworkReply *reply) const
     return outcome;
 }
 
+// Abandons whatever the current operation is waiting for. Its callbacks
+// still arrive, and find their epoch outdated.
+void Session::Private::cancelOperation()
+{
+    if (pending) {
+        QNetworkReply *reply = pending;
+        pending = nullptr;
+        reply->disconnect(q);
+        reply->abort();
+        reply->deleteLater();
+    }
+    proactiveTimer.stop();
+    retryTimer.stop();
+    releaseLock();
+    external = false;
+    rereadAfterRejection = false;
+    if (flight) {
+        flight = false;
+        // Requests waiting for this refresh learn that it will not come.
+        Q_EMIT q->refreshFinished(false);
+    }
+}
+
+void Session::Private::wipe()
+{
+    proactiveTimer.stop();
+    retryTimer.stop();
+    accessToken.fill('\0');
+    accessToken.clear();
+    refreshToken.fill('\0');
+    refreshToken.clear();
+    receivedToken.fill('\0');
+    receivedToken.clear();
+    ++generation;
+    if (expiry.isValid()) {
+        expiry = QDateTime();
+        Q_EMIT q->accessTokenExpiryChanged(expiry);
+    }
+}
+
+void Session::Private::setUsername(const QString &name)
+{
+    if (name == username)
+        return;
+    username = name;
+    Q_EMIT q->usernameChanged(username);
+}
+
+void Session::Private::storeCall(StoreCall call)
+{
+    storeCalls.push_back(std::move(call));
+    if (!storeBusy)
+        runNextStoreCall();
+}
+
+void Session::Private::runNextStoreCall()
+{
+    if (storeCalls.empty()) {
+        storeBusy = false;
+        return;
+    }
+    storeBusy = true;
+    StoreCall call = std::move(storeCalls.front());
+    storeCalls.pop_front();
+
+    auto fired = std::make_shared<bool>(false);
+    QPointer<Session> guard(q);
+    auto finish = [this, guard, fired, done = call.done](const TokenStore::Result &result) {
+        if (*fired || !guard)
+            return;
+        *fired = true;
+        storeDeadline.stop();
+        QObject::disconnect(storeGone);
+        storeFinish = nullptr;
+        done(result);
+        if (guard)
+            runNextStoreCall();
+    };
+    if (!store) {
+        // Memory only: nothing to read, writing and removing are done.
+        TokenStore::Result result;
+        if (call.op == StoreCall::Read)
+            result.error = TokenStore::Error::NotFound;
+        QTimer::singleShot(0, q, [finish, result] { finish(result); });
+        return;
+    }
+    // A store that dies or never answers must not leave the session waiting.
+    storeFinish = finish;
+    storeGone = QObject::connect(store, &QObject::destroyed, q, [finish] {
+        finish({TokenStore::Error::Unavailable, {}, QStringLiteral("the token store went away")});
+    });
+    storeDeadline.start(clampedMs(timeout.count()));
+    switch (call.op) {
+    case StoreCall::Read:
+        store->read(finish);
+        break;
+    case StoreCall::Write:
+        store->write(call.token, finish);
+        break;
+    case StoreCall::Remove:
+        store->remove(finish);
+        break;
+    }
+}
+
+QString Session::Private::lockPath(const QString &entry) const
+{
+    QString dir = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
+    if (dir.isEmpty())
+        dir = QDir::tempPath();
+    const QByteArray hash
+        = QCryptographicHash::hash(entry.toUtf8(), QCryptographicHash::Sha256).toHex().left(24);
+    return dir + QLatin1String("/silentauth-") + QString::fromLatin1(hash) + QLatin1String(".lock");
+}
+
+// Serialises refreshes of one shared store entry across processes. Polls
+// instead of blocking, so the event loop keeps running; gives up waiting
+// after the request timeout (a holder that hangs longer is not waited for).
+void Session::Private::acquireLock(quint64 e, std::function<void()> then)
+{
+    const QString entry = store ? store->sharedEntryId() : QString();
+    if (entry.isEmpty()) {
+        then();
+        return;
+    }
+    if (!lock || lockEntry != entry) {
+        releaseLock();
+        lock = std::make_unique<QLockFile>(lockPath(entry));
+        // A holder that died leaves a lock file behind; QLockFile sees that
+        // its process is gone. One that lives but hangs is outwaited below.
+        lock->setStaleLockTime(std::chrono::milliseconds(timeout.count() * 2 + 5000));
+        lockEntry = entry;
+    }
+    if (lock->isLocked()) {
+        then();
+        return;
+    }
+    lockEpoch = e;
+    lockThen = std::move(then);
+    lockWaited.start();
+    tryLock();
+}
+
+void Session::Private::tryLock()
+{
+    if (lockEpoch != epoch || !lockThen)
+        return;
+    if (!lock->tryLock(0) && lockWaited.elapsed() <= timeout.count()) {
+        lockPoll.start(20);
+        return;
+    }
+    if (!lock->isLocked())
+        qCWarning(lcNet) << "another process holds the sign-in lock too long; going on";
+    auto then = std::move(lockThen);
+    lockThen = nullptr;
+    then();
+}
+
+void Session::Private::releaseLock()
+{
+    lockPoll.stop();
+    lockThen = nullptr;
+    if (lock && lock->isLocked())
+        lock->unlock();
+}
+
+void Session::Private::startFlight(const QString &why, bool fromUnauthorized)
+{
+    const quint64 e = ++epoch;
+    flight = true;
+    reactive = fromUnauthorized;
+    retryTimer.stop();
+    proactiveTimer.stop();
+    apply(SessionInput::RefreshStarted);
+    Q_EMIT q->activity(Event::RefreshStarted, why);
+    qCDebug(lcNet) << "refresh started" << why;
+    acquireLock(e, [this, e] {
+        if (e != epoch)
+            return;
+        if (external || !store) {
+            sendRefresh(e);
+            return;
+        }
+        // Another process on the same entry may have rotated the token since
+        // this one read it: refresh with the newest, never with a used one.
+        storeCall(
+            {StoreCall::Read, {}, [this, e](const TokenStore::Result &r) {
+                 if (e != epoch)
+                     return;
+                 if (r.error == TokenStore::Error::NoError && !r.token.isEmpty()
+                     && r.token != refreshToken) {
+                     if (!refreshToken.isEmpty())
+                         qCDebug(lcNet) << "adopting a token rotated by another process";
+                     refreshToken = r.token;
+                 }
+                 if (refreshToken.isEmpty()) {
+                     if (r.error == TokenStore::Error::NotFound
+                         || r.error == TokenStore::Error::NoError)
+                         endFlightNothingStored(Error::NoStoredSession,
+                                                Session::tr("There is no saved session."));
+                     else
+                         endFlightNothingStored(
+                             Error::KeychainUnavailable,
+                             Session::tr("The keychain is not available (%1).").arg(r.errorString));
+                     return;
+                 }
+                 sendRefresh(e);
+             }});
+    });
+}
+
+void Session::Private::sendRefresh(quint64 e)
+{
+    const QByteArray used = refreshToken;
+    QNetworkReply *reply = send(protocol->refreshRequest(used));
+    pending = reply;
+    QObject::connect(reply, &QNetworkReply::finished, q, [this, e, reply, used] {
+        reply->deleteLater();
+        if (e != epoch)
+            return;
+        pending = nullptr;
+        onRefreshOutcome(e, used, read(reply));
+    });
+}
+
+void Session::Private::onRefreshOutcome(quint64 e, const QByteArray &used,
+                                        const AuthProtocol::Outcome &outcome)
+{
+    switch (outcome.kind) {
+    case Kind::Ok: {
+        TokenResponse tokens = outcome.tokens;
+        const bool rotated = !tokens.refreshToken.isEmpty() && tokens.refreshToken != used;
+        if (tokens.refreshToken.isEmpty())
+            tokens.refreshToken = used;
+        if (!rotated && !external) {
+            finishRefresh(e, tokens);
+            return;
+        }
+        // A rotated (or newly accepted) refresh token is stored before the new
+        // access token is used: a crash in between still leaves a valid one.
+        receivedToken = tokens.refreshToken;
+        storeCall(
+            {StoreCall::Write, tokens.refreshToken, [this, e, tokens](const TokenStore::Result &r) {
+                 if (e != epoch)
+                     return;
+                 if (r.error != TokenStore::Error::NoError)
+                     fail(Error::KeychainUnavailable,
+                          Session::tr("Your sign-in could not be saved in the keychain "
+                                      "(%1); you stay signed in until you quit.")
+                              .arg(r.errorString));
+                 finishRefresh(e, tokens);
+             }});
+        return;
+    }
+    case Kind::Rejected:
+        rejectRefresh(e, used);
+        return;
+    case Kind::Misconfigured:
+    case Kind::Throttled:
+    case Kind::Transient:
+    case Kind::Malformed:
+        endFlightTransient(outcome);
+        return;
+    }
+}
+
+void Session::Private::finishRefresh(quint64 e, const TokenResponse &tokens)
+{
+    Q_UNUSED(e);
+    const bool wasRestoring = status == Status::Restoring;
+    const bool wasReactive = reactive;
+    reactive = false;
+    external = false;
+    rereadAfterRejection = false;
+    adopt(tokens);
+    receivedToken.clear();
+    releaseLock();
+    flight = false;
+    retryAttempt = 0;
+    if (wasReactive) {
+        reactiveGeneration = generation;
+        reactiveProven = false;
+        reactiveAt.start();
+    }
+    ++refreshes;
+    Q_EMIT q->refreshCountChanged(refreshes);
+    apply(SessionInput::RefreshSucceeded);
+    Q_EMIT q->activity(Event::RefreshSucceeded, {});
+    qCDebug(lcNet) << "refresh succeeded";
+    if (wasRestoring) {
+        Q_EMIT q->activity(Event::SessionRestored, username);
+        Q_EMIT q->signedIn();
+    }
+    Q_EMIT q->refreshFinished(true);
+}
+
+void Session::Private::rejectRefresh(quint64 e, const QByteArray &used)
+{
+    if (external || !store) {
+        expire();
+        return;
+    }
+    // Still holding the lock: the entry is removed only if it holds the token
+    // that was just rejected. A different one was written by another program
+    // signing in, without the lock: try it once before giving up.
+    storeCall({StoreCall::Read, {}, [this, e, used](const TokenStore::Result &r) {
+                   if (e != epoch)
+                       return;
+                   const bool ours = r.error == TokenStore::Error::NoError && r.token == used;
+                   const bool other = r.error == TokenStore::Error::NoError && !r.token.isEmpty()
+                       && r.token != used;
+                   if (other && !rereadAfterRejection) {
+                       rereadAfterRejection = true;
+                       refreshToken = r.token;
+                       sendRefresh(e);
+                       return;
+                   }
+                   if (!ours) {
+                       expire();
+                       return;
+                   }
+                   storeCall({StoreCall::Remove, {}, [this, e](const TokenStore::Result &) {
+                                  if (e == epoch)
+                                      expire();
+                              }});
+               }});
+}
+
+void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
+{
+    reactive = false;
+    external = false;
+    rereadAfterRejection = false;
+    receivedToken.clear();
+    releaseLock();
+    flight = false;
+    const bool restoring = status == Status::Restoring;
+    Q_EMIT q->activity(Event::RefreshFailed, outcome.message);
+    qCDebug(lcNet).noquote() << "refresh failed (transient):" << outcome.message;
+    if (restoring && refreshToken.isEmpty()) {
+        apply(SessionInput::NothingStored);
+    } else {
+        apply(SessionInput::RefreshTransient);
+    }
+    switch (outcome.kind) {
+    case Kind::Misconfigured:
+        fail(Error::ConfigurationError,
+             Session::tr("The sign-in server refused this application (%1). Check the server "
+                         "address, client id and secret in the settings; you stay signed in.")
+                 .arg(outcome.error));
+        break;
+    case Kind::Malformed:
+        fail(Error::MalformedResponse,
+             Session::tr("The sign-in server answered something that could not be read (%1); "
+                         "retrying.")
+                 .arg(outcome.message));
+        break;
+    case Kind::Throttled:
+        fail(Error::TooManyAttempts,
+             Session::tr("The sign-in server asks to wait before trying again; retrying."));
+        break;
+    default:
+        fail(Error::NetworkError,
+             Session::tr("The sign-in server cannot be reached right now (%1); retrying.")
+                 .arg(outcome.message));
+        break;
+    }
+    scheduleRetry(outcome.retryAfterSeconds);
+    Q_EMIT q->refreshFinished(false);
+}
+
+void Session::Private::endFlightNothingStored(Error error, const QString &message)
+{
+    releaseLock();
+    flight = false;
+    external = false;
+    apply(SessionInput::NothingStored);
+    fail(error, message);
+    Q_EMIT q->refreshFinished(false);
+}
+
+void Session::Private::expire()
+{
+    reactive = false;
+    const bool restoring = status == Status::Restoring;
+    external = false;
+    rereadAfterRejection = false;
+    releaseLock();
+    flight = false;
+    wipe();
+    Q_EMIT q->activity(Event::SessionExpired, {});
+    // A session that never got going (restore) has nobody to hold requests for.
+    if (reauthenticate && !restoring && !holding) {
+        holding = true;
+        heldFor = identity;
+        Q_EMIT q->activity(Event::RequestsHeld, identity);
+        holdTimer.start(clampedMs(holdTimeout.count()));
+        QTimer::singleShot(0, q, [this] {
+            if (holding && reauthenticate)
+                reauthenticate();
+        });
+    }
+    apply(SessionInput::RefreshRejected);
+    if (restoring)
+        fail(Error::NoStoredSession, Session::tr("Your session has ended. Please sign in again."));
+    else
+        fail(Error::SessionExpired, Session::tr("Your session has ended. Please sign in again."));
+    Q_EMIT q->refreshFinished(false);
+}
+
 void Session::Private::adopt(const TokenResponse &tokens)
 {
     accessToken = tokens.accessToken;
@@ -120,10 +608,13 @@ void Session::Private::adopt(const TokenResponse &tokens)
     ++generation;
     const QJsonObject claims = Internal::unverifiedClaims(accessToken);
     const QString subject = claims.value(QLatin1String("sub")).toString();
-    if (!subject.isEmpty() && subject != username) {
-        username = subject;
-        Q_EMIT q->usernameChanged(username);
-    }
+    if (!subject.isEmpty())
+        identity = subject;
+    else if (!signInName.isEmpty())
+        identity = signInName;
+    signInName.clear();
+    setUsername(identity);
+
     QDateTime newExpiry;
     if (claims.value(QLatin1String("exp")).isDouble())
         newExpiry = QDateTime::fromSecsSinceEpoch(
@@ -143,27 +634,18 @@ void Session::Private::adopt(const TokenResponse &tokens)
     scheduleProactiveRefresh();
 }
 
-void Session::Private::persistThenAdopt(const TokenResponse &tokens, std::function<void()> then)
+void Session::Private::scheduleRetry(int retryAfterSeconds)
 {
-    // A rotated refresh token is stored before the new access token is used:
-    // if we crash in between, the next start still has a valid token.
-    if (tokens.refreshToken.isEmpty() || tokens.refreshToken == refreshToken || !store) {
-        adopt(tokens);
-        then();
-        return;
-    }
-    QPointer<Session> guard(q);
-    store->write(tokens.refreshToken, [this, guard, tokens, then](const TokenStore::Result &r) {
-        if (!guard)
-            return;
-        if (r.error != TokenStore::Error::NoError)
-            fail(Error::KeychainUnavailable,
-                 Session::tr("Your sign-in could not be saved in the keychain (%1); you stay "
-                             "signed in until you quit.")
-                     .arg(r.errorString));
-        adopt(tokens);
-        then();
-    });
+    // 1 s, 2 s, 4 s … capped at 60 s, with ±20 % jitter so that many clients
+    // do not come back at the same instant; never sooner than the server's
+    // Retry-After (capped at an hour).
+    const int base = 1000 * (1 << qMin(retryAttempt, 6));
+    const int capped = qMin(base, 60000);
+    const double jitter = 0.8 + 0.4 * QRandomGenerator::global()->generateDouble();
+    ++retryAttempt;
+    const qint64 asked = qMin<qint64>(qint64(retryAfterSeconds) * 1000, 3600 * 1000);
+    retryTimer.start(clampedMs(qMax<qint64>(qint64(capped * jitter), asked)));
+    watchNetwork();
 }
 
 void Session::Private::scheduleProactiveRefresh()
@@ -172,144 +654,32 @@ void Session::Private::scheduleProactiveRefresh()
     if (!expiry.isValid())
         return;
     const qint64 remaining = QDateTime::currentDateTimeUtc().msecsTo(expiry);
+    if (remaining <= 0) {
+        // Expired on arrival (a server clock far off, or a broken server):
+        // refreshing ahead of time would loop. The first 401 refreshes.
+        qCDebug(lcNet) << "the new access token is already past its expiry";
+        return;
+    }
     const qint64 leadMs = lead.count() > 0 ? lead.count() : qMax<qint64>(remaining / 10, 200);
-    // A token that arrives already expired leads to one reactive refresh a
-    // second later, not a proactive loop; otherwise refresh at the latest
-    // halfway through what is left.
-    qint64 wait = remaining <= 0 ? 1000 : qMax(remaining - leadMs, remaining / 2);
-    wait = qMin(wait, qint64(std::numeric_limits<int>::max()));
-    proactiveTimer.start(int(wait));
+    // At the latest halfway through what is left.
+    proactiveTimer.start(clampedMs(qMax(remaining - leadMs, remaining / 2)));
 }
 
-void Session::Private::wipe()
+// Where the platform reports connectivity, coming back online retries at once.
+void Session::Private::watchNetwork()
 {
-    proactiveTimer.stop();
-    retryTimer.stop();
-    accessToken.fill('\0');
-    accessToken.clear();
-    refreshToken.fill('\0');
-    refreshToken.clear();
-    ++generation;
-    if (expiry.isValid()) {
-        expiry = QDateTime();
-        Q_EMIT q->accessTokenExpiryChanged(expiry);
-    }
-}
-
-void Session::Private::startRefresh(bool proactive)
-{
-    refreshing = true;
-    setStatus(status == Status::Restoring ? Status::Restoring : Status::Refreshing);
-    Q_EMIT q->activity(Event::RefreshStarted, proactive ? QStringLiteral("proactive") : QString());
-    qCInfo(lcNet) << "refresh started";
-    const QByteArray used = refreshToken;
-    QNetworkReply *reply = send(protocol->refreshRequest(used));
-    QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, used] {
-        reply->deleteLater();
-        onRefreshOutcome(used, read(reply));
-    });
-}
-
-void Session::Private::onRefreshOutcome(const QByteArray &used,
-                                        const AuthProtocol::Outcome &outcome)
-{
-    using Kind = AuthProtocol::Outcome::Kind;
-    if (outcome.kind == Kind::Ok) {
-        TokenResponse tokens = outcome.tokens;
-        if (persistCurrent) {
-            // A token from elsewhere is stored once the server has accepted it.
-            persistCurrent = false;
-            if (tokens.refreshToken.isEmpty())
-                tokens.refreshToken = used;
-            refreshToken.clear();
-        }
-        persistThenAdopt(tokens, [this] {
-            refreshing = false;
-            retryAttempt = 0;
-            storeRereadDone = false;
-            ++refreshes;
-            Q_EMIT q->refreshCountChanged(refreshes);
-            const bool wasRestoring = status == Status::Restoring;
-            setStatus(Status::SignedIn);
-            Q_EMIT q->activity(Event::RefreshSucceeded, {});
-            qCInfo(lcNet) << "refresh succeeded";
-            if (wasRestoring) {
-                Q_EMIT q->activity(Event::SessionRestored, username);
-                Q_EMIT q->signedIn();
-            }
-            Q_EMIT q->refreshFinished(true);
-        });
+    if (watchingNetwork)
         return;
-    }
-    if (outcome.kind == Kind::Rejected) {
-        // Another instance may have rotated the token: look once more.
-        if (!storeRereadDone && store) {
-            storeRereadDone = true;
-            QPointer<Session> guard(q);
-            store->read([this, guard, used](const TokenStore::Result &r) {
-                if (!guard)
-                    return;
-                if (r.error == TokenStore::Error::NoError && !r.token.isEmpty()
-                    && r.token != used) {
-                    refreshToken = r.token;
-                    startRefresh();
-                    return;
-                }
-                expire(Session::tr("Your session has ended. Please sign in again."));
-            });
-            return;
-        }
-        expire(Session::tr("Your session has ended. Please sign in again."));
+    watchingNetwork = true;
+    if (!QNetworkInformation::instance()
+        && !QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability))
         return;
-    }
-    persistCurrent = false;
-    // Transient: keep the refresh token, back off, try again.
-    refreshing = false;
-    Q_EMIT q->activity(Event::RefreshFailed, outcome.message);
-    qCInfo(lcNet).noquote() << "refresh failed (transient):" << outcome.message;
-    setStatus(Status::Offline);
-    fail(outcome.kind == Kind::Malformed ? Error::MalformedResponse : Error::NetworkError,
-         Session::tr("The sign-in server cannot be reached right now (%1); retrying.")
-             .arg(outcome.message));
-    scheduleRetry();
-    Q_EMIT q->refreshFinished(false);
-}
-
-void Session::Private::expire(const QString &message)
-{
-    refreshing = false;
-    storeRereadDone = false;
-    persistCurrent = false;
-    wipe();
-    if (store)
-        store->remove([](const TokenStore::Result &) {});
-    Q_EMIT q->activity(Event::SessionExpired, {});
-    // A session that never got going (restore) has nobody to hold requests for.
-    const bool wasSignedIn = status != Status::Restoring;
-    if (reauthenticate && wasSignedIn && !holding) {
-        holding = true;
-        heldFor = username;
-        Q_EMIT q->activity(Event::RequestsHeld, username);
-        holdTimer.start(int(qMin<qint64>(holdTimeout.count(), std::numeric_limits<int>::max())));
-        QTimer::singleShot(0, q, [this] {
-            if (holding && reauthenticate)
-                reauthenticate();
-        });
-    }
-    setStatus(wasSignedIn ? Status::Expired : Status::SignedOut);
-    fail(wasSignedIn ? Error::SessionExpired : Error::NoStoredSession, message);
-    Q_EMIT q->refreshFinished(false);
-}
-
-void Session::Private::scheduleRetry()
-{
-    // 1 s, 2 s, 4 s … capped at 60 s, with ±20 % jitter so that many clients
-    // do not come back at the same instant.
-    const int base = 1000 * (1 << qMin(retryAttempt, 6));
-    const int capped = qMin(base, 60000);
-    const double jitter = 0.8 + 0.4 * QRandomGenerator::global()->generateDouble();
-    ++retryAttempt;
-    retryTimer.start(int(capped * jitter));
+    QObject::connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, q,
+                     [this](QNetworkInformation::Reachability reachability) {
+                         if (reachability == QNetworkInformation::Reachability::Online
+                             && status == Status::Offline && !flight && retryTimer.isActive())
+                             startFlight(QStringLiteral("network back"));
+                     });
 }
 
 Session::Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObject *parent)
@@ -322,17 +692,35 @@ Session::Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObj
     d->proactiveTimer.setSingleShot(true);
     d->retryTimer.setSingleShot(true);
     d->holdTimer.setSingleShot(true);
+    d->storeDeadline.setSingleShot(true);
+    d->lockPoll.setSingleShot(true);
+    connect(&d->lockPoll, &QTimer::timeout, this, [this] { d->tryLock(); });
     connect(&d->holdTimer, &QTimer::timeout, this, [this] { d->release(false); });
     connect(&d->proactiveTimer, &QTimer::timeout, this, [this] {
-        if (!d->refreshing && !d->refreshToken.isEmpty()) {
-            d->retryTimer.stop();
-            d->startRefresh(true);
-        }
+        if (!d->flight && d->status == Status::SignedIn && !d->refreshToken.isEmpty())
+            d->startFlight(QStringLiteral("proactive"));
     });
-    connect(&d->retryTimer, &QTimer::timeout, this, &Session::refresh);
+    connect(&d->retryTimer, &QTimer::timeout, this, [this] {
+        if (!d->flight && d->status == Status::Offline && !d->refreshToken.isEmpty())
+            d->startFlight(QStringLiteral("retry"));
+    });
+    connect(&d->storeDeadline, &QTimer::timeout, this, [this] {
+        if (auto finish = d->storeFinish)
+            finish({TokenStore::Error::Unavailable,
+                    {},
+                    QStringLiteral("the token store did not answer in time")});
+    });
 }
 
-Session::~Session() = default;
+Session::~Session()
+{
+    ++d->epoch;
+    if (d->pending) {
+        d->pending->disconnect(this);
+        d->pending->abort();
+    }
+    d->releaseLock();
+}
 
 Session::Status Session::status() const
 {
@@ -341,6 +729,10 @@ Session::Status Session::status() const
 QString Session::username() const
 {
     return d->username;
+}
+QString Session::identity() const
+{
+    return d->identity;
 }
 QDateTime Session::accessTokenExpiry() const
 {
@@ -368,7 +760,7 @@ int Session::tokenGeneration() const
 }
 bool Session::isRefreshing() const
 {
-    return d->refreshing;
+    return d->flight;
 }
 
 void Session::setRequestTimeout(std::chrono::milliseconds timeout)
@@ -379,7 +771,8 @@ void Session::setRequestTimeout(std::chrono::milliseconds timeout)
 void Session::setProactiveLead(std::chrono::milliseconds lead)
 {
     d->lead = lead;
-    d->scheduleProactiveRefresh();
+    if (d->status == Status::SignedIn && !d->flight)
+        d->scheduleProactiveRefresh();
 }
 
 void Session::setTokenStore(TokenStore *store)
@@ -431,48 +824,125 @@ void Session::record(Event event, const QString &detail)
     Q_EMIT activity(event, detail);
 }
 
+Session::Healing Session::heal(int sentGeneration)
+{
+    if (d->holding)
+        return Healing::WaitForRelease;
+    if (d->flight)
+        return Healing::WaitForRefresh;
+    if (sentGeneration >= 0 && sentGeneration < d->generation && !d->accessToken.isEmpty())
+        return Healing::Replay; // sent with a token that has since been replaced
+    if (d->status == Status::Offline && d->retryTimer.isActive())
+        return Healing::WaitForRefresh; // joins the scheduled retry
+    if (d->refreshToken.isEmpty() || d->status == Status::SigningIn)
+        return Healing::GiveUp;
+    if (sentGeneration == d->reactiveGeneration && !d->reactiveProven && d->reactiveAt.isValid()
+        && d->reactiveAt.elapsed() < reactiveQuietMs)
+        return Healing::GiveUp; // the token a refresh just brought is rejected too
+    d->startFlight({}, true);
+    return Healing::WaitForRefresh;
+}
+
+void Session::proven(int generation)
+{
+    if (generation == d->reactiveGeneration)
+        d->reactiveProven = true;
+}
+
 void Session::signIn(const QString &username, const QString &password)
 {
-    if (d->pending)
-        d->pending->abort();
-    // A failed re-login leaves the session expired (requests stay held), not signed out.
-    const Status failed = d->holding ? Status::Expired : Status::SignedOut;
-    d->setStatus(Status::SigningIn);
+    // Supersedes everything under way; requests held for a re-login stay held.
+    const bool held = d->holding;
+    const quint64 e = ++d->epoch;
+    d->cancelOperation();
+    // The session in memory ends here: no request goes out with the old
+    // user's token while the new one signs in. The store keeps its entry
+    // until the new token replaces it (restore() can bring it back).
+    d->wipe();
+    d->signInName = username;
+    d->apply(SessionInput::SignInStarted);
     QNetworkReply *reply = d->send(d->protocol->signInRequest(username, password));
-    connect(reply, &QNetworkReply::finished, this, [this, reply, failed] {
+    d->pending = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, e, reply, held] {
         reply->deleteLater();
-        using Kind = AuthProtocol::Outcome::Kind;
+        if (e != d->epoch)
+            return;
+        d->pending = nullptr;
         const auto outcome = d->read(reply);
+        const SessionInput failed
+            = held ? SessionInput::SignInFailedWhileHeld : SessionInput::SignInFailed;
         switch (outcome.kind) {
-        case Kind::Ok:
-            d->refreshToken.clear();
-            d->persistThenAdopt(outcome.tokens, [this] {
-                d->setStatus(Status::SignedIn);
+        case Kind::Ok: {
+            const TokenResponse tokens = outcome.tokens;
+            auto done = [this, e, tokens] {
+                if (e != d->epoch)
+                    return;
+                d->receivedToken.clear();
+                d->refreshToken.clear();
+                d->identity.clear();
+                d->adopt(tokens);
+                d->reactiveGeneration = -1;
+                d->apply(SessionInput::SignInSucceeded);
                 Q_EMIT activity(Event::SignedIn, d->username);
                 Q_EMIT signedIn();
-                // Held requests only go out for the user who made them.
-                d->release(d->username == d->heldFor);
-            });
+                // Held requests only go out for the identity that made them.
+                if (d->holding)
+                    d->release(!d->identity.isEmpty() && d->identity == d->heldFor);
+            };
+            if (tokens.refreshToken.isEmpty()) {
+                done();
+                return;
+            }
+            d->receivedToken = tokens.refreshToken;
+            d->storeCall({Private::StoreCall::Write, tokens.refreshToken,
+                          [this, e, done](const TokenStore::Result &r) {
+                              if (e != d->epoch)
+                                  return;
+                              if (r.error != TokenStore::Error::NoError)
+                                  d->fail(Error::KeychainUnavailable,
+                                          tr("Your sign-in could not be saved in the keychain "
+                                             "(%1); you stay signed in until you quit.")
+                                              .arg(r.errorString));
+                              done();
+                          }});
             return;
+        }
         case Kind::Rejected:
-            d->setStatus(failed);
+            d->signInName.clear();
+            d->apply(failed);
             d->fail(Error::InvalidCredentials,
                     tr("The username or password is wrong. Check them and try again."));
             return;
+        case Kind::Misconfigured:
+            d->signInName.clear();
+            d->apply(failed);
+            if (outcome.error == QLatin1String("unsupported_grant_type"))
+                d->fail(Error::ConfigurationError,
+                        tr("This server does not accept a password sign-in. Sign in through "
+                           "the browser instead, or check the protocol in the settings."));
+            else
+                d->fail(Error::ConfigurationError,
+                        tr("The server refused this application (%1). Check the server "
+                           "address, client id and secret in the settings.")
+                            .arg(outcome.error));
+            return;
         case Kind::Throttled:
-            d->setStatus(failed);
+            d->signInName.clear();
+            d->apply(failed);
             d->fail(Error::TooManyAttempts,
                     tr("Too many failed attempts. Wait %n second(s) and try again.", nullptr,
                        qMax(1, outcome.retryAfterSeconds)));
             return;
         case Kind::Malformed:
-            d->setStatus(failed);
+            d->signInName.clear();
+            d->apply(failed);
             d->fail(Error::MalformedResponse,
                     tr("The server answered something that could not be read. Check the server "
                        "address."));
             return;
         case Kind::Transient:
-            d->setStatus(failed);
+            d->signInName.clear();
+            d->apply(failed);
             d->fail(reply->error() == QNetworkReply::OperationCanceledError ? Error::Timeout
                                                                             : Error::NetworkError,
                     tr("The server cannot be reached (%1). Check your connection and the server "
@@ -485,92 +955,129 @@ void Session::signIn(const QString &username, const QString &password)
 
 void Session::restore()
 {
+    switch (d->status) {
+    case Status::SignedIn:
+    case Status::Refreshing:
+    case Status::Offline:
+    case Status::Restoring:
+        return; // already there, or on the way: joins
+    case Status::SigningIn:
+        qCDebug(lcNet) << "restore() ignored: a sign-in is under way";
+        return;
+    case Status::SignedOut:
+    case Status::Expired:
+        break;
+    }
+    if (d->flight)
+        return;
     if (!d->store) {
         d->fail(Error::NoStoredSession, tr("There is no saved session."));
         return;
     }
-    d->setStatus(Status::Restoring);
-    d->store->read([this, guard = QPointer<Session>(this)](const TokenStore::Result &r) {
-        if (!guard)
-            return;
-        if (r.error != TokenStore::Error::NoError || r.token.isEmpty()) {
-            d->setStatus(Status::SignedOut);
-            if (r.error == TokenStore::Error::NotFound || r.error == TokenStore::Error::NoError)
-                d->fail(Error::NoStoredSession, tr("There is no saved session."));
-            else
-                d->fail(Error::KeychainUnavailable,
-                        tr("The keychain is not available (%1).").arg(r.errorString));
-            return;
-        }
-        d->refreshToken = r.token;
-        d->storeRereadDone = true; // the store was just read
-        d->startRefresh();
-    });
+    d->apply(SessionInput::RestoreStarted);
+    d->startFlight({});
 }
 
 void Session::restoreFrom(const QByteArray &refreshToken)
 {
-    if (refreshToken.isEmpty()) {
-        d->fail(Error::NoStoredSession, tr("There is no saved session."));
+    if (refreshToken.isEmpty() || !Internal::isSafeRefreshToken(refreshToken)) {
+        d->fail(Error::NoStoredSession,
+                refreshToken.isEmpty() ? tr("There is no saved session.")
+                                       : tr("The refresh token contains characters a token "
+                                            "cannot contain."));
         return;
     }
-    if (d->pending)
-        d->pending->abort();
-    d->setStatus(Status::Restoring);
+    if (refreshToken == d->refreshToken && d->status != Status::SignedOut
+        && d->status != Status::Expired && d->status != Status::SigningIn)
+        return; // the same session: joins whatever is under way
+    ++d->epoch;
+    d->cancelOperation();
+    if (d->status != Status::SignedOut && d->status != Status::Expired) {
+        d->wipe();
+        d->identity.clear();
+        d->setUsername({});
+    }
     d->refreshToken = refreshToken;
-    d->persistCurrent = true;
-    d->storeRereadDone = true; // the store has nothing to do with this token
-    d->startRefresh();
+    d->external = true;
+    d->apply(SessionInput::RestoreFromStarted);
+    d->startFlight({});
 }
 
 void Session::refresh()
 {
-    if (d->refreshing)
+    if (d->flight)
         return;
-    if (d->refreshToken.isEmpty()) {
+    if (d->status == Status::Offline && d->retryTimer.isActive())
+        return; // joins the scheduled retry
+    if (d->refreshToken.isEmpty() || d->status == Status::SigningIn
+        || d->status == Status::SignedOut || d->status == Status::Expired) {
         QTimer::singleShot(0, this, [this] { Q_EMIT refreshFinished(false); });
         return;
     }
-    d->retryTimer.stop();
-    d->startRefresh();
+    d->startFlight({});
 }
 
 void Session::signOut()
 {
-    const QByteArray token = d->refreshToken;
-    auto finishLocally = [this] {
-        d->wipe();
-        d->refreshing = false;
-        if (!d->username.isEmpty()) {
-            d->username.clear();
-            Q_EMIT usernameChanged(d->username);
-        }
-        auto done = [this, guard = QPointer<Session>(this)](const TokenStore::Result &) {
-            if (!guard)
-                return;
-            d->setStatus(Status::SignedOut);
-            Q_EMIT activity(Event::SignedOut, {});
-            Q_EMIT signedOut();
-        };
-        if (d->store)
-            d->store->remove(done);
-        else
-            done({});
-    };
-    if (d->pending)
-        d->pending->abort();
-    d->release(false);
-    const AuthProtocol::Request revoke
-        = token.isEmpty() ? AuthProtocol::Request() : d->protocol->signOutRequest(token);
-    if (!revoke.request.url().isValid()) {
-        finishLocally();
-        return;
+    ++d->epoch;
+    d->cancelOperation();
+    QList<QByteArray> tokens;
+    for (const QByteArray &token : {d->receivedToken, d->refreshToken}) {
+        if (!token.isEmpty() && !tokens.contains(token))
+            tokens.append(token);
     }
-    QNetworkReply *reply = d->send(revoke);
-    connect(reply, &QNetworkReply::finished, this, [reply, finishLocally] {
-        reply->deleteLater();
-        finishLocally();
-    });
+    d->wipe();
+    d->identity.clear();
+    d->signInName.clear();
+    d->setUsername({});
+    d->release(false);
+    d->apply(SessionInput::SignOutStarted);
+
+    // The cleanup is not an operation a later one can supersede: it runs to
+    // its end even when the user signs in again straight away.
+    struct Cleanup
+    {
+        int revocations = 0;
+        bool removed = false;
+        QStringList problems;
+    };
+    auto cleanup = std::make_shared<Cleanup>();
+    QPointer<Session> guard(this);
+    auto maybeDone = [this, guard, cleanup] {
+        if (!guard || cleanup->revocations > 0 || !cleanup->removed)
+            return;
+        if (!cleanup->problems.isEmpty())
+            d->fail(Error::RevocationFailed,
+                    tr("You are signed out on this computer, but the server could not be told "
+                       "(%1). The sign-in stays valid there until it expires.")
+                        .arg(cleanup->problems.join(QLatin1String("; "))));
+        Q_EMIT activity(Event::SignedOut, {});
+        Q_EMIT signedOut();
+    };
+    for (const QByteArray &token : tokens) {
+        const AuthProtocol::Request revoke = d->protocol->signOutRequest(token);
+        if (!revoke.request.url().isValid()) {
+            if (!cleanup->problems.contains(QLatin1String("no revocation endpoint")))
+                cleanup->problems.append(QStringLiteral("no revocation endpoint"));
+            continue;
+        }
+        ++cleanup->revocations;
+        QNetworkReply *reply = d->send(revoke);
+        connect(reply, &QNetworkReply::finished, this, [reply, cleanup, maybeDone] {
+            reply->deleteLater();
+            const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+            if (status < 200 || status >= 300) {
+                cleanup->problems.append(status == 0 ? Internal::networkErrorText(reply->error())
+                                                     : QStringLiteral("HTTP %1").arg(status));
+            }
+            --cleanup->revocations;
+            maybeDone();
+        });
+    }
+    d->storeCall({Private::StoreCall::Remove, {}, [cleanup, maybeDone](const TokenStore::Result &) {
+                      cleanup->removed = true;
+                      maybeDone();
+                  }});
 }
 
 } // namespace SilentAuth

@@ -20,7 +20,7 @@ public:
                 connect(socket, &QTcpSocket::readyRead, socket, [this, socket] {
                     received += socket->readAll();
                     if (complete()) {
-                        socket->write(m_response);
+                        socket->write(responses.isEmpty() ? m_response : responses.takeFirst());
                         socket->disconnectFromHost();
                     }
                 });
@@ -33,6 +33,8 @@ public:
             QStringLiteral("http://127.0.0.1:%1%2").arg(serverPort()).arg(QLatin1String(path)));
     }
     QByteArray received;
+    // Answers for the next requests, in order; the fixed response after them.
+    QList<QByteArray> responses;
 
     // The body of the (last) request received.
     QByteArray body() const

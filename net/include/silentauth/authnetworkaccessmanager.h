@@ -22,6 +22,19 @@ class Session;
     the same verb, headers and body, and hands the caller the final reply as
     if nothing happened. A replay that gets 401 again fails with
     AuthenticationRequiredError; nothing loops.
+
+    Requests that carry no token (other origins, NoAuthenticationAttribute,
+    non-HTTP schemes) are plain QNetworkAccessManager requests, untouched. The
+    others behave like a plain reply in every way a caller can observe
+    (signals and their order, errors, attributes, redirect policies, TLS
+    errors and ignoreSslErrors(), sslConfiguration(), setReadBufferSize()),
+    except that a 401 is healed, and that a redirect never takes the token
+    (or the caller's own Authorization header) to an origin outside the
+    allow-list. One difference remains: authenticationRequired() for a
+    server's Basic or Digest challenge names an internal reply.
+
+    Threading: use the manager in the thread its Session lives in. A request
+    made from another thread fails at once with ProtocolFailure and a warning.
 */
 class SILENTAUTH_NET_EXPORT AuthNetworkAccessManager : public QNetworkAccessManager
 {
@@ -39,11 +52,31 @@ public:
 
     Session *session() const;
 
-    //! Origins (scheme, host, port) that may see the token. The auth protocol's are not
-    //! included: it talks to its endpoints itself.
+    //! Origins (scheme, host, port) that may see the token. The auth protocol's are
+    //! allowed from the start. A plain-http origin counts only on a loopback host, unless
+    //! setPlainHttpAllowed(true).
     void setAllowedOrigins(const QList<QUrl> &origins);
     void addAllowedOrigin(const QUrl &origin);
     bool isAllowed(const QUrl &url) const;
+
+    /*!
+        Lets the token go to allow-listed \c http:// origins on other hosts than loopback.
+        Off by default: anyone on the network path could read and reuse it. Turn it on only
+        for a network you trust completely (a lab, a VPN that encrypts everything).
+    */
+    void setPlainHttpAllowed(bool allowed);
+    bool isPlainHttpAllowed() const;
+
+    /*!
+        The largest sequential (pipe-like) request body kept for a possible replay (default
+        256 MiB). Such a body is read as it arrives, in memory up to 4 MiB and in a
+        temporary file beyond; a larger one fails with UnknownContentError, and one that
+        stops arriving for the transfer timeout (60 s when none is set) with TimeoutError.
+        Seekable bodies (QBuffer, QFile, QHttpMultiPart) are rewound instead and have no
+        limit.
+    */
+    void setMaximumReplayBodySize(qint64 bytes);
+    qint64 maximumReplayBodySize() const;
 
 protected:
     QNetworkReply *createRequest(Operation op, const QNetworkRequest &request,

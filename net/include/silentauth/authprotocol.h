@@ -40,12 +40,16 @@ public:
             Throttled, //!< too many attempts; see retryAfterSeconds
             Transient, //!< network error, timeout, 5xx: try again later
             Malformed, //!< the answer could not be read; treated as transient
+            //! The server refused this client, not the user's grant (invalid_client,
+            //! invalid_scope, unauthorized_client, unsupported_grant_type): a setting is
+            //! wrong. The refresh token is kept.
+            Misconfigured,
         };
         Kind kind = Kind::Transient;
         TokenResponse tokens;
         QString error; //!< the server's error code, when it sent one
         QString message; //!< for logs and messages
-        int retryAfterSeconds = 0;
+        int retryAfterSeconds = 0; //!< from Retry-After on 429 and 503, 0 when absent
     };
 
     virtual ~AuthProtocol();

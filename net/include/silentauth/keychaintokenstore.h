@@ -32,6 +32,8 @@ public:
     void setTimeout(std::chrono::milliseconds timeout);
     void setPlaintextFallbackAllowed(bool allowed);
 
+    //! "keychain:" + service + "/" + account.
+    QString sharedEntryId() const override;
     void read(Callback done) override;
     void write(const QByteArray &token, Callback done) override;
     void remove(Callback done) override;

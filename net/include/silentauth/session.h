@@ -67,6 +67,12 @@ public:
         SessionExpired,
         NoStoredSession,
         KeychainUnavailable,
+        //! The server refused this client (invalid_client, invalid_scope, unauthorized_client,
+        //! unsupported_grant_type): a setting is wrong. The stored sign-in is kept.
+        ConfigurationError,
+        //! Signed out here, but the server could not be told (no revocation endpoint, or it
+        //! failed): the refresh token stays valid there until it expires.
+        RevocationFailed,
     };
     Q_ENUM(Error)
 
@@ -93,6 +99,13 @@ public:
 
     Status status() const;
     QString username() const;
+    /*!
+        Whose session this is: the access token's \c sub claim, else the username given to
+        signIn(), else empty (an opaque token restored from elsewhere). Requests held for a
+        re-login, or waiting for a refresh, only ever go out under the identity they were
+        made with.
+    */
+    QString identity() const;
     QDateTime accessTokenExpiry() const;
     int refreshCount() const;
     int replayCount() const;
@@ -144,9 +157,15 @@ public Q_SLOTS:
     void restoreFrom(const QByteArray &refreshToken);
     //! Fails the requests held for a re-login; see setReauthenticationHandler().
     void abandonReauthentication();
-    //! Starts a refresh unless one is under way; refreshFinished() tells the outcome.
+    //! Starts a refresh unless one is under way or a retry is already scheduled (then it
+    //! joins that one); refreshFinished() tells the outcome.
     void refresh();
-    //! Revokes on the server, then wipes locally; the local part happens even offline.
+    /*!
+        Always wins: whatever was under way is abandoned at once, no request carries a token
+        from this moment, and held requests fail. Then the refresh token (and one received
+        but not yet stored) is revoked on the server and removed from the store; signedOut()
+        follows once both are done, even offline.
+    */
     void signOut();
     //! Called by AuthNetworkAccessManager to report what it did; Replayed also counts a replay.
     void record(SilentAuth::Session::Event event, const QString &detail = {});
@@ -168,6 +187,13 @@ Q_SIGNALS:
     void activity(SilentAuth::Session::Event event, const QString &detail);
 
 private:
+    friend class AuthReply;
+    // What a 401 on a request sent with token generation \a sentGeneration calls for.
+    enum class Healing { Replay, WaitForRefresh, WaitForRelease, GiveUp };
+    Healing heal(int sentGeneration);
+    // An authenticated request with \a generation got an answer other than 401.
+    void proven(int generation);
+
     struct Private;
     std::unique_ptr<Private> d;
 };

@@ -39,6 +39,14 @@ public:
 
     using QObject::QObject;
 
+    /*!
+        A name every process using the same entry agrees on (for example the keychain
+        service and account), or empty when the entry belongs to this object alone.
+        Sessions on a shared entry serialise their refreshes across processes with a lock
+        file named after it, and adopt a token another process rotated.
+    */
+    virtual QString sharedEntryId() const { return {}; }
+
     virtual void read(Callback done) = 0;
     virtual void write(const QByteArray &token, Callback done) = 0;
     virtual void remove(Callback done) = 0;

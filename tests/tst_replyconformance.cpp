@@ -1,0 +1,1182 @@
+// Differential conformance: every request goes once through a plain
+// QNetworkAccessManager and once through a signed-in AuthNetworkAccessManager,
+// to the same scripted raw HTTP origins. Whatever a caller can observe on the
+// reply and on the manager, and whatever the origin receives, must be the
+// same; the only difference allowed is the bearer token on allow-listed
+// origins, and it must never reach any other origin.
+#include "rawserver.h"
+#include "sessionfixture.h"
+#include "testserver.h"
+
+#include <silentauth/authnetworkaccessmanager.h>
+#include <silentauth/memorytokenstore.h>
+#include <silentauth/session.h>
+
+#include <QtCore/QCryptographicHash>
+#include <QtCore/QFile>
+#include <QtCore/QMetaEnum>
+#include <QtCore/QProcess>
+#include <QtCore/QStandardPaths>
+#include <QtCore/QTemporaryDir>
+#include <QtCore/QTimer>
+#include <QtNetwork/QHttpMultiPart>
+#include <QtNetwork/QSslCertificate>
+#include <QtNetwork/QSslKey>
+#include <QtNetwork/QSslSocket>
+#include <QtTest/QtTest>
+
+#include <algorithm>
+#include <functional>
+#include <optional>
+
+using namespace SilentAuth;
+using namespace SilentAuth::Test;
+
+namespace {
+
+enum class Target {
+    SameOrigin,
+    OtherOrigin,
+    File,
+    Data,
+    Loop,
+    Relative,
+    MissingLocation,
+    EmptyLocation
+};
+
+enum class Policy {
+    Default, // not set: the manager's, NoLessSafeRedirectPolicy in Qt 6
+    Manual,
+    SameOrigin,
+    UserVerifiedAllowed, // redirectAllowed() from the redirected() slot
+    UserVerifiedNeverAllowed, // never allowed; the caller aborts after 300 ms
+};
+
+enum class AbortIn { Nowhere, MetaDataChanged, FirstReadyRead, Redirected };
+
+enum class Tls { Untrusted, IgnoredInSlot, TrustedCa, DowngradeRedirect };
+
+const char *targetName(Target target)
+{
+    switch (target) {
+    case Target::SameOrigin:
+        return "same-origin";
+    case Target::OtherOrigin:
+        return "other-origin";
+    case Target::File:
+        return "file";
+    case Target::Data:
+        return "data";
+    case Target::Loop:
+        return "loop";
+    case Target::Relative:
+        return "relative";
+    case Target::MissingLocation:
+        return "no-location";
+    case Target::EmptyLocation:
+        return "empty-location";
+    }
+    return "?";
+}
+
+const char *policyName(Policy policy)
+{
+    switch (policy) {
+    case Policy::Default:
+        return "NoLessSafe(default)";
+    case Policy::Manual:
+        return "Manual";
+    case Policy::SameOrigin:
+        return "SameOrigin";
+    case Policy::UserVerifiedAllowed:
+        return "UserVerified-allowed";
+    case Policy::UserVerifiedNeverAllowed:
+        return "UserVerified-never";
+    }
+    return "?";
+}
+
+// What a caller asks for, and how it behaves while the reply runs.
+struct RequestSpec
+{
+    QByteArray verb = "GET"; // GET, HEAD, POST, PUT, DELETE; anything else is a custom verb
+    QUrl url;
+    QByteArray body;
+    RawHeaders headers;
+    Policy policy = Policy::Default;
+    int maxRedirects = 3;
+    AbortIn abortIn = AbortIn::Nowhere;
+    bool ignoreSslErrorsInSlot = false;
+    std::optional<QSslConfiguration> ssl;
+    bool noAuthentication = false; // AuthNetworkAccessManager::NoAuthenticationAttribute
+    std::function<QHttpMultiPart *()> multiPart; // a fresh one for each manager
+    qint64 readBufferSize = 0;
+    bool slowRead = false; // read readBufferSize bytes every 5 ms instead of all in readyRead
+    int timeoutMs = 5000;
+    // Only the first N requests each origin received are compared (-1: all):
+    // after an abort, whether a request already queued leaves is a race.
+    int comparedRequests = -1;
+};
+
+// Everything the caller could observe, and what each origin received.
+struct Observation
+{
+    QStringList events; // up to and including finished()
+    QStringList late; // anything after finished()
+    int finished = 0;
+    bool timedOut = false;
+    QNetworkReply::NetworkError error = QNetworkReply::NoError;
+    QVariant status;
+    QVariant reason;
+    QVariant redirectTarget;
+    QUrl url;
+    QByteArray body;
+    RawHeaders headers;
+    bool openWhenFinished = false;
+    bool peerCertificate = false;
+    qint64 maxBytesAvailable = 0;
+    QList<QList<RawRequest>> received; // per Fixture::servers() entry
+    QList<QByteArray> receivedBytes;
+};
+
+struct Fixture
+{
+    MemoryTokenStore store;
+    Client client;
+    RawServer allowed; // allow-listed
+    RawServer other; // not allow-listed
+    std::unique_ptr<RawServer> tls; // allow-listed, https
+    QNetworkAccessManager plain;
+    QByteArray token;
+
+    struct Origin
+    {
+        const char *name;
+        RawServer *server;
+        bool allowListed;
+    };
+    QList<Origin> servers()
+    {
+        QList<Origin> list {{"allow-listed origin", &allowed, true},
+                            {"other origin", &other, false}};
+        if (tls)
+            list.append({"allow-listed https origin", tls.get(), true});
+        return list;
+    }
+};
+
+QString errorName(QNetworkReply::NetworkError code)
+{
+    return QString::fromLatin1(
+        QMetaEnum::fromType<QNetworkReply::NetworkError>().valueToKey(int(code)));
+}
+
+QString sslErrorNames(const QList<QSslError> &errors)
+{
+    QStringList names;
+    for (const auto &error : errors) {
+        QString name;
+        QDebug(&name).noquote().nospace() << error.error();
+        names << name;
+    }
+    return names.join(QLatin1Char('|'));
+}
+
+QString printable(const QByteArray &bytes)
+{
+    QString out;
+    for (const char c : bytes) {
+        if (c >= 0x20 && c < 0x7f && c != '\\')
+            out += QLatin1Char(c);
+        else if (c == '\r')
+            out += QLatin1String("\\r");
+        else if (c == '\n')
+            out += QLatin1String("\\n");
+        else
+            out += QStringLiteral("\\x%1").arg(uchar(c), 2, 16, QLatin1Char('0'));
+    }
+    return out;
+}
+
+QString describeBytes(const QByteArray &bytes)
+{
+    if (bytes.size() <= 160)
+        return QStringLiteral("%1 bytes \"%2\"").arg(bytes.size()).arg(printable(bytes));
+    const QByteArray hash = QCryptographicHash::hash(bytes, QCryptographicHash::Sha256).toHex();
+    return QStringLiteral("%1 bytes, sha256 %2..., starting \"%3\"")
+        .arg(bytes.size())
+        .arg(QLatin1String(hash.left(16)))
+        .arg(printable(bytes.left(48)));
+}
+
+QString describe(const QVariant &value)
+{
+    if (!value.isValid())
+        return QStringLiteral("(not set)");
+    if (value.userType() == QMetaType::QUrl)
+        return value.toUrl().toString();
+    return value.toString();
+}
+
+QString describeHeaders(RawHeaders headers, bool sorted)
+{
+    if (sorted) {
+        std::sort(headers.begin(), headers.end(), [](const auto &a, const auto &b) {
+            return a.first.toLower() < b.first.toLower()
+                || (a.first.toLower() == b.first.toLower() && a.second < b.second);
+        });
+    }
+    QStringList lines;
+    for (const auto &header : headers)
+        lines << QString::fromLatin1(header.first + ": " + header.second);
+    return lines.join(QLatin1String(" | "));
+}
+
+QString requestLine(const RawRequest &request)
+{
+    return QString::fromLatin1(request.method + ' ' + request.target);
+}
+
+QNetworkReply *send(QNetworkAccessManager &manager, const QNetworkRequest &request,
+                    const RequestSpec &spec)
+{
+    if (spec.multiPart) {
+        QHttpMultiPart *multiPart = spec.multiPart();
+        QNetworkReply *reply = manager.post(request, multiPart);
+        multiPart->setParent(reply);
+        return reply;
+    }
+    if (spec.verb == "GET")
+        return manager.get(request);
+    if (spec.verb == "HEAD")
+        return manager.head(request);
+    if (spec.verb == "POST")
+        return manager.post(request, spec.body);
+    if (spec.verb == "PUT")
+        return manager.put(request, spec.body);
+    if (spec.verb == "DELETE")
+        return manager.deleteResource(request);
+    return manager.sendCustomRequest(request, spec.verb, spec.body);
+}
+
+QNetworkRequest makeRequest(const RequestSpec &spec)
+{
+    QNetworkRequest request(spec.url);
+    for (const auto &header : spec.headers)
+        request.setRawHeader(header.first, header.second);
+    if (!spec.body.isEmpty() && !request.hasRawHeader("Content-Type"))
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+    switch (spec.policy) {
+    case Policy::Default:
+        break;
+    case Policy::Manual:
+        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                             QNetworkRequest::ManualRedirectPolicy);
+        break;
+    case Policy::SameOrigin:
+        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                             QNetworkRequest::SameOriginRedirectPolicy);
+        break;
+    case Policy::UserVerifiedAllowed:
+    case Policy::UserVerifiedNeverAllowed:
+        request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                             QNetworkRequest::UserVerifiedRedirectPolicy);
+        break;
+    }
+    request.setMaximumRedirectsAllowed(spec.maxRedirects);
+    if (spec.noAuthentication) {
+        request.setAttribute(
+            QNetworkRequest::Attribute(AuthNetworkAccessManager::NoAuthenticationAttribute), true);
+    }
+    if (spec.ssl)
+        request.setSslConfiguration(*spec.ssl);
+    return request;
+}
+
+// Sends \a spec through \a manager and records everything the caller can see.
+Observation observe(QNetworkAccessManager &manager, const RequestSpec &spec, Fixture &f)
+{
+    Observation o;
+    for (const auto &origin : f.servers())
+        origin.server->clearRecords();
+
+    auto context = std::make_unique<QObject>();
+    QNetworkReply *reply = nullptr;
+    // After finished(), signals are kept apart: plain QNAM may still emit
+    // some (a response already on its way when abort() was called).
+    const auto event = [&o](const QString &name) { (o.finished > 0 ? o.late : o.events) << name; };
+    const auto whose = [&reply](QNetworkReply *r) {
+        return r == reply ? QStringLiteral("caller's reply") : QStringLiteral("another reply");
+    };
+    QObject::connect(
+        &manager, &QNetworkAccessManager::finished, context.get(),
+        [&](QNetworkReply *r) { event(QStringLiteral("manager.finished(%1)").arg(whose(r))); });
+    QObject::connect(
+        &manager, &QNetworkAccessManager::encrypted, context.get(),
+        [&](QNetworkReply *r) { event(QStringLiteral("manager.encrypted(%1)").arg(whose(r))); });
+    QObject::connect(
+        &manager, &QNetworkAccessManager::sslErrors, context.get(),
+        [&](QNetworkReply *r, const QList<QSslError> &errors) {
+            event(QStringLiteral("manager.sslErrors(%1, %2)").arg(whose(r), sslErrorNames(errors)));
+        });
+
+    reply = send(manager, makeRequest(spec), spec);
+    std::unique_ptr<QNetworkReply> owner(reply);
+    if (spec.readBufferSize > 0)
+        reply->setReadBufferSize(spec.readBufferSize);
+
+    bool sawReadyRead = false;
+    QObject::connect(reply, &QNetworkReply::metaDataChanged, context.get(), [&] {
+        event(QStringLiteral("metaDataChanged(%1)")
+                  .arg(describe(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute))));
+        if (spec.abortIn == AbortIn::MetaDataChanged)
+            reply->abort();
+    });
+    QObject::connect(reply, &QNetworkReply::readyRead, context.get(), [&] {
+        o.maxBytesAvailable = qMax(o.maxBytesAvailable, reply->bytesAvailable());
+        if (!sawReadyRead) {
+            sawReadyRead = true;
+            event(QStringLiteral("readyRead"));
+            if (spec.abortIn == AbortIn::FirstReadyRead) {
+                reply->abort();
+                return;
+            }
+        }
+        if (!spec.slowRead && reply->isOpen())
+            o.body += reply->readAll();
+    });
+    QObject::connect(reply, &QNetworkReply::redirected, context.get(), [&](const QUrl &url) {
+        event(QStringLiteral("redirected(%1)").arg(url.toString()));
+        if (spec.policy == Policy::UserVerifiedAllowed)
+            Q_EMIT reply->redirectAllowed();
+        if (spec.abortIn == AbortIn::Redirected)
+            reply->abort();
+    });
+    QObject::connect(reply, &QNetworkReply::errorOccurred, context.get(),
+                     [&](QNetworkReply::NetworkError code) {
+                         event(QStringLiteral("errorOccurred(%1)").arg(errorName(code)));
+                     });
+    QObject::connect(reply, &QNetworkReply::encrypted, context.get(),
+                     [&] { event(QStringLiteral("encrypted")); });
+    QObject::connect(reply, &QNetworkReply::sslErrors, context.get(),
+                     [&](const QList<QSslError> &errors) {
+                         event(QStringLiteral("sslErrors(%1)").arg(sslErrorNames(errors)));
+                         if (spec.ignoreSslErrorsInSlot)
+                             reply->ignoreSslErrors();
+                     });
+    const auto snapshot = [&] {
+        o.error = reply->error();
+        o.status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute);
+        o.reason = reply->attribute(QNetworkRequest::HttpReasonPhraseAttribute);
+        o.redirectTarget = reply->attribute(QNetworkRequest::RedirectionTargetAttribute);
+        o.url = reply->url();
+        o.headers = reply->rawHeaderPairs();
+        o.openWhenFinished = reply->isOpen();
+        o.peerCertificate = !reply->sslConfiguration().peerCertificate().isNull();
+        if (reply->isOpen())
+            o.body += reply->readAll();
+    };
+    QObject::connect(reply, &QNetworkReply::finished, context.get(), [&] {
+        event(QStringLiteral("finished"));
+        if (++o.finished == 1)
+            snapshot();
+    });
+
+    QTimer slowReader;
+    if (spec.slowRead) {
+        QObject::connect(&slowReader, &QTimer::timeout, context.get(), [&] {
+            o.maxBytesAvailable = qMax(o.maxBytesAvailable, reply->bytesAvailable());
+            if (reply->isOpen())
+                o.body += reply->read(spec.readBufferSize);
+        });
+        slowReader.start(5);
+    }
+    if (spec.policy == Policy::UserVerifiedNeverAllowed) {
+        QTimer::singleShot(300, context.get(), [&] {
+            if (o.finished == 0)
+                reply->abort();
+        });
+    }
+
+    o.timedOut = !QTest::qWaitFor([&o] { return o.finished > 0; }, spec.timeoutMs);
+    if (o.timedOut)
+        snapshot();
+    // A second finished(), or a request still on its way, shows up here.
+    QTest::qWait(30);
+    slowReader.stop();
+    context.reset();
+    owner.reset();
+    for (const auto &origin : f.servers()) {
+        o.received << origin.server->requests();
+        o.receivedBytes << origin.server->receivedBytes();
+    }
+    return o;
+}
+
+// Every difference between the two observations, one readable line (or three) each.
+// \a authenticated: "ours" went through the AuthNetworkAccessManager (not in
+// the control, where both sides are plain).
+QStringList compare(const Observation &plain, const Observation &ours, Fixture &f,
+                    const RequestSpec &spec, bool authenticated = true)
+{
+    QStringList diffs;
+    const auto redact = [&f](QString text) {
+        if (!f.token.isEmpty())
+            text.replace(QString::fromLatin1(f.token), QStringLiteral("<token>"));
+        return text;
+    };
+    const auto differ = [&](const QString &field, const QString &p, const QString &o) {
+        if (p != o) {
+            diffs << QStringLiteral("%1 differs\n      plain: %2\n      ours:  %3")
+                         .arg(field, redact(p), redact(o));
+        }
+    };
+
+    if (plain.timedOut)
+        diffs << QStringLiteral("harness: plain QNAM did not finish in %1 ms").arg(spec.timeoutMs);
+    if (ours.timedOut)
+        diffs << QStringLiteral("ours did not finish in %1 ms").arg(spec.timeoutMs);
+    if (plain.finished != 1)
+        diffs << QStringLiteral("harness: plain QNAM emitted finished() %1 times")
+                     .arg(plain.finished);
+    if (ours.finished != 1)
+        diffs << QStringLiteral("ours emitted finished() %1 times").arg(ours.finished);
+
+    const QString arrow = QStringLiteral(" -> ");
+    differ(QStringLiteral("signals"), plain.events.join(arrow), ours.events.join(arrow));
+    // Plain QNAM itself sometimes emits after finished() (a response already
+    // on its way when abort() was called): ours may match it, or stay quiet.
+    if (!ours.late.isEmpty() && ours.late != plain.late) {
+        diffs << QStringLiteral("ours emitted signals after finished(): %1 (plain: %2)")
+                     .arg(ours.late.join(arrow),
+                          plain.late.isEmpty() ? QStringLiteral("none") : plain.late.join(arrow));
+    }
+    differ(QStringLiteral("error()"), errorName(plain.error), errorName(ours.error));
+    differ(QStringLiteral("HttpStatusCodeAttribute"), describe(plain.status),
+           describe(ours.status));
+    differ(QStringLiteral("HttpReasonPhraseAttribute"), describe(plain.reason),
+           describe(ours.reason));
+    differ(QStringLiteral("RedirectionTargetAttribute"), describe(plain.redirectTarget),
+           describe(ours.redirectTarget));
+    differ(QStringLiteral("url()"), plain.url.toString(), ours.url.toString());
+    differ(QStringLiteral("body"), describeBytes(plain.body), describeBytes(ours.body));
+    differ(QStringLiteral("raw headers"), describeHeaders(plain.headers, false),
+           describeHeaders(ours.headers, false));
+    differ(QStringLiteral("isOpen() at finished()"), QVariant(plain.openWhenFinished).toString(),
+           QVariant(ours.openWhenFinished).toString());
+    differ(QStringLiteral("sslConfiguration().peerCertificate() set"),
+           QVariant(plain.peerCertificate).toString(), QVariant(ours.peerCertificate).toString());
+
+    const QByteArray bearer = "Bearer " + f.token;
+    const auto origins = f.servers();
+    for (int s = 0; s < origins.size(); ++s) {
+        const auto &origin = origins.at(s);
+        const QString where = QLatin1String(origin.name);
+        QList<RawRequest> p = plain.received.value(s);
+        QList<RawRequest> o = ours.received.value(s);
+        if (spec.comparedRequests >= 0) {
+            p = p.mid(0, spec.comparedRequests);
+            o = o.mid(0, spec.comparedRequests);
+        }
+        if (!origin.allowListed || spec.noAuthentication || !authenticated) {
+            // Never the token, and no Authorization the caller did not send.
+            for (int i = 0; i < o.size(); ++i) {
+                const QByteArray authorization = o.at(i).header("Authorization");
+                const QByteArray callers
+                    = i < p.size() ? p.at(i).header("Authorization") : QByteArray();
+                if (!authorization.isNull() && authorization != callers) {
+                    diffs << QStringLiteral("ours: request #%1 to the %2 (%3) carried "
+                                            "Authorization \"%4\" (plain: %5)")
+                                 .arg(i + 1)
+                                 .arg(where, requestLine(o.at(i)),
+                                      redact(QString::fromLatin1(authorization)),
+                                      callers.isNull() ? QStringLiteral("none")
+                                                       : QString::fromLatin1(callers));
+                }
+            }
+            if (!f.token.isEmpty() && ours.receivedBytes.value(s).contains(f.token)) {
+                diffs << QStringLiteral("ours sent the access token to the %1 (%2)")
+                             .arg(where, QLatin1String(origin.server->origin()));
+            }
+            if (!f.token.isEmpty() && plain.receivedBytes.value(s).contains(f.token))
+                diffs << QStringLiteral("harness: plain QNAM sent the access token to the %1")
+                             .arg(where);
+        } else {
+            for (int i = 0; i < o.size(); ++i) {
+                RawRequest &request = o[i];
+                const QByteArray authorization = request.header("Authorization");
+                if (authorization != bearer) {
+                    diffs << QStringLiteral("ours: request #%1 to the %2 (%3) carried %4 instead "
+                                            "of the bearer token")
+                                 .arg(i + 1)
+                                 .arg(where, requestLine(request),
+                                      authorization.isNull()
+                                          ? QStringLiteral("no Authorization")
+                                          : redact(QString::fromLatin1("Authorization: "
+                                                                       + authorization)));
+                    continue;
+                }
+                request.headers.removeIf([](const auto &header) {
+                    return header.first.compare("Authorization", Qt::CaseInsensitive) == 0;
+                });
+            }
+        }
+        QStringList pLines;
+        QStringList oLines;
+        for (const auto &request : p)
+            pLines << requestLine(request);
+        for (const auto &request : o)
+            oLines << requestLine(request);
+        differ(QStringLiteral("requests received by the %1").arg(where),
+               pLines.isEmpty() ? QStringLiteral("(none)") : pLines.join(QLatin1String(", ")),
+               oLines.isEmpty() ? QStringLiteral("(none)") : oLines.join(QLatin1String(", ")));
+        for (int i = 0; i < qMin(p.size(), o.size()); ++i) {
+            const QString which = QStringLiteral("request #%1 (%2) to the %3")
+                                      .arg(i + 1)
+                                      .arg(requestLine(p.at(i)), where);
+            differ(which + QStringLiteral(": body"), describeBytes(p.at(i).body),
+                   describeBytes(o.at(i).body));
+            differ(which + QStringLiteral(": headers (sorted; bearer token removed)"),
+                   describeHeaders(p.at(i).headers, true), describeHeaders(o.at(i).headers, true));
+        }
+    }
+    return diffs;
+}
+
+QByteArray pattern(int size)
+{
+    QByteArray bytes(size, Qt::Uninitialized);
+    for (int i = 0; i < size; ++i)
+        bytes[i] = char('a' + (quint32(i) * 7u + i / 1024) % 26u);
+    return bytes;
+}
+
+QByteArray bodyFor(const QByteArray &verb)
+{
+    if (verb == "POST" || verb == "PUT" || verb == "PATCH")
+        return "{\"verb\":\"" + verb + "\",\"payload\":\"0123456789\"}";
+    return {};
+}
+
+QStringList toStrings(std::initializer_list<const char *> list)
+{
+    QStringList strings;
+    for (const char *s : list)
+        strings << QString::fromLatin1(s);
+    return strings;
+}
+
+} // namespace
+
+Q_DECLARE_METATYPE(Target)
+Q_DECLARE_METATYPE(Policy)
+Q_DECLARE_METATYPE(AbortIn)
+Q_DECLARE_METATYPE(Tls)
+Q_DECLARE_METATYPE(SilentAuth::Test::RawResponse)
+
+class TestReplyConformance : public QObject
+{
+    Q_OBJECT
+
+private:
+    std::unique_ptr<Mock::MockServer> m_server;
+    QTemporaryDir m_certificates;
+    QString m_noTls; // why the TLS rows cannot run, or empty
+    QSslCertificate m_ca;
+    QSslConfiguration m_serverTls;
+    QByteArray m_hostname; // contents of /etc/hostname: must never come back in a body
+
+    std::unique_ptr<Fixture> fixture(bool withTls = false)
+    {
+        auto f = std::make_unique<Fixture>();
+        f->client = makeClient(*m_server, &f->store);
+        if (!signIn(*f->client.session)) {
+            qWarning("signing in to the mock server failed");
+            return nullptr;
+        }
+        f->token = f->client.session->accessToken();
+        if (!f->allowed.start() || !f->other.start()) {
+            qWarning("a raw server did not start");
+            return nullptr;
+        }
+        f->client.manager->addAllowedOrigin(f->allowed.url());
+        if (withTls) {
+            f->tls = std::make_unique<RawServer>();
+            f->tls->setTlsConfiguration(m_serverTls);
+            if (!f->tls->start()) {
+                qWarning("the TLS raw server did not start");
+                return nullptr;
+            }
+            f->client.manager->addAllowedOrigin(f->tls->url());
+        }
+        return f;
+    }
+
+    // Every difference between plain and ours, plus \a extra problems a row
+    // found, fails the row with one message.
+    static void check(const Observation &plain, const Observation &ours, Fixture &f,
+                      const RequestSpec &spec, QStringList extra = {})
+    {
+        QStringList problems = compare(plain, ours, f, spec);
+        problems += extra;
+        if (!plain.late.isEmpty()) {
+            qInfo().noquote() << "note: plain QNAM emitted after finished():"
+                              << plain.late.join(QLatin1String(" -> "));
+        }
+        if (qEnvironmentVariableIsSet("CONFORMANCE_VERBOSE")) {
+            qInfo().noquote() << "plain:" << summary(plain, f);
+            qInfo().noquote() << "ours: " << summary(ours, f);
+        }
+        QVERIFY2(problems.isEmpty(),
+                 qPrintable(QStringLiteral("\n    ") + problems.join(QStringLiteral("\n    "))));
+    }
+
+    // One line of what an observation saw, for CONFORMANCE_VERBOSE=1.
+    static QString summary(const Observation &o, Fixture &f)
+    {
+        QStringList received;
+        const auto origins = f.servers();
+        for (int s = 0; s < origins.size(); ++s) {
+            for (const auto &request : o.received.value(s)) {
+                received << QStringLiteral("%1 %2 [%3 body bytes%4]")
+                                .arg(QLatin1String(origins.at(s).name), requestLine(request))
+                                .arg(request.body.size())
+                                .arg(request.hasHeader("Authorization")
+                                         ? QStringLiteral(", Authorization")
+                                         : QString());
+            }
+        }
+        return QStringLiteral("%1 | error %2, status %3, url %4, body %5 | received: %6")
+            .arg(o.events.join(QLatin1String(" -> ")), errorName(o.error), describe(o.status),
+                 o.url.toString(), describeBytes(o.body), received.join(QLatin1String("; ")));
+    }
+
+    static std::pair<Observation, Observation> run(Fixture &f, const RequestSpec &spec)
+    {
+        Observation plain = observe(f.plain, spec, f);
+        Observation ours = observe(*f.client.manager, spec, f);
+        return {std::move(plain), std::move(ours)};
+    }
+
+    // Routes a redirect of \a status from the allow-listed origin to \a target
+    // and returns the request that starts it (an invalid URL if the row is unsafe).
+    static RequestSpec redirectSpec(Fixture &f, int status, const QByteArray &verb, Policy policy,
+                                    Target target)
+    {
+        RequestSpec spec;
+        // A PUT to a file: URL writes the file: no row may ever send one there.
+        if (target == Target::File && verb != "GET" && verb != "HEAD" && verb != "POST")
+            return spec;
+        f.allowed.route("/final", RawResponse::ok("final-body"));
+        f.allowed.route("/dir/final", RawResponse::ok("relative-final-body"));
+        f.other.route("/landing", RawResponse::ok("landing-body"));
+        QByteArray start = "/start";
+        QByteArray location;
+        switch (target) {
+        case Target::SameOrigin:
+            location = f.allowed.url("/final").toEncoded();
+            break;
+        case Target::OtherOrigin:
+            location = f.other.url("/landing").toEncoded();
+            break;
+        case Target::File:
+            location = "file:///etc/hostname";
+            break;
+        case Target::Data:
+            location = "data:text/plain,hello";
+            break;
+        case Target::Loop:
+            start = "/loop";
+            location = f.allowed.url("/loop").toEncoded();
+            break;
+        case Target::Relative:
+            start = "/dir/start";
+            location = "final";
+            break;
+        case Target::MissingLocation:
+            location = QByteArray(); // no header
+            break;
+        case Target::EmptyLocation:
+            location = QByteArray(""); // present, empty
+            break;
+        }
+        f.allowed.route(start, RawResponse::redirect(status, location));
+        spec.verb = verb;
+        spec.url = f.allowed.url(start);
+        spec.body = bodyFor(verb);
+        spec.policy = policy;
+        return spec;
+    }
+
+    bool makeCertificates()
+    {
+        const QString openssl = QStandardPaths::findExecutable(QStringLiteral("openssl"));
+        if (openssl.isEmpty()) {
+            m_noTls = QStringLiteral("the openssl command line tool is not installed");
+            return false;
+        }
+        if (!QSslSocket::supportsSsl()) {
+            m_noTls = QStringLiteral("this Qt has no TLS backend");
+            return false;
+        }
+        if (!m_certificates.isValid()) {
+            m_noTls = QStringLiteral("no temporary directory for the certificates");
+            return false;
+        }
+        const QString dir = m_certificates.path();
+        QFile extensions(dir + QStringLiteral("/server.ext"));
+        if (!extensions.open(QIODevice::WriteOnly)
+            || extensions.write("basicConstraints=CA:FALSE\n"
+                                "keyUsage=digitalSignature,keyEncipherment\n"
+                                "extendedKeyUsage=serverAuth\n"
+                                "subjectAltName=IP:127.0.0.1\n")
+                < 0) {
+            m_noTls = QStringLiteral("cannot write the certificate extensions");
+            return false;
+        }
+        extensions.close();
+        const auto runOpenssl = [&](const QStringList &arguments) {
+            QProcess process;
+            process.setWorkingDirectory(dir);
+            process.start(openssl, arguments);
+            if (!process.waitForFinished(30000) || process.exitStatus() != QProcess::NormalExit
+                || process.exitCode() != 0) {
+                m_noTls = QStringLiteral("openssl %1 failed: %2")
+                              .arg(arguments.join(QLatin1Char(' ')),
+                                   QString::fromLocal8Bit(process.readAllStandardError()));
+                return false;
+            }
+            return true;
+        };
+        if (!runOpenssl(toStrings({"req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout",
+                                   "ca.key", "-out", "ca.pem", "-days", "2", "-subj",
+                                   "/CN=SilentAuth conformance test CA", "-addext",
+                                   "basicConstraints=critical,CA:TRUE", "-addext",
+                                   "keyUsage=critical,keyCertSign,cRLSign"}))
+            || !runOpenssl(
+                toStrings({"req", "-newkey", "rsa:2048", "-nodes", "-keyout", "server.key", "-out",
+                           "server.csr", "-subj", "/CN=127.0.0.1"}))
+            || !runOpenssl(toStrings({"x509", "-req", "-in", "server.csr", "-CA", "ca.pem",
+                                      "-CAkey", "ca.key", "-CAcreateserial", "-out", "server.pem",
+                                      "-days", "2", "-extfile", "server.ext"}))) {
+            return false;
+        }
+        const auto cas = QSslCertificate::fromPath(dir + QStringLiteral("/ca.pem"));
+        const auto certificates = QSslCertificate::fromPath(dir + QStringLiteral("/server.pem"));
+        QFile keyFile(dir + QStringLiteral("/server.key"));
+        if (cas.size() != 1 || certificates.size() != 1 || !keyFile.open(QIODevice::ReadOnly)) {
+            m_noTls = QStringLiteral("the generated certificates cannot be read");
+            return false;
+        }
+        const QSslKey key(&keyFile, QSsl::Rsa, QSsl::Pem);
+        if (key.isNull()) {
+            m_noTls = QStringLiteral("the generated key cannot be read");
+            return false;
+        }
+        m_ca = cas.first();
+        m_serverTls = QSslConfiguration::defaultConfiguration();
+        m_serverTls.setLocalCertificate(certificates.first());
+        m_serverTls.setPrivateKey(key);
+        m_serverTls.setPeerVerifyMode(QSslSocket::VerifyNone);
+        return true;
+    }
+
+    QSslConfiguration trustingTestCa() const
+    {
+        QSslConfiguration configuration = QSslConfiguration::defaultConfiguration();
+        configuration.addCaCertificates({m_ca});
+        return configuration;
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        m_server = startServer();
+        QVERIFY(m_server);
+        QFile hostname(QStringLiteral("/etc/hostname"));
+        if (hostname.open(QIODevice::ReadOnly))
+            m_hostname = hostname.readAll().trimmed();
+        if (!makeCertificates())
+            qInfo().noquote() << "TLS rows will be skipped:" << m_noTls;
+    }
+
+    // Redirects: every status and verb to the same origin under the default
+    // policy; every kind of target with GET and POST; every policy with
+    // GET 302 and PUT 307.
+    void redirects_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("verb");
+        QTest::addColumn<Policy>("policy");
+        QTest::addColumn<Target>("target");
+        const auto row = [](int status, const char *verb, Policy policy, Target target) {
+            QTest::addRow("%d %s %s %s", status, verb, targetName(target), policyName(policy))
+                << status << QByteArray(verb) << policy << target;
+        };
+        for (const int status : {301, 302, 303, 307, 308}) {
+            for (const char *verb : {"GET", "HEAD", "POST", "PUT", "DELETE", "PATCH"})
+                row(status, verb, Policy::Default, Target::SameOrigin);
+        }
+        for (const Target target :
+             {Target::OtherOrigin, Target::File, Target::Data, Target::Loop, Target::Relative,
+              Target::MissingLocation, Target::EmptyLocation}) {
+            row(302, "GET", Policy::Default, target);
+            row(302, "POST", Policy::Default, target);
+            row(307, "POST", Policy::Default, target);
+        }
+        for (const Policy policy : {Policy::Manual, Policy::SameOrigin, Policy::UserVerifiedAllowed,
+                                    Policy::UserVerifiedNeverAllowed}) {
+            for (const Target target : {Target::SameOrigin, Target::OtherOrigin}) {
+                row(302, "GET", policy, target);
+                row(307, "PUT", policy, target);
+            }
+        }
+        row(307, "PUT", Policy::Default, Target::OtherOrigin); // the rest of Default is above
+    }
+
+    void redirects()
+    {
+        QFETCH(int, status);
+        QFETCH(QByteArray, verb);
+        QFETCH(Policy, policy);
+        QFETCH(Target, target);
+        auto f = fixture();
+        QVERIFY(f);
+        const RequestSpec spec = redirectSpec(*f, status, verb, policy, target);
+        QVERIFY(spec.url.isValid());
+        const auto [plain, ours] = run(*f, spec);
+
+        QStringList extra;
+        if (target == Target::File && !m_hostname.isEmpty()) {
+            if (plain.body.contains(m_hostname))
+                extra << QStringLiteral(
+                    "harness: plain QNAM returned the contents of /etc/hostname");
+            if (ours.body.contains(m_hostname))
+                extra << QStringLiteral("ours returned the contents of /etc/hostname (%1)")
+                             .arg(describeBytes(ours.body));
+        }
+        check(plain, ours, *f, spec, extra);
+    }
+
+    // The harness itself: two plain managers, same rows, must observe the
+    // same, so a difference elsewhere is the library's, not noise.
+    void harnessControl_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("verb");
+        QTest::addColumn<Policy>("policy");
+        QTest::addColumn<Target>("target");
+        QTest::addColumn<AbortIn>("abortIn");
+        QTest::newRow("302 GET same-origin") << 302 << QByteArray("GET") << Policy::Default
+                                             << Target::SameOrigin << AbortIn::Nowhere;
+        QTest::newRow("307 PUT other-origin") << 307 << QByteArray("PUT") << Policy::Default
+                                              << Target::OtherOrigin << AbortIn::Nowhere;
+        QTest::newRow("303 HEAD same-origin") << 303 << QByteArray("HEAD") << Policy::Default
+                                              << Target::SameOrigin << AbortIn::Nowhere;
+        QTest::newRow("302 POST no-location") << 302 << QByteArray("POST") << Policy::Default
+                                              << Target::MissingLocation << AbortIn::Nowhere;
+        QTest::newRow("302 GET loop")
+            << 302 << QByteArray("GET") << Policy::Default << Target::Loop << AbortIn::Nowhere;
+        QTest::newRow("302 GET other-origin SameOrigin")
+            << 302 << QByteArray("GET") << Policy::SameOrigin << Target::OtherOrigin
+            << AbortIn::Nowhere;
+        QTest::newRow("302 GET UserVerified-never")
+            << 302 << QByteArray("GET") << Policy::UserVerifiedNeverAllowed << Target::SameOrigin
+            << AbortIn::Nowhere;
+        QTest::newRow("302 GET abort in redirected") << 302 << QByteArray("GET") << Policy::Default
+                                                     << Target::SameOrigin << AbortIn::Redirected;
+    }
+
+    void harnessControl()
+    {
+        QFETCH(int, status);
+        QFETCH(QByteArray, verb);
+        QFETCH(Policy, policy);
+        QFETCH(Target, target);
+        QFETCH(AbortIn, abortIn);
+        auto f = fixture();
+        QVERIFY(f);
+        RequestSpec spec = redirectSpec(*f, status, verb, policy, target);
+        QVERIFY(spec.url.isValid());
+        spec.abortIn = abortIn;
+        if (abortIn != AbortIn::Nowhere)
+            spec.comparedRequests = 1;
+        QNetworkAccessManager second;
+        const Observation first = observe(f->plain, spec, *f);
+        const Observation again = observe(second, spec, *f);
+        const QStringList problems = compare(first, again, *f, spec, false);
+        QVERIFY2(problems.isEmpty(),
+                 qPrintable(QStringLiteral("\n    ") + problems.join(QStringLiteral("\n    "))));
+    }
+
+    // The comparison is not vacuous: it does report a missing bearer token, a
+    // changed body or signal order, and a token sent to another origin.
+    void harnessDetectsDifferences()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        f->allowed.route("/resource", RawResponse::ok("body"));
+        RequestSpec spec;
+        spec.url = f->allowed.url("/resource");
+        const Observation plain = observe(f->plain, spec, *f);
+        QVERIFY(compare(plain, plain, *f, spec, false).isEmpty());
+
+        // Plain QNAM as "ours": no bearer token on the allow-listed origin.
+        QString problems = compare(plain, plain, *f, spec).join(QLatin1Char('\n'));
+        QVERIFY2(problems.contains(QLatin1String("instead of the bearer token")),
+                 qPrintable(problems));
+
+        Observation changed = plain;
+        changed.body += 'x';
+        changed.events.swapItemsAt(0, 1);
+        changed.receivedBytes[1] = "GET / HTTP/1.1\r\nAuthorization: Bearer " + f->token;
+        problems = compare(plain, changed, *f, spec, false).join(QLatin1Char('\n'));
+        QVERIFY2(problems.contains(QLatin1String("body differs")), qPrintable(problems));
+        QVERIFY2(problems.contains(QLatin1String("signals differs")), qPrintable(problems));
+        QVERIFY2(problems.contains(QLatin1String("sent the access token to the other origin")),
+                 qPrintable(problems));
+        QVERIFY2(!problems.contains(QString::fromLatin1(f->token)), "a message showed the token");
+    }
+
+    // Final answers of every kind: statuses with and without a body, sized,
+    // chunked, close-delimited, trickled, cut short, never answered.
+    void responses_data()
+    {
+        QTest::addColumn<RawResponse>("response");
+        const QByteArray text = "some response text";
+        const QByteArray longer = pattern(20000);
+        const auto chunked = [](RawResponse response) {
+            response.framing = RawResponse::Framing::Chunked;
+            response.chunkSize = 700;
+            return response;
+        };
+        const auto closing = [](RawResponse response) {
+            response.closeAfter = true; // a body where none belongs ruins the connection
+            return response;
+        };
+        QTest::newRow("200 sized") << RawResponse::ok(text);
+        QTest::newRow("200 chunked") << chunked(RawResponse::ok(longer));
+        QTest::newRow("200 empty") << RawResponse::ok({});
+        RawResponse closeDelimited = RawResponse::ok(longer);
+        closeDelimited.framing = RawResponse::Framing::CloseDelimited;
+        QTest::newRow("200 close-delimited") << closeDelimited;
+        QTest::newRow("204 no body") << RawResponse::status(204);
+        QTest::newRow("204 with body") << closing(RawResponse::status(204, text));
+        QTest::newRow("304 no body") << RawResponse::status(304);
+        QTest::newRow("304 with body") << closing(RawResponse::status(304, text));
+        QTest::newRow("404 with body") << RawResponse::status(404, text);
+        QTest::newRow("404 no body") << RawResponse::status(404);
+        QTest::newRow("404 chunked") << chunked(RawResponse::status(404, longer));
+        QTest::newRow("500 with body") << RawResponse::status(500, text);
+        QTest::newRow("500 no body") << RawResponse::status(500);
+        QTest::newRow("500 chunked") << chunked(RawResponse::status(500, longer));
+        RawResponse trickled = RawResponse::ok(longer);
+        trickled.trickleBytes = 1000;
+        QTest::newRow("200 trickled sized") << trickled;
+        QTest::newRow("200 trickled chunked") << chunked(trickled);
+        RawResponse cut = RawResponse::ok(longer);
+        cut.closeAfterBodyBytes = 5000;
+        QTest::newRow("200 closed mid-body sized") << cut;
+        QTest::newRow("200 closed mid-body chunked") << chunked(cut);
+        RawResponse unanswered;
+        unanswered.closeWithoutAnswer = true;
+        QTest::newRow("closed without answer") << unanswered;
+    }
+
+    void responses()
+    {
+        QFETCH(RawResponse, response);
+        auto f = fixture();
+        QVERIFY(f);
+        f->allowed.route("/resource", response);
+        RequestSpec spec;
+        spec.url = f->allowed.url("/resource");
+        const auto [plain, ours] = run(*f, spec);
+        check(plain, ours, *f, spec);
+    }
+
+    // A caller that reads slowly with a 64 KiB read buffer: the reply holds
+    // about that much, not the whole 8 MiB body.
+    void readBufferIsHonoured()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        const QByteArray big = pattern(8 * 1024 * 1024);
+        f->allowed.route("/big", RawResponse::ok(big, "application/octet-stream"));
+        RequestSpec spec;
+        spec.url = f->allowed.url("/big");
+        spec.readBufferSize = 64 * 1024;
+        spec.slowRead = true;
+        spec.timeoutMs = 20000;
+        const auto [plain, ours] = run(*f, spec);
+        const qint64 limit = 4 * spec.readBufferSize;
+        qInfo("most bytes held: plain %lld, ours %lld (limit %lld)", plain.maxBytesAvailable,
+              ours.maxBytesAvailable, limit);
+        QVERIFY2(plain.body == big, "harness: plain QNAM did not deliver the body");
+        QVERIFY2(plain.maxBytesAvailable <= limit,
+                 "harness: plain QNAM itself held more than the limit");
+        QStringList extra;
+        if (ours.maxBytesAvailable > limit) {
+            extra << QStringLiteral("ours held up to %1 bytes, more than 4x the 64 KiB read "
+                                    "buffer (plain at most %2)")
+                         .arg(ours.maxBytesAvailable)
+                         .arg(plain.maxBytesAvailable);
+        }
+        check(plain, ours, *f, spec, extra);
+    }
+
+    // abort() from inside a slot: finished() once, OperationCanceledError.
+    void abortFromSlot_data()
+    {
+        QTest::addColumn<AbortIn>("abortIn");
+        QTest::newRow("metaDataChanged") << AbortIn::MetaDataChanged;
+        QTest::newRow("first readyRead") << AbortIn::FirstReadyRead;
+        QTest::newRow("redirected") << AbortIn::Redirected;
+    }
+
+    void abortFromSlot()
+    {
+        QFETCH(AbortIn, abortIn);
+        auto f = fixture();
+        QVERIFY(f);
+        RawResponse slow = RawResponse::ok(pattern(20000));
+        slow.trickleBytes = 1000;
+        f->allowed.route("/slow", slow);
+        f->allowed.route("/start", RawResponse::redirect(302, f->allowed.url("/slow").toEncoded()));
+        RequestSpec spec;
+        spec.url = f->allowed.url(abortIn == AbortIn::Redirected ? "/start" : "/slow");
+        spec.abortIn = abortIn;
+        spec.comparedRequests = 1;
+        const auto [plain, ours] = run(*f, spec);
+        QCOMPARE(plain.error, QNetworkReply::OperationCanceledError);
+        QCOMPARE(plain.finished, 1);
+        QStringList extra;
+        if (ours.error != QNetworkReply::OperationCanceledError)
+            extra << QStringLiteral("ours: error() is %1").arg(errorName(ours.error));
+        check(plain, ours, *f, spec, extra);
+    }
+
+    void tls_data()
+    {
+        QTest::addColumn<Tls>("mode");
+        QTest::newRow("untrusted CA") << Tls::Untrusted;
+        QTest::newRow("ignoreSslErrors() in sslErrors slot") << Tls::IgnoredInSlot;
+        QTest::newRow("CA trusted by the request") << Tls::TrustedCa;
+        QTest::newRow("https to http redirect") << Tls::DowngradeRedirect;
+    }
+
+    void tls()
+    {
+        QFETCH(Tls, mode);
+        if (!m_noTls.isEmpty())
+            QSKIP(qPrintable(m_noTls));
+        auto f = fixture(true);
+        QVERIFY(f);
+        const QByteArray secret = "secure-body";
+        f->tls->route("/secure", RawResponse::ok(secret));
+        f->tls->route("/start", RawResponse::redirect(302, f->allowed.url("/final").toEncoded()));
+        f->allowed.route("/final", RawResponse::ok("insecure-final-body"));
+        RequestSpec spec;
+        spec.url = f->tls->url(mode == Tls::DowngradeRedirect ? "/start" : "/secure");
+        spec.ignoreSslErrorsInSlot = mode == Tls::IgnoredInSlot;
+        if (mode == Tls::TrustedCa || mode == Tls::DowngradeRedirect)
+            spec.ssl = trustingTestCa();
+        const auto [plain, ours] = run(*f, spec);
+
+        // What plain QNAM does is the reference; make sure it is what the row is about.
+        const QString events = plain.events.join(QLatin1Char(' '));
+        switch (mode) {
+        case Tls::Untrusted:
+            QCOMPARE(plain.error, QNetworkReply::SslHandshakeFailedError);
+            QVERIFY2(events.contains(QLatin1String("manager.sslErrors(caller's reply")),
+                     qPrintable(events));
+            break;
+        case Tls::IgnoredInSlot:
+            QCOMPARE(plain.error, QNetworkReply::NoError);
+            QCOMPARE(plain.body, secret);
+            break;
+        case Tls::TrustedCa:
+            QCOMPARE(plain.error, QNetworkReply::NoError);
+            QVERIFY(plain.peerCertificate);
+            QVERIFY2(events.contains(QLatin1String("encrypted")), qPrintable(events));
+            break;
+        case Tls::DowngradeRedirect:
+            QCOMPARE(plain.error, QNetworkReply::InsecureRedirectError);
+            break;
+        }
+        check(plain, ours, *f, spec);
+    }
+
+    // The caller's own Authorization header reaches the server as it was
+    // wherever the manager has no business adding its token.
+    void callersAuthorizationHeader_data()
+    {
+        QTest::addColumn<bool>("allowListed");
+        QTest::newRow("origin not allow-listed") << false;
+        QTest::newRow("allow-listed, NoAuthenticationAttribute") << true;
+    }
+
+    void callersAuthorizationHeader()
+    {
+        QFETCH(bool, allowListed);
+        auto f = fixture();
+        QVERIFY(f);
+        RawServer &server = allowListed ? f->allowed : f->other;
+        server.route("/files", RawResponse::ok("files"));
+        const QByteArray basic = "Basic " + QByteArray("user:secret").toBase64();
+        RequestSpec spec;
+        spec.url = server.url("/files");
+        spec.headers = {{"Authorization", basic}};
+        spec.noAuthentication = allowListed;
+        const auto [plain, ours] = run(*f, spec);
+        const int index = allowListed ? 0 : 1;
+        QCOMPARE(plain.received.value(index).size(), 1);
+        QCOMPARE(plain.received.value(index).first().header("Authorization"), basic);
+        QStringList extra;
+        const auto received = ours.received.value(index);
+        if (received.size() != 1 || received.first().header("Authorization") != basic) {
+            extra << QStringLiteral("ours: the server received Authorization \"%1\" instead of "
+                                    "the caller's Basic credentials")
+                         .arg(received.isEmpty()
+                                  ? QStringLiteral("(no request)")
+                                  : QString::fromLatin1(received.first().header("Authorization")));
+        }
+        check(plain, ours, *f, spec, extra);
+    }
+
+    void multipartPost()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        f->allowed.route("/upload", RawResponse::status(201, "stored"));
+        RequestSpec spec;
+        spec.verb = "POST";
+        spec.url = f->allowed.url("/upload");
+        const QByteArray binary = pattern(10000);
+        spec.multiPart = [binary] {
+            auto *multiPart = new QHttpMultiPart(QHttpMultiPart::FormDataType);
+            multiPart->setBoundary("conformance-boundary-4f1c");
+            QHttpPart text;
+            text.setHeader(QNetworkRequest::ContentDispositionHeader,
+                           QByteArray("form-data; name=\"title\""));
+            text.setBody("hello multipart");
+            QHttpPart file;
+            file.setHeader(QNetworkRequest::ContentTypeHeader,
+                           QByteArray("application/octet-stream"));
+            file.setHeader(QNetworkRequest::ContentDispositionHeader,
+                           QByteArray("form-data; name=\"file\"; filename=\"data.bin\""));
+            file.setBody(binary);
+            multiPart->append(text);
+            multiPart->append(file);
+            return multiPart;
+        };
+        const auto [plain, ours] = run(*f, spec);
+        QCOMPARE(plain.received.value(0).size(), 1);
+        QVERIFY(plain.received.value(0).first().body.contains(binary));
+        check(plain, ours, *f, spec);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestReplyConformance)
+#include "tst_replyconformance.moc"

@@ -1,0 +1,751 @@
+// The session as a racing caller, a slow or dying store and a hostile server
+// see it: every operation at the worst moment, and seeded random schedules
+// with invariants checked after every step.
+#include "capturingserver.h"
+#include "sessionfixture.h"
+#include "testserver.h"
+
+#include <silentauth/authnetworkaccessmanager.h>
+#include <silentauth/jsonauthprotocol.h>
+#include <silentauth/memorytokenstore.h>
+#include <silentauth/oauth2protocol.h>
+#include <silentauth/session.h>
+
+#include "sessionstate_p.h"
+
+#include <QtCore/QJsonDocument>
+#include <QtCore/QPointer>
+#include <QtCore/QRandomGenerator>
+#include <QtNetwork/QNetworkReply>
+#include <QtTest/QtTest>
+
+using namespace SilentAuth;
+using namespace SilentAuth::Test;
+using Mock::MockServer;
+using Mock::MockServerConfig;
+
+namespace {
+
+// A keychain that takes its time, counts what it is asked, and can die in
+// the middle of a write (it then never answers).
+class SlowStore : public TokenStore
+{
+public:
+    int latencyMs = 0;
+    QRandomGenerator *jitter = nullptr; // latency drawn from 0..latencyMs when set
+    bool dieOnWrite = false;
+    QByteArray token;
+    int reads = 0, writes = 0, removes = 0;
+
+    QString sharedEntryId() const override { return {}; }
+    void read(Callback done) override
+    {
+        ++reads;
+        later([this, done] {
+            Result r;
+            r.token = token;
+            if (token.isEmpty())
+                r.error = Error::NotFound;
+            done(r);
+        });
+    }
+    void write(const QByteArray &value, Callback done) override
+    {
+        ++writes;
+        if (dieOnWrite) {
+            QTimer::singleShot(latencyMs / 2, this, &QObject::deleteLater);
+            return;
+        }
+        later([this, value, done] {
+            token = value;
+            done({});
+        });
+    }
+    void remove(Callback done) override
+    {
+        ++removes;
+        later([this, done] {
+            token.clear();
+            done({});
+        });
+    }
+
+private:
+    void later(std::function<void()> f)
+    {
+        const int ms = jitter ? int(jitter->bounded(latencyMs + 1)) : latencyMs;
+        QTimer::singleShot(ms, this, std::move(f));
+    }
+};
+
+std::unique_ptr<MockServer> rotatingServer(std::chrono::seconds accessTtl
+                                           = std::chrono::seconds(3600))
+{
+    MockServerConfig config;
+    config.rotateRefreshTokens = true;
+    config.reuseGrace = std::chrono::seconds(0);
+    config.accessTtl = accessTtl;
+    config.loginAttemptLimit = 1000000;
+    config.passwordIterations = 1;
+    return startServer(config);
+}
+
+int reuse(const MockServer &server)
+{
+    return stat(server, "refreshes", "reuseDetected");
+}
+
+int refreshesAtServer(const MockServer &server)
+{
+    return stat(server, "refreshes", "ok") + stat(server, "refreshes", "failed");
+}
+
+// An OAuth token endpoint that answers every request with \a body.
+QByteArray tokenAnswer(const QByteArray &body, const char *status = "200 OK")
+{
+    return "HTTP/1.1 " + QByteArray(status)
+        + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+int requestCount(const CapturingServer &server)
+{
+    return int(server.received.count("HTTP/1.1\r\n"));
+}
+
+QByteArray unsignedJwt(const QJsonObject &claims)
+{
+    const QByteArray header
+        = QByteArray(R"({"alg":"none","typ":"JWT"})")
+              .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    const QByteArray payload
+        = QJsonDocument(claims)
+              .toJson(QJsonDocument::Compact)
+              .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+    return header + '.' + payload + ".x";
+}
+
+} // namespace
+
+class TestSessionRaces : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    // Every row of the table, and that nothing else changes state.
+    void transitionTable()
+    {
+        using S = Session::Status;
+        using I = Internal::SessionInput;
+        using Internal::transition;
+        QCOMPARE(transition(S::SignedIn, I::SignInStarted), S::SigningIn);
+        QCOMPARE(transition(S::SigningIn, I::SignInSucceeded), S::SignedIn);
+        QCOMPARE(transition(S::SigningIn, I::SignInFailed), S::SignedOut);
+        QCOMPARE(transition(S::SigningIn, I::SignInFailedWhileHeld), S::Expired);
+        QCOMPARE(transition(S::SignedOut, I::RestoreStarted), S::Restoring);
+        QCOMPARE(transition(S::Expired, I::RestoreStarted), S::Restoring);
+        QCOMPARE(transition(S::SignedIn, I::RestoreStarted), S::SignedIn); // joins
+        QCOMPARE(transition(S::SignedIn, I::RestoreFromStarted), S::Restoring);
+        QCOMPARE(transition(S::Restoring, I::NothingStored), S::SignedOut);
+        QCOMPARE(transition(S::SignedIn, I::RefreshStarted), S::Refreshing);
+        QCOMPARE(transition(S::Offline, I::RefreshStarted), S::Refreshing);
+        QCOMPARE(transition(S::Restoring, I::RefreshStarted), S::Restoring);
+        QCOMPARE(transition(S::Refreshing, I::RefreshSucceeded), S::SignedIn);
+        QCOMPARE(transition(S::Restoring, I::RefreshSucceeded), S::SignedIn);
+        QCOMPARE(transition(S::Refreshing, I::RefreshTransient), S::Offline);
+        QCOMPARE(transition(S::Restoring, I::RefreshTransient), S::Offline);
+        QCOMPARE(transition(S::Refreshing, I::RefreshRejected), S::Expired);
+        QCOMPARE(transition(S::Restoring, I::RefreshRejected), S::SignedOut);
+        for (const S from : {S::SignedOut, S::SigningIn, S::Restoring, S::SignedIn, S::Refreshing,
+                             S::Offline, S::Expired}) {
+            QCOMPARE(transition(from, I::SignOutStarted), S::SignedOut);
+            QCOMPARE(transition(from, I::SignInStarted), S::SigningIn);
+        }
+        // A late answer for an operation that is over changes nothing.
+        QCOMPARE(transition(S::SignedOut, I::RefreshSucceeded), S::SignedOut);
+        QCOMPARE(transition(S::SignedOut, I::SignInSucceeded), S::SignedOut);
+        QCOMPARE(transition(S::SignedOut, I::RefreshRejected), S::SignedOut);
+    }
+
+    // A rotated refresh token is being written to a slow keychain when the
+    // user signs out: sign-out wins, and the token the server just issued is
+    // revoked too.
+    void signOutWhileRotatedTokenIsWritten()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        store.latencyMs = 800;
+        client.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(store.writes, 2, 5000); // the rotated token is on its way
+        QSignalSpy signedOut(client.session.get(), &Session::signedOut);
+        client.session->signOut();
+        QCOMPARE(client.session->status(), Session::Status::SignedOut);
+        QVERIFY(client.session->accessToken().isEmpty());
+        QVERIFY(signedOut.wait(10000));
+        QTest::qWait(1000); // the slow write has long answered
+        QCOMPARE(client.session->status(), Session::Status::SignedOut);
+        QVERIFY(client.session->accessToken().isEmpty());
+        QVERIFY(store.token.isEmpty());
+        QCOMPARE(stat(*server, "liveRefreshTokens"), 0);
+        const int refreshes = refreshesAtServer(*server);
+        QTest::qWait(500);
+        QCOMPARE(refreshesAtServer(*server), refreshes); // no proactive refresh running
+    }
+
+    void signOutDuringRestoreReadEndsSignedOut()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        auto second = makeClient(*server, &store);
+        store.latencyMs = 400;
+        second.session->restore();
+        QCOMPARE(second.session->status(), Session::Status::Restoring);
+        second.session->signOut();
+        QTest::qWait(1500);
+        QCOMPARE(second.session->status(), Session::Status::SignedOut);
+        QVERIFY(second.session->accessToken().isEmpty());
+        QCOMPARE(reuse(*server), 0);
+    }
+
+    void restoreRacingSignInEndsAsTheSignIn()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        {
+            auto alice = makeClient(*server, &store);
+            QVERIFY(signIn(*alice.session, QStringLiteral("alice")));
+        }
+        auto client = makeClient(*server, &store);
+        store.latencyMs = 300;
+        client.session->restore();
+        client.session->signIn(QStringLiteral("bob"), QStringLiteral("bob-password"));
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 5000);
+        QTest::qWait(800);
+        QCOMPARE(client.session->identity(), QStringLiteral("bob"));
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+    }
+
+    // restore(); restore(); and restore() during a refresh: one refresh
+    // request per refresh token, so reuse detection never fires.
+    void repeatedRestoreJoinsTheFlight()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        {
+            auto first = makeClient(*server, &store);
+            QVERIFY(signIn(*first.session));
+        }
+        auto client = makeClient(*server, &store);
+        store.latencyMs = 100;
+        client.session->restore();
+        client.session->restore();
+        client.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 5000);
+        client.session->restore();
+        client.session->refresh();
+        client.session->restore();
+        QTRY_VERIFY_WITH_TIMEOUT(!client.session->isRefreshing(), 5000);
+        QTest::qWait(300);
+        QCOMPARE(stat(*server, "refreshes", "ok"), 2);
+        QCOMPARE(reuse(*server), 0);
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+    }
+
+    // signOut() or signIn() while a refresh is on the wire is not a network
+    // failure: no Offline, no NetworkError, no retry later.
+    void supersedingARefreshIsNotTransient_data()
+    {
+        QTest::addColumn<bool>("signInAgain");
+        QTest::newRow("signOut") << false;
+        QTest::newRow("signIn") << true;
+    }
+    void supersedingARefreshIsNotTransient()
+    {
+        QFETCH(bool, signInAgain);
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("slow-refresh"),
+                                    {{QStringLiteral("delayMs"), 600}}, &error));
+        QSignalSpy statuses(client.session.get(), &Session::statusChanged);
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->refresh();
+        QTest::qWait(150);
+        if (signInAgain)
+            QVERIFY(signIn(*client.session, QStringLiteral("bob")));
+        else
+            client.session->signOut();
+        QTest::qWait(2500);
+        for (const auto &s : statuses)
+            QVERIFY(s.at(0).value<Session::Status>() != Session::Status::Offline);
+        for (const auto &e : errors)
+            QVERIFY(e.at(0).value<Session::Error>() != Session::Error::NetworkError);
+        QCOMPARE(client.session->status(),
+                 signInAgain ? Session::Status::SignedIn : Session::Status::SignedOut);
+    }
+
+    // Opaque tokens carry no sub: the identity is the username signed in
+    // with, and alice's held DELETE never goes out with bob's token.
+    void heldRequestsNeverGoToAnotherUser()
+    {
+        CapturingServer api("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
+        CapturingServer idp(tokenAnswer(R"({"error":"invalid_grant"})", "400 Bad Request"));
+        idp.responses = {tokenAnswer(R"({"access_token":"opaque-alice","token_type":"Bearer",)"
+                                     R"("refresh_token":"r1","expires_in":3600})"),
+                         tokenAnswer(R"({"error":"invalid_grant"})", "400 Bad Request"),
+                         tokenAnswer(R"({"access_token":"opaque-bob","token_type":"Bearer",)"
+                                     R"("refresh_token":"r2","expires_in":3600})")};
+        MemoryTokenStore store;
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        client.manager->addAllowedOrigin(api.url());
+        client.session->setReauthenticationHandler([] {});
+        QVERIFY(signIn(*client.session, QStringLiteral("alice")));
+        QCOMPARE(client.session->identity(), QStringLiteral("alice"));
+        QNetworkReply *reply = client.manager->deleteResource(QNetworkRequest(api.url("/item/1")));
+        QTRY_VERIFY_WITH_TIMEOUT(client.session->isHoldingRequests(), 5000);
+        QVERIFY(signIn(*client.session, QStringLiteral("bob")));
+        QCOMPARE(client.session->identity(), QStringLiteral("bob"));
+        QVERIFY(waitFinished(reply));
+        QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+        QCOMPARE(int(api.received.count("DELETE /item/1")), 1);
+        QVERIFY(api.received.contains("Bearer opaque-alice"));
+        QVERIFY(!api.received.contains("opaque-bob"));
+        reply->deleteLater();
+    }
+
+    void heldRequestsOfAliceFailWhenBobSignsIn()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        client.session->setReauthenticationHandler([] {});
+        QVERIFY(signIn(*client.session, QStringLiteral("alice")));
+        QVERIFY(
+            expireThen(*server, QStringLiteral("revoked-refresh"), {{QStringLiteral("count"), 1}}));
+        QNetworkRequest request(endpoint(*server, "/boards"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("application/json"));
+        QNetworkReply *reply
+            = client.manager->post(request, QByteArray(R"({"title":"a","body":"b"})"));
+        QTRY_VERIFY_WITH_TIMEOUT(client.session->isHoldingRequests(), 5000);
+        QVERIFY(signIn(*client.session, QStringLiteral("bob")));
+        QVERIFY(waitFinished(reply));
+        QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+        QCOMPARE(stat(*server, "posts"), 0);
+        reply->deleteLater();
+    }
+
+    // The session goes away while a request waits for it (offline wait):
+    // the request finishes, nothing reads freed memory.
+    void sessionDeletedWhileRequestsWait()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        client.session->setOfflineWait(std::chrono::seconds(30));
+        QVERIFY(signIn(*client.session));
+        QVERIFY(expireThen(*server, QStringLiteral("refresh-unavailable")));
+        QNetworkReply *reply = get(*client.manager, *server, "/profile");
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Offline, 5000);
+        QVERIFY(!reply->isFinished());
+        QSignalSpy finished(reply, &QNetworkReply::finished);
+        client.session.reset();
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 2000);
+        QCOMPARE(reply->error(), QNetworkReply::OperationCanceledError);
+        QTest::qWait(100);
+        QCOMPARE(finished.count(), 1);
+        reply->deleteLater();
+    }
+
+    // The store dies in the middle of writing the rotated token: the refresh
+    // ends (isRefreshing() false) and the waiting request is answered.
+    void storeDiesDuringWrite()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        auto *store = new SlowStore;
+        auto client = makeClient(*server, store);
+        QVERIFY(signIn(*client.session));
+        store->latencyMs = 200;
+        store->dieOnWrite = true;
+        QVERIFY(expireNow(*server));
+        QNetworkReply *reply = get(*client.manager, *server, "/profile");
+        QVERIFY(waitFinished(reply, 10000));
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        QVERIFY(!client.session->isRefreshing());
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+        reply->deleteLater();
+    }
+
+    // With the token endpoint down, 30 requests do not make 30 refreshes:
+    // the session owns the backoff and every 401 joins it.
+    void backoffIsOwnedByTheSession()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QVERIFY(expireThen(*server, QStringLiteral("refresh-unavailable")));
+        const int before = refreshesAtServer(*server);
+        QList<QNetworkReply *> replies;
+        for (int i = 0; i < 30; ++i) {
+            replies.append(get(*client.manager, *server, "/profile"));
+            QTest::qWait(100);
+        }
+        for (auto *reply : replies) {
+            QVERIFY(waitFinished(reply));
+            reply->deleteLater();
+        }
+        // Retry-After: 1 and 1 s / 2 s backoff: about three attempts in 3 s.
+        const int attempts = refreshesAtServer(*server) - before;
+        qInfo("refresh attempts in 3 s with the endpoint down: %d", attempts);
+        QVERIFY2(attempts <= 4, qPrintable(QString::number(attempts)));
+    }
+
+    // Requests waiting with offlineWait are released when the endpoint comes
+    // back inside their wait.
+    void offlineWaitSurvivesManyRequests()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        client.session->setOfflineWait(std::chrono::seconds(15));
+        QVERIFY(signIn(*client.session));
+        QVERIFY(expireThen(*server, QStringLiteral("refresh-unavailable"),
+                           {{QStringLiteral("count"), 2}}));
+        QList<QNetworkReply *> replies;
+        for (int i = 0; i < 20; ++i)
+            replies.append(get(*client.manager, *server, "/profile"));
+        for (auto *reply : replies) {
+            QVERIFY(waitFinished(reply, 20000));
+            QCOMPARE(reply->error(), QNetworkReply::NoError);
+            reply->deleteLater();
+        }
+        QCOMPARE(stat(*server, "refreshes", "ok"), 1);
+    }
+
+    // Retry-After on a refresh 503 is honoured.
+    void retryAfterIsHonoured()
+    {
+        CapturingServer idp("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 3\r\nConnection: "
+                            "close\r\nContent-Length: 0\r\n\r\n");
+        MemoryTokenStore store;
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        client.session->restoreFrom("refresh-token-1");
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Offline, 5000);
+        QCOMPARE(requestCount(idp), 1);
+        QTest::qWait(2000); // the 1 s backoff alone would have retried by now
+        QCOMPARE(requestCount(idp), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 2, 4000);
+    }
+
+    // The token a refresh just brought is rejected as well: one refresh, not
+    // one per request, and every request ends with the 401.
+    void newTokenAlsoRejectedRefreshesOnce()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        CapturingServer api(
+            "HTTP/1.1 401 Unauthorized\r\nWWW-Authenticate: Bearer error=\"invalid_token\"\r\n"
+            "Content-Length: 0\r\n\r\n");
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        client.manager->addAllowedOrigin(api.url());
+        QVERIFY(signIn(*client.session));
+        QList<QNetworkReply *> replies;
+        for (int i = 0; i < 20; ++i)
+            replies.append(client.manager->get(QNetworkRequest(api.url("/thing"))));
+        for (auto *reply : replies) {
+            QVERIFY(waitFinished(reply));
+            QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+            reply->deleteLater();
+        }
+        QCOMPARE(stat(*server, "refreshes", "ok"), 1);
+        QVERIFY2(requestCount(api) <= 40, qPrintable(QString::number(requestCount(api))));
+    }
+
+    // Tokens that arrive already expired do not start a refresh loop.
+    void expiredOnArrivalDoesNotLoop()
+    {
+        const QByteArray access = unsignedJwt(
+            {{QStringLiteral("sub"), QStringLiteral("alice")},
+             {QStringLiteral("exp"), double(QDateTime::currentSecsSinceEpoch() - 600)}});
+        CapturingServer idp(tokenAnswer(R"({"access_token":")" + access
+                                        + R"(","token_type":"Bearer","refresh_token":"r"})"));
+        MemoryTokenStore store;
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        QVERIFY(signIn(*client.session));
+        QTest::qWait(3000);
+        QCOMPARE(requestCount(idp), 1);
+        QCOMPARE(client.session->refreshCount(), 0);
+    }
+
+    // CR/LF in a token from the server never reaches a header.
+    void headerInjectionInTokenIsRefused()
+    {
+        CapturingServer idp(
+            tokenAnswer(R"({"access_token":"abc\r\nX-Injected: yes","token_type":"Bearer"})"));
+        MemoryTokenStore store;
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->signIn(QStringLiteral("alice"), QStringLiteral("pw"));
+        QVERIFY(errors.wait(5000));
+        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::MalformedResponse);
+        QCOMPARE(client.session->status(), Session::Status::SignedOut);
+        QVERIFY(client.session->accessToken().isEmpty());
+    }
+
+    // OAuth errors that are about this client keep the stored token.
+    void clientErrorsKeepTheStoredToken_data()
+    {
+        QTest::addColumn<QByteArray>("code");
+        for (const char *code :
+             {"invalid_client", "invalid_scope", "unauthorized_client", "unsupported_grant_type"})
+            QTest::newRow(code) << QByteArray(code);
+    }
+    void clientErrorsKeepTheStoredToken()
+    {
+        QFETCH(QByteArray, code);
+        CapturingServer idp(tokenAnswer(R"({"error":")" + code + R"("})", "400 Bad Request"));
+        SlowStore store;
+        store.token = "stored-refresh";
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->restore();
+        QVERIFY(errors.wait(5000));
+        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::ConfigurationError);
+        QVERIFY(!errors.first().at(1).toString().contains(QLatin1String("session has ended")));
+        QCOMPARE(store.token, QByteArray("stored-refresh"));
+        QCOMPARE(store.removes, 0);
+    }
+
+    // A revocation endpoint that answers 404 is reported.
+    void failedRevocationIsReported()
+    {
+        CapturingServer idp(
+            tokenAnswer(R"({"access_token":"a","token_type":"Bearer","refresh_token":"r"})"));
+        CapturingServer revoke("HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\n\r\n");
+        auto protocol = std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app"));
+        protocol->setRevocationUrl(revoke.url("/revoke"));
+        MemoryTokenStore store;
+        auto client = makeClient(std::move(protocol), &store);
+        QVERIFY(signIn(*client.session));
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        QSignalSpy signedOut(client.session.get(), &Session::signedOut);
+        client.session->signOut();
+        QVERIFY(signedOut.wait(5000));
+        QCOMPARE(errors.count(), 1);
+        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::RevocationFailed);
+        QVERIFY(errors.first().at(1).toString().contains(QLatin1String("404")));
+    }
+
+    // Plain http to another host than loopback needs an explicit opt-in.
+    void plainHttpNeedsOptIn()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        const QUrl lan(QStringLiteral("http://192.0.2.10:8080/api"));
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("plain http")));
+        client.manager->addAllowedOrigin(lan);
+        QVERIFY(!client.manager->isAllowed(lan));
+        client.manager->setPlainHttpAllowed(true);
+        QVERIFY(client.manager->isAllowed(lan));
+        QVERIFY(client.manager->isAllowed(endpoint(*server, "/profile"))); // loopback
+    }
+
+    // Seeded random interleavings of every operation, with a slow store,
+    // server failures and deleted sessions; invariants after every step.
+    void randomSchedules()
+    {
+        const int schedules = qEnvironmentVariableIntValue("SILENTAUTH_SCHEDULES") > 0
+            ? qEnvironmentVariableIntValue("SILENTAUTH_SCHEDULES")
+            : 100;
+        const quint32 base = qEnvironmentVariableIsSet("SILENTAUTH_SEED")
+            ? quint32(qEnvironmentVariableIntValue("SILENTAUTH_SEED"))
+            : QRandomGenerator::global()->generate();
+        qInfo("randomSchedules: %d schedules from seed %u (SILENTAUTH_SEED=%u repeats them)",
+              schedules, base, base);
+        auto server = rotatingServer(std::chrono::seconds(2));
+        QVERIFY(server);
+        int profileOks = 0;
+        QStringList profileUsers;
+        connect(server.get(), &MockServer::requestLogged, this, [&](const QString &line) {
+            if (line.startsWith(QLatin1String("GET /profile 200")))
+                ++profileOks;
+        });
+        for (int n = 0; n < schedules; ++n) {
+            const quint32 seed = base + quint32(n);
+            runSchedule(*server, seed, profileOks);
+            if (QTest::currentTestFailed()) {
+                qWarning("randomSchedules failed with seed %u", seed);
+                return;
+            }
+        }
+        QCOMPARE(reuse(*server), 0);
+    }
+
+private:
+    struct Tracked
+    {
+        QPointer<QNetworkReply> reply;
+        QString identity;
+        int finished = 0;
+        QElapsedTimer since;
+    };
+
+    void runSchedule(MockServer &server, quint32 seed, int &profileOks)
+    {
+        QRandomGenerator random(seed);
+        SlowStore store;
+        store.jitter = &random;
+        store.latencyMs = 20;
+        QString error;
+        server.setScenario(QStringLiteral("normal"), {}, &error);
+        auto client = makeClient(server, &store);
+        client.session->setReauthenticationHandler([] {});
+        client.session->setReauthenticationTimeout(std::chrono::seconds(2));
+        client.session->setRequestTimeout(std::chrono::seconds(3));
+        std::vector<std::unique_ptr<Tracked>> tracked;
+        bool signedOutSinceStart = false;
+        int okAtSignOut = 0;
+        QString trace;
+
+        const int steps = 12 + int(random.bounded(12));
+        for (int step = 0; step < steps; ++step) {
+            const int action = int(random.bounded(100));
+            Session *session = client.session.get();
+            QString what;
+            if (!session) {
+                client = makeClient(server, &store);
+                client.session->setReauthenticationHandler([] {});
+                what = QStringLiteral("new session");
+            } else if (action < 12) {
+                const QString user
+                    = random.bounded(2) ? QStringLiteral("alice") : QStringLiteral("bob");
+                session->signIn(user, user + QStringLiteral("-password"));
+                signedOutSinceStart = false;
+                what = QStringLiteral("signIn ") + user;
+            } else if (action < 22) {
+                session->restore();
+                if (session->status() == Session::Status::Restoring)
+                    signedOutSinceStart = false;
+                what = QStringLiteral("restore");
+            } else if (action < 27) {
+                if (!store.token.isEmpty()) {
+                    session->restoreFrom(store.token);
+                    signedOutSinceStart = false;
+                }
+                what = QStringLiteral("restoreFrom");
+            } else if (action < 37) {
+                session->refresh();
+                what = QStringLiteral("refresh");
+            } else if (action < 47) {
+                session->signOut();
+                QCOMPARE(session->status(), Session::Status::SignedOut);
+                QVERIFY(session->accessToken().isEmpty());
+                QTest::qWait(60); // answers already on their way arrive
+                signedOutSinceStart = true;
+                okAtSignOut = profileOks;
+                what = QStringLiteral("signOut");
+            } else if (action < 70) {
+                const int count = 1 + int(random.bounded(4));
+                for (int i = 0; i < count; ++i) {
+                    auto t = std::make_unique<Tracked>();
+                    t->identity = session->identity();
+                    t->reply = get(*client.manager, server, "/profile");
+                    t->since.start();
+                    Tracked *raw = t.get();
+                    connect(t->reply, &QNetworkReply::finished, this, [raw] { ++raw->finished; });
+                    tracked.push_back(std::move(t));
+                }
+                what = QStringLiteral("get x%1").arg(count);
+            } else if (action < 78) {
+                expireNow(server);
+                what = QStringLiteral("expire-now");
+            } else if (action < 86) {
+                static const char *scenarios[]
+                    = {"refresh-unavailable", "slow-refresh", "revoked-refresh", "refresh-drop"};
+                const char *name = scenarios[random.bounded(4)];
+                server.setScenario(QLatin1String(name), {{QStringLiteral("count"), 1}}, &error);
+                what = QLatin1String(name);
+            } else if (action < 90) {
+                client.manager.reset();
+                client.session.reset();
+                what = QStringLiteral("delete session");
+            } else {
+                what = QStringLiteral("wait");
+            }
+            trace += what + QLatin1String("; ");
+            QTest::qWait(int(random.bounded(50)));
+
+            // Invariants after every step.
+            if (Session *s = client.session.get()) {
+                const auto status = s->status();
+                if (status == Session::Status::SignedOut || status == Session::Status::Expired
+                    || status == Session::Status::SigningIn)
+                    QVERIFY2(s->accessToken().isEmpty(), qPrintable(trace));
+                if (status == Session::Status::SignedIn)
+                    QVERIFY2(!s->accessToken().isEmpty(), qPrintable(trace));
+                QVERIFY2(s->isRefreshing()
+                             == (status == Session::Status::Restoring
+                                 || status == Session::Status::Refreshing),
+                         qPrintable(trace));
+                if (signedOutSinceStart)
+                    QVERIFY2(profileOks == okAtSignOut, qPrintable(trace));
+            }
+            QVERIFY2(reuse(server) == 0, qPrintable(trace));
+            for (const auto &t : tracked) {
+                QVERIFY2(t->finished <= 1, qPrintable(trace));
+                if (t->reply && t->finished == 1 && t->reply->error() == QNetworkReply::NoError
+                    && !t->identity.isEmpty()) {
+                    const auto user = QJsonDocument::fromJson(t->reply->readAll())
+                                          .object()
+                                          .value(QLatin1String("username"))
+                                          .toString();
+                    if (!user.isEmpty())
+                        QVERIFY2(user == t->identity,
+                                 qPrintable(trace + QLatin1String(" sent as ") + user
+                                            + QLatin1String(" for ") + t->identity));
+                }
+            }
+            if (QTest::currentTestFailed())
+                return;
+        }
+        // Settle: every reply finishes exactly once, within a bound.
+        if (client.session)
+            client.session->signOut();
+        for (const auto &t : tracked) {
+            if (!t->reply)
+                continue; // deleted with its manager
+            QTRY_VERIFY2_WITH_TIMEOUT(t->finished == 1, qPrintable(trace), 20000);
+        }
+        QTest::qWait(50);
+        for (const auto &t : tracked)
+            QVERIFY2(t->finished <= 1, qPrintable(trace));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSessionRaces)
+#include "tst_sessionraces.moc"
