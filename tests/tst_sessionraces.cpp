@@ -581,7 +581,8 @@ private Q_SLOTS:
     {
         const int schedules = qEnvironmentVariableIntValue("SILENTAUTH_SCHEDULES") > 0
             ? qEnvironmentVariableIntValue("SILENTAUTH_SCHEDULES")
-            : 100;
+            : qEnvironmentVariableIsSet("SILENTAUTH_SANITIZED") ? 30
+                                                                : 100;
         const quint32 base = qEnvironmentVariableIsSet("SILENTAUTH_SEED")
             ? quint32(qEnvironmentVariableIntValue("SILENTAUTH_SEED"))
             : QRandomGenerator::global()->generate();
