@@ -3,6 +3,7 @@
 #include "sessionfixture.h"
 #include "testserver.h"
 
+#include <silentauth/keychaintokenstore.h>
 #include <silentauth/memorytokenstore.h>
 
 #include <QtCore/QJsonDocument>
@@ -53,6 +54,64 @@ Run runCli(const QStringList &arguments, const QByteArray &input = {}, int timeo
 int value(const Run &run, const char *key)
 {
     return run.stats.value(QLatin1String(key)).toInt(-1);
+}
+
+// A CLI process the test talks to while it runs: its stderr (--events) is
+// collected as it comes, so the test can act at a given point of its run.
+struct CliProcess
+{
+    QProcess process;
+    QByteArray errors;
+
+    void start(const QStringList &arguments)
+    {
+        QObject::connect(&process, &QProcess::readyReadStandardError,
+                         [this] { errors += process.readAllStandardError(); });
+        process.start(QStringLiteral(CLI_EXECUTABLE), arguments);
+        process.closeWriteChannel();
+    }
+
+    bool waitFor(const QByteArray &text, int timeoutMs)
+    {
+        return QTest::qWaitFor([&] { return errors.contains(text); }, timeoutMs);
+    }
+
+    Run finish(int timeoutMs)
+    {
+        Run run;
+        if (!QTest::qWaitFor([&] { return process.state() == QProcess::NotRunning; }, timeoutMs)) {
+            process.kill();
+            process.waitForFinished();
+            return run;
+        }
+        run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
+        errors += process.readAllStandardError();
+        run.errors = errors;
+        const QList<QByteArray> lines = process.readAllStandardOutput().trimmed().split('\n');
+        run.stats = QJsonDocument::fromJson(lines.last()).object();
+        return run;
+    }
+};
+
+QStringList keychain(const QString &account, const QStringList &more)
+{
+    return QStringList {QStringLiteral("--keychain"), QStringLiteral("--keychain-account"), account}
+    + more;
+}
+
+QString newAccount()
+{
+    return QUuid::createUuid().toString(QUuid::WithoutBraces);
+}
+
+bool setScenario(MockServer &server, const QString &name, const QJsonObject &parameters = {})
+{
+    QString error;
+    if (!server.setScenario(name, parameters, &error)) {
+        qWarning("setting the scenario failed: %s", qPrintable(error));
+        return false;
+    }
+    return true;
 }
 
 } // namespace
@@ -210,6 +269,187 @@ private Q_SLOTS:
         QCOMPARE(fourth.exitCode, 3);
         QCOMPARE(fourth.stats.value(QLatin1String("signInError")).toString(),
                  QStringLiteral("NoStoredSession"));
+    }
+
+    // A refresh token that cannot be one ends the program at once with a
+    // message that says so; it never waits for a session that will not come.
+    void unusableRefreshTokenExitsAtOnce_data()
+    {
+        QTest::addColumn<QStringList>("arguments");
+        QTest::addColumn<QByteArray>("input");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QByteArray>("message");
+        const QString url = QStringLiteral("http://127.0.0.1:1/profile");
+        QTest::newRow("empty") << QStringList {QStringLiteral("--refresh-token"), QString(), url}
+                               << QByteArray() << 2
+                               << QByteArray("silentauth-cli: --refresh-token is empty");
+        QTest::newRow("empty on stdin")
+            << QStringList {QStringLiteral("--refresh-token"), QStringLiteral("-"), url}
+            << QByteArray("\n") << 2 << QByteArray("silentauth-cli: no refresh token on stdin");
+        QTest::newRow("control character")
+            << QStringList {QStringLiteral("--refresh-token"), QStringLiteral("abc\tdef"), url}
+            << QByteArray() << 3 << QByteArray("characters a token cannot contain");
+    }
+
+    void unusableRefreshTokenExitsAtOnce()
+    {
+        QFETCH(QStringList, arguments);
+        QFETCH(QByteArray, input);
+        QFETCH(int, exitCode);
+        QFETCH(QByteArray, message);
+        QElapsedTimer clock;
+        clock.start();
+        const Run run = runCli(arguments, input, 10000);
+        QVERIFY2(clock.elapsed() < 5000, QByteArray::number(clock.elapsed()));
+        QCOMPARE(run.exitCode, exitCode);
+        QVERIFY2(run.errors.contains(message), run.errors.constData());
+    }
+
+    // Restoring while the server cannot be reached: the program gives the
+    // server --offline-wait to come back (none by default), then exits 3.
+    void restoreGivesUpWhenTheServerStaysAway()
+    {
+        QElapsedTimer clock;
+        clock.start();
+        const Run run = runCli({QStringLiteral("--refresh-token"), QStringLiteral("abc"),
+                                QStringLiteral("http://127.0.0.1:1/profile")},
+                               {}, 10000);
+        QVERIFY2(clock.elapsed() < 5000, QByteArray::number(clock.elapsed()));
+        QCOMPARE(run.exitCode, 3);
+        QCOMPARE(run.stats.value(QLatin1String("signInError")).toString(),
+                 QStringLiteral("NetworkError"));
+        QVERIFY(run.errors.contains("cannot be reached"));
+    }
+
+    // ... and when it comes back within --offline-wait, the run goes ahead:
+    // the first restore answer is a 503, the retry a second later succeeds.
+    void restoreRecoversWithinOfflineWait()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const QString account = newAccount();
+        const QString url = endpoint(*server, "/profile").toString();
+        QCOMPARE(
+            runCli(keychain(account,
+                            {QStringLiteral("-u"), QStringLiteral("alice"),
+                             QStringLiteral("--password"), QStringLiteral("alice-password"), url}))
+                .exitCode,
+            0);
+        QVERIFY(setScenario(*server, QStringLiteral("refresh-unavailable"),
+                            {{QStringLiteral("count"), 1}}));
+        const Run run = runCli(keychain(account,
+                                        {QStringLiteral("--offline-wait"), QStringLiteral("10000"),
+                                         QStringLiteral("-n"), QStringLiteral("3"), url}));
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(value(run, "ok"), 3);
+        QCOMPARE(value(run, "refreshes"), 1);
+        QCOMPARE(run.stats.value(QLatin1String("status")).toString(), QStringLiteral("SignedIn"));
+        QVERIFY(!run.stats.contains(QLatin1String("signInError")));
+    }
+
+    // The server rejects the stored refresh token, when the program restores
+    // it or later, during the run. The program exits non-zero only after the
+    // session has taken the token out of the keychain: the entry is gone the
+    // moment it has exited, and the next program finds no stored session.
+    void rejectedTokenIsRemovedBeforeExit_data()
+    {
+        QTest::addColumn<bool>("duringRun");
+        QTest::addColumn<int>("exitCode");
+        QTest::addColumn<QString>("status");
+        QTest::newRow("on restore") << false << 3 << QStringLiteral("SignedOut");
+        QTest::newRow("during the run") << true << 1 << QStringLiteral("Expired");
+    }
+
+    void rejectedTokenIsRemovedBeforeExit()
+    {
+        QFETCH(bool, duringRun);
+        QFETCH(int, exitCode);
+        QFETCH(QString, status);
+        MockServerConfig config;
+        config.accessTtl = std::chrono::seconds(2);
+        auto server = startServer(config);
+        QVERIFY(server);
+        const QString account = newAccount();
+        const QString url = endpoint(*server, "/profile").toString();
+        QCOMPARE(
+            runCli(keychain(account,
+                            {QStringLiteral("-u"), QStringLiteral("alice"),
+                             QStringLiteral("--password"), QStringLiteral("alice-password"), url}))
+                .exitCode,
+            0);
+
+        CliProcess cli;
+        if (!duringRun)
+            QVERIFY(setScenario(*server, QStringLiteral("revoked-refresh")));
+        cli.start(
+            keychain(account,
+                     {QStringLiteral("--events"), QStringLiteral("--duration"), QStringLiteral("3"),
+                      QStringLiteral("--rate"), QStringLiteral("5"), url}));
+        if (duringRun) {
+            // Restored; the proactive refresh about a second later is rejected.
+            QVERIFY2(cli.waitFor("SessionRestored", 10000), cli.errors.constData());
+            QVERIFY(setScenario(*server, QStringLiteral("revoked-refresh")));
+        }
+        const Run run = cli.finish(30000);
+        QCOMPARE(run.exitCode, exitCode);
+        QCOMPARE(run.stats.value(QLatin1String("status")).toString(), status);
+        QVERIFY2(run.errors.contains("SessionExpired"), run.errors.constData());
+        KeychainTokenStore store(QStringLiteral("SilentAuth"), account);
+        QCOMPARE(readStore(store).error, TokenStore::Error::NotFound);
+
+        QVERIFY(setScenario(*server, QStringLiteral("normal")));
+        const Run next = runCli(keychain(account, {url}));
+        QCOMPARE(next.exitCode, 3);
+        QCOMPARE(next.stats.value(QLatin1String("signInError")).toString(),
+                 QStringLiteral("NoStoredSession"));
+        QVERIFY2(next.errors.contains("There is no saved session"), next.errors.constData());
+        QCOMPARE(stat(*server, "refreshes", "failed"), 1); // one attempt, then nothing to try
+        QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
+    }
+
+    // The run ends while a refresh is on the wire: slow-refresh has rotated
+    // the token on the server and holds the answer for 6 s. The program
+    // waits for it and stores the new token before it exits; leaving at the
+    // end of the run would leave a spent token in the keychain, and the next
+    // program would be signed out for reusing it. (A request sent during a
+    // refresh waits for it, which would hide the case: at 0.2 requests/s the
+    // 1 s run sends none and ends on its first tick, 5 s in, while the
+    // refresh that started between 0.8 s and 1.8 s is still held.)
+    void exitsAfterTheRefreshUnderWayIsStored()
+    {
+        MockServerConfig config;
+        config.accessTtl = std::chrono::seconds(2);
+        auto server = startServer(config);
+        QVERIFY(server);
+        const QString account = newAccount();
+        QCOMPARE(runCli(keychain(account,
+                                 {QStringLiteral("-u"), QStringLiteral("alice"),
+                                  QStringLiteral("--password"), QStringLiteral("alice-password"),
+                                  endpoint(*server, "/profile").toString()}))
+                     .exitCode,
+                 0);
+
+        CliProcess cli;
+        cli.start(keychain(account,
+                           {QStringLiteral("--events"), QStringLiteral("--duration"),
+                            QStringLiteral("1"), QStringLiteral("--rate"), QStringLiteral("0.2"),
+                            endpoint(*server, "/profile").toString()}));
+        QVERIFY2(cli.waitFor("SessionRestored", 10000), cli.errors.constData());
+        QVERIFY(setScenario(*server, QStringLiteral("slow-refresh"),
+                            {{QStringLiteral("delayMs"), 6000}}));
+        const Run run = cli.finish(30000);
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(value(run, "requests"), 0);
+        QVERIFY2(run.errors.contains("RefreshStarted proactive"), run.errors.constData());
+        QCOMPARE(run.stats.value(QLatin1String("status")).toString(), QStringLiteral("SignedIn"));
+        // Every token the server rotated reached the program.
+        QCOMPARE(value(run, "refreshes"), stat(*server, "refreshes", "ok"));
+
+        QVERIFY(setScenario(*server, QStringLiteral("normal")));
+        const Run next = runCli(keychain(account, {endpoint(*server, "/profile").toString()}));
+        QCOMPARE(next.exitCode, 0);
+        QCOMPARE(value(next, "ok"), 1);
+        QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
     }
 
     // A steady session with a 2 s access token: 30 s at 20 requests/s sees no

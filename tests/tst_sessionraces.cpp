@@ -440,6 +440,40 @@ private Q_SLOTS:
         QCOMPARE(stat(*server, "refreshes", "ok"), 1);
     }
 
+    // A restore that only succeeds on a retry is still announced as one, and
+    // errors for unusable input come from the event loop, not from the call.
+    void restoreThroughARetryIsAnnounced()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        {
+            auto first = makeClient(*server, &store);
+            QVERIFY(signIn(*first.session));
+        }
+        auto client = makeClient(*server, &store);
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("refresh-unavailable"),
+                                    {{QStringLiteral("count"), 1}}, &error));
+        QSignalSpy signedIn(client.session.get(), &Session::signedIn);
+        QSignalSpy events(client.session.get(), &Session::activity);
+        client.session->restore();
+        QVERIFY(signedIn.wait(10000));
+        QCOMPARE(signedIn.count(), 1);
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+        bool restored = false;
+        for (const auto &e : events)
+            restored
+                = restored || e.at(0).value<Session::Event>() == Session::Event::SessionRestored;
+        QVERIFY(restored);
+
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->restoreFrom(QByteArray());
+        QCOMPARE(errors.count(), 0); // not before the call returns
+        QVERIFY(errors.wait(2000));
+        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::NoStoredSession);
+    }
+
     // Retry-After on a refresh 503 is honoured.
     void retryAfterIsHonoured()
     {

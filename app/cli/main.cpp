@@ -17,6 +17,7 @@
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QMetaEnum>
 #include <QtCore/QTextStream>
+#include <QtCore/QTimer>
 
 #include <cstdio>
 
@@ -66,7 +67,8 @@ int main(int argc, char *argv[])
         "Runs requests against URL through SilentAuth's silent re-authentication and prints "
         "one JSON object of stats: ok, failed, unauthorized (401s caught), refreshes, replays, "
         "elapsedMs, status.\nExit status: 0 all requests succeeded, 1 some failed, 2 bad "
-        "usage, 3 could not sign in."));
+        "usage, 3 could not sign in (wrong password, nothing stored, token rejected, server "
+        "unreachable for longer than --offline-wait)."));
     parser.addHelpOption();
     parser.addVersionOption();
     parser.addPositionalArgument(QStringLiteral("url"), QStringLiteral("The URL to request."));
@@ -264,45 +266,111 @@ int main(int argc, char *argv[])
                      });
 
     LoadRunner runner(&manager, plan);
-    QString signInError;
-    QObject::connect(&session, &Session::errorOccurred, &app,
-                     [&](Session::Error error, const QString &message) {
-                         std::fprintf(stderr, "silentauth-cli: %s\n", qPrintable(message));
-                         const auto status = session.status();
-                         if (status == Session::Status::SignedOut && signInError.isEmpty()) {
-                             signInError = keyOf(error);
-                             QCoreApplication::exit(3);
-                         }
-                     });
     bool started = false;
-    QObject::connect(&session, &Session::signedIn, &app, [&] {
-        if (!started) {
+    QString signInError;
+    // Everything is decided on the session's status, which it sets only once
+    // a step is done (a rejected refresh token is out of the keychain by
+    // then), never on an error alone. The load starts the first time the
+    // session is signed in, whichever way it got there; it ends the program
+    // with 3 when it could not get there: a wrong password, nothing stored, a
+    // rejected token, or the server still unreachable after --offline-wait.
+    QTimer offlineLimit;
+    offlineLimit.setSingleShot(true);
+    auto checkStart = [&] {
+        if (started || session.isRefreshing())
+            return;
+        switch (session.status()) {
+        case Session::Status::SignedIn:
             started = true;
+            offlineLimit.stop();
+            signInError.clear();
             runner.start();
+            break;
+        case Session::Status::SignedOut:
+        case Session::Status::Expired:
+            QCoreApplication::exit(3);
+            break;
+        case Session::Status::Offline:
+            if (!offlineLimit.isActive())
+                offlineLimit.start(offlineWait);
+            break;
+        default:
+            break;
         }
+    };
+    QObject::connect(&offlineLimit, &QTimer::timeout, &app, [&] {
+        if (started)
+            return;
+        if (!session.isRefreshing()) {
+            QCoreApplication::exit(3);
+            return;
+        }
+        // A retry is on the wire: its answer decides (and is stored first).
+        QObject::connect(
+            &session, &Session::refreshFinished, &app,
+            [&] {
+                if (!started)
+                    QCoreApplication::exit(3);
+            },
+            Qt::SingleShotConnection);
     });
-    QObject::connect(&runner, &LoadRunner::finished, &app, [&] {
+    QObject::connect(&session, &Session::statusChanged, &app, checkStart);
+    QObject::connect(&session, &Session::refreshFinished, &app, checkStart);
+    QObject::connect(
+        &session, &Session::errorOccurred, &app, [&](Session::Error error, const QString &message) {
+            std::fprintf(stderr, "silentauth-cli: %s\n", qPrintable(message));
+            // The status changes first, then the session says why.
+            const auto status = session.status();
+            if (!started && signInError.isEmpty() && status != Session::Status::SigningIn
+                && status != Session::Status::Restoring)
+                signInError = keyOf(error);
+            checkStart();
+        });
+    auto finish = [&] {
+        const int code = runner.failed() == 0 ? 0 : 1;
         if (!parser.isSet(signOutOpt)) {
-            QCoreApplication::exit(runner.failed() == 0 ? 0 : 1);
+            QCoreApplication::exit(code);
             return;
         }
         QObject::connect(&session, &Session::signedOut, &app,
-                         [&] { QCoreApplication::exit(runner.failed() == 0 ? 0 : 1); });
+                         [code] { QCoreApplication::exit(code); });
         session.signOut();
+    };
+    QObject::connect(&runner, &LoadRunner::finished, &app, [&] {
+        // A refresh under way may already have rotated the token on the
+        // server. Leaving before its answer is stored (or a rejected token
+        // removed) would leave a spent token in the keychain for every other
+        // process that shares the entry. The session bounds each step.
+        if (session.isRefreshing())
+            QObject::connect(&session, &Session::refreshFinished, &app, finish,
+                             Qt::SingleShotConnection);
+        else
+            finish();
     });
 
+    // Started from the event loop, so that a session that fails at once is
+    // seen by the handlers above and ends the program.
     if (parser.isSet(refreshTokenOpt)) {
         QByteArray token = parser.value(refreshTokenOpt).toLatin1();
-        if (token == "-")
+        if (token == "-") {
             token = readStdinLine();
-        session.restoreFrom(token);
+            if (token.isEmpty())
+                die(QStringLiteral("no refresh token on stdin"));
+        } else if (token.isEmpty()) {
+            die(QStringLiteral("--refresh-token is empty; give the token, or '-' to read it "
+                               "from stdin"));
+        }
+        QTimer::singleShot(0, &session, [&session, token] { session.restoreFrom(token); });
     } else if (parser.isSet(userOpt)) {
         QByteArray password = parser.value(passwordOpt).toUtf8();
         if (!parser.isSet(passwordOpt) || password == "-")
             password = readStdinLine();
-        session.signIn(parser.value(userOpt), QString::fromUtf8(password));
+        const QString user = parser.value(userOpt);
+        QTimer::singleShot(0, &session, [&session, user, password] {
+            session.signIn(user, QString::fromUtf8(password));
+        });
     } else if (parser.isSet(keychainOpt)) {
-        session.restore();
+        QTimer::singleShot(0, &session, &Session::restore);
     } else {
         die(QStringLiteral("give --user, --refresh-token or --keychain"));
     }

@@ -65,6 +65,7 @@ struct Session::Private
     bool flight = false; // a refresh (restore, restoreFrom, proactive, retry) is under way
     bool external = false; // restoreFrom(): the token is stored once the server accepts it
     bool reactive = false; // this flight was started by a 401
+    bool restoring = false; // restore()/restoreFrom() not yet announced, even across retries
     bool rereadAfterRejection = false;
     QString username;
     QString identity;
@@ -206,6 +207,7 @@ void Session::Private::cancelOperation()
     releaseLock();
     external = false;
     rereadAfterRejection = false;
+    restoring = false;
     if (flight) {
         flight = false;
         // Requests waiting for this refresh learn that it will not come.
@@ -459,7 +461,8 @@ void Session::Private::onRefreshOutcome(quint64 e, const QByteArray &used,
 void Session::Private::finishRefresh(quint64 e, const TokenResponse &tokens)
 {
     Q_UNUSED(e);
-    const bool wasRestoring = status == Status::Restoring;
+    const bool wasRestoring = restoring;
+    restoring = false;
     const bool wasReactive = reactive;
     reactive = false;
     external = false;
@@ -526,10 +529,10 @@ void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
     receivedToken.clear();
     releaseLock();
     flight = false;
-    const bool restoring = status == Status::Restoring;
+    const bool wasRestoring = status == Status::Restoring;
     Q_EMIT q->activity(Event::RefreshFailed, outcome.message);
     qCDebug(lcNet).noquote() << "refresh failed (transient):" << outcome.message;
-    if (restoring && refreshToken.isEmpty()) {
+    if (wasRestoring && refreshToken.isEmpty()) {
         apply(SessionInput::NothingStored);
     } else {
         apply(SessionInput::RefreshTransient);
@@ -563,6 +566,7 @@ void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
 
 void Session::Private::endFlightNothingStored(Error error, const QString &message)
 {
+    restoring = false;
     releaseLock();
     flight = false;
     external = false;
@@ -574,7 +578,8 @@ void Session::Private::endFlightNothingStored(Error error, const QString &messag
 void Session::Private::expire()
 {
     reactive = false;
-    const bool restoring = status == Status::Restoring;
+    const bool wasRestoring = status == Status::Restoring;
+    restoring = false;
     external = false;
     rereadAfterRejection = false;
     releaseLock();
@@ -582,7 +587,7 @@ void Session::Private::expire()
     wipe();
     Q_EMIT q->activity(Event::SessionExpired, {});
     // A session that never got going (restore) has nobody to hold requests for.
-    if (reauthenticate && !restoring && !holding) {
+    if (reauthenticate && !wasRestoring && !holding) {
         holding = true;
         heldFor = identity;
         Q_EMIT q->activity(Event::RequestsHeld, identity);
@@ -593,7 +598,7 @@ void Session::Private::expire()
         });
     }
     apply(SessionInput::RefreshRejected);
-    if (restoring)
+    if (wasRestoring)
         fail(Error::NoStoredSession, Session::tr("Your session has ended. Please sign in again."));
     else
         fail(Error::SessionExpired, Session::tr("Your session has ended. Please sign in again."));
@@ -971,20 +976,23 @@ void Session::restore()
     if (d->flight)
         return;
     if (!d->store) {
-        d->fail(Error::NoStoredSession, tr("There is no saved session."));
+        // Like every other outcome, from the event loop: never before the call returns.
+        QTimer::singleShot(
+            0, this, [this] { d->fail(Error::NoStoredSession, tr("There is no saved session.")); });
         return;
     }
     d->apply(SessionInput::RestoreStarted);
     d->startFlight({});
+    d->restoring = true;
 }
 
 void Session::restoreFrom(const QByteArray &refreshToken)
 {
     if (refreshToken.isEmpty() || !Internal::isSafeRefreshToken(refreshToken)) {
-        d->fail(Error::NoStoredSession,
-                refreshToken.isEmpty() ? tr("There is no saved session.")
-                                       : tr("The refresh token contains characters a token "
-                                            "cannot contain."));
+        const QString message = refreshToken.isEmpty()
+            ? tr("There is no saved session.")
+            : tr("The refresh token contains characters a token cannot contain.");
+        QTimer::singleShot(0, this, [this, message] { d->fail(Error::NoStoredSession, message); });
         return;
     }
     if (refreshToken == d->refreshToken && d->status != Status::SignedOut
@@ -1001,6 +1009,7 @@ void Session::restoreFrom(const QByteArray &refreshToken)
     d->external = true;
     d->apply(SessionInput::RestoreFromStarted);
     d->startFlight({});
+    d->restoring = true;
 }
 
 void Session::refresh()
