@@ -87,10 +87,18 @@ private Q_SLOTS:
         QVERIFY(client.session->accessTokenExpiry().isValid());
         QVERIFY(expireNow(*server));
 
+        QStringList story; // what the session did, for a failure message
+        connect(client.session.get(), &Session::activity, this,
+                [&story](Session::Event event, const QString &detail) {
+                    story << QString::fromLatin1(
+                                 QMetaEnum::fromType<Session::Event>().valueToKey(int(event)))
+                            + QLatin1Char(' ') + detail;
+                });
         std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
         QVERIFY(waitFinished(reply.get()));
         QVERIFY2(reply->error() == QNetworkReply::NoError,
-                 qPrintable(reply->errorString() + QLatin1Char(' ')
+                 qPrintable(story.join(QLatin1String(", ")) + QLatin1String(" → ")
+                            + reply->errorString() + QLatin1Char(' ')
                             + reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toString()
                             + QLatin1Char(' ') + QString::fromUtf8(reply->readAll())));
         QCOMPARE(client.session->refreshCount(), 1);

@@ -22,7 +22,9 @@ TokenIssuer::Issued TokenIssuer::issueAccess(const QString &subject, const QStri
                                              qint64 nowMs, qint64 skewSeconds) const
 {
     Issued issued;
-    issued.jti = newJti(nowMs);
+    // Stamped after an expire-now cutoff even within the same millisecond:
+    // a token issued after the cutoff must never count as issued before it.
+    issued.jti = newJti(qMax(nowMs, m_rejectUpToMs + 1));
     const qint64 iat = nowMs / 1000 + skewSeconds;
     // exp is whole seconds (NumericDate), rounded up: a token lives at least
     // its lifetime, never up to a second less, so expiresIn holds.
@@ -42,7 +44,9 @@ TokenIssuer::Issued TokenIssuer::issueAccess(const QString &subject, const QStri
 TokenIssuer::Issued TokenIssuer::issueRefresh(const QString &subject, qint64 nowMs) const
 {
     Issued issued;
-    issued.jti = newJti(nowMs);
+    // Stamped after an expire-now cutoff even within the same millisecond:
+    // a token issued after the cutoff must never count as issued before it.
+    issued.jti = newJti(qMax(nowMs, m_rejectUpToMs + 1));
     const qint64 iat = nowMs / 1000;
     issued.expiresAtMs = nowMs + m_refreshTtl.count() * 1000;
     const QJsonObject claims {{QStringLiteral("sub"), subject},
