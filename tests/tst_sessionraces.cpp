@@ -34,17 +34,20 @@ public:
     int latencyMs = 0;
     QRandomGenerator *jitter = nullptr; // latency drawn from 0..latencyMs when set
     bool dieOnWrite = false;
+    bool failRemove = false;
+    QString entry; // sharedEntryId(): sessions on one entry coordinate like processes
     QByteArray token;
     int reads = 0, writes = 0, removes = 0;
 
-    QString sharedEntryId() const override { return {}; }
+    QString sharedEntryId() const override { return entry; }
     void read(Callback done) override
     {
         ++reads;
-        later([this, done] {
+        // What the entry held when asked, as a real keychain answers.
+        later([this, done, held = token] {
             Result r;
-            r.token = token;
-            if (token.isEmpty())
+            r.token = held;
+            if (held.isEmpty())
                 r.error = Error::NotFound;
             done(r);
         });
@@ -65,6 +68,10 @@ public:
     {
         ++removes;
         later([this, done] {
+            if (failRemove) {
+                done({Error::Unavailable, {}, QStringLiteral("the keychain is locked")});
+                return;
+            }
             token.clear();
             done({});
         });
@@ -593,6 +600,235 @@ private Q_SLOTS:
         QVERIFY(errors.first().at(1).toString().contains(QLatin1String("404")));
     }
 
+    // A request waits out a transient failure (offline wait) when the user
+    // signs out: it finishes at once, it does not wait for its deadline.
+    void signOutEndsRequestsWaitingForARetry()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        client.session->setOfflineWait(std::chrono::seconds(60));
+        QVERIFY(signIn(*client.session));
+        QVERIFY(expireThen(*server, QStringLiteral("refresh-unavailable")));
+        QNetworkReply *first = get(*client.manager, *server, "/profile");
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Offline, 5000);
+        QNetworkReply *second = get(*client.manager, *server, "/profile"); // joins the retry
+        QTest::qWait(200);
+        QVERIFY(!first->isFinished());
+        QVERIFY(!second->isFinished());
+        client.session->signOut();
+        QTRY_VERIFY_WITH_TIMEOUT(first->isFinished() && second->isFinished(), 2000);
+        QCOMPARE(first->error(), QNetworkReply::AuthenticationRequiredError);
+        QCOMPARE(second->error(), QNetworkReply::AuthenticationRequiredError);
+        first->deleteLater();
+        second->deleteLater();
+    }
+
+    // Without an offline wait a request fails as soon as the refresh cannot
+    // be made, even when the session has a retry scheduled far ahead.
+    void noOfflineWaitFailsAtOnceWhileARetryIsScheduled()
+    {
+        CapturingServer idp("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 30\r\nConnection: "
+                            "close\r\nContent-Length: 0\r\n\r\n");
+        CapturingServer api("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
+        MemoryTokenStore store;
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        client.manager->addAllowedOrigin(api.url());
+        client.session->restoreFrom("refresh-token-1");
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Offline, 5000);
+        QElapsedTimer timer;
+        timer.start();
+        QNetworkReply *reply = client.manager->get(QNetworkRequest(api.url("/thing")));
+        QVERIFY(waitFinished(reply, 40000));
+        QVERIFY2(timer.elapsed() < 5000, qPrintable(QString::number(timer.elapsed())));
+        QCOMPARE(reply->error(), QNetworkReply::TemporaryNetworkFailureError);
+        QCOMPARE(requestCount(idp), 1); // the retry stays where the server asked for it
+        reply->deleteLater();
+    }
+
+    // Requests held for a re-login go out when the same user's session comes
+    // back through restoreFrom() instead of signIn().
+    void restoreReleasesRequestsHeldForTheSameUser()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore other;
+        QByteArray aliceToken;
+        {
+            auto elsewhere = makeClient(*server, &other);
+            QVERIFY(signIn(*elsewhere.session, QStringLiteral("alice")));
+            aliceToken = readStore(other).token;
+        }
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        client.session->setReauthenticationHandler([] {});
+        QVERIFY(signIn(*client.session, QStringLiteral("alice")));
+        QVERIFY(
+            expireThen(*server, QStringLiteral("revoked-refresh"), {{QStringLiteral("count"), 1}}));
+        QNetworkReply *reply = get(*client.manager, *server, "/profile");
+        QTRY_VERIFY_WITH_TIMEOUT(client.session->isHoldingRequests(), 5000);
+        client.session->restoreFrom(aliceToken);
+        QVERIFY(waitFinished(reply, 10000));
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+        QVERIFY(!client.session->isHoldingRequests());
+        reply->deleteLater();
+    }
+
+    // A token from elsewhere says nothing about who it belongs to (opaque):
+    // the previous user's identity does not stick to it.
+    void restoreFromForgetsThePreviousIdentity()
+    {
+        CapturingServer idp(tokenAnswer(R"({"access_token":"opaque-2","token_type":"Bearer",)"
+                                        R"("refresh_token":"r2","expires_in":3600})"));
+        idp.responses = {tokenAnswer(R"({"access_token":"opaque-1","token_type":"Bearer",)"
+                                     R"("refresh_token":"r1","expires_in":3600})"),
+                         tokenAnswer(R"({"error":"invalid_grant"})", "400 Bad Request")};
+        MemoryTokenStore store;
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        QVERIFY(signIn(*client.session, QStringLiteral("alice")));
+        QCOMPARE(client.session->identity(), QStringLiteral("alice"));
+        client.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Expired, 5000);
+        QSignalSpy signedIn(client.session.get(), &Session::signedIn);
+        client.session->restoreFrom("someone-elses-token");
+        QVERIFY(signedIn.wait(5000));
+        QVERIFY(client.session->identity() != QLatin1String("alice"));
+        QVERIFY(client.session->username() != QLatin1String("alice"));
+    }
+
+    // A restore that goes through a retry and is then rejected ends like any
+    // failed restore: signed out, nothing held, "no stored session".
+    void restoreRejectedAfterARetryEndsSignedOut()
+    {
+        CapturingServer idp(tokenAnswer(R"({"error":"invalid_grant"})", "400 Bad Request"));
+        idp.responses = {"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nConnection: "
+                         "close\r\nContent-Length: 0\r\n\r\n"};
+        SlowStore store;
+        store.token = "stored-refresh";
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        client.session->setReauthenticationHandler([] {});
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->restore();
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 2, 8000);
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedOut, 5000);
+        QVERIFY(!client.session->isHoldingRequests());
+        QCOMPARE(errors.last().at(0).value<Session::Error>(), Session::Error::NoStoredSession);
+        for (const auto &e : errors)
+            QVERIFY(e.at(0).value<Session::Error>() != Session::Error::SessionExpired);
+    }
+
+    // Another process (a second session on the same store) rotated the token
+    // since this one last refreshed. Signing out here revokes what the store
+    // holds as well: no live refresh token is left behind.
+    void signOutRevokesTheTokenAnotherProcessStored()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto first = makeClient(*server, &store);
+        QVERIFY(signIn(*first.session));
+        auto second = makeClient(*server, &store);
+        QSignalSpy restored(second.session.get(), &Session::signedIn);
+        second.session->restore();
+        QVERIFY(restored.wait(5000));
+        QVERIFY(!readStore(store).token.isEmpty());
+        QSignalSpy signedOut(first.session.get(), &Session::signedOut);
+        first.session->signOut();
+        QVERIFY(signedOut.wait(5000));
+        QVERIFY(readStore(store).token.isEmpty());
+        QCOMPARE(stat(*server, "liveRefreshTokens"), 0);
+    }
+
+    // A keychain that cannot remove the entry on sign-out says so.
+    void signOutReportsAStoreThatKeepsTheToken()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        store.failRemove = true;
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        QSignalSpy signedOut(client.session.get(), &Session::signedOut);
+        client.session->signOut();
+        QVERIFY(signedOut.wait(5000));
+        QCOMPARE(errors.count(), 1);
+        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::KeychainUnavailable);
+        QVERIFY(errors.first().at(1).toString().contains(QLatin1String("locked")));
+    }
+
+    // Two processes on one entry, with a keychain so slow that reading,
+    // refreshing and writing together take longer than one request timeout:
+    // the second still waits for the first and refreshes with the new token.
+    void lockIsHeldForTheWholeRefresh()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = QStringLiteral("test:%1").arg(QCoreApplication::applicationPid())
+            + QString::number(QRandomGenerator::global()->generate());
+        auto first = makeClient(*server, &store);
+        auto second = makeClient(*server, &store);
+        QVERIFY(signIn(*first.session));
+        QSignalSpy restored(second.session.get(), &Session::signedIn);
+        second.session->restore();
+        QVERIFY(restored.wait(5000));
+        for (auto *session : {first.session.get(), second.session.get()})
+            session->setRequestTimeout(std::chrono::milliseconds(1000));
+        store.latencyMs = 700;
+        first.session->refresh();
+        second.session->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(!first.session->isRefreshing() && !second.session->isRefreshing(),
+                                 15000);
+        QCOMPARE(reuse(*server), 0);
+        QCOMPARE(first.session->status(), Session::Status::SignedIn);
+        QCOMPARE(second.session->status(), Session::Status::SignedIn);
+    }
+
+    // Credentials never go to a sign-in server over plain http on another
+    // host than loopback unless the application opts in.
+    void plainHttpAuthEndpointNeedsOptIn()
+    {
+        MemoryTokenStore store;
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(QUrl(QStringLiteral("http://sign-in.invalid/token")),
+                                             QStringLiteral("app")),
+            &store);
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->signIn(QStringLiteral("alice"), QStringLiteral("pw"));
+        QCOMPARE(errors.count(), 0); // from the event loop
+        QVERIFY(errors.wait(5000));
+        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::ConfigurationError);
+        QVERIFY(errors.first().at(1).toString().contains(QLatin1String("http")));
+        QCOMPARE(client.session->status(), Session::Status::SignedOut);
+    }
+
+    // The backoff of an earlier session does not carry over to the next one.
+    void backoffStartsAfreshForANewSession()
+    {
+        CapturingServer idp("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
+                            "Content-Length: 0\r\n\r\n");
+        MemoryTokenStore store;
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        client.session->restoreFrom("first");
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 3, 8000); // 1 s, 2 s: the next is 4 s
+        client.session->signOut();
+        QTest::qWait(200);
+        const int before = requestCount(idp);
+        client.session->restoreFrom("second");
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), before + 1, 3000);
+        QElapsedTimer timer;
+        timer.start();
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), before + 2, 3000); // 1 s ±20 %
+        QVERIFY2(timer.elapsed() < 2000, qPrintable(QString::number(timer.elapsed())));
+    }
+
     // Plain http to another host than loopback needs an explicit opt-in.
     void plainHttpNeedsOptIn()
     {
@@ -604,7 +840,7 @@ private Q_SLOTS:
         QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("plain http")));
         client.manager->addAllowedOrigin(lan);
         QVERIFY(!client.manager->isAllowed(lan));
-        client.manager->setPlainHttpAllowed(true);
+        client.session->setPlainHttpAllowed(true);
         QVERIFY(client.manager->isAllowed(lan));
         QVERIFY(client.manager->isAllowed(endpoint(*server, "/profile"))); // loopback
     }
@@ -615,30 +851,31 @@ private Q_SLOTS:
     {
         const int schedules = qEnvironmentVariableIntValue("SILENTAUTH_SCHEDULES") > 0
             ? qEnvironmentVariableIntValue("SILENTAUTH_SCHEDULES")
-            : qEnvironmentVariableIsSet("SILENTAUTH_SANITIZED") ? 30
-                                                                : 100;
+            : qEnvironmentVariableIsSet("SILENTAUTH_SANITIZED") ? 200
+                                                                : 1000;
         const quint32 base = qEnvironmentVariableIsSet("SILENTAUTH_SEED")
-            ? quint32(qEnvironmentVariableIntValue("SILENTAUTH_SEED"))
+            ? qgetenv("SILENTAUTH_SEED").toUInt()
             : QRandomGenerator::global()->generate();
         qInfo("randomSchedules: %d schedules from seed %u (SILENTAUTH_SEED=%u repeats them)",
               schedules, base, base);
         auto server = rotatingServer(std::chrono::seconds(2));
         QVERIFY(server);
         int profileOks = 0;
-        QStringList profileUsers;
         connect(server.get(), &MockServer::requestLogged, this, [&](const QString &line) {
             if (line.startsWith(QLatin1String("GET /profile 200")))
                 ++profileOks;
         });
         for (int n = 0; n < schedules; ++n) {
             const quint32 seed = base + quint32(n);
-            runSchedule(*server, seed, profileOks);
+            runSchedule(*server, seed);
             if (QTest::currentTestFailed()) {
                 qWarning("randomSchedules failed with seed %u", seed);
                 return;
             }
         }
-        QCOMPARE(reuse(*server), 0);
+        // The schedules did real, authenticated work.
+        qInfo("randomSchedules: %d profile requests answered 200", profileOks);
+        QVERIFY(profileOks >= schedules / 4);
     }
 
 private:
@@ -647,24 +884,35 @@ private:
         QPointer<QNetworkReply> reply;
         QString identity;
         int finished = 0;
+        bool sent = false; // requestSent() seen
+        bool unsentAtSignOut = false; // not on the wire yet when the user signed out
         QElapsedTimer since;
     };
 
-    void runSchedule(MockServer &server, quint32 seed, int &profileOks)
+    void runSchedule(MockServer &server, quint32 seed)
     {
         QRandomGenerator random(seed);
         SlowStore store;
         store.jitter = &random;
-        store.latencyMs = 20;
+        store.latencyMs = 8;
         QString error;
         server.setScenario(QStringLiteral("normal"), {}, &error);
+        // Time is compressed so that thousands of schedules fit in a CI run:
+        // store calls, pauses, slow answers and timeouts are all a few to a
+        // few hundred milliseconds. A slow answer still comes inside the
+        // request timeout: an answer lost to a timeout leaves the client only
+        // the spent token to retry with, which the server (without a grace
+        // window) must take for a stolen one.
+        const auto configure = [](Session &session) {
+            session.setReauthenticationHandler([] {});
+            session.setReauthenticationTimeout(std::chrono::milliseconds(300));
+            session.setRequestTimeout(std::chrono::milliseconds(600));
+        };
         auto client = makeClient(server, &store);
-        client.session->setReauthenticationHandler([] {});
-        client.session->setReauthenticationTimeout(std::chrono::seconds(2));
-        client.session->setRequestTimeout(std::chrono::seconds(3));
+        configure(*client.session);
         std::vector<std::unique_ptr<Tracked>> tracked;
-        bool signedOutSinceStart = false;
-        int okAtSignOut = 0;
+        const int reuseBefore = reuse(server);
+        bool lostAnswer = false;
         QString trace;
 
         const int steps = 12 + int(random.bounded(12));
@@ -674,35 +922,29 @@ private:
             QString what;
             if (!session) {
                 client = makeClient(server, &store);
-                client.session->setReauthenticationHandler([] {});
+                configure(*client.session);
                 what = QStringLiteral("new session");
             } else if (action < 12) {
                 const QString user
                     = random.bounded(2) ? QStringLiteral("alice") : QStringLiteral("bob");
                 session->signIn(user, user + QStringLiteral("-password"));
-                signedOutSinceStart = false;
                 what = QStringLiteral("signIn ") + user;
             } else if (action < 22) {
                 session->restore();
-                if (session->status() == Session::Status::Restoring)
-                    signedOutSinceStart = false;
                 what = QStringLiteral("restore");
             } else if (action < 27) {
-                if (!store.token.isEmpty()) {
+                if (!store.token.isEmpty())
                     session->restoreFrom(store.token);
-                    signedOutSinceStart = false;
-                }
                 what = QStringLiteral("restoreFrom");
             } else if (action < 37) {
                 session->refresh();
                 what = QStringLiteral("refresh");
             } else if (action < 47) {
                 session->signOut();
+                for (const auto &t : tracked)
+                    t->unsentAtSignOut = t->unsentAtSignOut || (!t->sent && t->finished == 0);
                 QCOMPARE(session->status(), Session::Status::SignedOut);
                 QVERIFY(session->accessToken().isEmpty());
-                QTest::qWait(60); // answers already on their way arrive
-                signedOutSinceStart = true;
-                okAtSignOut = profileOks;
                 what = QStringLiteral("signOut");
             } else if (action < 70) {
                 const int count = 1 + int(random.bounded(4));
@@ -713,6 +955,8 @@ private:
                     t->since.start();
                     Tracked *raw = t.get();
                     connect(t->reply, &QNetworkReply::finished, this, [raw] { ++raw->finished; });
+                    connect(t->reply, &QNetworkReply::requestSent, this,
+                            [raw] { raw->sent = true; });
                     tracked.push_back(std::move(t));
                 }
                 what = QStringLiteral("get x%1").arg(count);
@@ -723,9 +967,16 @@ private:
                 static const char *scenarios[]
                     = {"refresh-unavailable", "slow-refresh", "revoked-refresh", "refresh-drop"};
                 const char *name = scenarios[random.bounded(4)];
-                server.setScenario(QLatin1String(name), {{QStringLiteral("count"), 1}}, &error);
+                QJsonObject parameters {{QStringLiteral("count"), 1}};
+                if (qstrcmp(name, "slow-refresh") == 0)
+                    parameters.insert(QStringLiteral("delayMs"), 20 + int(random.bounded(400)));
+                QVERIFY2(server.setScenario(QLatin1String(name), parameters, &error),
+                         qPrintable(error));
                 what = QLatin1String(name);
             } else if (action < 90) {
+                // Like a process killed mid-refresh: an answer lost with it
+                // leaves only the spent token in the store.
+                lostAnswer = lostAnswer || session->isRefreshing();
                 client.manager.reset();
                 client.session.reset();
                 what = QStringLiteral("delete session");
@@ -733,7 +984,12 @@ private:
                 what = QStringLiteral("wait");
             }
             trace += what + QLatin1String("; ");
-            QTest::qWait(int(random.bounded(50)));
+            // Mostly short pauses (the worst moments are the near ones),
+            // sometimes long enough for a store call or an answer to land.
+            const int pause = int(random.bounded(10));
+            QTest::qWait(pause < 4       ? 0
+                             : pause < 8 ? int(random.bounded(6))
+                                         : int(random.bounded(60)));
 
             // Invariants after every step.
             if (Session *s = client.session.get()) {
@@ -747,12 +1003,13 @@ private:
                              == (status == Session::Status::Restoring
                                  || status == Session::Status::Refreshing),
                          qPrintable(trace));
-                if (signedOutSinceStart)
-                    QVERIFY2(profileOks == okAtSignOut, qPrintable(trace));
             }
-            QVERIFY2(reuse(server) == 0, qPrintable(trace));
+            QVERIFY2(lostAnswer || reuse(server) == reuseBefore, qPrintable(trace));
             for (const auto &t : tracked) {
                 QVERIFY2(t->finished <= 1, qPrintable(trace));
+                // Nothing that had not left by a sign-out is answered as signed in.
+                if (t->reply && t->finished == 1 && t->unsentAtSignOut)
+                    QVERIFY2(t->reply->error() != QNetworkReply::NoError, qPrintable(trace));
                 if (t->reply && t->finished == 1 && t->reply->error() == QNetworkReply::NoError
                     && !t->identity.isEmpty()) {
                     const auto user = QJsonDocument::fromJson(t->reply->readAll())
@@ -771,14 +1028,22 @@ private:
         // Settle: every reply finishes exactly once, within a bound.
         if (client.session)
             client.session->signOut();
+        QElapsedTimer settling;
+        settling.start();
+        const auto unfinished = [&tracked] {
+            return std::any_of(tracked.cbegin(), tracked.cend(), [](const auto &t) {
+                return t->reply && t->finished == 0; // (a reply deleted with its manager is done)
+            });
+        };
+        while (unfinished() && settling.elapsed() < 20000)
+            QTest::qWait(2);
+        QVERIFY2(!unfinished(), qPrintable(trace));
+        QTest::qWait(20);
         for (const auto &t : tracked) {
-            if (!t->reply)
-                continue; // deleted with its manager
-            QTRY_VERIFY2_WITH_TIMEOUT(t->finished == 1, qPrintable(trace), 20000);
-        }
-        QTest::qWait(50);
-        for (const auto &t : tracked)
             QVERIFY2(t->finished <= 1, qPrintable(trace));
+            if (t->reply)
+                disconnect(t->reply, nullptr, this, nullptr); // the counters go with this schedule
+        }
     }
 };
 

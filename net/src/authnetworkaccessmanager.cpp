@@ -4,6 +4,7 @@
 #include <silentauth/session.h>
 
 #include "authreply_p.h"
+#include "protocolsupport_p.h"
 
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QPointer>
@@ -23,15 +24,6 @@ QString origin(const QUrl &url)
         + QString::number(url.port(defaultPort));
 }
 
-bool isLoopback(const QUrl &url)
-{
-    const QString host = url.host();
-    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
-        return true;
-    const QHostAddress address(host);
-    return !address.isNull() && address.isLoopback();
-}
-
 } // namespace
 
 struct AuthNetworkAccessManager::Private
@@ -39,20 +31,20 @@ struct AuthNetworkAccessManager::Private
     QPointer<Session> session;
     QSet<QString> allowed;
     QSet<AuthReply *> replies; // alive, whatever their state
-    bool plainHttp = false;
     qint64 maximumReplayBody = qint64(256) * 1024 * 1024;
     bool warnedThread = false;
 
     bool insecure(const QUrl &url) const
     {
-        return url.scheme() == QLatin1String("http") && !isLoopback(url) && !plainHttp;
+        return Internal::isPlainHttpToRemoteHost(url)
+            && !(session && session->isPlainHttpAllowed());
     }
     void allow(const QUrl &url)
     {
         if (insecure(url))
             qCWarning(lcNet).noquote()
                 << "no token goes to" << origin(url)
-                << "over plain http unless setPlainHttpAllowed(true); use https";
+                << "over plain http unless Session::setPlainHttpAllowed(true); use https";
         allowed.insert(origin(url));
     }
 };
@@ -69,6 +61,17 @@ AuthNetworkAccessManager::AuthNetworkAccessManager(Session *session, QObject *pa
         if (session->thread() != thread())
             qCWarning(lcNet) << "AuthNetworkAccessManager: the Session lives in another thread; "
                                 "requests from this thread fail";
+        // After a sign-out no request leaves with the token, not even one
+        // that was queued before it.
+        connect(session, &Session::statusChanged, this, [this](Session::Status status) {
+            if (status != Session::Status::SignedOut)
+                return;
+            const auto replies = d->replies; // cancelling finishes replies
+            for (AuthReply *reply : replies) {
+                if (d->replies.contains(reply))
+                    reply->cancelUnsent();
+            }
+        });
     }
 }
 
@@ -102,16 +105,6 @@ bool AuthNetworkAccessManager::isAllowed(const QUrl &url) const
 {
     return url.isValid() && !url.host().isEmpty() && d->allowed.contains(origin(url))
         && !d->insecure(url);
-}
-
-void AuthNetworkAccessManager::setPlainHttpAllowed(bool allowed)
-{
-    d->plainHttp = allowed;
-}
-
-bool AuthNetworkAccessManager::isPlainHttpAllowed() const
-{
-    return d->plainHttp;
 }
 
 void AuthNetworkAccessManager::setMaximumReplayBodySize(qint64 bytes)

@@ -221,6 +221,16 @@ void AuthReply::start()
         waitForRefresh(false);
         return;
     }
+    // Offline with no access token yet (a restore waiting for its retry), or
+    // with one the server has already rejected: sent now, the request would
+    // only collect a 401.
+    if (session && session->tokenUnusable()) {
+        if (session->offlineWait().count() > 0)
+            waitForRefresh(false);
+        else
+            failForSession();
+        return;
+    }
     send();
 }
 
@@ -259,16 +269,23 @@ void AuthReply::waitForRefresh(bool replay)
         if (session->status() == Session::Status::Offline && session->offlineWait().count() > 0) {
             // Keep listening: the session retries with backoff, and a later
             // success releases this request, unless the deadline comes first.
-            if (!m_deadline.isActive()) {
-                m_deadline.setSingleShot(true);
-                connect(&m_deadline, &QTimer::timeout, this, &AuthReply::failForSession,
-                        Qt::UniqueConnection);
-                m_deadline.start(int(qMin<qint64>(session->offlineWait().count(), INT_MAX)));
-            }
+            startOfflineDeadline();
             return;
         }
         failForSession();
     }));
+    // Joining a retry the session has scheduled: the offline wait starts now.
+    if (!m_session->isRefreshing() && m_session->status() == Session::Status::Offline)
+        startOfflineDeadline();
+}
+
+void AuthReply::startOfflineDeadline()
+{
+    if (m_deadline.isActive() || !m_session)
+        return;
+    m_deadline.setSingleShot(true);
+    connect(&m_deadline, &QTimer::timeout, this, &AuthReply::failForSession, Qt::UniqueConnection);
+    m_deadline.start(int(qMin<qint64>(m_session->offlineWait().count(), INT_MAX)));
 }
 
 void AuthReply::waitForRelease(bool replay)
@@ -343,6 +360,8 @@ void AuthReply::send()
                          QNetworkRequest::ManualRedirectPolicy);
     Session *session = m_session;
     m_hopToken = false;
+    m_sentSignedOut = !session || session->status() == Session::Status::SignedOut
+        || session->status() == Session::Status::Expired;
     if (!m_leftAllowed && m_manager->isAllowed(url())) {
         if (session && !session->accessToken().isEmpty()) {
             request.setRawHeader("Authorization", "Bearer " + session->accessToken());
@@ -609,6 +628,10 @@ void AuthReply::handleUnauthorized()
     Session *session = m_session;
     if (!session)
         return; // passed through: nobody can heal it
+    // Made while nobody was signed in: the 401 is the answer, and a user who
+    // signs in meanwhile does not take the request over.
+    if (m_sentSignedOut && !m_hopToken)
+        return;
     session->record(Session::Event::Unauthorized, url().path());
     const bool wasRefreshing = session->isRefreshing();
     const Session::Healing healing = session->heal(m_sentGeneration);
@@ -628,26 +651,43 @@ void AuthReply::handleUnauthorized()
         if (!wasRefreshing && session->isRefreshing() && m_manager)
             m_manager->withdrawUnsent(m_sentGeneration, url());
         return;
+    case Session::Healing::Unreachable:
+        failForSession();
+        return;
     case Session::Healing::GiveUp:
         return;
     }
 }
 
-void AuthReply::withdrawIfUnsent(int generation)
+// Takes back a request that carries the session's token and still waits in
+// QNetworkAccessManager's queue. requestSent() crosses threads, so it may
+// already be on the wire: only methods that may be repeated (RFC 9110
+// §9.2.2) are taken back.
+bool AuthReply::takeBackUnsent()
 {
-    // requestSent() crosses threads, so a request may already be on the wire:
-    // only methods that may be repeated (RFC 9110 §9.2.2) are taken back.
     const QByteArray method = verb();
     const bool idempotent = method == "GET" || method == "HEAD" || method == "PUT"
         || method == "DELETE" || method == "OPTIONS";
-    if (m_done || !m_inner || m_innerSent || m_sawMetaData || !m_hopToken || !m_mayRefresh
-        || m_sentGeneration != generation || !idempotent)
-        return;
+    if (m_done || !m_inner || m_innerSent || m_sawMetaData || !m_hopToken || !idempotent)
+        return false;
     m_inner->disconnect(this);
     m_inner->abort();
     m_inner->deleteLater();
     m_inner = nullptr;
-    waitForRefresh(false);
+    return true;
+}
+
+void AuthReply::withdrawIfUnsent(int generation)
+{
+    if (m_mayRefresh && m_sentGeneration == generation && takeBackUnsent())
+        waitForRefresh(false);
+}
+
+void AuthReply::cancelUnsent()
+{
+    if (takeBackUnsent())
+        finishWith(QNetworkReply::AuthenticationRequiredError,
+                   tr("You signed out before the request was sent."));
 }
 
 void AuthReply::finishWith(QNetworkReply::NetworkError code, const QString &message)

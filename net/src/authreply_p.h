@@ -41,6 +41,8 @@ public:
     // which the origin has just rejected: take it back and send it after the
     // refresh instead of collecting a certain 401.
     void withdrawIfUnsent(int generation);
+    // Signed out: a request still queued with the token never leaves.
+    void cancelUnsent();
     // Ends the reply from the event loop with \a code, without sending anything.
     void failLater(QNetworkReply::NetworkError code, const QString &message);
 
@@ -53,6 +55,7 @@ protected:
 #endif
 
 private:
+    bool takeBackUnsent();
     void spool();
     bool keep(const char *data, qint64 size);
     void start();
@@ -64,6 +67,7 @@ private:
     void handleUnauthorized();
     void followRedirect(QNetworkReply *inner);
     void waitForRefresh(bool replay);
+    void startOfflineDeadline();
     void waitForRelease(bool replay);
     void watchSession();
     void resume(bool replay);
@@ -94,6 +98,7 @@ private:
     int m_redirectsLeft = 0;
     bool m_authenticate = false; // allow-listed origin, authentication wanted
     bool m_hopToken = false; // the current hop carries the session's token
+    bool m_sentSignedOut = false; // the current hop went out while nobody was signed in
     bool m_leftAllowed = false; // a redirect went to an origin that may not see the token
     bool m_mayRefresh = true;
     bool m_replayed = false;

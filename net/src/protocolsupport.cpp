@@ -4,12 +4,24 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QLocale>
+#include <QtNetwork/QHostAddress>
 
 namespace SilentAuth {
 
 AuthProtocol::~AuthProtocol() = default;
 
 namespace Internal {
+
+bool isPlainHttpToRemoteHost(const QUrl &url)
+{
+    if (url.scheme() != QLatin1String("http"))
+        return false;
+    const QString host = url.host();
+    if (host.compare(QLatin1String("localhost"), Qt::CaseInsensitive) == 0)
+        return false;
+    const QHostAddress address(host);
+    return address.isNull() || !address.isLoopback();
+}
 
 QString networkErrorText(QNetworkReply::NetworkError error)
 {

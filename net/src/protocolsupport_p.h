@@ -31,6 +31,9 @@ bool isHeaderSafeAccessToken(const QByteArray &token);
 // RFC 6749 VSCHAR only.
 bool isSafeRefreshToken(const QByteArray &token);
 
+// Plain http to a host other than loopback: anyone on the path reads what is sent.
+bool isPlainHttpToRemoteHost(const QUrl &url);
+
 // A network failure in words, for logs and messages.
 QString networkErrorText(QNetworkReply::NetworkError error);
 

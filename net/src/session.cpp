@@ -14,6 +14,7 @@
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QPointer>
 #include <QtCore/QRandomGenerator>
+#include <QtCore/QSet>
 #include <QtCore/QStandardPaths>
 #include <QtCore/QTimer>
 
@@ -21,6 +22,7 @@
 #include <QtNetwork/QNetworkInformation>
 #include <QtNetwork/QNetworkReply>
 
+#include <algorithm>
 #include <deque>
 #include <limits>
 
@@ -70,6 +72,7 @@ struct Session::Private
     QString username;
     QString identity;
     QString signInName; // the username given to signIn(), until its answer comes
+    bool foreignToken = false; // the refresh token came from another process's write
     QByteArray accessToken;
     QByteArray refreshToken;
     QByteArray receivedToken; // received, being stored: signOut() revokes it too
@@ -78,10 +81,28 @@ struct Session::Private
     int refreshes = 0;
     int replays = 0;
     int reactiveGeneration = -1; // the generation a 401-driven refresh produced
+    int rejectedGeneration = -1; // the generation a server answered 401 for
     bool reactiveProven = false;
     QElapsedTimer reactiveAt;
     QPointer<QNetworkReply> pending; // the auth request of the current operation
+
+    // Refresh requests on the wire, by the token they spend. A superseded
+    // operation leaves its request running: the server may already have
+    // rotated the token, so a later flight with the same token takes over the
+    // answer instead of spending the token twice, and a new token that nobody
+    // takes is revoked. Tokens known to be spent are never sent again (kept
+    // as hashes).
+    struct RefreshCall
+    {
+        QPointer<QNetworkReply> reply;
+        quint64 owner = 0;
+    };
+    QHash<QByteArray, RefreshCall> refreshCalls;
+    QSet<QByteArray> spent;
+    static QByteArray fingerprint(const QByteArray &token);
+    void revokeUnclaimed(const QByteArray &token);
     std::chrono::milliseconds timeout {15000};
+    bool plainHttp = false;
     std::chrono::milliseconds lead {0};
     QTimer proactiveTimer;
     QTimer retryTimer;
@@ -119,8 +140,10 @@ struct Session::Private
     void fail(Error error, const QString &message);
     void release(bool resumed);
     QNetworkReply *send(const AuthProtocol::Request &request);
+    bool refused(const QUrl &url) const;
     AuthProtocol::Outcome read(QNetworkReply *reply) const;
-    void cancelOperation();
+    bool cancelOperation();
+    void abandonWaiters();
     void wipe();
     void setUsername(const QString &name);
 
@@ -128,6 +151,7 @@ struct Session::Private
     void runNextStoreCall();
 
     QString lockPath(const QString &entry) const;
+    qint64 lockWaitMs() const;
     void acquireLock(quint64 e, std::function<void()> then);
     void releaseLock();
 
@@ -181,6 +205,13 @@ QNetworkReply *Session::Private::send(const AuthProtocol::Request &request)
     return network.post(r, request.body);
 }
 
+// Credentials go over plain http only to loopback, unless the application
+// allows it.
+bool Session::Private::refused(const QUrl &url) const
+{
+    return !plainHttp && Internal::isPlainHttpToRemoteHost(url);
+}
+
 AuthProtocol::Outcome Session::Private::read(QNetworkReply *reply) const
 {
     const int httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -192,15 +223,24 @@ AuthProtocol::Outcome Session::Private::read(QNetworkReply *reply) const
 }
 
 // Abandons whatever the current operation is waiting for. Its callbacks
-// still arrive, and find their epoch outdated.
-void Session::Private::cancelOperation()
+// still arrive, and find their epoch outdated. Returns whether requests may
+// be waiting for a refresh (a flight, or a scheduled retry) that will now not
+// come: the caller tells them with abandonWaiters() once the new status is
+// set, so that they see why.
+bool Session::Private::cancelOperation()
 {
+    const bool waited = flight || retryTimer.isActive();
     if (pending) {
         QNetworkReply *reply = pending;
         pending = nullptr;
-        reply->disconnect(q);
-        reply->abort();
-        reply->deleteLater();
+        const bool refreshing
+            = std::any_of(refreshCalls.cbegin(), refreshCalls.cend(),
+                          [reply](const RefreshCall &c) { return c.reply == reply; });
+        if (!refreshing) {
+            reply->disconnect(q);
+            reply->abort();
+            reply->deleteLater();
+        }
     }
     proactiveTimer.stop();
     retryTimer.stop();
@@ -208,11 +248,15 @@ void Session::Private::cancelOperation()
     external = false;
     rereadAfterRejection = false;
     restoring = false;
-    if (flight) {
-        flight = false;
-        // Requests waiting for this refresh learn that it will not come.
-        Q_EMIT q->refreshFinished(false);
-    }
+    flight = false;
+    foreignToken = false;
+    retryAttempt = 0; // a new operation starts its backoff afresh
+    return waited;
+}
+
+void Session::Private::abandonWaiters()
+{
+    Q_EMIT q->refreshFinished(false);
 }
 
 void Session::Private::wipe()
@@ -308,8 +352,14 @@ QString Session::Private::lockPath(const QString &entry) const
 }
 
 // Serialises refreshes of one shared store entry across processes. Polls
-// instead of blocking, so the event loop keeps running; gives up waiting
-// after the request timeout (a holder that hangs longer is not waited for).
+// instead of blocking, so the event loop keeps running. A holder may keep the
+// lock for a store read, a refresh request and a store write, each bounded by
+// the request timeout; a holder that takes longer than that is not waited for.
+qint64 Session::Private::lockWaitMs() const
+{
+    return 3 * qint64(timeout.count()) + 2000;
+}
+
 void Session::Private::acquireLock(quint64 e, std::function<void()> then)
 {
     const QString entry = store ? store->sharedEntryId() : QString();
@@ -322,7 +372,7 @@ void Session::Private::acquireLock(quint64 e, std::function<void()> then)
         lock = std::make_unique<QLockFile>(lockPath(entry));
         // A holder that died leaves a lock file behind; QLockFile sees that
         // its process is gone. One that lives but hangs is outwaited below.
-        lock->setStaleLockTime(std::chrono::milliseconds(timeout.count() * 2 + 5000));
+        lock->setStaleLockTime(std::chrono::milliseconds(lockWaitMs() + 3000));
         lockEntry = entry;
     }
     if (lock->isLocked()) {
@@ -339,7 +389,7 @@ void Session::Private::tryLock()
 {
     if (lockEpoch != epoch || !lockThen)
         return;
-    if (!lock->tryLock(0) && lockWaited.elapsed() <= timeout.count()) {
+    if (!lock->tryLock(0) && lockWaited.elapsed() <= lockWaitMs()) {
         lockPoll.start(20);
         return;
     }
@@ -383,8 +433,10 @@ void Session::Private::startFlight(const QString &why, bool fromUnauthorized)
                      return;
                  if (r.error == TokenStore::Error::NoError && !r.token.isEmpty()
                      && r.token != refreshToken) {
-                     if (!refreshToken.isEmpty())
+                     if (!refreshToken.isEmpty()) {
                          qCDebug(lcNet) << "adopting a token rotated by another process";
+                         foreignToken = true;
+                     }
                      refreshToken = r.token;
                  }
                  if (refreshToken.isEmpty()) {
@@ -403,17 +455,68 @@ void Session::Private::startFlight(const QString &why, bool fromUnauthorized)
     });
 }
 
+QByteArray Session::Private::fingerprint(const QByteArray &token)
+{
+    return QCryptographicHash::hash(token, QCryptographicHash::Sha256);
+}
+
+// Revokes a token a superseded refresh brought and nobody took, so that no
+// live session is left on the server that this program no longer knows.
+void Session::Private::revokeUnclaimed(const QByteArray &token)
+{
+    const AuthProtocol::Request request = protocol->signOutRequest(token);
+    if (!request.request.url().isValid() || refused(request.request.url()))
+        return;
+    QNetworkReply *reply = send(request);
+    QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+}
+
 void Session::Private::sendRefresh(quint64 e)
 {
     const QByteArray used = refreshToken;
-    QNetworkReply *reply = send(protocol->refreshRequest(used));
+    if (spent.contains(fingerprint(used))) {
+        // This program already refreshed with it: sending it again would look
+        // like a stolen token to the server.
+        QTimer::singleShot(0, q, [this, e, used] {
+            if (e == epoch)
+                rejectRefresh(e, used);
+        });
+        return;
+    }
+    if (auto it = refreshCalls.find(used); it != refreshCalls.end() && it->reply) {
+        it->owner = e;
+        pending = it->reply;
+        return;
+    }
+    const AuthProtocol::Request request = protocol->refreshRequest(used);
+    if (refused(request.request.url())) {
+        AuthProtocol::Outcome outcome;
+        outcome.kind = Kind::Misconfigured;
+        outcome.error = QStringLiteral("plain http");
+        QTimer::singleShot(0, q, [this, e, used, outcome] {
+            if (e == epoch)
+                onRefreshOutcome(e, used, outcome);
+        });
+        return;
+    }
+    QNetworkReply *reply = send(request);
     pending = reply;
-    QObject::connect(reply, &QNetworkReply::finished, q, [this, e, reply, used] {
+    refreshCalls.insert(used, {reply, e});
+    QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, used] {
         reply->deleteLater();
-        if (e != epoch)
+        const quint64 owner = refreshCalls.take(used).owner;
+        const AuthProtocol::Outcome outcome = read(reply);
+        const bool rotated = outcome.kind == Kind::Ok && !outcome.tokens.refreshToken.isEmpty()
+            && outcome.tokens.refreshToken != used;
+        if (rotated)
+            spent.insert(fingerprint(used));
+        if (owner != epoch) {
+            if (rotated)
+                revokeUnclaimed(outcome.tokens.refreshToken);
             return;
+        }
         pending = nullptr;
-        onRefreshOutcome(e, used, read(reply));
+        onRefreshOutcome(owner, used, outcome);
     });
 }
 
@@ -486,6 +589,10 @@ void Session::Private::finishRefresh(quint64 e, const TokenResponse &tokens)
         Q_EMIT q->activity(Event::SessionRestored, username);
         Q_EMIT q->signedIn();
     }
+    // Requests held for a re-login go out when the same user is back, however
+    // the session came back (restore, restoreFrom).
+    if (holding)
+        release(!identity.isEmpty() && identity == heldFor);
     Q_EMIT q->refreshFinished(true);
 }
 
@@ -506,6 +613,7 @@ void Session::Private::rejectRefresh(quint64 e, const QByteArray &used)
                        && r.token != used;
                    if (other && !rereadAfterRejection) {
                        rereadAfterRejection = true;
+                       foreignToken = true;
                        refreshToken = r.token;
                        sendRefresh(e);
                        return;
@@ -539,10 +647,16 @@ void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
     }
     switch (outcome.kind) {
     case Kind::Misconfigured:
-        fail(Error::ConfigurationError,
-             Session::tr("The sign-in server refused this application (%1). Check the server "
-                         "address, client id and secret in the settings; you stay signed in.")
-                 .arg(outcome.error));
+        if (outcome.error == QLatin1String("plain http"))
+            fail(Error::ConfigurationError,
+                 Session::tr("The sign-in server's address starts with http://, so the sign-in "
+                             "would travel unencrypted. Use its https:// address."));
+        else
+            fail(Error::ConfigurationError,
+                 Session::tr("The sign-in server refused this application (%1). Check the "
+                             "server address, client id and secret in the settings; you stay "
+                             "signed in.")
+                     .arg(outcome.error));
         break;
     case Kind::Malformed:
         fail(Error::MalformedResponse,
@@ -578,7 +692,7 @@ void Session::Private::endFlightNothingStored(Error error, const QString &messag
 void Session::Private::expire()
 {
     reactive = false;
-    const bool wasRestoring = status == Status::Restoring;
+    const bool wasRestoring = restoring;
     restoring = false;
     external = false;
     rereadAfterRejection = false;
@@ -597,7 +711,7 @@ void Session::Private::expire()
                 reauthenticate();
         });
     }
-    apply(SessionInput::RefreshRejected);
+    apply(wasRestoring ? SessionInput::RestoreRejected : SessionInput::RefreshRejected);
     if (wasRestoring)
         fail(Error::NoStoredSession, Session::tr("Your session has ended. Please sign in again."));
     else
@@ -617,6 +731,9 @@ void Session::Private::adopt(const TokenResponse &tokens)
         identity = subject;
     else if (!signInName.isEmpty())
         identity = signInName;
+    else if (foreignToken)
+        identity.clear(); // another process may have signed in someone else
+    foreignToken = false;
     signInName.clear();
     setUsername(identity);
 
@@ -720,6 +837,10 @@ Session::Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObj
 Session::~Session()
 {
     ++d->epoch;
+    for (const auto &call : std::as_const(d->refreshCalls)) {
+        if (call.reply)
+            call.reply->disconnect(this);
+    }
     if (d->pending) {
         d->pending->disconnect(this);
         d->pending->abort();
@@ -771,6 +892,16 @@ bool Session::isRefreshing() const
 void Session::setRequestTimeout(std::chrono::milliseconds timeout)
 {
     d->timeout = timeout;
+}
+
+void Session::setPlainHttpAllowed(bool allowed)
+{
+    d->plainHttp = allowed;
+}
+
+bool Session::isPlainHttpAllowed() const
+{
+    return d->plainHttp;
 }
 
 void Session::setProactiveLead(std::chrono::milliseconds lead)
@@ -837,15 +968,24 @@ Session::Healing Session::heal(int sentGeneration)
         return Healing::WaitForRefresh;
     if (sentGeneration >= 0 && sentGeneration < d->generation && !d->accessToken.isEmpty())
         return Healing::Replay; // sent with a token that has since been replaced
-    if (d->status == Status::Offline && d->retryTimer.isActive())
-        return Healing::WaitForRefresh; // joins the scheduled retry
+    if (d->status == Status::Offline && d->retryTimer.isActive()) {
+        // Joins the scheduled retry, if the application lets requests wait.
+        return d->offlineWait.count() > 0 ? Healing::WaitForRefresh : Healing::Unreachable;
+    }
     if (d->refreshToken.isEmpty() || d->status == Status::SigningIn)
         return Healing::GiveUp;
     if (sentGeneration == d->reactiveGeneration && !d->reactiveProven && d->reactiveAt.isValid()
         && d->reactiveAt.elapsed() < reactiveQuietMs)
         return Healing::GiveUp; // the token a refresh just brought is rejected too
+    d->rejectedGeneration = sentGeneration;
     d->startFlight({}, true);
     return Healing::WaitForRefresh;
+}
+
+bool Session::tokenUnusable() const
+{
+    return d->status == Status::Offline
+        && (d->accessToken.isEmpty() || d->rejectedGeneration == d->generation);
 }
 
 void Session::proven(int generation)
@@ -859,14 +999,31 @@ void Session::signIn(const QString &username, const QString &password)
     // Supersedes everything under way; requests held for a re-login stay held.
     const bool held = d->holding;
     const quint64 e = ++d->epoch;
-    d->cancelOperation();
+    const bool waited = d->cancelOperation();
     // The session in memory ends here: no request goes out with the old
     // user's token while the new one signs in. The store keeps its entry
     // until the new token replaces it (restore() can bring it back).
     d->wipe();
     d->signInName = username;
     d->apply(SessionInput::SignInStarted);
-    QNetworkReply *reply = d->send(d->protocol->signInRequest(username, password));
+    if (waited)
+        d->abandonWaiters();
+    const AuthProtocol::Request request = d->protocol->signInRequest(username, password);
+    if (d->refused(request.request.url())) {
+        const SessionInput failed
+            = held ? SessionInput::SignInFailedWhileHeld : SessionInput::SignInFailed;
+        QTimer::singleShot(0, this, [this, e, failed] {
+            if (e != d->epoch)
+                return;
+            d->signInName.clear();
+            d->apply(failed);
+            d->fail(Error::ConfigurationError,
+                    tr("The server's address starts with http://, so your password would travel "
+                       "unencrypted. Use its https:// address."));
+        });
+        return;
+    }
+    QNetworkReply *reply = d->send(request);
     d->pending = reply;
     connect(reply, &QNetworkReply::finished, this, [this, e, reply, held] {
         reply->deleteLater();
@@ -999,17 +1156,19 @@ void Session::restoreFrom(const QByteArray &refreshToken)
         && d->status != Status::Expired && d->status != Status::SigningIn)
         return; // the same session: joins whatever is under way
     ++d->epoch;
-    d->cancelOperation();
-    if (d->status != Status::SignedOut && d->status != Status::Expired) {
+    const bool waited = d->cancelOperation();
+    if (d->status != Status::SignedOut && d->status != Status::Expired)
         d->wipe();
-        d->identity.clear();
-        d->setUsername({});
-    }
+    // Whose token this is only the server's answer can tell.
+    d->identity.clear();
+    d->setUsername({});
     d->refreshToken = refreshToken;
     d->external = true;
     d->apply(SessionInput::RestoreFromStarted);
     d->startFlight({});
     d->restoring = true;
+    if (waited)
+        d->abandonWaiters();
 }
 
 void Session::refresh()
@@ -1029,7 +1188,7 @@ void Session::refresh()
 void Session::signOut()
 {
     ++d->epoch;
-    d->cancelOperation();
+    const bool waited = d->cancelOperation();
     QList<QByteArray> tokens;
     for (const QByteArray &token : {d->receivedToken, d->refreshToken}) {
         if (!token.isEmpty() && !tokens.contains(token))
@@ -1041,20 +1200,28 @@ void Session::signOut()
     d->setUsername({});
     d->release(false);
     d->apply(SessionInput::SignOutStarted);
+    if (waited)
+        d->abandonWaiters();
 
     // The cleanup is not an operation a later one can supersede: it runs to
     // its end even when the user signs in again straight away.
     struct Cleanup
     {
-        int revocations = 0;
-        bool removed = false;
+        QList<QByteArray> revoked;
+        int pending = 2; // the store's read and its removal
         QStringList problems;
+        QString storeProblem;
     };
     auto cleanup = std::make_shared<Cleanup>();
     QPointer<Session> guard(this);
     auto maybeDone = [this, guard, cleanup] {
-        if (!guard || cleanup->revocations > 0 || !cleanup->removed)
+        if (!guard || cleanup->pending > 0)
             return;
+        if (!cleanup->storeProblem.isEmpty())
+            d->fail(Error::KeychainUnavailable,
+                    tr("You are signed out, but the saved sign-in could not be removed from the "
+                       "keychain (%1). It is removed the next time the keychain can be reached.")
+                        .arg(cleanup->storeProblem));
         if (!cleanup->problems.isEmpty())
             d->fail(Error::RevocationFailed,
                     tr("You are signed out on this computer, but the server could not be told "
@@ -1063,15 +1230,23 @@ void Session::signOut()
         Q_EMIT activity(Event::SignedOut, {});
         Q_EMIT signedOut();
     };
-    for (const QByteArray &token : tokens) {
-        const AuthProtocol::Request revoke = d->protocol->signOutRequest(token);
-        if (!revoke.request.url().isValid()) {
+    auto revoke = [this, cleanup, maybeDone](const QByteArray &token) {
+        if (cleanup->revoked.contains(token))
+            return;
+        cleanup->revoked.append(token);
+        const AuthProtocol::Request request = d->protocol->signOutRequest(token);
+        if (!request.request.url().isValid()) {
             if (!cleanup->problems.contains(QLatin1String("no revocation endpoint")))
                 cleanup->problems.append(QStringLiteral("no revocation endpoint"));
-            continue;
+            return;
         }
-        ++cleanup->revocations;
-        QNetworkReply *reply = d->send(revoke);
+        if (d->refused(request.request.url())) {
+            if (!cleanup->problems.contains(QLatin1String("not sent over plain http")))
+                cleanup->problems.append(QStringLiteral("not sent over plain http"));
+            return;
+        }
+        ++cleanup->pending;
+        QNetworkReply *reply = d->send(request);
         connect(reply, &QNetworkReply::finished, this, [reply, cleanup, maybeDone] {
             reply->deleteLater();
             const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
@@ -1079,14 +1254,32 @@ void Session::signOut()
                 cleanup->problems.append(status == 0 ? Internal::networkErrorText(reply->error())
                                                      : QStringLiteral("HTTP %1").arg(status));
             }
-            --cleanup->revocations;
+            --cleanup->pending;
             maybeDone();
         });
-    }
-    d->storeCall({Private::StoreCall::Remove, {}, [cleanup, maybeDone](const TokenStore::Result &) {
-                      cleanup->removed = true;
+    };
+    for (const QByteArray &token : std::as_const(tokens))
+        revoke(token);
+    // Another process on the same entry may have rotated the token since this
+    // one last refreshed: what the entry holds is revoked too. The read and
+    // the removal are queued together, so a sign-in that follows at once
+    // writes its token after the removal, never before it.
+    d->storeCall({Private::StoreCall::Read,
+                  {},
+                  [guard, cleanup, revoke, maybeDone](const TokenStore::Result &r) {
+                      if (guard && r.error == TokenStore::Error::NoError && !r.token.isEmpty()
+                          && Internal::isSafeRefreshToken(r.token))
+                          revoke(r.token);
+                      --cleanup->pending;
                       maybeDone();
                   }});
+    d->storeCall(
+        {Private::StoreCall::Remove, {}, [cleanup, maybeDone](const TokenStore::Result &r) {
+             if (r.error != TokenStore::Error::NoError && r.error != TokenStore::Error::NotFound)
+                 cleanup->storeProblem = r.errorString;
+             --cleanup->pending;
+             maybeDone();
+         }});
 }
 
 } // namespace SilentAuth

@@ -18,6 +18,7 @@ enum class SessionInput {
     RefreshSucceeded,
     RefreshTransient, // network, 5xx, throttled, malformed, misconfigured: keep the token
     RefreshRejected, // invalid_grant: the refresh token is dead
+    RestoreRejected, // … for restore()/restoreFrom() not yet announced, even after retries
     SignOutStarted, // signOut(): always wins
 };
 
@@ -52,6 +53,9 @@ constexpr Session::Status transition(Session::Status from, SessionInput input)
             return S::SignedOut; // a restore that never got going has no work to hold
         return from == S::Refreshing || from == S::Offline || from == S::SignedIn ? S::Expired
                                                                                   : from;
+    case I::RestoreRejected:
+        return from == S::Restoring || from == S::Offline || from == S::Refreshing ? S::SignedOut
+                                                                                   : from;
     case I::SignOutStarted:
         return S::SignedOut;
     }

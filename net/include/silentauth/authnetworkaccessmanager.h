@@ -54,18 +54,10 @@ public:
 
     //! Origins (scheme, host, port) that may see the token. The auth protocol's are
     //! allowed from the start. A plain-http origin counts only on a loopback host, unless
-    //! setPlainHttpAllowed(true).
+    //! the session allows plain http (Session::setPlainHttpAllowed()).
     void setAllowedOrigins(const QList<QUrl> &origins);
     void addAllowedOrigin(const QUrl &origin);
     bool isAllowed(const QUrl &url) const;
-
-    /*!
-        Lets the token go to allow-listed \c http:// origins on other hosts than loopback.
-        Off by default: anyone on the network path could read and reuse it. Turn it on only
-        for a network you trust completely (a lab, a VPN that encrypts everything).
-    */
-    void setPlainHttpAllowed(bool allowed);
-    bool isPlainHttpAllowed() const;
 
     /*!
         The largest sequential (pipe-like) request body kept for a possible replay (default

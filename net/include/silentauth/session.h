@@ -119,6 +119,16 @@ public:
 
     //! Limit for each request to the auth server (default 15 s).
     void setRequestTimeout(std::chrono::milliseconds timeout);
+
+    /*!
+        Lets credentials (password, tokens) go over plain \c http:// to hosts other than
+        loopback: to the auth server's endpoints, and the access token to allow-listed
+        origins. Off by default: anyone on the network path could read and reuse them, so
+        such a sign-in or refresh fails with ConfigurationError. Turn it on only for a
+        network you trust completely (a lab, a VPN that encrypts everything).
+    */
+    void setPlainHttpAllowed(bool allowed);
+    bool isPlainHttpAllowed() const;
     //! Refresh this long before the access token expires; 0 = a tenth of its lifetime (the
     //! default).
     void setProactiveLead(std::chrono::milliseconds lead);
@@ -189,8 +199,12 @@ Q_SIGNALS:
 private:
     friend class AuthReply;
     // What a 401 on a request sent with token generation \a sentGeneration calls for.
-    enum class Healing { Replay, WaitForRefresh, WaitForRelease, GiveUp };
+    // GiveUp: the caller gets the 401; Unreachable: the token cannot be renewed right now.
+    enum class Healing { Replay, WaitForRefresh, WaitForRelease, GiveUp, Unreachable };
     Healing heal(int sentGeneration);
+    // Offline, and the access token is known to be rejected (or there is none):
+    // a request sent now would only collect a 401.
+    bool tokenUnusable() const;
     // An authenticated request with \a generation got an answer other than 401.
     void proven(int generation);
 
