@@ -163,6 +163,9 @@ private Q_SLOTS:
         QCOMPARE(transition(S::Restoring, I::RefreshTransient), S::Offline);
         QCOMPARE(transition(S::Refreshing, I::RefreshRejected), S::Expired);
         QCOMPARE(transition(S::Restoring, I::RefreshRejected), S::SignedOut);
+        QCOMPARE(transition(S::Refreshing, I::RestoreRejected), S::SignedOut); // on a retry
+        QCOMPARE(transition(S::Offline, I::RestoreRejected), S::SignedOut);
+        QCOMPARE(transition(S::SignedOut, I::RestoreRejected), S::SignedOut);
         for (const S from : {S::SignedOut, S::SigningIn, S::Restoring, S::SignedIn, S::Refreshing,
                              S::Offline, S::Expired}) {
             QCOMPARE(transition(from, I::SignOutStarted), S::SignedOut);
