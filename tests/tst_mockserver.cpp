@@ -2,10 +2,17 @@
 #include "httpclient.h"
 #include "testserver.h"
 
+#include "authorization.h"
+#include "exchange.h"
+#include "signingkeys.h"
+
+#include <QtCore/QCryptographicHash>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QRegularExpression>
 #include <QtCore/QTemporaryDir>
+#include <QtCore/QUrlQuery>
 #include <QtNetwork/QNetworkInterface>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>
@@ -56,6 +63,135 @@ private:
         return http.postJson(endpoint(server, "/auth/refresh"),
                              {{QStringLiteral("refreshToken"), QString::fromUtf8(token)}});
     }
+
+    // Browser sign-in. The browser is a client that does not follow the
+    // 303 back to the application, so the test reads where it points.
+    HttpClient browser;
+    using Params = QList<QPair<QString, QString>>;
+    // RFC 7636 Appendix B: this verifier's S256 challenge is
+    // E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM.
+    const QByteArray verifier = "dBjftJeZ4CVP-mB92K27uhbUJU1p1r_wW1gFWFOEjXk";
+
+    static Params authorizeParams(const QString &redirectUri
+                                  = QStringLiteral("http://127.0.0.1:53682/callback"))
+    {
+        return {{QStringLiteral("response_type"), QStringLiteral("code")},
+                {QStringLiteral("client_id"), QStringLiteral("silentauth-desktop")},
+                {QStringLiteral("redirect_uri"), redirectUri},
+                {QStringLiteral("state"), QStringLiteral("st-123")},
+                {QStringLiteral("code_challenge"),
+                 QStringLiteral("E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM")},
+                {QStringLiteral("code_challenge_method"), QStringLiteral("S256")},
+                {QStringLiteral("scope"), QStringLiteral("openid profile")},
+                {QStringLiteral("nonce"), QStringLiteral("n-456")}};
+    }
+    // params with name set to value; a null value leaves it out.
+    static Params with(Params params, const QString &name, const QString &value)
+    {
+        bool found = false;
+        for (auto it = params.begin(); it != params.end();) {
+            if (it->first == name) {
+                if (value.isNull() || found) {
+                    it = params.erase(it);
+                    continue;
+                }
+                it->second = value;
+                found = true;
+            }
+            ++it;
+        }
+        if (!found && !value.isNull())
+            params.append({name, value});
+        return params;
+    }
+    static QString redirectOf(const Params &params)
+    {
+        for (const auto &param : params) {
+            if (param.first == QLatin1String("redirect_uri"))
+                return param.second;
+        }
+        return {};
+    }
+    // What the sign-in page posts when alice signs in and allows.
+    static Params signInFields(Params params)
+    {
+        params.append({QStringLiteral("username"), QStringLiteral("alice")});
+        params.append({QStringLiteral("password"), QStringLiteral("alice-password")});
+        params.append({QStringLiteral("decision"), QStringLiteral("allow")});
+        return params;
+    }
+    static QByteArray encode(const Params &params)
+    {
+        QByteArrayList items;
+        for (const auto &param : params)
+            items.append(QUrl::toPercentEncoding(param.first) + '='
+                         + QUrl::toPercentEncoding(param.second));
+        return items.join('&');
+    }
+    HttpResult authorizeGet(const MockServer &server, const Params &params)
+    {
+        QUrl url = endpoint(server, "/oauth/authorize");
+        url.setQuery(QString::fromLatin1(encode(params)));
+        return browser.send("GET", url);
+    }
+    HttpResult authorizePost(const MockServer &server, const Params &fields)
+    {
+        return browser.postForm(endpoint(server, "/oauth/authorize"), encode(fields));
+    }
+    // The hidden fields of the sign-in form, read the way a headless
+    // stand-in for the browser reads them.
+    static Params hiddenFields(const QByteArray &html)
+    {
+        static const QRegularExpression input(
+            QStringLiteral("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">"));
+        auto unescape = [](QString text) {
+            return text.replace(QLatin1String("&quot;"), QLatin1String("\""))
+                .replace(QLatin1String("&lt;"), QLatin1String("<"))
+                .replace(QLatin1String("&gt;"), QLatin1String(">"))
+                .replace(QLatin1String("&#39;"), QLatin1String("'"))
+                .replace(QLatin1String("&amp;"), QLatin1String("&"));
+        };
+        Params fields;
+        auto matches = input.globalMatch(QString::fromUtf8(html));
+        while (matches.hasNext()) {
+            const auto match = matches.next();
+            fields.append({unescape(match.captured(1)), unescape(match.captured(2))});
+        }
+        return fields;
+    }
+    static QUrlQuery redirectQuery(const HttpResult &result)
+    {
+        return QUrlQuery(QUrl(QString::fromUtf8(result.header("location"))));
+    }
+    // The page, then alice allowing: the code, or empty.
+    QByteArray signIn(const MockServer &server, const Params &params = authorizeParams())
+    {
+        const auto page = authorizeGet(server, params);
+        if (page.status != 200)
+            return {};
+        const auto redirect = authorizePost(server, signInFields(hiddenFields(page.body)));
+        return redirectQuery(redirect)
+            .queryItemValue(QStringLiteral("code"), QUrl::FullyDecoded)
+            .toLatin1();
+    }
+    HttpResult exchange(const MockServer &server, const QByteArray &code,
+                        const QByteArray &codeVerifier, const QString &redirectUri)
+    {
+        return http.postForm(endpoint(server, "/oauth/token"),
+                             "grant_type=authorization_code&client_id=silentauth-desktop&code="
+                                 + QUrl::toPercentEncoding(QString::fromLatin1(code))
+                                 + "&redirect_uri=" + QUrl::toPercentEncoding(redirectUri)
+                                 + "&code_verifier=" + codeVerifier);
+    }
+    static QJsonObject jwtPart(const QByteArray &token, int index)
+    {
+        return QJsonDocument::fromJson(QByteArray::fromBase64(token.split('.').value(index),
+                                                              QByteArray::Base64UrlEncoding))
+            .object();
+    }
+
+public:
+    TestMockServer() { browser.manager().setRedirectPolicy(QNetworkRequest::ManualRedirectPolicy); }
 
 private Q_SLOTS:
     void loginReturnsTheSeedShape()
@@ -639,9 +775,10 @@ private Q_SLOTS:
             names.append(entry[QLatin1String("name")].toString());
             QVERIFY(!entry[QLatin1String("description")].toString().isEmpty());
         }
-        for (const char *expected : {"normal", "expire-now", "slow-refresh", "refresh-unavailable",
-                                     "refresh-drop", "lost-refresh-response", "revoked-refresh",
-                                     "malformed-refresh", "flaky-resources", "clock-skew"})
+        for (const char *expected :
+             {"normal", "expire-now", "slow-refresh", "refresh-unavailable", "refresh-drop",
+              "lost-refresh-response", "revoked-refresh", "malformed-refresh", "flaky-resources",
+              "clock-skew", "deny-consent", "slow-consent", "rotate-signing-key"})
             QVERIFY2(names.contains(QLatin1String(expected)), expected);
 
         result = http.postJson(endpoint(*server, "/__admin/scenario"),
@@ -738,6 +875,31 @@ private Q_SLOTS:
         for (const auto &line : lines) {
             QVERIFY(!line.contains(QString::fromUtf8(str(tokens, "accessToken"))));
             QVERIFY(!line.contains(QString::fromUtf8(str(tokens, "refreshToken"))));
+        }
+    }
+
+    void browserSignInLogRedactsSecrets()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        QStringList lines;
+        connect(server.get(), &MockServer::requestLogged, this,
+                [&](const QString &line) { lines.append(line); });
+        const QByteArray code = signIn(*server);
+        const auto tokens = exchange(*server, code, verifier, redirectOf(authorizeParams()));
+        QCOMPARE(tokens.status, 200);
+        QCOMPARE(lines.size(), 3);
+        QVERIFY2(lines[0].startsWith(QLatin1String("GET /oauth/authorize 200 ")),
+                 qPrintable(lines[0]));
+        QVERIFY2(lines[1].startsWith(QLatin1String("POST /oauth/authorize 303 ")),
+                 qPrintable(lines[1]));
+        QVERIFY2(lines[2].startsWith(QLatin1String("POST /oauth/token 200 ")),
+                 qPrintable(lines[2]));
+        for (const auto &line : std::as_const(lines)) {
+            for (const QByteArray &secret :
+                 {code, QByteArray("alice-password"), verifier, QByteArray("st-123"),
+                  str(tokens.json(), "access_token"), str(tokens.json(), "id_token")})
+                QVERIFY2(!line.contains(QString::fromLatin1(secret)), qPrintable(line));
         }
     }
 
@@ -912,6 +1074,830 @@ private Q_SLOTS:
         QVERIFY(!login(*server).isEmpty());
         for (const auto &socket : slow)
             QTRY_VERIFY_WITH_TIMEOUT(socket->peek(12).startsWith("HTTP/1.1 200"), 5000);
+    }
+    // Browser sign-in: discovery, the authorization endpoint and its page,
+    // the code exchange, ID tokens.
+
+    void discoveryDocument()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const auto oidc = http.send("GET", endpoint(*server, "/.well-known/openid-configuration"));
+        const auto rfc8414
+            = http.send("GET", endpoint(*server, "/.well-known/oauth-authorization-server"));
+        QCOMPARE(oidc.status, 200);
+        QCOMPARE(rfc8414.status, 200);
+        QCOMPARE(oidc.body, rfc8414.body);
+        QCOMPARE(oidc.header("content-type"), QByteArray("application/json"));
+        const auto d = oidc.json();
+        const QString issuer = server->url().toString();
+        QVERIFY(!issuer.endsWith(QLatin1Char('/')));
+        QCOMPARE(server->issuer(), issuer);
+        auto text = [&](const char *key) { return d.value(QLatin1String(key)).toString(); };
+        auto list = [&](const char *key) {
+            QStringList values;
+            for (const auto &value : d.value(QLatin1String(key)).toArray())
+                values.append(value.toString());
+            return values;
+        };
+        QCOMPARE(text("issuer"), issuer);
+        QCOMPARE(text("authorization_endpoint"), issuer + QLatin1String("/oauth/authorize"));
+        QCOMPARE(text("token_endpoint"), issuer + QLatin1String("/oauth/token"));
+        QCOMPARE(text("revocation_endpoint"), issuer + QLatin1String("/oauth/revoke"));
+        QCOMPARE(text("jwks_uri"), issuer + QLatin1String("/oauth/jwks"));
+        QCOMPARE(list("response_types_supported"), QStringList {QStringLiteral("code")});
+        QCOMPARE(list("grant_types_supported"),
+                 (QStringList {QStringLiteral("authorization_code"),
+                               QStringLiteral("refresh_token"), QStringLiteral("password")}));
+        QCOMPARE(list("code_challenge_methods_supported"), QStringList {QStringLiteral("S256")});
+        QCOMPARE(d.value(QLatin1String("authorization_response_iss_parameter_supported")),
+                 QJsonValue(true));
+        QCOMPARE(list("token_endpoint_auth_methods_supported"),
+                 (QStringList {QStringLiteral("none"), QStringLiteral("client_secret_basic"),
+                               QStringLiteral("client_secret_post")}));
+        QVERIFY(list("scopes_supported").contains(QStringLiteral("openid")));
+        QVERIFY(list("scopes_supported").contains(QStringLiteral("profile")));
+        QCOMPARE(list("subject_types_supported"), QStringList {QStringLiteral("public")});
+        QCOMPARE(list("id_token_signing_alg_values_supported"),
+                 QStringList {QStringLiteral("RS256")});
+        // Every endpoint it names answers.
+        QCOMPARE(http.send("GET", QUrl(text("jwks_uri"))).status, 200);
+        QCOMPARE(browser.send("GET", QUrl(text("authorization_endpoint"))).status, 400);
+    }
+
+    void discoveryUsesTheConfiguredIssuer()
+    {
+        MockServerConfig config;
+        config.issuer = QStringLiteral("https://id.example.test/tenant/");
+        auto server = startServer(config);
+        QVERIFY(server);
+        QCOMPARE(server->issuer(), QStringLiteral("https://id.example.test/tenant"));
+        const auto d
+            = http.send("GET", endpoint(*server, "/.well-known/openid-configuration")).json();
+        QCOMPARE(d.value(QLatin1String("issuer")).toString(),
+                 QStringLiteral("https://id.example.test/tenant"));
+        QCOMPARE(d.value(QLatin1String("token_endpoint")).toString(),
+                 QStringLiteral("https://id.example.test/tenant/oauth/token"));
+        // The redirect names the configured issuer too (RFC 9207).
+        const auto redirect = authorizePost(*server, signInFields(authorizeParams()));
+        QCOMPARE(redirect.status, 303);
+        QCOMPARE(redirectQuery(redirect).queryItemValue(QStringLiteral("iss"), QUrl::FullyDecoded),
+                 QStringLiteral("https://id.example.test/tenant"));
+
+        for (const char *bad : {"ftp://id.example.test", "https://id.example.test/?x=1",
+                                "https://id.example.test/#f", "not a url", "https://u@host"}) {
+            MockServerConfig wrong;
+            wrong.issuer = QString::fromLatin1(bad);
+            wrong.port = 0;
+            MockServer refused(wrong);
+            QString error;
+            QVERIFY2(!refused.start(&error), bad);
+            QVERIFY2(error.contains(QLatin1String("issuer")), qPrintable(error));
+        }
+    }
+
+    void issuerOnIpv6Loopback()
+    {
+        MockServerConfig config;
+        config.address = QHostAddress::LocalHostIPv6;
+        config.port = 0;
+        config.logRequests = false;
+        MockServer server(config);
+        if (!server.start())
+            QSKIP("No IPv6 loopback here");
+        QCOMPARE(server.issuer(), QStringLiteral("http://[::1]:%1").arg(server.port()));
+    }
+
+    void browserSignInEndToEnd()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const QString redirectUri = QStringLiteral("http://127.0.0.1:53682/callback");
+        const auto page = authorizeGet(*server, authorizeParams(redirectUri));
+        QCOMPARE(page.status, 200);
+        QVERIFY2(page.header("content-type").startsWith("text/html"), page.header("content-type"));
+        QCOMPARE(page.header("cache-control"), QByteArray("no-store"));
+        QVERIFY(page.body.contains("<html lang=\"en\">"));
+        // The form's exact shape, as a headless stand-in for the browser reads it.
+        QVERIFY(page.body.contains("<form method=\"post\" action=\"/oauth/authorize\">"));
+        QVERIFY(page.body.contains("<input name=\"username\">"));
+        QVERIFY(page.body.contains("<input name=\"password\" type=\"password\">"));
+        QVERIFY(page.body.contains("<button type=\"submit\" name=\"decision\" value=\"allow\">"));
+        QVERIFY(page.body.contains("<button type=\"submit\" name=\"decision\" value=\"deny\">"));
+        const Params hidden = hiddenFields(page.body);
+        QCOMPARE(hidden, authorizeParams(redirectUri));
+
+        const auto redirect = authorizePost(*server, signInFields(hidden));
+        QCOMPARE(redirect.status, 303);
+        QVERIFY(redirect.body.isEmpty());
+        const QUrl location(QString::fromUtf8(redirect.header("location")), QUrl::StrictMode);
+        QVERIFY(location.isValid());
+        QCOMPARE(location.adjusted(QUrl::RemoveQuery), QUrl(redirectUri));
+        const QUrlQuery query(location);
+        const QString code = query.queryItemValue(QStringLiteral("code"), QUrl::FullyDecoded);
+        QVERIFY2(code.size() >= 43, qPrintable(code)); // at least 256 bits, base64url
+        QCOMPARE(query.queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded),
+                 QStringLiteral("st-123"));
+        QCOMPARE(query.queryItemValue(QStringLiteral("iss"), QUrl::FullyDecoded), server->issuer());
+        QVERIFY(!query.hasQueryItem(QStringLiteral("error")));
+
+        const auto tokens = exchange(*server, code.toLatin1(), verifier, redirectUri);
+        QCOMPARE(tokens.status, 200);
+        QCOMPARE(tokens.header("cache-control"), QByteArray("no-store"));
+        const auto body = tokens.json();
+        QCOMPARE(body.value(QLatin1String("token_type")).toString(), QStringLiteral("Bearer"));
+        QCOMPARE(body.value(QLatin1String("expires_in")).toInt(), 3600);
+        QCOMPARE(body.value(QLatin1String("scope")).toString(), QStringLiteral("openid profile"));
+        const auto profile
+            = http.getBearer(endpoint(*server, "/profile"), str(body, "access_token"));
+        QCOMPARE(profile.status, 200);
+        QCOMPARE(profile.json().value(QLatin1String("username")).toString(),
+                 QStringLiteral("alice"));
+
+        // The normal refresh grant works afterwards, with rotation.
+        const QByteArray refreshToken = str(body, "refresh_token");
+        const auto refreshed = http.postForm(
+            endpoint(*server, "/oauth/token"),
+            "grant_type=refresh_token&client_id=silentauth-desktop&refresh_token=" + refreshToken);
+        QCOMPARE(refreshed.status, 200);
+        QVERIFY(!str(refreshed.json(), "refresh_token").isEmpty());
+        QVERIFY(str(refreshed.json(), "refresh_token") != refreshToken);
+        QCOMPARE(refreshed.json().value(QLatin1String("scope")).toString(),
+                 QStringLiteral("openid profile"));
+        QCOMPARE(
+            http.getBearer(endpoint(*server, "/profile"), str(refreshed.json(), "access_token"))
+                .status,
+            200);
+
+        const auto stats = server->stats()[QLatin1String("authorizations")].toObject();
+        QCOMPARE(stats.value(QLatin1String("issued")).toInt(), 1);
+        QCOMPARE(stats.value(QLatin1String("exchanged")).toInt(), 1);
+        QCOMPARE(stats.value(QLatin1String("denied")).toInt(), 0);
+        QCOMPARE(stats.value(QLatin1String("failed")).toInt(), 0);
+        QCOMPARE(stats.value(QLatin1String("pkceFailed")).toInt(), 0);
+        QCOMPARE(stats.value(QLatin1String("codeReuse")).toInt(), 0);
+        QCOMPARE(server->stats()[QLatin1String("logins")][QLatin1String("ok")].toInt(), 1);
+    }
+
+    void confidentialClientUsesTheCodeFlow()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const Params params = with(authorizeParams(), QStringLiteral("client_id"),
+                                   QStringLiteral("silentauth-service"));
+        const QByteArray code = signIn(*server, params);
+        QVERIFY(!code.isEmpty());
+        const QByteArray form = "grant_type=authorization_code&code=" + code + "&redirect_uri="
+            + QUrl::toPercentEncoding(redirectOf(params)) + "&code_verifier=" + verifier;
+        // Without its secret it is refused as today; the code stays good.
+        auto result = http.postForm(endpoint(*server, "/oauth/token"),
+                                    form + "&client_id=silentauth-service");
+        QCOMPARE(result.status, 401);
+        QCOMPARE(result.json().value(QLatin1String("error")).toString(),
+                 QStringLiteral("invalid_client"));
+        result = http.postForm(
+            endpoint(*server, "/oauth/token"), form,
+            {{"Authorization",
+              "Basic " + QByteArray("silentauth-service:service-secret").toBase64()}});
+        QCOMPARE(result.status, 200);
+        QVERIFY(!str(result.json(), "access_token").isEmpty());
+    }
+
+    void authorizeRefusesWithoutRedirect_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("value"); // null: left out
+        const struct
+        {
+            const char *row, *name, *value;
+        } cases[] = {
+            {"unknown-client", "client_id", "someone-else"},
+            {"no-client", "client_id", nullptr},
+            {"no-redirect", "redirect_uri", nullptr},
+            {"localhost", "redirect_uri", "http://localhost:53682/callback"},
+            {"https", "redirect_uri", "https://127.0.0.1:53682/callback"},
+            {"other-host", "redirect_uri", "http://example.com:53682/callback"},
+            {"fragment", "redirect_uri", "http://127.0.0.1:53682/callback#top"},
+            {"suffix-host", "redirect_uri", "http://127.0.0.1.example.com/callback"},
+            {"user-info", "redirect_uri", "http://user@127.0.0.1:53682/callback"},
+            {"short-ipv4", "redirect_uri", "http://127.1:53682/callback"},
+            {"other-loopback", "redirect_uri", "http://127.0.0.2:53682/callback"},
+            {"ipv6-any", "redirect_uri", "http://[::]:53682/callback"},
+            {"port-zero", "redirect_uri", "http://127.0.0.1:0/callback"},
+            {"port-too-big", "redirect_uri", "http://127.0.0.1:70000/callback"},
+            {"backslash", "redirect_uri", "http://127.0.0.1:53682\\@example.com/"},
+            {"space", "redirect_uri", "http://127.0.0.1:53682/call back"},
+            {"relative", "redirect_uri", "/callback"},
+            {"custom-scheme", "redirect_uri", "com.example.app:/callback"},
+            {"upper-case-scheme", "redirect_uri", "HTTP://127.0.0.1:53682/callback"},
+        };
+        for (const QByteArray &method : {QByteArray("GET"), QByteArray("POST")}) {
+            for (const auto &c : cases)
+                QTest::addRow("%s-%s", method.constData(), c.row)
+                    << method << QString::fromLatin1(c.name)
+                    << (c.value ? QString::fromLatin1(c.value) : QString());
+        }
+    }
+
+    void authorizeRefusesWithoutRedirect()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(QString, name);
+        QFETCH(QString, value);
+        auto server = startServer();
+        QVERIFY(server);
+        const Params params = with(authorizeParams(), name, value);
+        const auto result = method == "GET" ? authorizeGet(*server, params)
+                                            : authorizePost(*server, signInFields(params));
+        QCOMPARE(result.status, 400);
+        QVERIFY(result.header("location").isEmpty());
+        QVERIFY(result.header("content-type").startsWith("text/html"));
+        QVERIFY(result.body.contains("<html lang=\"en\">"));
+        QVERIFY(!result.body.contains("<form"));
+        QCOMPARE(server->stats()[QLatin1String("authorizations")][QLatin1String("issued")].toInt(),
+                 0);
+    }
+
+    void authorizeAcceptsAnyLoopbackPort_data()
+    {
+        QTest::addColumn<QString>("redirectUri");
+        QTest::newRow("port-1") << QStringLiteral("http://127.0.0.1:1/x");
+        QTest::newRow("port-65535") << QStringLiteral("http://127.0.0.1:65535/a/b/c");
+        QTest::newRow("ipv6") << QStringLiteral("http://[::1]:8080/callback");
+        QTest::newRow("no-port") << QStringLiteral("http://127.0.0.1/callback");
+        QTest::newRow("with-query") << QStringLiteral("http://127.0.0.1:4000/cb?client=1");
+    }
+
+    void authorizeAcceptsAnyLoopbackPort()
+    {
+        QFETCH(QString, redirectUri);
+        auto server = startServer();
+        QVERIFY(server);
+        QCOMPARE(authorizeGet(*server, authorizeParams(redirectUri)).status, 200);
+        const auto redirect = authorizePost(*server, signInFields(authorizeParams(redirectUri)));
+        QCOMPARE(redirect.status, 303);
+        const QByteArray location = redirect.header("location");
+        QVERIFY2(
+            location.startsWith(redirectUri.toUtf8()
+                                + (redirectUri.contains(QLatin1Char('?')) ? "&code=" : "?code=")),
+            location);
+        const QString code = redirectQuery(redirect).queryItemValue(QStringLiteral("code"));
+        QCOMPARE(exchange(*server, code.toLatin1(), verifier, redirectUri).status, 200);
+    }
+
+    void authorizeErrorsRedirect_data()
+    {
+        QTest::addColumn<QByteArray>("method");
+        QTest::addColumn<QString>("name");
+        QTest::addColumn<QString>("value"); // null: left out
+        QTest::addColumn<QString>("error");
+        const struct
+        {
+            const char *row, *name, *value, *error;
+        } cases[] = {
+            {"token-response", "response_type", "token", "unsupported_response_type"},
+            {"id-token-response", "response_type", "id_token", "unsupported_response_type"},
+            {"no-response-type", "response_type", nullptr, "invalid_request"},
+            {"no-challenge", "code_challenge", nullptr, "invalid_request"},
+            {"plain", "code_challenge_method", "plain", "invalid_request"},
+            {"no-method", "code_challenge_method", nullptr, "invalid_request"},
+            {"short-challenge", "code_challenge", "abc", "invalid_request"},
+        };
+        for (const QByteArray &method : {QByteArray("GET"), QByteArray("POST")}) {
+            for (const auto &c : cases)
+                QTest::addRow("%s-%s", method.constData(), c.row)
+                    << method << QString::fromLatin1(c.name)
+                    << (c.value ? QString::fromLatin1(c.value) : QString())
+                    << QString::fromLatin1(c.error);
+            QTest::addRow("%s-repeated-state", method.constData())
+                << method << QStringLiteral("state+") << QStringLiteral("again")
+                << QStringLiteral("invalid_request");
+        }
+    }
+
+    void authorizeErrorsRedirect()
+    {
+        QFETCH(QByteArray, method);
+        QFETCH(QString, name);
+        QFETCH(QString, value);
+        QFETCH(QString, error);
+        auto server = startServer();
+        QVERIFY(server);
+        Params params = authorizeParams();
+        if (name.endsWith(QLatin1Char('+')))
+            params.append({name.chopped(1), value}); // a second time
+        else
+            params = with(params, name, value);
+        const auto result = method == "GET" ? authorizeGet(*server, params)
+                                            : authorizePost(*server, signInFields(params));
+        QCOMPARE(result.status, 303);
+        QVERIFY2(result.header("location").startsWith("http://127.0.0.1:53682/callback?"),
+                 result.header("location"));
+        const QUrlQuery query = redirectQuery(result);
+        QCOMPARE(query.queryItemValue(QStringLiteral("error")), error);
+        QVERIFY(!query.queryItemValue(QStringLiteral("error_description")).isEmpty());
+        QCOMPARE(query.queryItemValue(QStringLiteral("state")), QStringLiteral("st-123"));
+        QCOMPARE(query.queryItemValue(QStringLiteral("iss"), QUrl::FullyDecoded), server->issuer());
+        QVERIFY(!query.hasQueryItem(QStringLiteral("code")));
+        QCOMPARE(server->stats()[QLatin1String("authorizations")][QLatin1String("issued")].toInt(),
+                 0);
+    }
+
+    void signInPageEscapesHostileValues()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const QString hostile = QStringLiteral("\"><script>alert(1)</script>&amp; 'x' é+%20");
+        Params params = with(authorizeParams(), QStringLiteral("state"), hostile);
+        params = with(params, QStringLiteral("nonce"), QStringLiteral("<b>n</b>"));
+        const auto page = authorizeGet(*server, params);
+        QCOMPARE(page.status, 200);
+        QVERIFY(!page.body.contains("<script>"));
+        QVERIFY(!page.body.contains("<b>n</b>"));
+        QVERIFY(page.body.contains("&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;&amp;amp;"));
+        QVERIFY(page.header("content-security-policy").contains("default-src 'none'"));
+        // The form carries the values back unchanged...
+        const Params hidden = hiddenFields(page.body);
+        QCOMPARE(hidden, params);
+        // ...and the redirect percent-encodes them.
+        const auto redirect = authorizePost(*server, signInFields(hidden));
+        QCOMPARE(redirect.status, 303);
+        const QByteArray location = redirect.header("location");
+        for (const char c : {'"', '<', '>', ' ', '\''})
+            QVERIFY2(!location.contains(c), location);
+        QCOMPARE(
+            redirectQuery(redirect).queryItemValue(QStringLiteral("state"), QUrl::FullyDecoded),
+            hostile);
+    }
+
+    void denyRedirectsAccessDenied()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        Params fields = signInFields(authorizeParams());
+        fields = with(fields, QStringLiteral("decision"), QStringLiteral("deny"));
+        const auto result = authorizePost(*server, fields);
+        QCOMPARE(result.status, 303);
+        const QUrlQuery query = redirectQuery(result);
+        QCOMPARE(query.queryItemValue(QStringLiteral("error")), QStringLiteral("access_denied"));
+        QCOMPARE(query.queryItemValue(QStringLiteral("state")), QStringLiteral("st-123"));
+        QCOMPARE(query.queryItemValue(QStringLiteral("iss"), QUrl::FullyDecoded), server->issuer());
+        QVERIFY(!query.hasQueryItem(QStringLiteral("code")));
+        const auto stats = server->stats()[QLatin1String("authorizations")].toObject();
+        QCOMPARE(stats.value(QLatin1String("denied")).toInt(), 1);
+        QCOMPARE(stats.value(QLatin1String("issued")).toInt(), 0);
+
+        // Neither button: the page again, nothing decided.
+        fields = with(fields, QStringLiteral("decision"), QString());
+        const auto undecided = authorizePost(*server, fields);
+        QCOMPARE(undecided.status, 400);
+        QVERIFY(undecided.header("location").isEmpty());
+        QVERIFY(undecided.body.contains("<form method=\"post\" action=\"/oauth/authorize\">"));
+    }
+
+    void wrongPasswordShowsThePageAgain()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const Params wrong = with(signInFields(authorizeParams()), QStringLiteral("password"),
+                                  QStringLiteral("not-the-password"));
+        const auto result = authorizePost(*server, wrong);
+        QCOMPARE(result.status, 200);
+        QVERIFY(result.header("location").isEmpty());
+        QVERIFY(result.body.contains("role=\"alert\""));
+        QVERIFY(result.body.contains("Wrong username or password"));
+        QCOMPARE(hiddenFields(result.body), authorizeParams());
+        QCOMPARE(server->stats()[QLatin1String("logins")][QLatin1String("failed")].toInt(), 1);
+        QCOMPARE(server->stats()[QLatin1String("authorizations")][QLatin1String("issued")].toInt(),
+                 0);
+        // An unknown user is answered the same way.
+        const auto unknown = authorizePost(
+            *server, with(wrong, QStringLiteral("username"), QStringLiteral("nobody")));
+        QCOMPARE(unknown.status, 200);
+        QVERIFY(unknown.body.contains("Wrong username or password"));
+
+        // It counts toward the login throttle, which then holds the page too.
+        for (int i = 0; i < 4; ++i)
+            QCOMPARE(authorizePost(*server, wrong).status, 200);
+        const auto throttled = authorizePost(*server, signInFields(authorizeParams()));
+        QCOMPARE(throttled.status, 429);
+        QVERIFY(throttled.header("location").isEmpty());
+        QVERIFY(throttled.header("retry-after").toInt() >= 1);
+        QVERIFY(throttled.body.contains("Too many failed sign-in attempts"));
+        QCOMPARE(server->stats()[QLatin1String("logins")][QLatin1String("throttled")].toInt(), 1);
+    }
+
+    void formPostNeedsFormEncoding()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const auto result = browser.send("POST", endpoint(*server, "/oauth/authorize"),
+                                         encode(signInFields(authorizeParams())),
+                                         {{"Content-Type", "text/plain"}});
+        QCOMPARE(result.status, 400);
+        QVERIFY(result.header("location").isEmpty());
+    }
+
+    void codeExchangeRejections_data()
+    {
+        QTest::addColumn<QByteArray>("form"); // CODE and REDIRECT are filled in
+        QTest::addColumn<QByteArray>("basic");
+        QTest::addColumn<bool>("pkce");
+        const QByteArray base = "grant_type=authorization_code&client_id=silentauth-desktop";
+        const QByteArray good = "&code=CODE&redirect_uri=REDIRECT";
+        QTest::newRow("pkce-mismatch")
+            << base + good + "&code_verifier=" + QByteArray(43, 'a') << QByteArray() << true;
+        QTest::newRow("verifier-is-the-challenge")
+            << base + good + "&code_verifier=" + Mock::Pkce::s256(verifier) << QByteArray() << true;
+        QTest::newRow("verifier-too-short")
+            << base + good + "&code_verifier=" + verifier.left(42) << QByteArray() << true;
+        QTest::newRow("verifier-too-long")
+            << base + good + "&code_verifier=" + QByteArray(129, 'a') << QByteArray() << true;
+        QTest::newRow("verifier-bad-character")
+            << base + good + "&code_verifier=" + verifier.left(42) + "%2B" << QByteArray() << true;
+        QTest::newRow("no-verifier") << base + good << QByteArray() << true;
+        QTest::newRow("other-redirect") << base
+                + "&code=CODE&redirect_uri=http%3A%2F%2F127.0.0.1%3A53683%2Fcallback"
+                  "&code_verifier="
+                + verifier << QByteArray()
+                                        << false;
+        QTest::newRow("redirect-with-slash")
+            << base + "&code=CODE&redirect_uri=REDIRECT%2F&code_verifier=" + verifier
+            << QByteArray() << false;
+        QTest::newRow("no-redirect")
+            << base + "&code=CODE&code_verifier=" + verifier << QByteArray() << false;
+        QTest::newRow("other-client")
+            << "grant_type=authorization_code" + good + "&code_verifier=" + verifier
+            << QByteArray("silentauth-service:service-secret") << false;
+        QTest::newRow("unknown-code") << base + "&code=" + QByteArray(43, 'x')
+                + "&redirect_uri=REDIRECT&code_verifier=" + verifier
+                                      << QByteArray() << false;
+    }
+
+    void codeExchangeRejections()
+    {
+        QFETCH(QByteArray, form);
+        QFETCH(QByteArray, basic);
+        QFETCH(bool, pkce);
+        auto server = startServer();
+        QVERIFY(server);
+        const QByteArray code = signIn(*server);
+        QVERIFY(!code.isEmpty());
+        form.replace("CODE", code)
+            .replace("REDIRECT", QUrl::toPercentEncoding(redirectOf(authorizeParams())));
+        HttpClient::Headers headers;
+        if (!basic.isEmpty())
+            headers.append({"Authorization", "Basic " + basic.toBase64()});
+        const auto result = http.postForm(endpoint(*server, "/oauth/token"), form, headers);
+        QCOMPARE(result.status, 400);
+        QCOMPARE(result.json().value(QLatin1String("error")).toString(),
+                 QStringLiteral("invalid_grant"));
+        QVERIFY(result.json().contains(QLatin1String("error_description")));
+        auto stats = server->stats()[QLatin1String("authorizations")].toObject();
+        QCOMPARE(stats.value(QLatin1String("failed")).toInt(), 1);
+        QCOMPARE(stats.value(QLatin1String("pkceFailed")).toInt(), pkce ? 1 : 0);
+        QCOMPARE(stats.value(QLatin1String("exchanged")).toInt(), 0);
+        // A failed attempt does not spend the code for its rightful client.
+        QCOMPARE(exchange(*server, code, verifier, redirectOf(authorizeParams())).status, 200);
+    }
+
+    void codeExchangeNeedsACode()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const auto result = http.postForm(endpoint(*server, "/oauth/token"),
+                                          "grant_type=authorization_code&client_id=silentauth-"
+                                          "desktop&redirect_uri=x&code_verifier="
+                                              + verifier);
+        QCOMPARE(result.status, 400);
+        QCOMPARE(result.json().value(QLatin1String("error")).toString(),
+                 QStringLiteral("invalid_request"));
+    }
+
+    void codeExpires()
+    {
+        MockServerConfig config;
+        config.authorizationCodeTtl = std::chrono::seconds(1);
+        auto server = startServer(config);
+        QVERIFY(server);
+        const QByteArray code = signIn(*server);
+        QVERIFY(!code.isEmpty());
+        QTest::qWait(1100);
+        const auto result = exchange(*server, code, verifier, redirectOf(authorizeParams()));
+        QCOMPARE(result.status, 400);
+        QCOMPARE(result.json().value(QLatin1String("error")).toString(),
+                 QStringLiteral("invalid_grant"));
+        QCOMPARE(server->stats()[QLatin1String("authorizations")][QLatin1String("failed")].toInt(),
+                 1);
+    }
+
+    void codeReuseRevokesItsTokens()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const QString redirectUri = redirectOf(authorizeParams());
+        const QByteArray code = signIn(*server);
+        const auto first = exchange(*server, code, verifier, redirectUri);
+        QCOMPARE(first.status, 200);
+        const QByteArray issued = str(first.json(), "refresh_token");
+        // Rotated once: the whole family goes, not only the first token.
+        const auto rotated = http.postForm(
+            endpoint(*server, "/oauth/token"),
+            "grant_type=refresh_token&client_id=silentauth-desktop&refresh_token=" + issued);
+        QCOMPARE(rotated.status, 200);
+        const QByteArray current = str(rotated.json(), "refresh_token");
+        const int liveBefore = server->stats()[QLatin1String("liveRefreshTokens")].toInt();
+        QCOMPARE(liveBefore, 1);
+
+        const auto second = exchange(*server, code, verifier, redirectUri);
+        QCOMPARE(second.status, 400);
+        QCOMPARE(second.json().value(QLatin1String("error")).toString(),
+                 QStringLiteral("invalid_grant"));
+        for (const QByteArray &token : {issued, current}) {
+            const auto refreshed = http.postForm(
+                endpoint(*server, "/oauth/token"),
+                "grant_type=refresh_token&client_id=silentauth-desktop&refresh_token=" + token);
+            QCOMPARE(refreshed.status, 400);
+            QCOMPARE(refreshed.json().value(QLatin1String("error")).toString(),
+                     QStringLiteral("invalid_grant"));
+        }
+        const auto stats = server->stats();
+        QCOMPARE(stats[QLatin1String("liveRefreshTokens")].toInt(), 0);
+        const auto authorizations = stats[QLatin1String("authorizations")].toObject();
+        QCOMPARE(authorizations.value(QLatin1String("codeReuse")).toInt(), 1);
+        QCOMPARE(authorizations.value(QLatin1String("failed")).toInt(), 1);
+        QCOMPARE(authorizations.value(QLatin1String("exchanged")).toInt(), 1);
+    }
+
+    void browserSignInTokensStayWithTheirClientAndScope()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const auto tokens
+            = exchange(*server, signIn(*server), verifier, redirectOf(authorizeParams()));
+        QCOMPARE(tokens.status, 200);
+        const QByteArray token = str(tokens.json(), "refresh_token");
+        const QByteArray grant = "grant_type=refresh_token&refresh_token=" + token;
+        // Another client cannot use it (RFC 6749 §6).
+        auto result = http.postForm(
+            endpoint(*server, "/oauth/token"), grant,
+            {{"Authorization",
+              "Basic " + QByteArray("silentauth-service:service-secret").toBase64()}});
+        QCOMPARE(result.status, 400);
+        QCOMPARE(result.json().value(QLatin1String("error")).toString(),
+                 QStringLiteral("invalid_grant"));
+        // A refresh cannot widen the scope, but may narrow it.
+        result = http.postForm(endpoint(*server, "/oauth/token"),
+                               grant + "&client_id=silentauth-desktop&scope=openid+profile+board");
+        QCOMPARE(result.status, 400);
+        QCOMPARE(result.json().value(QLatin1String("error")).toString(),
+                 QStringLiteral("invalid_scope"));
+        result = http.postForm(endpoint(*server, "/oauth/token"),
+                               grant + "&client_id=silentauth-desktop&scope=profile");
+        QCOMPARE(result.status, 200);
+        QCOMPARE(result.json().value(QLatin1String("scope")).toString(), QStringLiteral("profile"));
+        QVERIFY(!result.json().contains(QLatin1String("id_token")));
+        // The rotated token keeps the scope of the sign-in.
+        result
+            = http.postForm(endpoint(*server, "/oauth/token"),
+                            "grant_type=refresh_token&client_id=silentauth-desktop&refresh_token="
+                                + str(result.json(), "refresh_token"));
+        QCOMPARE(result.status, 200);
+        QCOMPARE(result.json().value(QLatin1String("scope")).toString(),
+                 QStringLiteral("openid profile"));
+    }
+
+    void resetForgetsCodes()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const QByteArray code = signIn(*server);
+        QVERIFY(!code.isEmpty());
+        server->reset();
+        QCOMPARE(exchange(*server, code, verifier, redirectOf(authorizeParams())).status, 400);
+    }
+
+    void authorizeWithoutSocketReadsTheQuery()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        Mock::Request request;
+        request.method = "GET";
+        request.path
+            = QStringLiteral("/oauth/authorize?") + QString::fromLatin1(encode(authorizeParams()));
+        request.remote = QHostAddress::LocalHost;
+        const auto reply = server->handle(request);
+        QCOMPARE(reply.status, 200);
+        QCOMPARE(hiddenFields(reply.body), authorizeParams());
+    }
+
+    void denyConsentScenario()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        QCOMPARE(http.postJson(endpoint(*server, "/__admin/scenario"),
+                               {{QStringLiteral("name"), QStringLiteral("deny-consent")}})
+                     .status,
+                 200);
+        // The page still shows; whatever is submitted is declined.
+        QCOMPARE(authorizeGet(*server, authorizeParams()).status, 200);
+        const auto result = authorizePost(*server, signInFields(authorizeParams()));
+        QCOMPARE(result.status, 303);
+        const QUrlQuery query = redirectQuery(result);
+        QCOMPARE(query.queryItemValue(QStringLiteral("error")), QStringLiteral("access_denied"));
+        QCOMPARE(query.queryItemValue(QStringLiteral("state")), QStringLiteral("st-123"));
+        QVERIFY(!query.hasQueryItem(QStringLiteral("code")));
+        const auto wrong = authorizePost(*server,
+                                         with(signInFields(authorizeParams()),
+                                              QStringLiteral("password"), QStringLiteral("wrong")));
+        QCOMPARE(redirectQuery(wrong).queryItemValue(QStringLiteral("error")),
+                 QStringLiteral("access_denied"));
+        const auto stats = server->stats()[QLatin1String("authorizations")].toObject();
+        QCOMPARE(stats.value(QLatin1String("denied")).toInt(), 2);
+        QCOMPARE(stats.value(QLatin1String("issued")).toInt(), 0);
+        // Invalid requests are still refused first.
+        QCOMPARE(authorizePost(*server,
+                               signInFields(with(authorizeParams(), QStringLiteral("redirect_uri"),
+                                                 QStringLiteral("http://localhost/"))))
+                     .status,
+                 400);
+    }
+
+    void slowConsentScenario()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        QCOMPARE(http.postJson(endpoint(*server, "/__admin/scenario"),
+                               {{QStringLiteral("name"), QStringLiteral("slow-consent")},
+                                {QStringLiteral("delayMs"), 700}})
+                     .status,
+                 200);
+        QVERIFY(authorizeGet(*server, authorizeParams()).elapsedMs < 650);
+        const auto result = authorizePost(*server, signInFields(authorizeParams()));
+        QCOMPARE(result.status, 303);
+        QVERIFY2(result.elapsedMs >= 650, QByteArray::number(result.elapsedMs));
+        const QString code = redirectQuery(result).queryItemValue(QStringLiteral("code"));
+        QCOMPARE(exchange(*server, code.toLatin1(), verifier, redirectOf(authorizeParams())).status,
+                 200);
+        // The default delay is 3 s; the parameter is checked like the others.
+        QCOMPARE(http.postJson(endpoint(*server, "/__admin/scenario"),
+                               {{QStringLiteral("name"), QStringLiteral("slow-consent")},
+                                {QStringLiteral("count"), 1}})
+                     .status,
+                 400);
+    }
+
+    void idTokenOnCodeExchangeAndRefresh()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const qint64 before = QDateTime::currentSecsSinceEpoch();
+        const auto tokens
+            = exchange(*server, signIn(*server), verifier, redirectOf(authorizeParams()));
+        QCOMPARE(tokens.status, 200);
+        const QByteArray idToken = str(tokens.json(), "id_token");
+        QVERIFY(!idToken.isEmpty());
+
+        const auto jwks = http.send("GET", endpoint(*server, "/oauth/jwks"));
+        QCOMPARE(jwks.status, 200);
+        const auto keys = jwks.json().value(QLatin1String("keys")).toArray();
+        QCOMPARE(keys.size(), 1);
+        const QJsonObject jwk = keys.first().toObject();
+        QCOMPARE(jwk.value(QLatin1String("kty")).toString(), QStringLiteral("RSA"));
+        QCOMPARE(jwk.value(QLatin1String("use")).toString(), QStringLiteral("sig"));
+        QCOMPARE(jwk.value(QLatin1String("alg")).toString(), QStringLiteral("RS256"));
+        QCOMPARE(jwk.value(QLatin1String("e")).toString(), QStringLiteral("AQAB"));
+        const QByteArray n = jwk.value(QLatin1String("n")).toString().toLatin1();
+        QVERIFY(!n.contains('=') && !n.contains('+') && !n.contains('/'));
+        const auto modulus = QByteArray::fromBase64Encoding(
+            n, QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
+        QVERIFY(modulus);
+        QCOMPARE(modulus.decoded.size(), 256); // RSA-2048
+        QVERIFY(quint8(modulus.decoded.at(0)) >= 0x80); // no leading zero byte
+        // kid is the key's RFC 7638 thumbprint.
+        const QByteArray thumbprint = QCryptographicHash::hash(
+            "{\"e\":\"AQAB\",\"kty\":\"RSA\",\"n\":\"" + n + "\"}", QCryptographicHash::Sha256);
+        QCOMPARE(
+            jwk.value(QLatin1String("kid")).toString().toLatin1(),
+            thumbprint.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+
+        const QJsonObject header = jwtPart(idToken, 0);
+        QCOMPARE(header.value(QLatin1String("alg")).toString(), QStringLiteral("RS256"));
+        QCOMPARE(header.value(QLatin1String("kid")), jwk.value(QLatin1String("kid")));
+        QJsonObject claims;
+        QString error;
+        QVERIFY2(Mock::SigningKeys::verify(idToken, jwk, &claims, &error), qPrintable(error));
+        QCOMPARE(claims.value(QLatin1String("iss")).toString(), server->issuer());
+        QCOMPARE(claims.value(QLatin1String("sub")).toString(), QStringLiteral("alice"));
+        QCOMPARE(claims.value(QLatin1String("aud")).toString(),
+                 QStringLiteral("silentauth-desktop"));
+        QCOMPARE(claims.value(QLatin1String("azp")).toString(),
+                 QStringLiteral("silentauth-desktop"));
+        QCOMPARE(claims.value(QLatin1String("nonce")).toString(), QStringLiteral("n-456"));
+        QCOMPARE(claims.value(QLatin1String("name")).toString(), QStringLiteral("Alice Example"));
+        QCOMPARE(claims.value(QLatin1String("preferred_username")).toString(),
+                 QStringLiteral("alice"));
+        const qint64 iat = qint64(claims.value(QLatin1String("iat")).toDouble());
+        QVERIFY(iat >= before && iat <= QDateTime::currentSecsSinceEpoch());
+        QCOMPARE(qint64(claims.value(QLatin1String("exp")).toDouble()) - iat, 3600);
+
+        // A tampered token does not verify.
+        QByteArray tampered = idToken;
+        const qsizetype dot = tampered.indexOf('.');
+        tampered[dot + 5] = tampered[dot + 5] == 'A' ? 'B' : 'A';
+        QVERIFY(!Mock::SigningKeys::verify(tampered, jwk, &claims));
+
+        // Refresh answers a new ID token for the same sign-in.
+        const auto refreshed
+            = http.postForm(endpoint(*server, "/oauth/token"),
+                            "grant_type=refresh_token&client_id=silentauth-desktop&refresh_token="
+                                + str(tokens.json(), "refresh_token"));
+        QCOMPARE(refreshed.status, 200);
+        const QByteArray renewed = str(refreshed.json(), "id_token");
+        QVERIFY(!renewed.isEmpty());
+        QVERIFY(Mock::SigningKeys::verify(renewed, jwk, &claims));
+        QCOMPARE(claims.value(QLatin1String("sub")).toString(), QStringLiteral("alice"));
+        QCOMPARE(claims.value(QLatin1String("aud")).toString(),
+                 QStringLiteral("silentauth-desktop"));
+        QCOMPARE(claims.value(QLatin1String("nonce")).toString(), QStringLiteral("n-456"));
+        QCOMPARE(claims.value(QLatin1String("iss")).toString(), server->issuer());
+    }
+
+    void noIdTokenWithoutOpenid()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const Params params
+            = with(authorizeParams(), QStringLiteral("scope"), QStringLiteral("profile"));
+        const auto tokens
+            = exchange(*server, signIn(*server, params), verifier, redirectOf(params));
+        QCOMPARE(tokens.status, 200);
+        QVERIFY(!tokens.json().contains(QLatin1String("id_token")));
+        const auto refreshed
+            = http.postForm(endpoint(*server, "/oauth/token"),
+                            "grant_type=refresh_token&client_id=silentauth-desktop&refresh_token="
+                                + str(tokens.json(), "refresh_token"));
+        QCOMPARE(refreshed.status, 200);
+        QVERIFY(!refreshed.json().contains(QLatin1String("id_token")));
+        // The password grant answers one when asked for openid, for its client.
+        const auto password = http.postForm(endpoint(*server, "/oauth/token"),
+                                            "grant_type=password&username=bob&password=bob-"
+                                            "password&client_id=silentauth-desktop&scope=openid");
+        QCOMPARE(password.status, 200);
+        const auto claims = jwtPart(str(password.json(), "id_token"), 1);
+        QCOMPARE(claims.value(QLatin1String("sub")).toString(), QStringLiteral("bob"));
+        QCOMPARE(claims.value(QLatin1String("aud")).toString(),
+                 QStringLiteral("silentauth-desktop"));
+        QVERIFY(!claims.contains(QLatin1String("nonce")));
+    }
+
+    void rotateSigningKeyScenario()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const auto tokens
+            = exchange(*server, signIn(*server), verifier, redirectOf(authorizeParams()));
+        const QByteArray oldToken = str(tokens.json(), "id_token");
+        const QJsonValue oldKid = jwtPart(oldToken, 0).value(QLatin1String("kid"));
+        QCOMPARE(http.postJson(endpoint(*server, "/__admin/scenario"),
+                               {{QStringLiteral("name"), QStringLiteral("rotate-signing-key")}})
+                     .status,
+                 200);
+        const auto keys = http.send("GET", endpoint(*server, "/oauth/jwks"))
+                              .json()
+                              .value(QLatin1String("keys"))
+                              .toArray();
+        QCOMPARE(keys.size(), 2);
+        const QJsonObject newKey = keys.at(0).toObject();
+        const QJsonObject oldKey = keys.at(1).toObject();
+        QVERIFY(newKey.value(QLatin1String("kid")) != oldKid);
+        QCOMPARE(oldKey.value(QLatin1String("kid")), oldKid);
+        QVERIFY(newKey.value(QLatin1String("n")) != oldKey.value(QLatin1String("n")));
+        // Tokens signed before still verify with the old key...
+        QJsonObject claims;
+        QVERIFY(Mock::SigningKeys::verify(oldToken, oldKey, &claims));
+        // ...and new ones are signed with the new key.
+        const auto refreshed
+            = http.postForm(endpoint(*server, "/oauth/token"),
+                            "grant_type=refresh_token&client_id=silentauth-desktop&refresh_token="
+                                + str(tokens.json(), "refresh_token"));
+        QCOMPARE(refreshed.status, 200);
+        const QByteArray newToken = str(refreshed.json(), "id_token");
+        QCOMPARE(jwtPart(newToken, 0).value(QLatin1String("kid")),
+                 newKey.value(QLatin1String("kid")));
+        QVERIFY(Mock::SigningKeys::verify(newToken, newKey, &claims));
+        QVERIFY(!Mock::SigningKeys::verify(newToken, oldKey, &claims));
+
+        // Rotating again keeps a bounded number of old keys.
+        QString error;
+        for (int i = 0; i < Mock::SigningKeys::keysKept; ++i)
+            QVERIFY(server->setScenario(QStringLiteral("rotate-signing-key"), {}, &error));
+        const auto many = http.send("GET", endpoint(*server, "/oauth/jwks"))
+                              .json()
+                              .value(QLatin1String("keys"))
+                              .toArray();
+        QCOMPARE(many.size(), Mock::SigningKeys::keysKept);
     }
 };
 

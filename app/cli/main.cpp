@@ -4,22 +4,28 @@
 #include "loadrunner.h"
 
 #include <silentauth/authnetworkaccessmanager.h>
+#include <silentauth/browsersignin.h>
 #include <silentauth/jsonauthprotocol.h>
 #include <silentauth/keychaintokenstore.h>
 #include <silentauth/memorytokenstore.h>
 #include <silentauth/oauth2protocol.h>
+#include <silentauth/providermetadata.h>
 #include <silentauth/session.h>
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
+#include <QtCore/QEventLoop>
 #include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QMetaEnum>
+#include <QtCore/QProcess>
 #include <QtCore/QTextStream>
 #include <QtCore/QTimer>
+#include <QtNetwork/QNetworkAccessManager>
 
 #include <cstdio>
+#include <optional>
 
 using namespace SilentAuth;
 
@@ -52,6 +58,61 @@ qint64 peakRssKilobytes()
             return line.mid(6).trimmed().split(' ').value(0).toLongLong();
     }
     return 0;
+}
+
+// Opens \a url the way a terminal user expects: the first command in
+// $BROWSER (with %s replaced by the URL, or the URL appended), else
+// xdg-open. False when neither could be started.
+bool openBrowser(const QUrl &url)
+{
+    const QString address = url.toString(QUrl::FullyEncoded);
+    QStringList command;
+    const QString configured = qEnvironmentVariable("BROWSER").section(QLatin1Char(':'), 0, 0);
+    if (!configured.trimmed().isEmpty()) {
+        command = QProcess::splitCommand(configured);
+        bool placed = false;
+        for (QString &part : command) {
+            if (part.contains(QLatin1String("%s"))) {
+                part.replace(QLatin1String("%s"), address);
+                placed = true;
+            }
+        }
+        if (!placed)
+            command.append(address);
+    } else {
+        command = {QStringLiteral("xdg-open"), address};
+    }
+    if (command.isEmpty())
+        return false;
+    const QString program = command.takeFirst();
+    return QProcess::startDetached(program, command);
+}
+
+// Reads the provider's discovery document before anything else starts.
+ProviderMetadata discoverOrDie(const QUrl &issuer, int timeoutMs)
+{
+    QNetworkAccessManager network;
+    ProviderDiscovery discovery(&network);
+    discovery.setTimeout(std::chrono::milliseconds(timeoutMs));
+    std::optional<ProviderMetadata> found;
+    QString error;
+    QEventLoop loop;
+    QObject::connect(&discovery, &ProviderDiscovery::discovered, &loop,
+                     [&](const ProviderMetadata &provider) {
+                         found = provider;
+                         loop.quit();
+                     });
+    QObject::connect(&discovery, &ProviderDiscovery::failed, &loop, [&](const QString &message) {
+        error = message;
+        loop.quit();
+    });
+    discovery.discover(issuer);
+    loop.exec();
+    if (!found) {
+        std::fprintf(stderr, "silentauth-cli: %s\n", qPrintable(error));
+        std::exit(3);
+    }
+    return *found;
 }
 
 } // namespace
@@ -88,6 +149,20 @@ int main(int argc, char *argv[])
     const auto tokenUrlOpt
         = option({QStringLiteral("token-url")}, QStringLiteral("OAuth 2.0 token endpoint."),
                  QStringLiteral("url"));
+    const auto issuerOpt = option({QStringLiteral("issuer")},
+                                  QStringLiteral("OpenID provider / OAuth 2.0 server to discover "
+                                                 "(implies --protocol oauth2); explicit "
+                                                 "--token-url and --revoke-url override."),
+                                  QStringLiteral("url"));
+    const auto browserOpt
+        = option({QStringLiteral("browser")},
+                 QStringLiteral("Sign in through the browser (authorization code with PKCE and "
+                                "a loopback redirect); opens $BROWSER, else xdg-open, and prints "
+                                "the address. Needs --issuer."));
+    const auto browserTimeoutOpt = option({QStringLiteral("browser-timeout")},
+                                          QStringLiteral("Seconds to wait for the browser "
+                                                         "(default 300)."),
+                                          QStringLiteral("seconds"), QStringLiteral("300"));
     const auto revokeUrlOpt = option({QStringLiteral("revoke-url")},
                                      QStringLiteral("OAuth 2.0 revocation endpoint (RFC 7009)."),
                                      QStringLiteral("url"));
@@ -170,8 +245,21 @@ int main(int argc, char *argv[])
     if (!url.isValid() || url.host().isEmpty())
         die(QStringLiteral("not a usable url: %1").arg(parser.positionalArguments().constFirst()));
 
+    const int authTimeout = parser.value(timeoutOpt).toInt();
     std::unique_ptr<AuthProtocol> protocol;
-    const QString protocolName = parser.value(protocolOpt);
+    std::optional<ProviderMetadata> provider;
+    const QString protocolName
+        = parser.isSet(issuerOpt) ? QStringLiteral("oauth2") : parser.value(protocolOpt);
+    if (parser.isSet(browserOpt) && !parser.isSet(issuerOpt))
+        die(QStringLiteral("--browser needs --issuer"));
+    if (parser.isSet(issuerOpt)) {
+        provider
+            = discoverOrDie(QUrl(parser.value(issuerOpt)), authTimeout > 0 ? authTimeout : 15000);
+        if (parser.isSet(tokenUrlOpt))
+            provider->tokenEndpoint = QUrl(parser.value(tokenUrlOpt));
+        if (parser.isSet(revokeUrlOpt))
+            provider->revocationEndpoint = QUrl(parser.value(revokeUrlOpt));
+    }
     if (protocolName == QLatin1String("json")) {
         QUrl server = parser.isSet(serverOpt) ? QUrl(parser.value(serverOpt)) : url;
         if (!parser.isSet(serverOpt))
@@ -179,10 +267,11 @@ int main(int argc, char *argv[])
         server.setQuery(QString());
         protocol = std::make_unique<JsonAuthProtocol>(server.adjusted(QUrl::StripTrailingSlash));
     } else if (protocolName == QLatin1String("oauth2")) {
-        if (!parser.isSet(tokenUrlOpt))
-            die(QStringLiteral("--protocol oauth2 needs --token-url"));
-        auto oauth = std::make_unique<OAuth2Protocol>(QUrl(parser.value(tokenUrlOpt)),
-                                                      parser.value(clientIdOpt));
+        if (!parser.isSet(tokenUrlOpt) && !provider)
+            die(QStringLiteral("--protocol oauth2 needs --token-url or --issuer"));
+        auto oauth = provider ? OAuth2Protocol::forProvider(*provider, parser.value(clientIdOpt))
+                              : std::make_unique<OAuth2Protocol>(QUrl(parser.value(tokenUrlOpt)),
+                                                                 parser.value(clientIdOpt));
         const QString method = parser.value(clientAuthOpt);
         if (method != QLatin1String("basic") && method != QLatin1String("post"))
             die(QStringLiteral("--client-auth is basic or post"));
@@ -232,7 +321,7 @@ int main(int argc, char *argv[])
         if (plan.method == "GET")
             plan.method = "POST";
     }
-    const int authTimeout = parser.value(timeoutOpt).toInt(&ok);
+    parser.value(timeoutOpt).toInt(&ok);
     if (!ok || authTimeout <= 0)
         die(QStringLiteral("--auth-timeout takes milliseconds"));
     const int offlineWait = parser.value(offlineWaitOpt).toInt(&ok);
@@ -361,6 +450,31 @@ int main(int argc, char *argv[])
                                "from stdin"));
         }
         QTimer::singleShot(0, &session, [&session, token] { session.restoreFrom(token); });
+    } else if (parser.isSet(browserOpt)) {
+        const int seconds = parser.value(browserTimeoutOpt).toInt(&ok);
+        if (!ok || seconds <= 0)
+            die(QStringLiteral("--browser-timeout takes seconds"));
+        auto *browser = new BrowserSignIn(&session, *provider, &app);
+        browser->setTimeout(std::chrono::seconds(seconds));
+        browser->setBrowserLauncher(openBrowser);
+        QObject::connect(browser, &BrowserSignIn::authorizationUrlReady, &app, [](const QUrl &at) {
+            std::fprintf(stderr, "silentauth-cli: sign in at %s\n",
+                         at.toString(QUrl::FullyEncoded).toUtf8().constData());
+        });
+        QObject::connect(browser, &BrowserSignIn::browserFailed, &app, [] {
+            std::fprintf(stderr,
+                         "silentauth-cli: no browser could be opened; open the address "
+                         "above yourself\n");
+        });
+        QObject::connect(browser, &BrowserSignIn::failed, &app,
+                         [&signInError](BrowserSignIn::Error error, const QString &message) {
+                             std::fprintf(stderr, "silentauth-cli: %s\n", qPrintable(message));
+                             if (signInError.isEmpty())
+                                 signInError = keyOf(error);
+                             if (error != BrowserSignIn::Error::SignInFailed)
+                                 QCoreApplication::exit(3);
+                         });
+        QTimer::singleShot(0, browser, &BrowserSignIn::start);
     } else if (parser.isSet(userOpt)) {
         QByteArray password = parser.value(passwordOpt).toUtf8();
         if (!parser.isSet(passwordOpt) || password == "-")
@@ -372,7 +486,7 @@ int main(int argc, char *argv[])
     } else if (parser.isSet(keychainOpt)) {
         QTimer::singleShot(0, &session, &Session::restore);
     } else {
-        die(QStringLiteral("give --user, --refresh-token or --keychain"));
+        die(QStringLiteral("give --user, --browser, --refresh-token or --keychain"));
     }
 
     const int exitCode = app.exec();

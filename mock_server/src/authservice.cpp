@@ -3,35 +3,40 @@
 #include "servercontext.h"
 
 #include <QtCore/QJsonDocument>
-#include <QtCore/QUrlQuery>
+#include <QtCore/QUrl>
 
 namespace SilentAuth::Mock {
 
 namespace {
 
-// The OAuth clients the mock knows: one public (desktop) client and one
-// confidential client for client_secret_basic / client_secret_post.
-const QHash<QString, QString> &oauthClients()
-{
-    static const QHash<QString, QString> clients {
-        {QStringLiteral("silentauth-desktop"), QString()},
-        {QStringLiteral("silentauth-service"), QStringLiteral("service-secret")},
-    };
-    return clients;
-}
-
 QHash<QString, QString> parseForm(const QByteArray &body)
 {
-    QByteArray normalized = body;
-    normalized.replace('+', ' '); // form encoding; QUrlQuery leaves '+' alone
     QHash<QString, QString> form;
-    const QUrlQuery query(QString::fromUtf8(normalized));
-    for (const auto &item : query.queryItems(QUrl::FullyDecoded))
+    for (const auto &item : formItems(body))
         form.insert(item.first, item.second);
     return form;
 }
 
+QStringList scopeList(const QString &scope)
+{
+    return scope.split(QLatin1Char(' '), Qt::SkipEmptyParts);
+}
+
+// The claims a refresh token of a browser sign-in carries on.
+const char *const bindingClaims[] = {"scope", "client_id", "nonce"};
+
 } // namespace
+
+// The OAuth clients the mock knows: one public (desktop) client and one
+// confidential client for client_secret_basic / client_secret_post.
+const QHash<QString, QString> &AuthService::clients()
+{
+    static const QHash<QString, QString> known {
+        {QStringLiteral("silentauth-desktop"), QString()},
+        {QStringLiteral("silentauth-service"), QStringLiteral("service-secret")},
+    };
+    return known;
+}
 
 AuthService::Grant AuthService::withAccess(const QString &username, const QString &scope,
                                            const RefreshRecord &refresh, bool rotated) const
@@ -43,6 +48,7 @@ AuthService::Grant AuthService::withAccess(const QString &username, const QStrin
     grant.refreshToken = refresh.token;
     grant.refreshExpiresAtMs = refresh.expiresAtMs;
     grant.refreshRotated = rotated;
+    grant.scope = scope;
     const qint64 skew
         = m_context.scenario.kind == Scenario::Kind::ClockSkew ? m_context.scenario.skewSeconds : 0;
     grant.accessToken
@@ -50,9 +56,10 @@ AuthService::Grant AuthService::withAccess(const QString &username, const QStrin
     return grant;
 }
 
-RefreshRecord AuthService::newRefresh(const QString &username, const QByteArray &family)
+RefreshRecord AuthService::newRefresh(const QString &username, const QByteArray &family,
+                                      const QJsonObject &binding)
 {
-    const auto issued = m_context.issuer->issueRefresh(username, ServerContext::nowMs());
+    const auto issued = m_context.issuer->issueRefresh(username, ServerContext::nowMs(), binding);
     RefreshRecord record;
     record.jti = issued.jti;
     record.username = username;
@@ -63,10 +70,10 @@ RefreshRecord AuthService::newRefresh(const QString &username, const QByteArray 
     return record;
 }
 
-AuthService::Grant AuthService::passwordGrant(const QString &username, const QString &password,
-                                              const QString &scope)
+AuthService::Credentials AuthService::checkCredentials(const QString &username,
+                                                       const QString &password)
 {
-    Grant grant;
+    Credentials result;
     const qint64 now = ServerContext::nowMs();
     const qint64 windowMs = m_context.config.loginAttemptWindow.count() * 1000;
     auto &failures = m_context.failedLogins[username];
@@ -74,26 +81,104 @@ AuthService::Grant AuthService::passwordGrant(const QString &username, const QSt
         failures.removeFirst();
     if (failures.size() >= m_context.config.loginAttemptLimit) {
         ++m_context.stats.loginsThrottled;
-        grant.status = 429;
-        grant.error = QStringLiteral("too_many_attempts");
-        grant.retryAfterSeconds = int((failures.first() + windowMs - now + 999) / 1000);
-        grant.message = QStringLiteral("Too many failed sign-in attempts; try again in %1 s")
-                            .arg(grant.retryAfterSeconds);
-        grant.reason = "throttled";
-        return grant;
+        result.status = 429;
+        result.error = QStringLiteral("too_many_attempts");
+        result.retryAfterSeconds = int((failures.first() + windowMs - now + 999) / 1000);
+        result.message = QStringLiteral("Too many failed sign-in attempts; try again in %1 s")
+                             .arg(result.retryAfterSeconds);
+        return result;
     }
     const auto user = m_context.store.user(username);
     if (!user || !Store::checkPassword(*user, password)) {
         failures.append(now);
         ++m_context.stats.loginsFailed;
-        grant.error = QStringLiteral("invalid_credentials");
-        grant.message = QStringLiteral("Wrong username or password");
-        grant.reason = "invalid_credentials";
-        return grant;
+        result.error = QStringLiteral("invalid_credentials");
+        result.message = QStringLiteral("Wrong username or password");
+        return result;
     }
     failures.clear();
     ++m_context.stats.loginsOk;
+    result.ok = true;
+    result.status = 200;
+    return result;
+}
+
+AuthService::Grant AuthService::passwordGrant(const QString &username, const QString &password,
+                                              const QString &scope)
+{
+    const Credentials credentials = checkCredentials(username, password);
+    if (!credentials.ok) {
+        Grant grant;
+        grant.status = credentials.status;
+        grant.error = credentials.error;
+        grant.message = credentials.message;
+        grant.retryAfterSeconds = credentials.retryAfterSeconds;
+        grant.reason = credentials.status == 429 ? "throttled" : "invalid_credentials";
+        return grant;
+    }
     return withAccess(username, scope, newRefresh(username, {}), true);
+}
+
+AuthService::Grant AuthService::authorizationCodeGrant(const QHash<QString, QString> &form,
+                                                       const QString &clientId)
+{
+    Grant grant;
+    grant.status = 400;
+    grant.error = QStringLiteral("invalid_grant");
+    auto failed = [&](const QByteArray &reason, const QString &message) {
+        ++m_context.stats.authorizationsFailed;
+        grant.reason = reason;
+        grant.message = message;
+        return grant;
+    };
+    const qint64 now = ServerContext::nowMs();
+    const auto found
+        = m_context.authorizationCodes.find(form.value(QStringLiteral("code")).toUtf8());
+    if (found == m_context.authorizationCodes.end())
+        return failed("unknown_code", QStringLiteral("The authorization code is not valid"));
+    AuthorizationCode &code = *found;
+    if (code.usedAtMs != 0) {
+        // RFC 6749 §4.1.2: a code used twice may have been stolen; what was
+        // issued for it is revoked.
+        ++m_context.stats.authorizationsCodeReuse;
+        for (const auto &member : m_context.store.family(code.family))
+            revokeRefresh(member);
+        return failed("code_reuse",
+                      QStringLiteral("The authorization code was already used; the tokens issued "
+                                     "for it are revoked"));
+    }
+    if (code.expiresAtMs <= now)
+        return failed("code_expired", QStringLiteral("The authorization code expired"));
+    if (code.clientId != clientId)
+        return failed("client_mismatch",
+                      QStringLiteral("The authorization code was issued to another client"));
+    if (form.value(QStringLiteral("redirect_uri")) != code.redirectUri)
+        return failed("redirect_mismatch",
+                      QStringLiteral("redirect_uri differs from the authorization request's"));
+    const QString verifier = form.value(QStringLiteral("code_verifier"));
+    if (!Pkce::isWellFormed(verifier)
+        || Pkce::s256(verifier.toLatin1()) != code.codeChallenge.toLatin1()) {
+        ++m_context.stats.authorizationsPkceFailed;
+        return failed("pkce_mismatch",
+                      QStringLiteral("code_verifier does not match the code_challenge"));
+    }
+    if (!m_context.store.hasUser(code.username))
+        return failed("unknown_user", QStringLiteral("The user no longer exists"));
+
+    QJsonObject binding {{QStringLiteral("client_id"), code.clientId}};
+    if (!code.scope.isEmpty())
+        binding.insert(QStringLiteral("scope"), code.scope);
+    if (!code.nonce.isEmpty())
+        binding.insert(QStringLiteral("nonce"), code.nonce);
+    const RefreshRecord refresh = newRefresh(code.username, {}, binding);
+    code.usedAtMs = now;
+    code.family = refresh.family;
+    ++m_context.stats.authorizationsExchanged;
+    Grant issued = withAccess(code.username, code.scope, refresh, true);
+    issued.clientId = code.clientId;
+    issued.nonce = code.nonce;
+    issued.reason = "authorization_code";
+    return issued;
 }
 
 void AuthService::revokeRefresh(const QByteArray &jti)
@@ -102,7 +187,8 @@ void AuthService::revokeRefresh(const QByteArray &jti)
     m_context.store.addToBlacklist(jti, ServerContext::nowMs());
 }
 
-AuthService::Grant AuthService::refreshGrant(const QByteArray &token, const QString &scope)
+AuthService::Grant AuthService::refreshGrant(const QByteArray &token, const QString &scope,
+                                             const QString &clientId)
 {
     Grant grant;
     grant.error = QStringLiteral("invalid_grant");
@@ -132,6 +218,40 @@ AuthService::Grant AuthService::refreshGrant(const QByteArray &token, const QStr
         grant.reason = "user_mismatch";
         return grant;
     }
+    // A browser sign-in's token is bound to its client and scope (RFC 6749
+    // §6): another client cannot use it, and a refresh cannot widen it.
+    QJsonObject binding;
+    for (const char *name : bindingClaims) {
+        const auto value = verified.claims.value(QLatin1String(name));
+        if (value.isString())
+            binding.insert(QLatin1String(name), value);
+    }
+    const QString boundClient = binding.value(QLatin1String("client_id")).toString();
+    if (!boundClient.isEmpty() && !clientId.isNull() && boundClient != clientId) {
+        grant.reason = "client_mismatch";
+        return grant;
+    }
+    const QString granted = binding.value(QLatin1String("scope")).toString();
+    QString effectiveScope = scope;
+    if (!granted.isEmpty()) {
+        const QStringList grantedList = scopeList(granted);
+        for (const auto &item : scopeList(scope)) {
+            if (!grantedList.contains(item)) {
+                grant.status = 400;
+                grant.error = QStringLiteral("invalid_scope");
+                grant.message = QStringLiteral("The scope %1 was not granted").arg(item);
+                grant.reason = "invalid_scope";
+                return grant;
+            }
+        }
+        if (scope.isEmpty())
+            effectiveScope = granted;
+    }
+    auto granting = [&](Grant issued) {
+        issued.clientId = boundClient.isEmpty() ? clientId : boundClient;
+        issued.nonce = binding.value(QLatin1String("nonce")).toString();
+        return issued;
+    };
 
     if (record->rotatedAtMs != 0) {
         // Reuse of a rotated token. Inside the grace window it is a client
@@ -147,10 +267,10 @@ AuthService::Grant AuthService::refreshGrant(const QByteArray &token, const QStr
             if (pair.token.isEmpty()) {
                 // Issued before a restart: only its jti was kept on disk. The
                 // client gets a new current token instead.
-                pair = newRefresh(subject, current->family);
+                pair = newRefresh(subject, current->family, binding);
                 m_context.store.markRotated(current->jti, pair.jti, now);
             }
-            Grant replay = withAccess(subject, scope, pair, true);
+            Grant replay = granting(withAccess(subject, effectiveScope, pair, true));
             replay.reason = "grace";
             return replay;
         }
@@ -164,11 +284,11 @@ AuthService::Grant AuthService::refreshGrant(const QByteArray &token, const QStr
     if (!m_context.config.rotateRefreshTokens) {
         RefreshRecord same = *record;
         same.token = token; // the one presented, verified above
-        return withAccess(subject, scope, same, false);
+        return granting(withAccess(subject, effectiveScope, same, false));
     }
-    const RefreshRecord next = newRefresh(subject, record->family);
+    const RefreshRecord next = newRefresh(subject, record->family, binding);
     m_context.store.markRotated(jti, next.jti, now);
-    return withAccess(subject, scope, next, true);
+    return granting(withAccess(subject, effectiveScope, next, true));
 }
 
 bool AuthService::scenarioIntercepts(Reply *reply, bool *dropAfter, int *delayMs)
@@ -266,7 +386,7 @@ Reply AuthService::refresh(const Request &request)
     int delayMs = 0;
     if (scenarioIntercepts(&reply, &dropAfter, &delayMs))
         return reply;
-    const Grant grant = refreshGrant(token.toString().toLatin1(), {});
+    const Grant grant = refreshGrant(token.toString().toLatin1(), {}, {});
     if (grant.ok)
         ++m_context.stats.refreshesOk;
     else
@@ -309,7 +429,7 @@ Reply AuthService::oauthError(int status, const QString &error, const QString &d
 }
 
 bool AuthService::authenticateClient(const Request &request, const QHash<QString, QString> &form,
-                                     Reply *failure) const
+                                     QString *authenticated, Reply *failure) const
 {
     QString clientId;
     QString secret;
@@ -336,9 +456,9 @@ bool AuthService::authenticateClient(const Request &request, const QHash<QString
         clientId = form.value(QStringLiteral("client_id"));
         secret = form.value(QStringLiteral("client_secret"));
     }
-    const auto known = oauthClients().constFind(clientId);
-    const bool ok = known != oauthClients().cend() && known->isEmpty() == secret.isEmpty()
-        && *known == secret;
+    const auto known = clients().constFind(clientId);
+    const bool ok
+        = known != clients().cend() && known->isEmpty() == secret.isEmpty() && *known == secret;
     if (!ok) {
         *failure = oauthError(401, QStringLiteral("invalid_client"),
                               QStringLiteral("Unknown client or wrong client credentials"));
@@ -347,10 +467,30 @@ bool AuthService::authenticateClient(const Request &request, const QHash<QString
                                 "Basic realm=\"" + m_context.config.realm.toUtf8() + '"');
         return false;
     }
+    *authenticated = clientId;
     return true;
 }
 
-Reply AuthService::oauthReply(const Grant &grant, const QString &scope) const
+QByteArray AuthService::idToken(const Grant &grant) const
+{
+    const qint64 now = ServerContext::nowMs() / 1000;
+    const auto user = m_context.store.user(grant.username);
+    QJsonObject claims {
+        {QStringLiteral("iss"), m_context.issuerUrl},
+        {QStringLiteral("sub"), grant.username},
+        {QStringLiteral("aud"), grant.clientId},
+        {QStringLiteral("azp"), grant.clientId},
+        {QStringLiteral("iat"), now},
+        {QStringLiteral("exp"), now + m_context.issuer->accessTtlSeconds()},
+        {QStringLiteral("name"), user ? user->displayName : grant.username},
+        {QStringLiteral("preferred_username"), grant.username},
+    };
+    if (!grant.nonce.isEmpty())
+        claims.insert(QStringLiteral("nonce"), grant.nonce);
+    return m_context.signingKeys.sign(claims);
+}
+
+Reply AuthService::oauthReply(const Grant &grant) const
 {
     QJsonObject body {{QStringLiteral("access_token"), QString::fromLatin1(grant.accessToken)},
                       {QStringLiteral("token_type"), QStringLiteral("Bearer")},
@@ -358,8 +498,15 @@ Reply AuthService::oauthReply(const Grant &grant, const QString &scope) const
     // Without rotation the refresh token is left out; a client keeps its own.
     if (grant.refreshRotated)
         body.insert(QStringLiteral("refresh_token"), QString::fromLatin1(grant.refreshToken));
-    if (!scope.isEmpty())
-        body.insert(QStringLiteral("scope"), scope);
+    if (!grant.scope.isEmpty())
+        body.insert(QStringLiteral("scope"), grant.scope);
+    if (scopeList(grant.scope).contains(QLatin1String("openid")) && !grant.clientId.isEmpty()) {
+        const QByteArray token = idToken(grant);
+        if (token.isEmpty())
+            return oauthError(500, QStringLiteral("server_error"),
+                              QStringLiteral("The ID token could not be signed"));
+        body.insert(QStringLiteral("id_token"), QString::fromLatin1(token));
+    }
     Reply reply = Reply::json(200, body);
     reply.withHeader("Cache-Control", "no-store").withHeader("Pragma", "no-cache");
     reply.logNote = grant.reason;
@@ -373,7 +520,8 @@ Reply AuthService::oauthToken(const Request &request)
                           QStringLiteral("The body must be application/x-www-form-urlencoded"));
     const auto form = parseForm(request.body);
     Reply failure;
-    if (!authenticateClient(request, form, &failure))
+    QString clientId;
+    if (!authenticateClient(request, form, &clientId, &failure))
         return failure;
     const QString grantType = form.value(QStringLiteral("grant_type"));
     const QString scope = form.value(QStringLiteral("scope"));
@@ -383,8 +531,9 @@ Reply AuthService::oauthToken(const Request &request)
             || !form.contains(QStringLiteral("password")))
             return oauthError(400, QStringLiteral("invalid_request"),
                               QStringLiteral("username and password are required"));
-        const Grant grant = passwordGrant(form.value(QStringLiteral("username")),
-                                          form.value(QStringLiteral("password")), scope);
+        Grant grant = passwordGrant(form.value(QStringLiteral("username")),
+                                    form.value(QStringLiteral("password")), scope);
+        grant.clientId = clientId;
         if (grant.status == 429) {
             Reply reply = oauthError(429, QStringLiteral("too_many_attempts"), grant.message);
             reply.withHeader("Retry-After", QByteArray::number(grant.retryAfterSeconds));
@@ -392,7 +541,19 @@ Reply AuthService::oauthToken(const Request &request)
         }
         if (!grant.ok)
             return oauthError(400, QStringLiteral("invalid_grant"), grant.message);
-        return oauthReply(grant, scope);
+        return oauthReply(grant);
+    }
+    if (grantType == QLatin1String("authorization_code")) {
+        if (form.value(QStringLiteral("code")).isEmpty())
+            return oauthError(400, QStringLiteral("invalid_request"),
+                              QStringLiteral("code is required"));
+        const Grant grant = authorizationCodeGrant(form, clientId);
+        if (!grant.ok) {
+            Reply reply = oauthError(400, grant.error, grant.message);
+            reply.logNote = grant.reason;
+            return reply;
+        }
+        return oauthReply(grant);
     }
     if (grantType == QLatin1String("refresh_token")) {
         const QByteArray token = form.value(QStringLiteral("refresh_token")).toLatin1();
@@ -408,15 +569,15 @@ Reply AuthService::oauthToken(const Request &request)
                                   QStringLiteral("The refresh token has been revoked"));
             return reply;
         }
-        const Grant grant = refreshGrant(token, scope);
+        const Grant grant = refreshGrant(token, scope, clientId);
         if (!grant.ok) {
             ++m_context.stats.refreshesFailed;
-            reply = oauthError(400, QStringLiteral("invalid_grant"), grant.message);
+            reply = oauthError(400, grant.error, grant.message);
             reply.logNote = grant.reason;
             return reply;
         }
         ++m_context.stats.refreshesOk;
-        reply = oauthReply(grant, scope);
+        reply = oauthReply(grant);
         reply.delayMs = delayMs;
         if (dropAfter)
             reply.delivery = Reply::Delivery::Drop;
@@ -426,14 +587,16 @@ Reply AuthService::oauthToken(const Request &request)
         return oauthError(400, QStringLiteral("invalid_request"),
                           QStringLiteral("grant_type is required"));
     return oauthError(400, QStringLiteral("unsupported_grant_type"),
-                      QStringLiteral("Supported grants: password, refresh_token"));
+                      QStringLiteral("Supported grants: authorization_code, password, "
+                                     "refresh_token"));
 }
 
 Reply AuthService::oauthRevoke(const Request &request)
 {
     const auto form = parseForm(request.body);
     Reply failure;
-    if (!authenticateClient(request, form, &failure))
+    QString clientId;
+    if (!authenticateClient(request, form, &clientId, &failure))
         return failure;
     const QByteArray token = form.value(QStringLiteral("token")).toLatin1();
     if (token.isEmpty())

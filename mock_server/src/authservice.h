@@ -17,6 +17,22 @@ public:
     {
     }
 
+    // A username and password checked against the users, with the login
+    // throttle; counted in the login stats.
+    struct Credentials
+    {
+        bool ok = false;
+        int status = 401; // 401 wrong, 429 throttled
+        QString error; // invalid_credentials, too_many_attempts
+        QString message;
+        int retryAfterSeconds = 0;
+    };
+    Credentials checkCredentials(const QString &username, const QString &password);
+
+    // The OAuth clients the server knows: client_id → secret, empty for a
+    // public client.
+    static const QHash<QString, QString> &clients();
+
     Reply login(const Request &request);
     Reply refresh(const Request &request);
     Reply logout(const Request &request);
@@ -37,21 +53,31 @@ private:
         QByteArray refreshToken;
         qint64 refreshExpiresAtMs = 0;
         bool refreshRotated = false;
+        QString scope; // as granted
+        QString clientId; // the OAuth client, for an ID token's audience
+        QString nonce; // from the authorization request
     };
 
     Grant passwordGrant(const QString &username, const QString &password, const QString &scope);
-    Grant refreshGrant(const QByteArray &refreshToken, const QString &scope);
+    Grant refreshGrant(const QByteArray &refreshToken, const QString &scope,
+                       const QString &clientId);
+    Grant authorizationCodeGrant(const QHash<QString, QString> &form, const QString &clientId);
     Grant withAccess(const QString &username, const QString &scope, const RefreshRecord &refresh,
                      bool rotated) const;
-    RefreshRecord newRefresh(const QString &username, const QByteArray &family);
+    // binding: claims the refresh token carries and passes on when rotated
+    // (scope, client_id and nonce of a browser sign-in).
+    RefreshRecord newRefresh(const QString &username, const QByteArray &family,
+                             const QJsonObject &binding = {});
     void revokeRefresh(const QByteArray &jti);
     // Returns a reply when the refresh scenario answers instead of the server.
     bool scenarioIntercepts(Reply *reply, bool *dropAfter, int *delayMs);
     Reply seedReply(const Grant &grant) const;
-    Reply oauthReply(const Grant &grant, const QString &scope) const;
+    Reply oauthReply(const Grant &grant) const;
+    // OpenID Connect Core §2, RS256; empty when it could not be signed.
+    QByteArray idToken(const Grant &grant) const;
     static Reply oauthError(int status, const QString &error, const QString &description);
     bool authenticateClient(const Request &request, const QHash<QString, QString> &form,
-                            Reply *failure) const;
+                            QString *clientId, Reply *failure) const;
 
     ServerContext &m_context;
 };

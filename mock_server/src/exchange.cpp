@@ -1,6 +1,7 @@
 #include "exchange.h"
 
 #include <QtCore/QJsonDocument>
+#include <QtCore/QUrl>
 
 namespace SilentAuth::Mock {
 
@@ -31,6 +32,21 @@ bool Request::jsonObject(QJsonObject *object, QString *error) const
     return true;
 }
 
+QList<QPair<QString, QString>> formItems(const QByteArray &encoded)
+{
+    QList<QPair<QString, QString>> items;
+    for (QByteArray item : encoded.split('&')) {
+        if (item.isEmpty())
+            continue;
+        item.replace('+', ' ');
+        const qsizetype equals = item.indexOf('=');
+        const QByteArray name = equals < 0 ? item : item.left(equals);
+        const QByteArray value = equals < 0 ? QByteArray() : item.mid(equals + 1);
+        items.append({QUrl::fromPercentEncoding(name), QUrl::fromPercentEncoding(value)});
+    }
+    return items;
+}
+
 Reply Reply::json(int status, const QJsonObject &object)
 {
     Reply reply;
@@ -43,6 +59,15 @@ Reply Reply::json(int status, const QJsonObject &object)
 Reply Reply::error(int status, const QString &error, const QString &message)
 {
     return json(status, {{QStringLiteral("error"), error}, {QStringLiteral("message"), message}});
+}
+
+Reply Reply::html(int status, const QString &page)
+{
+    Reply reply;
+    reply.status = status;
+    reply.body = page.toUtf8();
+    reply.withHeader("Content-Type", "text/html; charset=utf-8");
+    return reply;
 }
 
 Reply &Reply::withHeader(const QByteArray &name, const QByteArray &value)

@@ -15,6 +15,7 @@ struct Request
 {
     QByteArray method;
     QString path;
+    QByteArray query; // as sent, percent-encoded, without the '?'
     QHash<QByteArray, QByteArray> headers; // names lower-cased
     QByteArray body;
     QHostAddress remote;
@@ -27,6 +28,10 @@ struct Request
     // A JSON object body; on failure *error says what was wrong.
     bool jsonObject(QJsonObject *object, QString *error) const;
 };
+
+// application/x-www-form-urlencoded pairs in their order, duplicates kept
+// ('+' is a space); for form bodies and query strings alike.
+QList<QPair<QString, QString>> formItems(const QByteArray &encoded);
 
 // What to answer, and how.
 struct Reply
@@ -45,6 +50,7 @@ struct Reply
 
     static Reply json(int status, const QJsonObject &object);
     static Reply error(int status, const QString &error, const QString &message);
+    static Reply html(int status, const QString &page);
     Reply &withHeader(const QByteArray &name, const QByteArray &value);
 };
 

@@ -49,8 +49,9 @@ int main(int argc, char *argv[])
 
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral(
-        "The SilentAuth mock backend: auth, profile and board services speaking JWT, with "
-        "QA scenarios.\nDemo users: alice / alice-password, bob / bob-password."));
+        "The SilentAuth mock backend: auth, profile and board services speaking JWT, browser "
+        "sign-in as an OpenID provider, and QA scenarios.\nDemo users: alice / alice-password, bob "
+        "/ bob-password."));
     parser.addHelpOption();
     parser.addVersionOption();
     const QCommandLineOption host({QStringLiteral("host")},
@@ -119,11 +120,16 @@ int main(int argc, char *argv[])
                                   QStringLiteral("Close a connection that has been silent this "
                                                  "long with nothing owed to it (default 60s)."),
                                   QStringLiteral("duration"), QStringLiteral("60s"));
+    const QCommandLineOption issuer(QStringLiteral("issuer"),
+                                    QStringLiteral("OpenID issuer identifier for discovery and ID "
+                                                   "tokens (default http://127.0.0.1:PORT)."),
+                                    QStringLiteral("url"));
     const QCommandLineOption quiet(QStringLiteral("quiet"),
                                    QStringLiteral("Do not log one line per request."));
-    parser.addOptions({host, port, secret, accessTtl, refreshTtl, noRotate, grace, db, users,
-                       services, scenario, scenarioParams, listScenarios, retention, cleanup,
-                       adminToken, maxBody, idle, quiet});
+    parser.addOptions({host,          port,      secret,  accessTtl,  refreshTtl, noRotate,
+                       grace,         db,        users,   services,   scenario,   scenarioParams,
+                       listScenarios, retention, cleanup, adminToken, maxBody,    idle,
+                       issuer,        quiet});
     parser.process(app);
 
     if (parser.isSet(listScenarios)) {
@@ -178,6 +184,7 @@ int main(int argc, char *argv[])
     config.maxBodyBytes = parser.value(maxBody).toLongLong(&ok);
     if (!ok || config.maxBodyBytes <= 0)
         die(QStringLiteral("--max-body takes a number of bytes"));
+    config.issuer = parser.value(issuer);
     config.logRequests = !parser.isSet(quiet);
 
     MockServer server(config);

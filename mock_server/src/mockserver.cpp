@@ -1,5 +1,6 @@
 #include <silentauth/mock/mockserver.h>
 
+#include "authorizationservice.h"
 #include "authservice.h"
 #include "resourceservice.h"
 #include "servercontext.h"
@@ -64,6 +65,8 @@ QByteArray reasonPhrase(int status)
         return "Created";
     case 204:
         return "No Content";
+    case 303:
+        return "See Other";
     case 400:
         return "Bad Request";
     case 401:
@@ -103,6 +106,11 @@ RouteInfo routeFor(const QString &path)
         {QStringLiteral("/auth/logout"), {{"POST"}, QStringLiteral("auth")}},
         {QStringLiteral("/oauth/token"), {{"POST"}, QStringLiteral("auth")}},
         {QStringLiteral("/oauth/revoke"), {{"POST"}, QStringLiteral("auth")}},
+        {QStringLiteral("/oauth/authorize"), {{"GET", "POST"}, QStringLiteral("auth")}},
+        {QStringLiteral("/oauth/jwks"), {{"GET"}, QStringLiteral("auth")}},
+        {QStringLiteral("/.well-known/openid-configuration"), {{"GET"}, QStringLiteral("auth")}},
+        {QStringLiteral("/.well-known/oauth-authorization-server"),
+         {{"GET"}, QStringLiteral("auth")}},
         {QStringLiteral("/profile"), {{"GET", "PATCH"}, QStringLiteral("profile")}},
         {QStringLiteral("/boards"), {{"GET", "POST"}, QStringLiteral("board")}},
         {QStringLiteral("/echo"), {{"GET", "POST", "PUT", "PATCH", "DELETE"}, {}}},
@@ -223,6 +231,7 @@ MockServer::MockServer(MockServerConfig config, QObject *parent)
     , m_config(std::move(config))
     , m_context(std::make_unique<ServerContext>(m_config))
     , m_auth(std::make_unique<AuthService>(*m_context))
+    , m_authorization(std::make_unique<AuthorizationService>(*m_context, *m_auth))
     , m_resources(std::make_unique<ResourceService>(*m_context))
 {
     connect(&m_cleanupTimer, &QTimer::timeout, this, &MockServer::purgeBlacklist);
@@ -244,6 +253,16 @@ bool MockServer::start(QString *error)
             && service != QLatin1String("board"))
             return fail(
                 QStringLiteral("Unknown service %1 (known: auth, profile, board)").arg(service));
+    }
+    if (!m_config.issuer.isEmpty()) {
+        const QUrl issuer(m_config.issuer, QUrl::StrictMode);
+        const QString scheme = issuer.scheme();
+        if (!issuer.isValid() || issuer.host().isEmpty()
+            || (scheme != QLatin1String("http") && scheme != QLatin1String("https"))
+            || issuer.hasQuery() || issuer.hasFragment() || !issuer.userInfo().isEmpty())
+            return fail(QStringLiteral("The issuer %1 is not an http or https URL without query, "
+                                       "fragment or user info")
+                            .arg(m_config.issuer));
     }
     if (!m_config.databaseFile.isEmpty() && !m_context->store.open(m_config.databaseFile, &failure))
         return fail(
@@ -275,6 +294,7 @@ bool MockServer::start(QString *error)
     }
     bind(listener);
     m_port = listener->serverPort();
+    m_context->issuerUrl = issuer();
     m_idleSweep.start(std::clamp(m_config.idleTimeout / 4, std::chrono::milliseconds(50),
                                  std::chrono::milliseconds(1000)));
     m_cleanupTimer.start(m_config.cleanupInterval);
@@ -343,6 +363,20 @@ QUrl MockServer::url() const
     return url;
 }
 
+QString MockServer::issuer() const
+{
+    if (!m_config.issuer.isEmpty()) {
+        QString configured = m_config.issuer;
+        while (configured.endsWith(QLatin1Char('/')))
+            configured.chop(1);
+        return configured;
+    }
+    QUrl listening = url();
+    if (m_config.address == QHostAddress::AnyIPv6)
+        listening.setHost(QStringLiteral("::1"));
+    return listening.toString(QUrl::FullyEncoded);
+}
+
 bool MockServer::setScenario(const QString &name, const QJsonObject &parameters, QString *error)
 {
     Scenario scenario;
@@ -350,6 +384,15 @@ bool MockServer::setScenario(const QString &name, const QJsonObject &parameters,
         return false;
     if (scenario.kind == Scenario::Kind::ExpireNow && m_context->issuer)
         m_context->issuer->rejectIssuedUpTo(ServerContext::nowMs());
+    if (scenario.kind == Scenario::Kind::RotateSigningKey) {
+        QString failure;
+        if (!m_context->signingKeys.rotate(&failure)) {
+            *error = QStringLiteral("Cannot make a new signing key: %1").arg(failure);
+            return false;
+        }
+        qCInfo(lcMock).noquote() << "new ID token signing key"
+                                 << m_context->signingKeys.currentKid();
+    }
     m_context->scenario = scenario;
     qCInfo(lcMock).noquote() << "scenario" << name;
     return true;
@@ -396,6 +439,7 @@ void MockServer::reset()
     m_context->store.clearSessions();
     m_context->stats = Stats();
     m_context->failedLogins.clear();
+    m_context->authorizationCodes.clear();
     m_context->scenario = Scenario();
     m_context->issuer->rejectIssuedUpTo(-1);
 }
@@ -441,7 +485,14 @@ Reply MockServer::admin(const Request &request)
 
 Reply MockServer::handle(const Request &request)
 {
-    return dispatch(request);
+    // Without a socket the target may still carry its query.
+    const qsizetype question = request.path.indexOf(QLatin1Char('?'));
+    if (question < 0 || !request.query.isEmpty())
+        return dispatch(request);
+    Request split = request;
+    split.path = request.path.left(question);
+    split.query = request.path.mid(question + 1).toUtf8();
+    return dispatch(split);
 }
 
 Reply MockServer::dispatch(const Request &request)
@@ -480,6 +531,12 @@ Reply MockServer::dispatch(const Request &request)
         return m_auth->oauthToken(request);
     if (path == QLatin1String("/oauth/revoke"))
         return m_auth->oauthRevoke(request);
+    if (path == QLatin1String("/oauth/authorize"))
+        return m_authorization->authorize(request);
+    if (path == QLatin1String("/oauth/jwks"))
+        return m_authorization->jwks();
+    if (path.startsWith(QLatin1String("/.well-known/")))
+        return m_authorization->discovery();
 
     Reply reply;
     QString username;
@@ -578,6 +635,7 @@ bool MockServer::handleRequest(const QHttpServerRequest &httpRequest, QTcpSocket
     Request request;
     request.method = methodName(httpRequest.method());
     request.path = httpRequest.url().path();
+    request.query = httpRequest.url().query(QUrl::FullyEncoded).toUtf8();
     for (const auto &header : httpRequest.headers())
         request.headers.insert(header.first.toLower(), header.second);
     request.body = httpRequest.body();

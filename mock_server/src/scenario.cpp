@@ -59,6 +59,20 @@ QList<Entry> entries()
          "is not.",
          {{QStringLiteral("seconds"),
            QStringLiteral("shift in seconds, negative = behind (default -3590)")}}},
+        {Scenario::Kind::DenyConsent,
+         "deny-consent",
+         "The browser sign-in page answers every submission with access_denied, as if the user "
+         "had declined, whatever the button.",
+         {}},
+        {Scenario::Kind::SlowConsent,
+         "slow-consent",
+         "The browser sign-in page works, but its redirect back to the application is delayed.",
+         {{QStringLiteral("delayMs"), QStringLiteral("delay in milliseconds (default 3000)")}}},
+        {Scenario::Kind::RotateSigningKey,
+         "rotate-signing-key",
+         "A new ID token signing key with a new kid signs from now on; the JWKS lists it first and "
+         "keeps the previous keys, so tokens they signed still verify.",
+         {}},
     };
 }
 

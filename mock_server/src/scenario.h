@@ -20,6 +20,9 @@ struct Scenario
         MalformedRefresh,
         FlakyResources,
         ClockSkew,
+        DenyConsent,
+        SlowConsent,
+        RotateSigningKey,
     };
 
     struct Description
@@ -32,7 +35,7 @@ struct Scenario
     Kind kind = Kind::Normal;
     QString name = QStringLiteral("normal");
     QJsonObject parameters;
-    int delayMs = 0; // slow-refresh
+    int delayMs = 0; // slow-refresh, slow-consent
     double failureRate = 0; // flaky-resources
     qint64 skewSeconds = 0; // clock-skew
     int remaining = -1; // refresh calls left before falling back to normal; -1 = no limit

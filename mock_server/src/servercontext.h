@@ -1,6 +1,8 @@
 #pragma once
 
+#include "authorization.h"
 #include "scenario.h"
+#include "signingkeys.h"
 #include "stats.h"
 #include "store.h"
 #include "tokenissuer.h"
@@ -24,6 +26,9 @@ struct ServerContext
     const MockServerConfig &config;
     Store store;
     std::unique_ptr<TokenIssuer> issuer;
+    QString issuerUrl; // the OpenID issuer identifier, known once listening
+    SigningKeys signingKeys; // ID tokens
+    QHash<QByteArray, AuthorizationCode> authorizationCodes;
     Scenario scenario;
     Stats stats;
     QHash<QString, QList<qint64>> failedLogins; // username → failure times (ms)

@@ -19,6 +19,16 @@ struct Stats
     int logouts = 0;
     int revocations = 0;
     int blacklistPurged = 0;
+    // Browser sign-in: codes issued at the authorization endpoint, codes
+    // exchanged at the token endpoint, consents denied, and failed
+    // exchanges (all of them; PKCE mismatches and reused codes also on
+    // their own).
+    int authorizationsIssued = 0;
+    int authorizationsExchanged = 0;
+    int authorizationsDenied = 0;
+    int authorizationsFailed = 0;
+    int authorizationsPkceFailed = 0;
+    int authorizationsCodeReuse = 0;
     QMap<QString, int> unauthorized; // 401s sent, by reason
     QMap<QString, int> routes; // "GET /profile" → requests
 

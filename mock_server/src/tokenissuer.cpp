@@ -41,7 +41,8 @@ TokenIssuer::Issued TokenIssuer::issueAccess(const QString &subject, const QStri
     return issued;
 }
 
-TokenIssuer::Issued TokenIssuer::issueRefresh(const QString &subject, qint64 nowMs) const
+TokenIssuer::Issued TokenIssuer::issueRefresh(const QString &subject, qint64 nowMs,
+                                              const QJsonObject &extraClaims) const
 {
     Issued issued;
     // Stamped after an expire-now cutoff even within the same millisecond:
@@ -49,11 +50,12 @@ TokenIssuer::Issued TokenIssuer::issueRefresh(const QString &subject, qint64 now
     issued.jti = newJti(qMax(nowMs, m_rejectUpToMs + 1));
     const qint64 iat = nowMs / 1000;
     issued.expiresAtMs = nowMs + m_refreshTtl.count() * 1000;
-    const QJsonObject claims {{QStringLiteral("sub"), subject},
-                              {QStringLiteral("iat"), iat},
-                              {QStringLiteral("exp"), issued.expiresAtMs / 1000},
-                              {QStringLiteral("jti"), QString::fromLatin1(issued.jti)},
-                              {QStringLiteral("typ"), QStringLiteral("refresh")}};
+    QJsonObject claims = extraClaims;
+    claims.insert(QStringLiteral("sub"), subject);
+    claims.insert(QStringLiteral("iat"), iat);
+    claims.insert(QStringLiteral("exp"), issued.expiresAtMs / 1000);
+    claims.insert(QStringLiteral("jti"), QString::fromLatin1(issued.jti));
+    claims.insert(QStringLiteral("typ"), QStringLiteral("refresh"));
     issued.token = Jwt::sign(claims, m_secret);
     return issued;
 }

@@ -33,7 +33,10 @@ public:
 
     Issued issueAccess(const QString &subject, const QString &scope, qint64 nowMs,
                        qint64 skewSeconds = 0) const;
-    Issued issueRefresh(const QString &subject, qint64 nowMs) const;
+    // extraClaims go into the token as they are (a browser sign-in's scope,
+    // client_id and nonce, kept across rotations and restarts).
+    Issued issueRefresh(const QString &subject, qint64 nowMs,
+                        const QJsonObject &extraClaims = {}) const;
     Check checkAccess(const QByteArray &token, qint64 nowMs) const;
     Jwt::Verified verify(const QByteArray &token, qint64 nowMs) const;
 

@@ -107,6 +107,28 @@ void OAuth2Protocol::setRevocationUrl(const QUrl &url)
     d->revocationUrl = url;
 }
 
+std::unique_ptr<OAuth2Protocol> OAuth2Protocol::forProvider(const ProviderMetadata &provider,
+                                                            const QString &clientId,
+                                                            const QString &scope)
+{
+    auto protocol = std::make_unique<OAuth2Protocol>(provider.tokenEndpoint, clientId);
+    protocol->setRevocationUrl(provider.revocationEndpoint);
+    protocol->setScope(scope);
+    return protocol;
+}
+
+AuthProtocol::Request OAuth2Protocol::authorizationCodeRequest(const QByteArray &code,
+                                                               const QByteArray &codeVerifier,
+                                                               const QUrl &redirectUri) const
+{
+    return d->post(
+        d->tokenUrl,
+        {qMakePair(QStringLiteral("grant_type"), QStringLiteral("authorization_code")),
+         qMakePair(QStringLiteral("code"), QString::fromLatin1(code)),
+         qMakePair(QStringLiteral("redirect_uri"), redirectUri.toString(QUrl::FullyEncoded)),
+         qMakePair(QStringLiteral("code_verifier"), QString::fromLatin1(codeVerifier))});
+}
+
 AuthProtocol::Request OAuth2Protocol::signInRequest(const QString &username,
                                                     const QString &password) const
 {

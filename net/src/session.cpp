@@ -996,6 +996,11 @@ void Session::proven(int generation)
 
 void Session::signIn(const QString &username, const QString &password)
 {
+    signInWithGrant(d->protocol->signInRequest(username, password), username);
+}
+
+void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString &username)
+{
     // Supersedes everything under way; requests held for a re-login stay held.
     const bool held = d->holding;
     const quint64 e = ++d->epoch;
@@ -1008,7 +1013,7 @@ void Session::signIn(const QString &username, const QString &password)
     d->apply(SessionInput::SignInStarted);
     if (waited)
         d->abandonWaiters();
-    const AuthProtocol::Request request = d->protocol->signInRequest(username, password);
+    const AuthProtocol::Request &request = grant;
     if (d->refused(request.request.url())) {
         const SessionInput failed
             = held ? SessionInput::SignInFailedWhileHeld : SessionInput::SignInFailed;
@@ -1018,7 +1023,7 @@ void Session::signIn(const QString &username, const QString &password)
             d->signInName.clear();
             d->apply(failed);
             d->fail(Error::ConfigurationError,
-                    tr("The server's address starts with http://, so your password would travel "
+                    tr("The server's address starts with http://, so your sign-in would travel "
                        "unencrypted. Use its https:// address."));
         });
         return;

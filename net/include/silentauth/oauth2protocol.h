@@ -1,6 +1,7 @@
 #pragma once
 
 #include <silentauth/authprotocol.h>
+#include <silentauth/providermetadata.h>
 
 #include <QtCore/QUrl>
 
@@ -53,6 +54,18 @@ public:
     //! The RFC 7009 endpoint. Without one, signing out only forgets the tokens locally.
     void setRevocationUrl(const QUrl &url);
     QUrl revocationUrl() const;
+
+    /*!
+        The token endpoint, the revocation endpoint and the client of a discovered provider;
+        \a scope as for setScope().
+    */
+    static std::unique_ptr<OAuth2Protocol> forProvider(const ProviderMetadata &provider,
+                                                       const QString &clientId,
+                                                       const QString &scope = {});
+
+    //! The RFC 6749 §4.1.3 code exchange, with the RFC 7636 PKCE verifier.
+    Request authorizationCodeRequest(const QByteArray &code, const QByteArray &codeVerifier,
+                                     const QUrl &redirectUri) const;
 
     Request signInRequest(const QString &username, const QString &password) const override;
     Request refreshRequest(const QByteArray &refreshToken) const override;

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <silentauth/authprotocol.h>
 #include <silentauth/global.h>
 
 #include <QtCore/QDateTime>
@@ -11,7 +12,6 @@
 
 namespace SilentAuth {
 
-class AuthProtocol;
 class TokenStore;
 
 /*!
@@ -156,6 +156,15 @@ public:
     //! a retry, instead of failing at once with a retryable error (default 0: fail at once).
     void setOfflineWait(std::chrono::milliseconds wait);
     std::chrono::milliseconds offlineWait() const;
+
+    /*!
+        Signs in with a token request built elsewhere: an authorization code exchange
+        (BrowserSignIn), a device code, any grant the protocol's token endpoint answers like a
+        sign-in. Everything else is as for signIn(): it supersedes what is under way, stores
+        the refresh token, and ends with signedIn() or errorOccurred(). \a username names the
+        user until the token says who it is (its \c sub claim).
+    */
+    void signInWithGrant(const AuthProtocol::Request &grant, const QString &username = {});
 
 public Q_SLOTS:
     void signIn(const QString &username, const QString &password);

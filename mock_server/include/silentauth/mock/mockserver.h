@@ -14,13 +14,15 @@
 namespace SilentAuth::Mock {
 
 class AuthService;
+class AuthorizationService;
 class ResourceService;
 struct ServerContext;
 struct Reply;
 struct Request;
 
-// The backend SilentAuth targets, in-process: auth, profile and board
-// services plus the /__admin routes QA drives scenarios with.
+// The backend SilentAuth targets, in-process: auth (with browser sign-in as
+// an OpenID provider), profile and board services plus the /__admin routes
+// QA drives scenarios with.
 //
 // Built on QAbstractHttpServer, but answers are written straight to the
 // socket through a QPointer, so a delayed answer to a client that already
@@ -36,6 +38,9 @@ public:
     bool start(QString *error = nullptr);
     quint16 port() const { return m_port; }
     QUrl url() const;
+    // The OpenID issuer identifier: config().issuer, else url() (with
+    // 127.0.0.1 or [::1] for a wildcard address). Known once started.
+    QString issuer() const;
     const MockServerConfig &config() const { return m_config; }
 
     bool setScenario(const QString &name, const QJsonObject &parameters, QString *error);
@@ -85,6 +90,7 @@ private:
     MockServerConfig m_config;
     std::unique_ptr<ServerContext> m_context;
     std::unique_ptr<AuthService> m_auth;
+    std::unique_ptr<AuthorizationService> m_authorization;
     std::unique_ptr<ResourceService> m_resources;
     QTimer m_cleanupTimer;
     quint16 m_port = 0;

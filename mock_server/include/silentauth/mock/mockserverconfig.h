@@ -39,6 +39,12 @@ struct MockServerConfig
     std::chrono::seconds loginAttemptWindow {60};
     int passwordIterations = 10000;
     QString realm = QStringLiteral("silentauth");
+    // The OpenID provider's issuer identifier (discovery, iss, ID tokens):
+    // an http or https URL, no query or fragment, a trailing slash dropped.
+    // Empty = http://<listening address>:<port>, with 127.0.0.1 (or [::1])
+    // for a wildcard address.
+    QString issuer;
+    std::chrono::seconds authorizationCodeTtl {60}; // browser sign-in codes
     bool logRequests = true;
 };
 

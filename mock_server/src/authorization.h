@@ -1,0 +1,65 @@
+#pragma once
+
+#include <QtCore/QByteArray>
+#include <QtCore/QList>
+#include <QtCore/QPair>
+#include <QtCore/QString>
+#include <QtCore/QStringList>
+
+namespace SilentAuth::Mock {
+
+// What a client asks for at the authorization endpoint: RFC 6749 §4.1.1,
+// RFC 7636 §4.3 (PKCE) and OpenID Connect Core §3.1.2.1 (nonce).
+struct AuthorizationRequest
+{
+    QString responseType;
+    QString clientId;
+    QString redirectUri;
+    QString state;
+    QString codeChallenge;
+    QString codeChallengeMethod;
+    QString scope;
+    QString nonce;
+    QStringList present; // the parameters above that came, by wire name
+    QStringList repeated; // those that came more than once (RFC 6749 §3.1)
+
+    static AuthorizationRequest fromItems(const QList<QPair<QString, QString>> &items);
+    // The parameters above that came, in a fixed order, by wire name: what
+    // the sign-in form carries over to its POST.
+    QList<QPair<QString, QString>> parameters() const;
+};
+
+// An issued authorization code: short-lived, and good for one exchange.
+struct AuthorizationCode
+{
+    QString clientId;
+    QString redirectUri;
+    QString codeChallenge;
+    QString scope;
+    QString nonce;
+    QString username;
+    qint64 issuedAtMs = 0;
+    qint64 expiresAtMs = 0;
+    qint64 usedAtMs = 0; // 0 until exchanged
+    QByteArray family; // the refresh tokens of the exchange; revoked when the code comes again
+};
+
+namespace Pkce {
+// RFC 7636 §4.1: 43 to 128 characters of [A-Za-z0-9-._~].
+bool isWellFormed(const QString &verifierOrChallenge);
+// BASE64URL(SHA256(ASCII(verifier))), RFC 7636 §4.2.
+QByteArray s256(const QByteArray &verifier);
+} // namespace Pkce
+
+// RFC 8252 §7.3: http on the loopback IP literal 127.0.0.1 or [::1], any
+// port, any path; no other host (localhost included), scheme, user info or
+// fragment.
+bool isLoopbackRedirect(const QString &uri);
+
+// uri with the given parameters added to its query, each percent-encoded.
+QByteArray redirectWith(const QString &uri, const QList<QPair<QString, QString>> &parameters);
+
+// 256 random bits, base64url.
+QByteArray newAuthorizationCode();
+
+} // namespace SilentAuth::Mock

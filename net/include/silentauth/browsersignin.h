@@ -1,0 +1,96 @@
+#pragma once
+
+#include <silentauth/global.h>
+#include <silentauth/providermetadata.h>
+
+#include <QtCore/QObject>
+#include <QtCore/QUrl>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+
+class QHostAddress;
+
+namespace SilentAuth {
+
+class Session;
+
+/*!
+    Sign-in through the system browser: the OAuth 2.0 authorization code grant
+    with PKCE (RFC 7636, S256) and a loopback redirect (RFC 8252 §7.3).
+
+    start() listens on 127.0.0.1 (else [::1]) on a free port, never on other
+    interfaces, and emits authorizationUrlReady() with the address to open; the
+    browser launcher, when one is set, opens it. The provider sends the browser
+    back to the loopback port with a code; \c state, and \c iss where the
+    provider sends it (RFC 9207), are checked, the first valid callback closes
+    the port, and the code is exchanged through the Session
+    (Session::signInWithGrant()), which then runs as after any sign-in. The
+    browser tab shows a short page telling the user to return to the program.
+
+    The Session's protocol must be an OAuth2Protocol for the provider's token
+    endpoint (OAuth2Protocol::forProvider()). No widgets are involved: the
+    program decides how to open the browser and how to show progress.
+*/
+class SILENTAUTH_NET_EXPORT BrowserSignIn : public QObject
+{
+    Q_OBJECT
+
+public:
+    enum class Error {
+        NoError,
+        Unsupported, //!< no authorization endpoint, no S256, or not an OAuth2Protocol
+        ListenFailed, //!< no loopback port could be opened
+        AccessDenied, //!< the user (or the provider) declined
+        ProviderError, //!< the provider answered another error
+        StateMismatch, //!< a callback that does not belong to this attempt
+        IssuerMismatch, //!< RFC 9207: the callback names another issuer
+        Timeout,
+        Canceled,
+        SignInFailed, //!< the code exchange failed; Session::errorOccurred() says why
+    };
+    Q_ENUM(Error)
+
+    BrowserSignIn(Session *session, const ProviderMetadata &provider, QObject *parent = nullptr);
+    ~BrowserSignIn() override;
+
+    //! Fixed ports to try in order, for providers that need the redirect URI registered with
+    //! a port. Empty (the default): any free port.
+    void setPorts(const QList<quint16> &ports);
+    //! How long to wait for the browser to come back (default 5 minutes).
+    void setTimeout(std::chrono::milliseconds timeout);
+    //! Opens the authorization URL; returns false when it could not. Without one, the program
+    //! shows authorizationUrlReady()'s URL itself.
+    void setBrowserLauncher(std::function<bool(const QUrl &)> launcher);
+
+    //! Starts an attempt (a running one is canceled first).
+    void start();
+    //! Ends the attempt with Error::Canceled and closes the port.
+    void cancel();
+    bool isActive() const;
+
+    //! The address the browser is sent to; empty before start().
+    QUrl authorizationUrl() const;
+    //! \c http://127.0.0.1:port/callback (or [::1]); empty when not listening.
+    QUrl redirectUri() const;
+    //! Where the callback listener is bound; null when not listening.
+    QHostAddress listeningAddress() const;
+
+Q_SIGNALS:
+    //! The URL to open; show it with a "copy link" fallback.
+    void authorizationUrlReady(const QUrl &url);
+    //! The launcher could not open a browser: the user has to open the URL.
+    void browserFailed();
+    //! The browser came back with a code; it is being exchanged.
+    void callbackReceived();
+    //! Signed in: the Session is SignedIn.
+    void finished();
+    void failed(SilentAuth::BrowserSignIn::Error error, const QString &message);
+
+private:
+    struct Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace SilentAuth
