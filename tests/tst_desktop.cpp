@@ -1,5 +1,7 @@
 // The desktop program as users meet it: the real widgets (offscreen), the
 // real wiring (DesktopApp), the bundled mock server and the real keychain.
+#include "browserstandin.h"
+#include "capturingserver.h"
 #include "sessionfixture.h"
 #include "testserver.h"
 
@@ -15,13 +17,20 @@
 #include <silentauth/mock/mockserver.h>
 #include <silentauth/session.h>
 
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
 #include <QtCore/QSettings>
 #include <QtCore/QTemporaryDir>
+#include <QtCore/QUrlQuery>
 #include <QtCore/QUuid>
+#include <QtGui/QClipboard>
+#include <QtGui/QDesktopServices>
+#include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>
 #include <QtWidgets/QAbstractItemView>
 #include <QtWidgets/QApplication>
 #include <QtWidgets/QCheckBox>
+#include <QtWidgets/QComboBox>
 #include <QtWidgets/QLabel>
 #include <QtWidgets/QLineEdit>
 #include <QtWidgets/QListWidget>
@@ -66,6 +75,94 @@ int counterIn(QLabel *label)
     return text.mid(text.lastIndexOf(QLatin1Char(' ')) + 1).toInt();
 }
 
+// Stands in for the system's URL handler: what the program asked
+// QDesktopServices to open in the browser.
+class BrowserOpener : public QObject
+{
+    Q_OBJECT
+
+public:
+    BrowserOpener()
+    {
+        for (const char *scheme : {"http", "https"})
+            QDesktopServices::setUrlHandler(QLatin1String(scheme), this, "open");
+    }
+    ~BrowserOpener() override
+    {
+        for (const char *scheme : {"http", "https"})
+            QDesktopServices::unsetUrlHandler(QLatin1String(scheme));
+    }
+    QList<QUrl> opened;
+
+public Q_SLOTS:
+    void open(const QUrl &url) { opened.append(url); }
+};
+
+QByteArray httpAnswer(const QByteArray &body, const char *status = "200 OK")
+{
+    return "HTTP/1.1 " + QByteArray(status)
+        + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
+        + QByteArray::number(body.size()) + "\r\n\r\n" + body;
+}
+
+QUrl redirectUriOf(const QUrl &authorizationUrl)
+{
+    return QUrl(QUrlQuery(authorizationUrl)
+                    .queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded));
+}
+
+bool portAnswers(const QUrl &url)
+{
+    QTcpSocket socket;
+    socket.connectToHost(url.host(), quint16(url.port()));
+    return socket.waitForConnected(1000);
+}
+
+// The letters after '&' in the visible buttons, check boxes and buddied
+// labels of \a window; each must be there once.
+QStringList mnemonicClashes(QWidget *window)
+{
+    QHash<QChar, QStringList> owners;
+    const auto note = [&owners](const QString &text) {
+        for (qsizetype i = text.indexOf(QLatin1Char('&')); i >= 0 && i + 1 < text.size();
+             i = text.indexOf(QLatin1Char('&'), i + 2)) {
+            if (text.at(i + 1) != QLatin1Char('&')) {
+                owners[text.at(i + 1).toLower()].append(text);
+                break;
+            }
+        }
+    };
+    for (QAbstractButton *button : window->findChildren<QAbstractButton *>()) {
+        if (button->isVisible())
+            note(button->text());
+    }
+    for (QLabel *label : window->findChildren<QLabel *>()) {
+        if (label->isVisible() && label->buddy())
+            note(label->text());
+    }
+    QStringList clashes;
+    for (auto it = owners.cbegin(); it != owners.cend(); ++it) {
+        if (it.value().size() > 1)
+            clashes.append(it.value().join(QLatin1String(" / ")));
+    }
+    return clashes;
+}
+
+// Every visible control the keyboard can reach has a name a screen reader can say.
+QStringList unnamedControls(QWidget *window)
+{
+    QStringList unnamed;
+    for (QWidget *w : window->findChildren<QWidget *>()) {
+        if (!w->isVisible() || w->focusPolicy() == Qt::NoFocus || w->focusProxy())
+            continue;
+        const auto *button = qobject_cast<QAbstractButton *>(w);
+        if (w->accessibleName().isEmpty() && (!button || button->text().isEmpty()))
+            unnamed.append(w->objectName() + QLatin1Char('(')
+                           + QLatin1String(w->metaObject()->className()) + QLatin1Char(')'));
+    }
+    return unnamed;
+}
+
 } // namespace
 
 class TestDesktop : public QObject
@@ -77,7 +174,7 @@ private:
     QString m_keychainService;
     std::unique_ptr<QSettings> m_settings;
 
-    std::unique_ptr<DesktopApp> launch(std::chrono::seconds accessTtl = std::chrono::seconds(30))
+    DesktopApp::Config baseConfig(std::chrono::seconds accessTtl = std::chrono::seconds(30)) const
     {
         DesktopApp::Config config;
         config.embeddedAccessTtl = accessTtl;
@@ -85,6 +182,26 @@ private:
         config.embeddedDatabaseFile = m_dir.filePath(m_keychainService + QStringLiteral(".sqlite"));
         config.language
             = m_settings->value(QStringLiteral("ui/language"), QStringLiteral("en")).toString();
+        return config;
+    }
+
+    // The OpenID provider protocol against \a server (empty: the bundled one).
+    DesktopApp::Config openIdConfig(const QUrl &server = {}, const QUrl &issuer = {}) const
+    {
+        DesktopApp::Config config = baseConfig();
+        config.protocol = QStringLiteral("oidc");
+        config.server = server;
+        config.issuer = issuer;
+        return config;
+    }
+
+    std::unique_ptr<DesktopApp> launch(std::chrono::seconds accessTtl = std::chrono::seconds(30))
+    {
+        return launch(baseConfig(accessTtl));
+    }
+
+    std::unique_ptr<DesktopApp> launch(const DesktopApp::Config &config)
+    {
         auto app = std::make_unique<DesktopApp>(config, m_settings.get());
         bool ready = false;
         QString failure;
@@ -124,6 +241,29 @@ private:
         return QTest::qWaitFor(
             [&] { return app.shell()->mainWindow() && app.shell()->mainWindow()->isVisible(); },
             10000);
+    }
+
+    // Starts "Sign in with your browser" from the keyboard: the primary
+    // button has the focus, Return presses it. The link shown, or empty.
+    static QUrl startBrowserSignInByKeyboard(Ui::SignInWindow *window)
+    {
+        auto *button = child<QPushButton>(window, "browserSignIn");
+        if (!QTest::qWaitFor([&] { return button->isVisible() && button->isEnabled(); }, 10000)) {
+            qWarning() << "no browser sign-in button";
+            return {};
+        }
+        window->activateWindow();
+        if (!QTest::qWaitFor([&] { return QApplication::focusWidget() == button; }, 5000)) {
+            qWarning() << "the focus is on" << QApplication::focusWidget();
+            return {};
+        }
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return);
+        auto *link = child<QLineEdit>(window, "authorizationUrl");
+        if (!QTest::qWaitFor([&] { return link->isVisible() && !link->text().isEmpty(); }, 5000)) {
+            qWarning() << "no link shown; error:" << child<QLabel>(window, "error")->text();
+            return {};
+        }
+        return QUrl::fromEncoded(link->text().toLatin1(), QUrl::StrictMode);
     }
 
     static bool waitForBoardLoaded(Ui::MainWindow *main)
@@ -546,6 +686,342 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(shell.mainWindow() && shell.mainWindow()->isVisible(), 10000);
         QCOMPARE(client.session->status(), Session::Status::SignedIn);
         QCOMPARE(keychain.calls, callsAfterRestore); // the token went nowhere near it
+    }
+
+    // An OpenID provider: the browser is the primary way in, chosen from the
+    // keyboard; the link is there to read and copy; the headless browser
+    // signs in as bob and the main window opens for him.
+    void signInThroughTheBrowser()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        BrowserOpener opener;
+        auto app = launch(openIdConfig(server->url()));
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible());
+        auto *browserButton = child<QPushButton>(window, "browserSignIn");
+        QTRY_VERIFY_WITH_TIMEOUT(browserButton->isVisible() && browserButton->isEnabled(), 10000);
+        QVERIFY(browserButton->isDefault());
+        QVERIFY(!child<QPushButton>(window, "signIn")->isDefault());
+        // The mock provider takes passwords too: both ways, the browser first.
+        QVERIFY(child(window, "username")->isVisible());
+        QVERIFY(child(window, "password")->isVisible());
+        QVERIFY(child(window, "orPassword")->isVisible());
+        QVERIFY2(mnemonicClashes(window).isEmpty(),
+                 qPrintable(mnemonicClashes(window).join(QLatin1Char(','))));
+        QVERIFY2(unnamedControls(window).isEmpty(),
+                 qPrintable(unnamedControls(window).join(QLatin1Char(','))));
+
+        const QUrl url = startBrowserSignInByKeyboard(window);
+        QVERIFY(url.isValid());
+        QCOMPARE(url.path(), QStringLiteral("/oauth/authorize"));
+        QCOMPARE(opener.opened, QList<QUrl> {url}); // handed to the system's browser
+        auto *link = child<QLineEdit>(window, "authorizationUrl");
+        QVERIFY(link->isReadOnly());
+        QCOMPARE(child<QLabel>(window, "browserStatus")->text(),
+                 QStringLiteral("Waiting for you to finish in the browser…"));
+        QVERIFY(!browserButton->isEnabled());
+        QVERIFY2(mnemonicClashes(window).isEmpty(),
+                 qPrintable(mnemonicClashes(window).join(QLatin1Char(','))));
+        QVERIFY2(unnamedControls(window).isEmpty(),
+                 qPrintable(unnamedControls(window).join(QLatin1Char(','))));
+
+        // "Copy link", from the keyboard: it has the focus while waiting.
+        QGuiApplication::clipboard()->clear();
+        QCOMPARE(QApplication::focusWidget(), child(window, "copyLink"));
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Space);
+        QCOMPARE(QGuiApplication::clipboard()->text(), link->text());
+        QVERIFY(child(window, "browserNote")->isVisible());
+
+        const BrowserVisit visit
+            = visitAuthorization(QUrl::fromEncoded(QGuiApplication::clipboard()->text().toLatin1()),
+                                 QStringLiteral("bob"), QStringLiteral("bob-password"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        QCOMPARE(visit.callbackStatus, 200);
+        QVERIFY(waitForMainWindow(*app));
+        QVERIFY(!window->isVisible());
+        QCOMPARE(app->session()->username(), QStringLiteral("bob"));
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        QTRY_COMPARE(child<QLabel>(main, "profileUsername")->text(), QStringLiteral("bob"));
+        QCOMPARE(child<QLabel>(main, "sessionState")->text(), QStringLiteral("Signed in as bob"));
+        QVERIFY(!portAnswers(redirectUriOf(url)));
+        QCOMPARE(stat(*server, "routes", "POST /oauth/token"), 1);
+    }
+
+    // The bundled demo server is an OpenID provider too: no issuer set, the
+    // bundled server's address is used; the next start restores silently.
+    void bundledServerSignsInThroughTheBrowser()
+    {
+        {
+            BrowserOpener opener;
+            auto app = launch(openIdConfig());
+            QVERIFY(app);
+            QVERIFY(app->embeddedServer());
+            QCOMPARE(app->issuer(),
+                     app->embeddedServer()->url().adjusted(QUrl::StripTrailingSlash));
+            Ui::SignInWindow *window = app->shell()->signInWindow();
+            QTRY_VERIFY(window->isVisible());
+            QVERIFY(child<QLabel>(window, "demoHint")->text().contains(QLatin1String("browser")));
+            const QUrl url = startBrowserSignInByKeyboard(window);
+            QVERIFY(url.isValid());
+            QCOMPARE(url.authority(), app->embeddedServer()->url().authority());
+            const BrowserVisit visit = visitAuthorization(url, QStringLiteral("alice"),
+                                                          QStringLiteral("alice-password"));
+            QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+            QVERIFY(waitForMainWindow(*app));
+            QCOMPARE(app->session()->username(), QStringLiteral("alice"));
+        }
+        auto second = launch(openIdConfig());
+        QVERIFY(second);
+        QVERIFY(waitForMainWindow(*second));
+        QCOMPARE(second->session()->username(), QStringLiteral("alice"));
+        QCOMPARE(stat(*second->embeddedServer(), "refreshes", "ok"), 1);
+    }
+
+    // Esc (and Cancel) while waiting: back to the choice, quietly, the
+    // keyboard on the primary button, and the loopback port closed.
+    void cancelReturnsToIdleAndFreesThePort()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        BrowserOpener opener;
+        auto app = launch(openIdConfig(server->url()));
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        auto *browserButton = child<QPushButton>(window, "browserSignIn");
+        auto *error = child<QLabel>(window, "error");
+        QTRY_VERIFY(window->isVisible());
+
+        QUrl url = startBrowserSignInByKeyboard(window);
+        QVERIFY(url.isValid());
+        QVERIFY(portAnswers(redirectUriOf(url)));
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Escape);
+        QTRY_VERIFY(!child(window, "authorizationUrl")->isVisible());
+        QVERIFY(browserButton->isEnabled());
+        QCOMPARE(QApplication::focusWidget(), browserButton);
+        QVERIFY(!error->isVisible());
+        QVERIFY(!portAnswers(redirectUriOf(url)));
+
+        // Again, with the Cancel button reached by Tab.
+        url = startBrowserSignInByKeyboard(window);
+        QVERIFY(url.isValid());
+        QVERIFY(portAnswers(redirectUriOf(url)));
+        auto *cancel = child<QPushButton>(window, "cancelBrowserSignIn");
+        for (int i = 0; i < 5 && QApplication::focusWidget() != cancel; ++i)
+            QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        QCOMPARE(QApplication::focusWidget(), cancel);
+        QTest::keyClick(cancel, Qt::Key_Space);
+        QTRY_VERIFY(!cancel->isVisible());
+        QCOMPARE(QApplication::focusWidget(), browserButton);
+        QVERIFY(!error->isVisible());
+        QVERIFY(!portAnswers(redirectUriOf(url)));
+        QCOMPARE(app->session()->status(), Session::Status::SignedOut);
+        QVERIFY(!app->shell()->mainWindow());
+    }
+
+    void declinedInTheBrowserSaysSo()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        BrowserOpener opener;
+        auto app = launch(openIdConfig(server->url()));
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible());
+        const QUrl url = startBrowserSignInByKeyboard(window);
+        QVERIFY(url.isValid());
+        const BrowserVisit visit = visitAuthorization(
+            url, QStringLiteral("alice"), QStringLiteral("alice-password"), QStringLiteral("deny"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        auto *error = child<QLabel>(window, "error");
+        QTRY_VERIFY(error->isVisible());
+        QVERIFY2(error->text().contains(QLatin1String("declined")), qPrintable(error->text()));
+        QVERIFY(!child(window, "authorizationUrl")->isVisible());
+        QCOMPARE(QApplication::focusWidget(), child(window, "browserSignIn"));
+        QCOMPARE(app->session()->status(), Session::Status::SignedOut);
+        QVERIFY(!app->shell()->mainWindow());
+    }
+
+    // An issuer that is no OpenID provider: said in the sign-in window, with
+    // Try again (focused) and Settings; nothing to sign in with meanwhile.
+    void issuerThatIsNotAProviderIsAClearError()
+    {
+        CapturingServer notAProvider(
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        auto app = launch(openIdConfig(notAProvider.url("/")));
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible());
+        auto *error = child<QLabel>(window, "error");
+        QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 10000);
+        QVERIFY2(error->text().contains(QLatin1String("cannot be used to sign in")),
+                 qPrintable(error->text()));
+        QVERIFY2(error->text().contains(QLatin1String("404")), qPrintable(error->text()));
+        QVERIFY2(error->text().contains(QLatin1String("Settings")), qPrintable(error->text()));
+        qInfo().noquote() << error->text();
+        auto *retry = child<QPushButton>(window, "retry");
+        QVERIFY(retry->isVisible());
+        QVERIFY(child(window, "openSettings")->isVisible());
+        QVERIFY(child(window, "openSettings")->isEnabled());
+        QVERIFY(!child(window, "browserSignIn")->isVisible());
+        QVERIFY(!child(window, "username")->isVisible());
+        QVERIFY(!child(window, "signIn")->isVisible());
+        QVERIFY(!app->session());
+        QVERIFY2(mnemonicClashes(window).isEmpty(),
+                 qPrintable(mnemonicClashes(window).join(QLatin1Char(','))));
+        window->activateWindow();
+        QTRY_COMPARE(QApplication::focusWidget(), retry);
+
+        // Try again: looked up once more, and the same answer.
+        const int asked = notAProvider.received.count("GET ");
+        QTest::keyClick(retry, Qt::Key_Return);
+        QTRY_VERIFY_WITH_TIMEOUT(notAProvider.received.count("GET ") > asked, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(error->isVisible() && retry->isVisible(), 10000);
+        QTRY_COMPARE(QApplication::focusWidget(), retry);
+    }
+
+    // A provider that does not take passwords: only the browser is offered.
+    void noPasswordFormWithoutThePasswordGrant()
+    {
+        CapturingServer provider(
+            "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        const QString issuer = provider.url("/").adjusted(QUrl::StripTrailingSlash).toString();
+        const QJsonObject document {
+            {QStringLiteral("issuer"), issuer},
+            {QStringLiteral("authorization_endpoint"), issuer + QStringLiteral("/authorize")},
+            {QStringLiteral("token_endpoint"), issuer + QStringLiteral("/token")},
+            {QStringLiteral("grant_types_supported"),
+             QJsonArray {QStringLiteral("authorization_code"), QStringLiteral("refresh_token")}},
+            {QStringLiteral("code_challenge_methods_supported"),
+             QJsonArray {QStringLiteral("S256")}}};
+        provider.responses = {httpAnswer(QJsonDocument(document).toJson(QJsonDocument::Compact))};
+        auto app = launch(openIdConfig(QUrl(issuer)));
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        auto *browserButton = child<QPushButton>(window, "browserSignIn");
+        QTRY_VERIFY_WITH_TIMEOUT(browserButton->isVisible() && browserButton->isEnabled(), 10000);
+        QVERIFY(browserButton->isDefault());
+        for (const char *name : {"username", "password", "signIn", "orPassword"})
+            QVERIFY2(!child(window, name)->isVisible(), name);
+        QVERIFY(child(window, "keepSignedIn")->isVisible());
+        window->activateWindow();
+        QTRY_COMPARE(QApplication::focusWidget(), browserButton);
+        QVERIFY2(unnamedControls(window).isEmpty(),
+                 qPrintable(unnamedControls(window).join(QLatin1Char(','))));
+
+        // In Korean too, with the same access keys.
+        DesktopApp::Config korean = openIdConfig(QUrl(issuer));
+        korean.language = QStringLiteral("ko");
+        app->reconfigure(korean);
+        QCOMPARE(app->shell()->signInWindow(), window); // nothing rebuilt
+        QTRY_COMPARE(browserButton->text(), QStringLiteral("브라우저로 로그인(&B)"));
+        QVERIFY2(mnemonicClashes(window).isEmpty(),
+                 qPrintable(mnemonicClashes(window).join(QLatin1Char(','))));
+    }
+
+    // The session ends while the user works: the dialog offers the browser
+    // first, and the draft goes out after signing in there.
+    void sessionEndedSignsInAgainThroughTheBrowser()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        BrowserOpener opener;
+        auto app = launch(openIdConfig(server->url()));
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible());
+        const QUrl url = startBrowserSignInByKeyboard(window);
+        QVERIFY(url.isValid());
+        QVERIFY(visitAuthorization(url, QStringLiteral("alice"), QStringLiteral("alice-password"))
+                    .error.isEmpty());
+        QVERIFY(waitForMainWindow(*app));
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        QVERIFY(waitForBoardLoaded(main));
+        QTest::keyClicks(child(main, "postTitle"), QStringLiteral("Across a browser sign-in"));
+        QVERIFY(
+            expireThen(*server, QStringLiteral("revoked-refresh"), {{QStringLiteral("count"), 1}}));
+        QTest::mouseClick(child(main, "savePost"), Qt::LeftButton);
+        QTRY_VERIFY_WITH_TIMEOUT(
+            app->shell()->reauthDialog() && app->shell()->reauthDialog()->isVisible(), 10000);
+        Ui::ReauthDialog *dialog = app->shell()->reauthDialog();
+        auto *again = child<QPushButton>(dialog, "reauthBrowserSignIn");
+        QVERIFY(again->isVisible());
+        QVERIFY(again->isDefault());
+        QTRY_COMPARE(QApplication::focusWidget(), again);
+        QTest::keyClick(again, Qt::Key_Return);
+        auto *link = child<QLineEdit>(dialog, "authorizationUrl");
+        QTRY_VERIFY(link->isVisible() && !link->text().isEmpty());
+        QVERIFY2(mnemonicClashes(dialog).isEmpty(),
+                 qPrintable(mnemonicClashes(dialog).join(QLatin1Char(','))));
+        QVERIFY(visitAuthorization(QUrl::fromEncoded(link->text().toLatin1()),
+                                   QStringLiteral("alice"), QStringLiteral("alice-password"))
+                    .error.isEmpty());
+        QTRY_VERIFY_WITH_TIMEOUT(!app->shell()->reauthDialog(), 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(child<QLabel>(main, "editorState")->text(),
+                                  Ui::MainWindow::tr("Saved"), 10000);
+        QCOMPARE(app->shell()->mainWindow(), main);
+        QCOMPARE(app->session()->status(), Session::Status::SignedIn);
+    }
+
+    // Settings, by keyboard: the OpenID provider protocol with its issuer;
+    // saved, and the sign-in window offers the browser.
+    void settingsChooseAnOpenIdProvider()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        auto app = launch();
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible() && child(window, "settings")->isEnabled());
+        QVERIFY(!child(window, "browserSignIn")->isVisible());
+        bool dialogSeen = false;
+        QString problem;
+        const QString issuer = server->url().toString();
+        // The dialog is modal: it is driven from inside its own event loop.
+        QTimer::singleShot(50, this, [&] {
+            auto *dialog = qobject_cast<Ui::SettingsDialog *>(QApplication::activeModalWidget());
+            if (!dialog) {
+                problem = QStringLiteral("no settings dialog");
+                return;
+            }
+            dialogSeen = true;
+            auto *protocol = child<QComboBox>(dialog, "settingsProtocol");
+            auto *issuerEdit = child<QLineEdit>(dialog, "settingsIssuer");
+            auto *clientId = child<QLineEdit>(dialog, "settingsClientId");
+            auto *scope = child<QLineEdit>(dialog, "settingsScope");
+            if (issuerEdit->isEnabled())
+                problem = QStringLiteral("the issuer is editable for the JSON API");
+            protocol->setFocus();
+            QTest::keyClick(protocol, Qt::Key_End);
+            if (protocol->currentData().toString() != QLatin1String("oidc"))
+                problem = QStringLiteral("the last protocol is ") + protocol->currentText();
+            if (protocol->currentText()
+                != QLatin1String("OpenID provider (sign in with the browser)"))
+                problem = QStringLiteral("the protocol reads ") + protocol->currentText();
+            if (!issuerEdit->isEnabled() || clientId->text() != QLatin1String("silentauth-desktop")
+                || scope->placeholderText() != QLatin1String("Default: openid profile"))
+                problem = QStringLiteral("the OpenID fields are not ready");
+            QTest::keyClick(dialog, Qt::Key_I, Qt::AltModifier);
+            if (QApplication::focusWidget() != issuerEdit)
+                problem = QStringLiteral("Alt+I does not reach the issuer");
+            if (!mnemonicClashes(dialog).isEmpty())
+                problem = mnemonicClashes(dialog).join(QLatin1Char(','));
+            QTest::keyClicks(issuerEdit, issuer);
+            QTest::keyClick(issuerEdit, Qt::Key_Return);
+        });
+        QTest::keyClick(child(window, "settings"), Qt::Key_Space);
+        QTRY_VERIFY_WITH_TIMEOUT(dialogSeen, 5000);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            app->shell() && app->shell()->signInWindow()->isVisible()
+                && child(app->shell()->signInWindow(), "browserSignIn")->isVisible(),
+            10000);
+        m_settings->sync();
+        QCOMPARE(m_settings->value(QStringLiteral("server/protocol")).toString(),
+                 QStringLiteral("oidc"));
+        QCOMPARE(m_settings->value(QStringLiteral("server/issuer")).toString(), issuer);
+        QCOMPARE(app->issuer(), server->url().adjusted(QUrl::StripTrailingSlash));
     }
 
     void signOutRevokesAndForgets()

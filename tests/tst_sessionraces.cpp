@@ -916,6 +916,7 @@ private:
         std::vector<std::unique_ptr<Tracked>> tracked;
         const int reuseBefore = reuse(server);
         bool lostAnswer = false;
+        bool abandonedRefresh = false;
         QString trace;
 
         const int steps = 12 + int(random.bounded(12));
@@ -923,9 +924,16 @@ private:
             const int action = int(random.bounded(100));
             Session *session = client.session.get();
             QString what;
+            // A refresh superseded by signIn/signOut/restoreFrom keeps its
+            // request on the wire until the answer comes; deleting the
+            // session before then loses that answer.
+            if (session && session->isRefreshing()
+                && (action < 12 || (action >= 22 && action < 27) || (action >= 37 && action < 47)))
+                abandonedRefresh = true;
             if (!session) {
                 client = makeClient(server, &store);
                 configure(*client.session);
+                abandonedRefresh = false;
                 what = QStringLiteral("new session");
             } else if (action < 12) {
                 const QString user
@@ -979,7 +987,7 @@ private:
             } else if (action < 90) {
                 // Like a process killed mid-refresh: an answer lost with it
                 // leaves only the spent token in the store.
-                lostAnswer = lostAnswer || session->isRefreshing();
+                lostAnswer = lostAnswer || session->isRefreshing() || abandonedRefresh;
                 client.manager.reset();
                 client.session.reset();
                 what = QStringLiteral("delete session");

@@ -1,5 +1,9 @@
 #include "reauthdialog.h"
 
+#include "browserwaitpanel.h"
+
+#include <QtCore/QEvent>
+#include <QtCore/QUrl>
 #include <QtWidgets/QDialogButtonBox>
 #include <QtWidgets/QFormLayout>
 #include <QtWidgets/QLabel>
@@ -13,24 +17,26 @@ namespace SilentAuth::Ui {
 ReauthDialog::ReauthDialog(const QString &username, QWidget *parent)
     : QDialog(parent)
     , m_username(username)
+    , m_explanation(new QLabel(this))
+    , m_browser(new QPushButton(this))
+    , m_passwordLabel(new QLabel(this))
     , m_password(new QLineEdit(this))
     , m_error(new QLabel(this))
     , m_progress(new QProgressBar(this))
+    , m_wait(new BrowserWaitPanel(this))
+    , m_form(new QFormLayout)
 {
     setObjectName(QStringLiteral("reauthDialog"));
-    setWindowTitle(tr("Session ended"));
-    auto *explanation = new QLabel(
-        tr("Your session has ended. Enter your password to continue; nothing you were doing "
-           "is lost."),
-        this);
-    explanation->setWordWrap(true);
+    m_explanation->setWordWrap(true);
     auto *user = new QLineEdit(username, this);
     user->setObjectName(QStringLiteral("reauthUsername"));
     user->setReadOnly(true);
     user->setAccessibleName(tr("Username"));
+    m_browser->setObjectName(QStringLiteral("reauthBrowserSignIn"));
     m_password->setObjectName(QStringLiteral("reauthPassword"));
     m_password->setEchoMode(QLineEdit::Password);
     m_password->setAccessibleName(tr("Password"));
+    m_passwordLabel->setBuddy(m_password);
     m_error->setObjectName(QStringLiteral("reauthError"));
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: #b3261e;"));
@@ -48,33 +54,130 @@ ReauthDialog::ReauthDialog(const QString &username, QWidget *parent)
     cancel->setObjectName(QStringLiteral("reauthCancel"));
     connect(m_signIn, &QPushButton::clicked, this, &ReauthDialog::submit);
     connect(cancel, &QPushButton::clicked, this, &QDialog::reject);
+    connect(m_browser, &QPushButton::clicked, this, [this] {
+        m_error->hide();
+        Q_EMIT browserSignInRequested();
+    });
+    connect(m_wait, &BrowserWaitPanel::canceled, this, &ReauthDialog::browserSignInCanceled);
 
-    auto *form = new QFormLayout;
-    form->addRow(tr("Username:"), user);
-    form->addRow(tr("&Password:"), m_password);
+    m_form->addRow(tr("Username:"), user);
+    m_form->addRow(QString(), m_browser);
+    m_form->addRow(m_passwordLabel, m_password);
     auto *layout = new QVBoxLayout(this);
-    layout->addWidget(explanation);
-    layout->addLayout(form);
+    layout->addWidget(m_explanation);
+    layout->addLayout(m_form);
     layout->addWidget(m_error);
     layout->addWidget(m_progress);
+    layout->addWidget(m_wait);
     layout->addWidget(buttons);
+    retranslate();
+    apply();
     m_password->setFocus();
+}
+
+void ReauthDialog::retranslate()
+{
+    setWindowTitle(tr("Session ended"));
+    m_explanation->setText(
+        passwordShown()
+            ? tr("Your session has ended. Enter your password to continue; nothing you were "
+                 "doing is lost.")
+            : tr("Your session has ended. Sign in again in your browser to continue; nothing "
+                 "you were doing is lost."));
+    m_browser->setText(tr("Sign in with your &browser"));
+    m_browser->setAccessibleName(tr("Sign in with your browser"));
+    m_passwordLabel->setText(tr("&Password:"));
+}
+
+void ReauthDialog::changeEvent(QEvent *event)
+{
+    if (event->type() == QEvent::LanguageChange)
+        retranslate();
+    QDialog::changeEvent(event);
+}
+
+bool ReauthDialog::passwordShown() const
+{
+    return m_passwordOffered || !m_browserOffered;
+}
+
+void ReauthDialog::apply()
+{
+    const bool ready = !m_busy && !m_waiting;
+    m_form->setRowVisible(m_browser, m_browserOffered);
+    m_form->setRowVisible(m_password, passwordShown());
+    m_signIn->setVisible(passwordShown());
+    m_browser->setDefault(m_browserOffered);
+    m_signIn->setDefault(!m_browserOffered);
+    m_browser->setEnabled(ready);
+    m_password->setEnabled(ready);
+    m_signIn->setEnabled(ready);
+    m_progress->setVisible(m_busy);
+    if (!m_waiting)
+        m_wait->stop();
+}
+
+void ReauthDialog::setSignInMethods(bool browser, bool password)
+{
+    m_browserOffered = browser;
+    m_passwordOffered = password;
+    retranslate();
+    apply();
+    (m_browserOffered ? static_cast<QWidget *>(m_browser) : m_password)->setFocus();
 }
 
 void ReauthDialog::setBusy(bool busy)
 {
-    m_password->setEnabled(!busy);
-    m_signIn->setEnabled(!busy);
-    m_progress->setVisible(busy);
+    m_busy = busy;
+    if (busy)
+        m_waiting = false;
+    apply();
 }
 
 void ReauthDialog::showError(const QString &message)
 {
-    setBusy(false);
+    m_busy = false;
+    m_waiting = false;
+    apply();
     m_error->setText(message);
     m_error->setVisible(!message.isEmpty());
+    if (m_browserOffered && !passwordShown()) {
+        m_browser->setFocus();
+        return;
+    }
     m_password->selectAll();
     m_password->setFocus();
+}
+
+void ReauthDialog::showBrowserWaiting(const QUrl &url)
+{
+    m_busy = false;
+    m_waiting = true;
+    m_error->hide();
+    apply();
+    m_wait->showWaiting(url);
+}
+
+void ReauthDialog::showBrowserFailed()
+{
+    if (m_waiting)
+        m_wait->showBrowserFailed();
+}
+
+void ReauthDialog::showBrowserFinishing()
+{
+    if (m_waiting)
+        m_wait->showFinishing();
+}
+
+void ReauthDialog::showBrowserEnded(const QString &error)
+{
+    m_busy = false;
+    m_waiting = false;
+    apply();
+    m_error->setText(error);
+    m_error->setVisible(!error.isEmpty());
+    m_browser->setFocus();
 }
 
 void ReauthDialog::submit()

@@ -16,6 +16,7 @@ SettingsDialog::SettingsDialog(const Values &values, QWidget *parent)
     , m_server(new QLineEdit(values.server, this))
     , m_protocol(new QComboBox(this))
     , m_tokenUrl(new QLineEdit(values.tokenUrl, this))
+    , m_issuer(new QLineEdit(values.issuer, this))
     , m_clientId(new QLineEdit(values.clientId, this))
     , m_scope(new QLineEdit(values.scope, this))
     , m_language(new QComboBox(this))
@@ -30,10 +31,18 @@ SettingsDialog::SettingsDialog(const Values &values, QWidget *parent)
     m_protocol->setAccessibleName(tr("Sign-in protocol"));
     m_protocol->addItem(tr("SilentAuth JSON API"), QStringLiteral("json"));
     m_protocol->addItem(tr("OAuth 2.0"), QStringLiteral("oauth2"));
+    m_protocol->addItem(tr("OpenID provider (sign in with the browser)"), QStringLiteral("oidc"));
     m_protocol->setCurrentIndex(qMax(0, m_protocol->findData(values.protocol)));
     m_tokenUrl->setPlaceholderText(tr("Default: server + /oauth/token"));
     m_tokenUrl->setAccessibleName(tr("Token URL"));
+    m_issuer->setObjectName(QStringLiteral("settingsIssuer"));
+    m_issuer->setPlaceholderText(tr("Empty: the server's own address"));
+    m_issuer->setAccessibleName(tr("Issuer"));
+    m_issuer->setToolTip(tr("The OpenID provider's issuer address, e.g. "
+                            "https://login.example.com/realms/main"));
+    m_clientId->setObjectName(QStringLiteral("settingsClientId"));
     m_clientId->setAccessibleName(tr("Client ID"));
+    m_scope->setObjectName(QStringLiteral("settingsScope"));
     m_scope->setAccessibleName(tr("Scope"));
     m_language->setObjectName(QStringLiteral("settingsLanguage"));
     m_language->setAccessibleName(tr("Language"));
@@ -48,8 +57,9 @@ SettingsDialog::SettingsDialog(const Values &values, QWidget *parent)
     form->addRow(tr("&Server:"), m_server);
     form->addRow(tr("&Protocol:"), m_protocol);
     form->addRow(tr("&Token URL:"), m_tokenUrl);
+    form->addRow(tr("&Issuer:"), m_issuer);
     form->addRow(tr("&Client ID:"), m_clientId);
-    form->addRow(tr("S&cope:"), m_scope);
+    form->addRow(tr("Sc&ope:"), m_scope);
     form->addRow(tr("&Language:"), m_language);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::validate);
@@ -64,15 +74,19 @@ SettingsDialog::SettingsDialog(const Values &values, QWidget *parent)
 
 void SettingsDialog::updateEnabled()
 {
-    const bool oauth = m_protocol->currentData().toString() == QLatin1String("oauth2");
+    const QString protocol = m_protocol->currentData().toString();
+    const bool oauth = protocol == QLatin1String("oauth2");
+    const bool oidc = protocol == QLatin1String("oidc");
     m_tokenUrl->setEnabled(oauth);
-    m_clientId->setEnabled(oauth);
-    m_scope->setEnabled(oauth);
+    m_issuer->setEnabled(oidc);
+    m_clientId->setEnabled(oauth || oidc);
+    m_scope->setEnabled(oauth || oidc);
+    m_scope->setPlaceholderText(oidc ? tr("Default: openid profile") : QString());
 }
 
 void SettingsDialog::validate()
 {
-    for (QLineEdit *edit : {m_server, m_tokenUrl}) {
+    for (QLineEdit *edit : {m_server, m_tokenUrl, m_issuer}) {
         const QString text = edit->text().trimmed();
         if (text.isEmpty() || !edit->isEnabled())
             continue;
@@ -85,6 +99,14 @@ void SettingsDialog::validate()
             return;
         }
     }
+    if (m_protocol->currentData().toString() == QLatin1String("oidc")
+        && m_clientId->text().trimmed().isEmpty()) {
+        m_error->setText(tr("Enter the client ID this program is registered with at the "
+                            "OpenID provider."));
+        m_error->show();
+        m_clientId->setFocus();
+        return;
+    }
     accept();
 }
 
@@ -94,6 +116,7 @@ SettingsDialog::Values SettingsDialog::values() const
     v.server = m_server->text().trimmed();
     v.protocol = m_protocol->currentData().toString();
     v.tokenUrl = m_tokenUrl->text().trimmed();
+    v.issuer = m_issuer->text().trimmed();
     v.clientId = m_clientId->text().trimmed();
     v.scope = m_scope->text().trimmed();
     v.language = m_language->currentData().toString();

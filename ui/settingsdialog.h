@@ -11,7 +11,7 @@ QT_END_NAMESPACE
 namespace SilentAuth::Ui {
 
 // Where to sign in and how: the server (empty: the bundled demo server), the
-// protocol with its OAuth 2.0 details, and the language.
+// protocol with its OAuth 2.0 or OpenID provider details, and the language.
 class SettingsDialog : public QDialog
 {
     Q_OBJECT
@@ -20,8 +20,9 @@ public:
     struct Values
     {
         QString server;
-        QString protocol = QStringLiteral("json");
+        QString protocol = QStringLiteral("json"); //!< json, oauth2 or oidc
         QString tokenUrl;
+        QString issuer; //!< oidc; empty: the server's own address
         QString clientId = QStringLiteral("silentauth-desktop");
         QString scope;
         QString language; //!< empty: follow the system
@@ -37,6 +38,7 @@ private:
     QLineEdit *m_server;
     QComboBox *m_protocol;
     QLineEdit *m_tokenUrl;
+    QLineEdit *m_issuer;
     QLineEdit *m_clientId;
     QLineEdit *m_scope;
     QComboBox *m_language;

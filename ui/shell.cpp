@@ -4,6 +4,7 @@
 #include "reauthdialog.h"
 #include "signinwindow.h"
 
+#include <silentauth/browsersignin.h>
 #include <silentauth/session.h>
 #include <silentauth/tokenstore.h>
 
@@ -25,18 +26,31 @@ Shell::Shell(Session *session, BackendClient *backend, Options options, QObject 
                                    tr("There is no keychain on this system."));
     m_signIn->setKeepSignedIn(m_options.keepSignedIn);
     m_signIn->setUsername(m_options.lastUsername);
+    m_signIn->setSignInMethods(m_options.browserSignIn != nullptr, m_options.passwordSignIn);
 
     connect(m_signIn.get(), &SignInWindow::settingsRequested, this, &Shell::settingsRequested);
+    connect(m_signIn.get(), &SignInWindow::retryRequested, this, &Shell::retryRequested);
     connect(m_signIn.get(), &SignInWindow::signInRequested, this,
             [this](const QString &username, const QString &password, bool keep) {
-                TokenStore *keychain = keep ? m_options.keychain : nullptr;
-                if (!keep && m_options.keychain)
-                    m_options.keychain->remove([](const TokenStore::Result &) {});
-                m_session->setTokenStore(keychain);
+                if (!m_session)
+                    return;
+                useKeychain(keep);
                 Q_EMIT preferencesChanged(username, keep);
                 m_signIn->setBusy(true, tr("Signing in…"));
                 m_session->signIn(username, password);
             });
+    connect(m_signIn.get(), &SignInWindow::browserSignInRequested, this,
+            &Shell::startBrowserSignIn);
+    connect(m_signIn.get(), &SignInWindow::browserSignInCanceled, this, [this] {
+        if (m_options.browserSignIn)
+            m_options.browserSignIn->cancel();
+    });
+    if (m_session)
+        attachSession();
+}
+
+void Shell::attachSession()
+{
     connect(m_session, &Session::signedIn, this, &Shell::onSignedIn);
     connect(m_session, &Session::signedOut, this, &Shell::onSignedOut);
     connect(m_session, &Session::errorOccurred, this,
@@ -56,11 +70,90 @@ Shell::Shell(Session *session, BackendClient *backend, Options options, QObject 
                 if (m_earlyActivity.size() > 100)
                     m_earlyActivity.removeFirst();
             });
+
+    BrowserSignIn *browser = m_options.browserSignIn;
+    if (!browser)
+        return;
+    // The browser answers whichever window asked: the re-sign-in dialog when
+    // it is open, else the sign-in window.
+    connect(browser, &BrowserSignIn::authorizationUrlReady, this, [this](const QUrl &url) {
+        if (m_reauth)
+            m_reauth->showBrowserWaiting(url);
+        else
+            m_signIn->showBrowserWaiting(url);
+    });
+    connect(browser, &BrowserSignIn::browserFailed, this, [this] {
+        if (m_reauth)
+            m_reauth->showBrowserFailed();
+        else
+            m_signIn->showBrowserFailed();
+    });
+    connect(browser, &BrowserSignIn::callbackReceived, this, [this] {
+        if (m_reauth)
+            m_reauth->showBrowserFinishing();
+        else
+            m_signIn->showBrowserFinishing();
+    });
+    connect(browser, &BrowserSignIn::failed, this,
+            [this](BrowserSignIn::Error error, const QString &message) {
+                // Canceling is the user's own doing: nothing to explain.
+                const QString shown = error == BrowserSignIn::Error::Canceled ? QString() : message;
+                if (m_reauth)
+                    m_reauth->showBrowserEnded(shown);
+                else
+                    m_signIn->showBrowserEnded(shown);
+            });
+}
+
+void Shell::useKeychain(bool keep)
+{
+    TokenStore *keychain = keep ? m_options.keychain : nullptr;
+    if (!keep && m_options.keychain)
+        m_options.keychain->remove([](const TokenStore::Result &) {});
+    m_session->setTokenStore(keychain);
+}
+
+void Shell::startBrowserSignIn(bool keepSignedIn)
+{
+    if (!m_session || !m_options.browserSignIn)
+        return;
+    useKeychain(keepSignedIn);
+    Q_EMIT preferencesChanged(m_options.lastUsername, keepSignedIn);
+    m_signIn->setBusy(true, tr("Opening your browser…"));
+    m_options.browserSignIn->start();
+}
+
+void Shell::setSession(Session *session, BackendClient *backend, BrowserSignIn *browserSignIn,
+                       bool passwordSignIn)
+{
+    if (m_session || !session)
+        return;
+    m_session = session;
+    m_backend = backend;
+    m_options.browserSignIn = browserSignIn;
+    m_options.passwordSignIn = passwordSignIn;
+    m_signIn->setBusy(false);
+    m_signIn->setSignInMethods(browserSignIn != nullptr, passwordSignIn);
+    attachSession();
+}
+
+void Shell::showPreparing(const QString &message)
+{
+    m_signIn->showPreparing(message);
+    m_signIn->show();
+}
+
+void Shell::showPreparationFailed(const QString &message)
+{
+    m_signIn->showPreparationFailed(message);
+    m_signIn->show();
+    m_signIn->raise();
 }
 
 Shell::~Shell()
 {
-    m_session->setReauthenticationHandler({});
+    if (m_session)
+        m_session->setReauthenticationHandler({});
     closeMainWindow();
 }
 
@@ -90,7 +183,7 @@ ReauthDialog *Shell::reauthDialog() const
 
 void Shell::start()
 {
-    if (!m_options.keychain || !m_options.keepSignedIn) {
+    if (!m_session || !m_options.keychain || !m_options.keepSignedIn) {
         showSignIn();
         return;
     }
@@ -176,6 +269,8 @@ void Shell::onSignedIn()
 
 void Shell::onSignedOut()
 {
+    if (m_options.browserSignIn && m_options.browserSignIn->isActive())
+        m_options.browserSignIn->cancel();
     if (m_reauth)
         m_reauth->deleteLater();
     closeMainWindow();
@@ -219,6 +314,11 @@ void Shell::askForPassword()
     if (!m_main || m_reauth)
         return;
     m_reauth = new ReauthDialog(m_session->username(), m_main.get());
+    if (BrowserSignIn *browser = m_options.browserSignIn) {
+        m_reauth->setSignInMethods(true, m_options.passwordSignIn);
+        connect(m_reauth, &ReauthDialog::browserSignInRequested, browser, &BrowserSignIn::start);
+        connect(m_reauth, &ReauthDialog::browserSignInCanceled, browser, &BrowserSignIn::cancel);
+    }
     connect(m_reauth, &ReauthDialog::signInRequested, m_session, &Session::signIn);
     connect(m_reauth, &QDialog::rejected, this, &Shell::reauthCanceled);
     m_reauth->open();
@@ -226,6 +326,8 @@ void Shell::askForPassword()
 
 void Shell::reauthCanceled()
 {
+    if (m_options.browserSignIn && m_options.browserSignIn->isActive())
+        m_options.browserSignIn->cancel();
     if (m_reauth)
         m_reauth->deleteLater();
     m_session->abandonReauthentication();

@@ -10,6 +10,7 @@
 
 namespace SilentAuth {
 class BackendClient;
+class BrowserSignIn;
 class Session;
 class TokenStore;
 } // namespace SilentAuth
@@ -21,7 +22,8 @@ class ReauthDialog;
 class SignInWindow;
 
 // Which window the user sees, following the session: sign-in, restoring,
-// the main window, the re-sign-in dialog over it.
+// the main window, the re-sign-in dialog over it. With a BrowserSignIn, the
+// sign-in window and the re-sign-in dialog offer the browser first.
 class Shell : public QObject
 {
     Q_OBJECT
@@ -38,13 +40,28 @@ public:
         TokenStore *keychain = nullptr;
         bool keepSignedIn = true;
         QByteArray mainWindowGeometry; //!< from saveGeometry(); empty: the default size
+        //! Offered as "Sign in with your browser", the primary way in; not owned. It must
+        //! sign in to \a session.
+        BrowserSignIn *browserSignIn = nullptr;
+        //! The username and password form next to the browser; always there without one.
+        bool passwordSignIn = true;
     };
 
+    //! \a session and \a backend may be null while what they need is still being found out
+    //! (a sign-in server is looked up): showPreparing(), then setSession() and start().
     Shell(Session *session, BackendClient *backend, Options options, QObject *parent = nullptr);
     ~Shell() override;
 
     //! Restores silently when the keychain has a session; otherwise shows the sign-in window.
     void start();
+    //! The sign-in window with \a message and progress, and nothing to sign in with yet.
+    void showPreparing(const QString &message);
+    //! The sign-in window with \a message, Try again (retryRequested()) and Settings.
+    void showPreparationFailed(const QString &message);
+    //! The session once it exists (for a Shell made without one), with the ways in it offers
+    //! (see Options). start() follows.
+    void setSession(Session *session, BackendClient *backend, BrowserSignIn *browserSignIn,
+                    bool passwordSignIn);
     //! Brings the visible window to the front (a second launch asks for this).
     void raise();
 
@@ -54,12 +71,16 @@ public:
 
 Q_SIGNALS:
     void settingsRequested();
+    void retryRequested();
     //! Remember for the next start (never a token).
     void preferencesChanged(const QString &username, bool keepSignedIn);
     //! The main window's geometry as it is closed, for the next one.
     void mainWindowGeometryChanged(const QByteArray &geometry);
 
 private:
+    void attachSession();
+    void startBrowserSignIn(bool keepSignedIn);
+    void useKeychain(bool keep);
     void showSignIn();
     void onSignedIn();
     void onSignedOut();

@@ -1,6 +1,9 @@
 #include "signinwindow.h"
 
+#include "browserwaitpanel.h"
+
 #include <QtCore/QEvent>
+#include <QtCore/QUrl>
 #include <QtGui/QIcon>
 #include <QtWidgets/QCheckBox>
 #include <QtWidgets/QFormLayout>
@@ -18,6 +21,8 @@ SignInWindow::SignInWindow(QWidget *parent)
     , m_title(new QLabel(this))
     , m_serverLabel(new QLabel(this))
     , m_server(new QLabel(this))
+    , m_browser(new QPushButton(this))
+    , m_orPassword(new QLabel(this))
     , m_usernameLabel(new QLabel(this))
     , m_username(new QLineEdit(this))
     , m_passwordLabel(new QLabel(this))
@@ -28,11 +33,18 @@ SignInWindow::SignInWindow(QWidget *parent)
     , m_error(new QLabel(this))
     , m_progress(new QProgressBar(this))
     , m_progressLabel(new QLabel(this))
+    , m_wait(new BrowserWaitPanel(this))
     , m_signIn(new QPushButton(this))
+    , m_retry(new QPushButton(this))
+    , m_openSettings(new QPushButton(this))
     , m_settings(new QPushButton(this))
+    , m_form(new QFormLayout)
 {
     setObjectName(QStringLiteral("signInWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/silentauth/icons/app.svg")));
+    m_browser->setObjectName(QStringLiteral("browserSignIn"));
+    m_orPassword->setObjectName(QStringLiteral("orPassword"));
+    m_orPassword->setWordWrap(true);
     m_username->setObjectName(QStringLiteral("username"));
     m_password->setObjectName(QStringLiteral("password"));
     m_password->setEchoMode(QLineEdit::Password);
@@ -42,6 +54,8 @@ SignInWindow::SignInWindow(QWidget *parent)
     m_server->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_signIn->setObjectName(QStringLiteral("signIn"));
     m_signIn->setDefault(true);
+    m_retry->setObjectName(QStringLiteral("retry"));
+    m_openSettings->setObjectName(QStringLiteral("openSettings"));
     m_settings->setObjectName(QStringLiteral("settings"));
     m_settings->setIcon(QIcon(QStringLiteral(":/silentauth/icons/settings.svg")));
     m_error->setObjectName(QStringLiteral("error"));
@@ -50,7 +64,6 @@ SignInWindow::SignInWindow(QWidget *parent)
                                           "padding: 6px; border-radius: 4px;"));
     m_error->hide();
     m_keepReason->setWordWrap(true);
-    m_keepReason->hide();
     m_demoHint->setObjectName(QStringLiteral("demoHint"));
     m_demoHint->setWordWrap(true);
     m_demoHint->setTextInteractionFlags(Qt::TextSelectableByMouse);
@@ -58,9 +71,8 @@ SignInWindow::SignInWindow(QWidget *parent)
     m_progress->setRange(0, 0);
     m_progress->setTextVisible(false);
     m_progress->setMaximumHeight(6);
-    m_progress->hide();
     m_progressLabel->setObjectName(QStringLiteral("progressLabel"));
-    m_progressLabel->hide();
+    m_progressLabel->setWordWrap(true);
     QFont titleFont = m_title->font();
     titleFont.setPointSizeF(titleFont.pointSizeF() * 1.5);
     titleFont.setBold(true);
@@ -72,38 +84,50 @@ SignInWindow::SignInWindow(QWidget *parent)
     auto *serverRow = new QHBoxLayout;
     serverRow->addWidget(m_server, 1);
     serverRow->addWidget(m_settings);
-    auto *form = new QFormLayout;
-    form->addRow(m_serverLabel, serverRow);
-    form->addRow(m_usernameLabel, m_username);
-    form->addRow(m_passwordLabel, m_password);
-    form->addRow(QString(), m_keep);
-    form->addRow(QString(), m_keepReason);
+    m_form->addRow(m_serverLabel, serverRow);
+    m_form->addRow(QString(), m_browser);
+    m_form->addRow(QString(), m_orPassword);
+    m_form->addRow(m_usernameLabel, m_username);
+    m_form->addRow(m_passwordLabel, m_password);
+    m_form->addRow(QString(), m_keep);
+    m_form->addRow(QString(), m_keepReason);
     auto *buttons = new QHBoxLayout;
+    buttons->addWidget(m_retry);
+    buttons->addWidget(m_openSettings);
     buttons->addStretch();
     buttons->addWidget(m_signIn);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
     layout->addWidget(m_demoHint);
-    layout->addLayout(form);
+    layout->addLayout(m_form);
     layout->addWidget(m_error);
     layout->addWidget(m_progressLabel);
     layout->addWidget(m_progress);
+    layout->addWidget(m_wait);
     layout->addStretch();
     layout->addLayout(buttons);
     setMinimumWidth(420);
 
+    setTabOrder(m_browser, m_username);
     setTabOrder(m_username, m_password);
     setTabOrder(m_password, m_keep);
     setTabOrder(m_keep, m_signIn);
-    setTabOrder(m_signIn, m_settings);
+    setTabOrder(m_signIn, m_retry);
+    setTabOrder(m_retry, m_openSettings);
+    setTabOrder(m_openSettings, m_settings);
 
     connect(m_signIn, &QPushButton::clicked, this, &SignInWindow::submit);
+    connect(m_browser, &QPushButton::clicked, this, &SignInWindow::submitBrowser);
     connect(m_username, &QLineEdit::returnPressed, this, &SignInWindow::submit);
     connect(m_password, &QLineEdit::returnPressed, this, &SignInWindow::submit);
     connect(m_settings, &QPushButton::clicked, this, &SignInWindow::settingsRequested);
+    connect(m_openSettings, &QPushButton::clicked, this, &SignInWindow::settingsRequested);
+    connect(m_retry, &QPushButton::clicked, this, &SignInWindow::retryRequested);
+    connect(m_wait, &BrowserWaitPanel::canceled, this, &SignInWindow::browserSignInCanceled);
     connect(m_username, &QLineEdit::textEdited, m_error, &QWidget::hide);
     connect(m_password, &QLineEdit::textEdited, m_error, &QWidget::hide);
     retranslate();
+    apply();
 }
 
 void SignInWindow::retranslate()
@@ -111,12 +135,19 @@ void SignInWindow::retranslate()
     setWindowTitle(tr("Sign in — SilentAuth"));
     m_title->setText(tr("Sign in"));
     m_serverLabel->setText(tr("Server:"));
+    m_browser->setText(tr("Sign in with your &browser"));
+    m_orPassword->setText(tr("Or with your username and password:"));
     m_usernameLabel->setText(tr("&Username:"));
     m_passwordLabel->setText(tr("&Password:"));
     m_keep->setText(tr("&Keep me signed in"));
     m_signIn->setText(tr("&Sign in"));
+    m_retry->setText(tr("Try &again"));
+    m_openSettings->setText(tr("Se&ttings…"));
     m_settings->setToolTip(tr("Settings"));
     m_settings->setAccessibleName(tr("Settings"));
+    m_browser->setAccessibleName(tr("Sign in with your browser"));
+    m_browser->setToolTip(tr("Opens the sign-in server's page in your web browser; you come "
+                             "back here signed in."));
     m_username->setAccessibleName(tr("Username"));
     m_password->setAccessibleName(tr("Password"));
     m_keep->setAccessibleName(tr("Keep me signed in"));
@@ -125,7 +156,10 @@ void SignInWindow::retranslate()
                                 "system keychain, never in a file.")
                            : m_keepReason->text());
     m_server->setAccessibleName(tr("Server address"));
-    m_signIn->setAccessibleName(tr("Sign in"));
+    m_signIn->setAccessibleName(m_browserOffered ? tr("Sign in with your username and password")
+                                                 : tr("Sign in"));
+    m_retry->setAccessibleName(tr("Try again"));
+    m_openSettings->setAccessibleName(tr("Open settings"));
     m_error->setAccessibleName(tr("Error"));
     m_progress->setAccessibleName(tr("Working"));
 }
@@ -137,6 +171,55 @@ void SignInWindow::changeEvent(QEvent *event)
     QWidget::changeEvent(event);
 }
 
+bool SignInWindow::passwordFormShown() const
+{
+    return m_passwordOffered || !m_browserOffered;
+}
+
+// Every widget's visibility and state follows from the mode and the ways in.
+void SignInWindow::apply()
+{
+    const bool choosing = m_mode == Mode::Ready || m_mode == Mode::Busy || m_mode == Mode::Browser;
+    const bool ready = m_mode == Mode::Ready;
+    const bool form = choosing && passwordFormShown();
+    m_form->setRowVisible(m_browser, choosing && m_browserOffered);
+    m_form->setRowVisible(m_orPassword, form && m_browserOffered);
+    m_form->setRowVisible(m_username, form);
+    m_form->setRowVisible(m_password, form);
+    m_form->setRowVisible(m_keep, choosing);
+    m_form->setRowVisible(m_keepReason, choosing && !m_keychainAvailable);
+    m_signIn->setVisible(form);
+    m_browser->setDefault(m_browserOffered);
+    m_signIn->setDefault(!m_browserOffered);
+
+    for (QWidget *w : {static_cast<QWidget *>(m_browser), static_cast<QWidget *>(m_username),
+                       static_cast<QWidget *>(m_password), static_cast<QWidget *>(m_signIn)})
+        w->setEnabled(ready);
+    m_keep->setEnabled(ready && m_keychainAvailable);
+    m_settings->setEnabled(m_mode != Mode::Busy && m_mode != Mode::Browser);
+
+    const bool working = m_mode == Mode::Busy || m_mode == Mode::Preparing;
+    m_progress->setVisible(working);
+    m_progressLabel->setText(m_progressMessage);
+    m_progressLabel->setVisible(working && !m_progressMessage.isEmpty());
+    if (m_mode != Mode::Browser)
+        m_wait->stop();
+    m_retry->setVisible(m_mode == Mode::PreparationFailed);
+    m_openSettings->setVisible(m_mode == Mode::PreparationFailed);
+    m_retry->setDefault(m_mode == Mode::PreparationFailed);
+    setCursor(working ? Qt::BusyCursor : Qt::ArrowCursor);
+    // Back from being busy, the keyboard is where the user starts again.
+    QWidget *focused = focusWidget();
+    if (ready && (!focused || !focused->isEnabled() || !focused->isVisibleTo(this))) {
+        if (m_browserOffered)
+            m_browser->setFocus();
+        else if (!m_username->text().isEmpty())
+            m_password->setFocus();
+        else
+            m_username->setFocus();
+    }
+}
+
 void SignInWindow::setServer(const QString &server)
 {
     m_server->setText(server);
@@ -145,7 +228,7 @@ void SignInWindow::setServer(const QString &server)
 void SignInWindow::setUsername(const QString &username)
 {
     m_username->setText(username);
-    if (!username.isEmpty())
+    if (!username.isEmpty() && !m_browserOffered)
         m_password->setFocus();
 }
 
@@ -158,14 +241,13 @@ void SignInWindow::setDemoHint(const QString &hint)
 void SignInWindow::setKeychainAvailable(bool available, const QString &reason)
 {
     m_keychainAvailable = available;
-    m_keep->setEnabled(available);
     if (!available)
         m_keep->setChecked(false);
     m_keepReason->setText(
         available ? QString()
                   : tr("Not available: %1 You stay signed in until you quit.").arg(reason));
-    m_keepReason->setVisible(!available);
     retranslate();
+    apply();
 }
 
 void SignInWindow::setKeepSignedIn(bool keep)
@@ -173,18 +255,25 @@ void SignInWindow::setKeepSignedIn(bool keep)
     m_keep->setChecked(keep && m_keychainAvailable);
 }
 
+void SignInWindow::setSignInMethods(bool browser, bool password)
+{
+    m_browserOffered = browser;
+    m_passwordOffered = password;
+    retranslate();
+    apply();
+    if (m_browserOffered)
+        m_browser->setFocus();
+    else if (!m_username->text().isEmpty())
+        m_password->setFocus();
+}
+
 void SignInWindow::setBusy(bool busy, const QString &message)
 {
-    for (QWidget *w : {static_cast<QWidget *>(m_username), static_cast<QWidget *>(m_password),
-                       static_cast<QWidget *>(m_signIn), static_cast<QWidget *>(m_settings)})
-        w->setEnabled(!busy);
-    m_keep->setEnabled(!busy && m_keychainAvailable);
-    m_progress->setVisible(busy);
-    m_progressLabel->setText(message);
-    m_progressLabel->setVisible(busy && !message.isEmpty());
+    m_mode = busy ? Mode::Busy : Mode::Ready;
+    m_progressMessage = message;
     if (busy)
         m_error->hide();
-    setCursor(busy ? Qt::BusyCursor : Qt::ArrowCursor);
+    apply();
 }
 
 void SignInWindow::showError(const QString &message)
@@ -198,9 +287,56 @@ void SignInWindow::clearPassword()
     m_password->clear();
 }
 
+void SignInWindow::showBrowserWaiting(const QUrl &url)
+{
+    m_mode = Mode::Browser;
+    m_progressMessage.clear();
+    m_error->hide();
+    apply();
+    m_wait->showWaiting(url);
+}
+
+void SignInWindow::showBrowserFailed()
+{
+    if (m_mode == Mode::Browser)
+        m_wait->showBrowserFailed();
+}
+
+void SignInWindow::showBrowserFinishing()
+{
+    if (m_mode == Mode::Browser)
+        m_wait->showFinishing();
+}
+
+void SignInWindow::showBrowserEnded(const QString &error)
+{
+    m_mode = Mode::Ready;
+    m_progressMessage.clear();
+    apply();
+    showError(error);
+    (m_browserOffered ? static_cast<QWidget *>(m_browser) : m_username)->setFocus();
+}
+
+void SignInWindow::showPreparing(const QString &message)
+{
+    m_mode = Mode::Preparing;
+    m_progressMessage = message;
+    m_error->hide();
+    apply();
+}
+
+void SignInWindow::showPreparationFailed(const QString &message)
+{
+    m_mode = Mode::PreparationFailed;
+    m_progressMessage.clear();
+    apply();
+    showError(message);
+    m_retry->setFocus();
+}
+
 void SignInWindow::submit()
 {
-    if (!m_signIn->isEnabled())
+    if (!m_signIn->isEnabled() || !passwordFormShown())
         return;
     if (m_username->text().trimmed().isEmpty()) {
         showError(tr("Enter your username."));
@@ -214,6 +350,14 @@ void SignInWindow::submit()
     }
     Q_EMIT signInRequested(m_username->text().trimmed(), m_password->text(),
                            m_keep->isChecked() && m_keychainAvailable);
+}
+
+void SignInWindow::submitBrowser()
+{
+    if (!m_browser->isEnabled() || !m_browserOffered)
+        return;
+    m_error->hide();
+    Q_EMIT browserSignInRequested(m_keep->isChecked() && m_keychainAvailable);
 }
 
 } // namespace SilentAuth::Ui

@@ -4,16 +4,24 @@
 
 QT_BEGIN_NAMESPACE
 class QCheckBox;
+class QFormLayout;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
+class QUrl;
 QT_END_NAMESPACE
 
 namespace SilentAuth::Ui {
 
+class BrowserWaitPanel;
+
 // The first window: who you are, where the server is, and whether to stay
 // signed in. It only collects input and shows state; the Shell acts on it.
+//
+// With a sign-in server that signs users in on its own pages, "Sign in with
+// your browser" is the primary way in; the username and password form is
+// shown next to it only when that server takes passwords too.
 class SignInWindow : public QWidget
 {
     Q_OBJECT
@@ -27,26 +35,56 @@ public:
     //! "Keep me signed in" needs a keychain; without one it is disabled and says why.
     void setKeychainAvailable(bool available, const QString &reason = {});
     void setKeepSignedIn(bool keep);
+    //! The ways in: "Sign in with your browser" (the primary button) when \a browser, the
+    //! username and password form when \a password. Without the browser the form is always
+    //! there.
+    void setSignInMethods(bool browser, bool password);
 
     //! Inputs disabled and a progress bar with \a message while something runs.
     void setBusy(bool busy, const QString &message = {});
     void showError(const QString &message);
     void clearPassword();
 
+    //! The browser is open at \a url: progress, the link to open by hand, Cancel.
+    void showBrowserWaiting(const QUrl &url);
+    //! No browser could be opened: the user opens the link.
+    void showBrowserFailed();
+    //! The browser came back; the sign-in finishes.
+    void showBrowserFinishing();
+    //! The browser sign-in ended without signing in: back to the choice, with \a error in
+    //! words (empty after Cancel), the keyboard on the primary button.
+    void showBrowserEnded(const QString &error);
+
+    //! How to sign in is still being found out (the sign-in server is looked up): only
+    //! \a message with progress, and Settings.
+    void showPreparing(const QString &message);
+    //! It could not be found out: \a message, with Try again and Settings.
+    void showPreparationFailed(const QString &message);
+
 Q_SIGNALS:
     void signInRequested(const QString &username, const QString &password, bool keepSignedIn);
+    void browserSignInRequested(bool keepSignedIn);
+    void browserSignInCanceled();
+    void retryRequested();
     void settingsRequested();
 
 protected:
     void changeEvent(QEvent *event) override;
 
 private:
+    enum class Mode { Ready, Busy, Browser, Preparing, PreparationFailed };
+
     void submit();
+    void submitBrowser();
     void retranslate();
+    void apply();
+    bool passwordFormShown() const;
 
     QLabel *m_title;
     QLabel *m_serverLabel;
     QLabel *m_server;
+    QPushButton *m_browser;
+    QLabel *m_orPassword;
     QLabel *m_usernameLabel;
     QLineEdit *m_username;
     QLabel *m_passwordLabel;
@@ -57,9 +95,17 @@ private:
     QLabel *m_error;
     QProgressBar *m_progress;
     QLabel *m_progressLabel;
+    BrowserWaitPanel *m_wait;
     QPushButton *m_signIn;
+    QPushButton *m_retry;
+    QPushButton *m_openSettings;
     QPushButton *m_settings;
+    QFormLayout *m_form;
+    Mode m_mode = Mode::Ready;
+    QString m_progressMessage;
     bool m_keychainAvailable = true;
+    bool m_browserOffered = false;
+    bool m_passwordOffered = true;
 };
 
 } // namespace SilentAuth::Ui

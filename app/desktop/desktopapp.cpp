@@ -6,10 +6,12 @@
 
 #include <silentauth/authnetworkaccessmanager.h>
 #include <silentauth/backendclient.h>
+#include <silentauth/browsersignin.h>
 #include <silentauth/jsonauthprotocol.h>
 #include <silentauth/keychaintokenstore.h>
 #include <silentauth/mock/mockserver.h>
 #include <silentauth/oauth2protocol.h>
+#include <silentauth/providermetadata.h>
 #include <silentauth/session.h>
 
 #include <QtCore/QCoreApplication>
@@ -19,8 +21,16 @@
 #include <QtCore/QSettings>
 #include <QtCore/QStandardPaths>
 #include <QtCore/QTranslator>
+#include <QtGui/QDesktopServices>
+#include <QtNetwork/QNetworkAccessManager>
 
 namespace SilentAuth {
+
+namespace {
+
+const QLatin1String openIdProtocol("oidc");
+
+} // namespace
 
 DesktopApp::DesktopApp(Config config, QSettings *settings, QObject *parent)
     : QObject(parent)
@@ -68,6 +78,7 @@ DesktopApp::Config DesktopApp::Config::fromSettings(const QSettings &settings)
     config.server = QUrl(settings.value(QStringLiteral("server/url")).toString());
     config.protocol = settings.value(QStringLiteral("server/protocol"), config.protocol).toString();
     config.tokenUrl = QUrl(settings.value(QStringLiteral("server/tokenUrl")).toString());
+    config.issuer = QUrl(settings.value(QStringLiteral("server/issuer")).toString());
     config.clientId = settings.value(QStringLiteral("server/clientId"), config.clientId).toString();
     config.scope = settings.value(QStringLiteral("server/scope")).toString();
     config.language = settings.value(QStringLiteral("ui/language")).toString();
@@ -79,6 +90,7 @@ void DesktopApp::Config::save(QSettings &settings) const
     settings.setValue(QStringLiteral("server/url"), server.toString());
     settings.setValue(QStringLiteral("server/protocol"), protocol);
     settings.setValue(QStringLiteral("server/tokenUrl"), tokenUrl.toString());
+    settings.setValue(QStringLiteral("server/issuer"), issuer.toString());
     settings.setValue(QStringLiteral("server/clientId"), clientId);
     settings.setValue(QStringLiteral("server/scope"), scope);
     settings.setValue(QStringLiteral("ui/language"), language);
@@ -93,6 +105,9 @@ void DesktopApp::tearDown()
 {
     // Windows first, then what they bind to.
     m_shell.reset();
+    m_discovery.reset();
+    m_discoveryNetwork.reset();
+    m_browser.reset();
     m_backend.reset();
     m_network.reset();
     m_session.reset();
@@ -105,6 +120,7 @@ void DesktopApp::showSettings()
     values.server = m_embedded ? QString() : m_config.server.toString();
     values.protocol = m_config.protocol;
     values.tokenUrl = m_config.tokenUrl.toString();
+    values.issuer = m_config.issuer.toString();
     values.clientId = m_config.clientId;
     values.scope = m_config.scope;
     values.language = m_config.language;
@@ -120,6 +136,7 @@ void DesktopApp::showSettings()
     config.server = chosen.server.isEmpty() ? QUrl() : QUrl::fromUserInput(chosen.server);
     config.protocol = chosen.protocol;
     config.tokenUrl = QUrl(chosen.tokenUrl);
+    config.issuer = chosen.issuer.isEmpty() ? QUrl() : QUrl::fromUserInput(chosen.issuer);
     config.clientId = chosen.clientId;
     config.scope = chosen.scope;
     config.language = chosen.language;
@@ -135,8 +152,8 @@ void DesktopApp::reconfigure(const Config &config)
     const QUrl running = m_embedded ? QUrl() : m_config.server;
     const bool connectionChanged = sameLanguage.server != running
         || config.protocol != m_config.protocol || config.tokenUrl != m_config.tokenUrl
-        || config.revokeUrl != m_config.revokeUrl || config.clientId != m_config.clientId
-        || config.scope != m_config.scope;
+        || config.revokeUrl != m_config.revokeUrl || config.issuer != m_config.issuer
+        || config.clientId != m_config.clientId || config.scope != m_config.scope;
     if (languageChanged) {
         m_config.language = config.language;
         applyLanguage(); // every window gets a LanguageChange event
@@ -173,6 +190,17 @@ QUrl DesktopApp::server() const
     return m_config.server;
 }
 
+QUrl DesktopApp::issuer() const
+{
+    const QUrl issuer = m_config.issuer.isEmpty() ? m_config.server : m_config.issuer;
+    return issuer.adjusted(QUrl::StripTrailingSlash);
+}
+
+bool DesktopApp::isBundledIssuer() const
+{
+    return m_embedded && m_config.issuer.isEmpty() && m_config.server == m_embedded->url();
+}
+
 void DesktopApp::start(std::function<void(const QString &error)> ready)
 {
     if (m_config.server.isEmpty() && m_embedded) {
@@ -199,12 +227,23 @@ void DesktopApp::start(std::function<void(const QString &error)> ready)
         }
         m_config.server = m_embedded->url();
     }
-    // One keychain entry per server: a token is only ever offered to the server that issued it.
-    const QString account = m_config.keychainAccount + QLatin1Char('@')
-        + (m_embedded ? QStringLiteral("bundled") : m_config.server.authority());
+    // One keychain entry per server (per provider and client with an OpenID
+    // provider): a token is only ever offered to the server that issued it.
+    QString account = m_config.keychainAccount + QLatin1Char('@');
+    if (m_config.protocol == openIdProtocol) {
+        const QUrl provider = issuer();
+        account += (isBundledIssuer() ? QStringLiteral("bundled")
+                                      : provider.authority() + provider.path())
+            + QLatin1Char('#') + m_config.clientId;
+    } else {
+        account += m_embedded ? QStringLiteral("bundled") : m_config.server.authority();
+    }
     m_keychain = std::make_unique<KeychainTokenStore>(m_config.keychainService, account);
     m_keychain->setTimeout(std::chrono::seconds(5));
-    build();
+    if (m_config.protocol == openIdProtocol)
+        discoverProvider();
+    else
+        build();
     if (ready)
         ready({});
 }
@@ -226,21 +265,41 @@ void DesktopApp::build()
         protocol = std::make_unique<JsonAuthProtocol>(m_config.server);
     }
     m_session = std::make_unique<Session>(std::move(protocol), nullptr);
-    m_network = std::make_unique<AuthNetworkAccessManager>(m_session.get());
-    m_network->addAllowedOrigin(m_config.server);
-    m_backend = std::make_unique<BackendClient>(m_network.get(), m_config.server, m_config.server);
+    buildNetwork();
+    m_shell = std::make_unique<Ui::Shell>(m_session.get(), m_backend.get(), shellOptions());
+    connectShell();
+    m_shell->start();
+}
 
+Ui::Shell::Options DesktopApp::shellOptions() const
+{
     Ui::Shell::Options options;
     options.server = m_config.server.toString();
-    if (m_embedded)
+    if (m_config.protocol == openIdProtocol) {
+        if (isBundledIssuer())
+            options.demoHint = tr("This is the bundled demo server. In the browser, sign in as "
+                                  "alice / alice-password or bob / bob-password.");
+    } else if (m_embedded) {
         options.demoHint = tr("This is the bundled demo server. Sign in as alice / "
                               "alice-password or bob / bob-password.");
+    }
     options.keychain = m_keychain.get();
     options.lastUsername = m_settings->value(QStringLiteral("session/lastUsername")).toString();
     options.keepSignedIn = m_settings->value(QStringLiteral("session/keepSignedIn"), true).toBool();
     options.mainWindowGeometry
         = m_settings->value(QStringLiteral("ui/mainWindowGeometry")).toByteArray();
-    m_shell = std::make_unique<Ui::Shell>(m_session.get(), m_backend.get(), options);
+    return options;
+}
+
+void DesktopApp::buildNetwork()
+{
+    m_network = std::make_unique<AuthNetworkAccessManager>(m_session.get());
+    m_network->addAllowedOrigin(m_config.server);
+    m_backend = std::make_unique<BackendClient>(m_network.get(), m_config.server, m_config.server);
+}
+
+void DesktopApp::connectShell()
+{
     connect(m_shell.get(), &Ui::Shell::preferencesChanged, this,
             [this](const QString &username, bool keep) {
                 m_settings->setValue(QStringLiteral("session/lastUsername"), username);
@@ -252,6 +311,50 @@ void DesktopApp::build()
             });
     connect(m_shell.get(), &Ui::Shell::settingsRequested, this, &DesktopApp::showSettings,
             Qt::QueuedConnection);
+    connect(m_shell.get(), &Ui::Shell::retryRequested, this, &DesktopApp::lookUpProvider);
+}
+
+// The windows come up at once; the session only once the provider has said
+// where its endpoints are.
+void DesktopApp::discoverProvider()
+{
+    m_shell = std::make_unique<Ui::Shell>(nullptr, nullptr, shellOptions());
+    connectShell();
+    lookUpProvider();
+}
+
+void DesktopApp::lookUpProvider()
+{
+    const QUrl provider = issuer();
+    m_shell->showPreparing(
+        tr("Looking up the sign-in server at %1…").arg(provider.toDisplayString()));
+    if (!m_discoveryNetwork)
+        m_discoveryNetwork = std::make_unique<QNetworkAccessManager>();
+    m_discovery = std::make_unique<ProviderDiscovery>(m_discoveryNetwork.get());
+    connect(m_discovery.get(), &ProviderDiscovery::discovered, this, &DesktopApp::useProvider);
+    connect(m_discovery.get(), &ProviderDiscovery::failed, this,
+            [this, provider](const QString &message) {
+                m_shell->showPreparationFailed(
+                    tr("%1 cannot be used to sign in. %2 Check the issuer in Settings, or try "
+                       "again.")
+                        .arg(provider.toDisplayString(), message));
+            });
+    m_discovery->discover(provider);
+}
+
+void DesktopApp::useProvider(const ProviderMetadata &provider)
+{
+    if (m_session)
+        return;
+    const QString scope
+        = m_config.scope.isEmpty() ? QStringLiteral("openid profile") : m_config.scope;
+    m_session = std::make_unique<Session>(
+        OAuth2Protocol::forProvider(provider, m_config.clientId, scope), nullptr);
+    buildNetwork();
+    m_browser = std::make_unique<BrowserSignIn>(m_session.get(), provider);
+    m_browser->setBrowserLauncher([](const QUrl &url) { return QDesktopServices::openUrl(url); });
+    m_shell->setSession(m_session.get(), m_backend.get(), m_browser.get(),
+                        provider.supportsGrant(QStringLiteral("password")));
     m_shell->start();
 }
 

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <shell.h>
+
 #include <QtCore/QObject>
 #include <QtCore/QUrl>
 
@@ -7,6 +9,7 @@
 #include <memory>
 
 QT_BEGIN_NAMESPACE
+class QNetworkAccessManager;
 class QSettings;
 class QTranslator;
 QT_END_NAMESPACE
@@ -14,17 +17,19 @@ QT_END_NAMESPACE
 namespace SilentAuth {
 class AuthNetworkAccessManager;
 class BackendClient;
+class BrowserSignIn;
 class KeychainTokenStore;
+class ProviderDiscovery;
+struct ProviderMetadata;
 class Session;
 namespace Mock {
 class MockServer;
 }
-namespace Ui {
-class Shell;
-}
 
 // How the desktop program is put together: the server (or the bundled one),
-// the protocol, the keychain, the session, and the windows on top.
+// the protocol, the keychain, the session, and the windows on top. With an
+// OpenID provider, the provider is looked up first and the user signs in
+// through the system browser.
 class DesktopApp : public QObject
 {
     Q_OBJECT
@@ -33,11 +38,12 @@ public:
     struct Config
     {
         QUrl server; //!< empty: start the bundled mock server on a free loopback port
-        QString protocol = QStringLiteral("json"); //!< json or oauth2
+        QString protocol = QStringLiteral("json"); //!< json, oauth2 or oidc
         QUrl tokenUrl; //!< oauth2; default server + /oauth/token
         QUrl revokeUrl; //!< oauth2; default server + /oauth/revoke
-        QString clientId = QStringLiteral("silentauth-desktop");
-        QString scope;
+        QUrl issuer; //!< oidc; default: the server (the bundled one's address for it)
+        QString clientId = QStringLiteral("silentauth-desktop"); //!< oauth2 and oidc
+        QString scope; //!< oauth2 and oidc; for oidc empty means "openid profile"
         std::chrono::seconds embeddedAccessTtl {30};
         QString embeddedDatabaseFile; //!< default: bundled-server.sqlite in the app data folder
         QString keychainService = QStringLiteral("SilentAuth");
@@ -61,6 +67,8 @@ public:
     Session *session() const;
     Mock::MockServer *embeddedServer() const;
     QUrl server() const;
+    //! The OpenID provider signed in with (oidc): the setting, else the server's address.
+    QUrl issuer() const;
 
     //! Applies new settings: saved, then everything below the windows is rebuilt.
     //! A change of language alone keeps the session and the windows, which retranslate.
@@ -75,6 +83,13 @@ Q_SIGNALS:
 private:
     void applyLanguage();
     void build();
+    void buildNetwork();
+    Ui::Shell::Options shellOptions() const;
+    void connectShell();
+    void discoverProvider();
+    void lookUpProvider();
+    void useProvider(const ProviderMetadata &provider);
+    bool isBundledIssuer() const;
     void showSettings();
     void tearDown();
 
@@ -85,6 +100,9 @@ private:
     std::unique_ptr<Session> m_session;
     std::unique_ptr<AuthNetworkAccessManager> m_network;
     std::unique_ptr<BackendClient> m_backend;
+    std::unique_ptr<QNetworkAccessManager> m_discoveryNetwork;
+    std::unique_ptr<ProviderDiscovery> m_discovery;
+    std::unique_ptr<BrowserSignIn> m_browser;
     std::unique_ptr<Ui::Shell> m_shell;
     std::unique_ptr<QTranslator> m_translator; // ours: windows, messages, the net library's
     std::unique_ptr<QTranslator> m_qtTranslator; // Qt's own: standard buttons and dialogs

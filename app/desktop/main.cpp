@@ -97,18 +97,26 @@ struct Options
         parser->addVersionOption();
         reportStartup.setFlags(QCommandLineOption::HiddenFromHelp);
         parser->addOptions(
-            {server, protocol, tokenUrl, clientId, scope, demoAccessTtl, reportStartup});
+            {server, protocol, tokenUrl, issuer, clientId, scope, demoAccessTtl, reportStartup});
     }
 
     const QCommandLineOption server {QStringLiteral("server"),
                                      QCoreApplication::translate("main", "The server to use."),
                                      QStringLiteral("url")};
-    const QCommandLineOption protocol {QStringLiteral("protocol"),
-                                       QCoreApplication::translate("main", "json or oauth2."),
-                                       QStringLiteral("name")};
+    const QCommandLineOption protocol {
+        QStringLiteral("protocol"),
+        QCoreApplication::translate("main",
+                                    "json, oauth2, or oidc (an OpenID provider: sign in with "
+                                    "the browser)."),
+        QStringLiteral("name")};
     const QCommandLineOption tokenUrl {QStringLiteral("token-url"),
                                        QCoreApplication::translate("main", "OAuth 2.0 token URL."),
                                        QStringLiteral("url")};
+    const QCommandLineOption issuer {
+        QStringLiteral("issuer"),
+        QCoreApplication::translate("main",
+                                    "The OpenID provider's issuer (oidc; default: the server)."),
+        QStringLiteral("url")};
     const QCommandLineOption clientId {QStringLiteral("client-id"),
                                        QCoreApplication::translate("main", "OAuth 2.0 client id."),
                                        QStringLiteral("id")};
@@ -187,12 +195,21 @@ int main(int argc, char *argv[])
     }
     if (parser.isSet(options.protocol))
         config.protocol = parser.value(options.protocol);
-    if (config.protocol != QLatin1String("json") && config.protocol != QLatin1String("oauth2")) {
-        std::fprintf(stderr, "silentauth: --protocol is json or oauth2\n");
+    if (config.protocol != QLatin1String("json") && config.protocol != QLatin1String("oauth2")
+        && config.protocol != QLatin1String("oidc")) {
+        std::fprintf(stderr, "silentauth: --protocol is json, oauth2 or oidc\n");
         return 2;
     }
     if (parser.isSet(options.tokenUrl))
         config.tokenUrl = QUrl(parser.value(options.tokenUrl));
+    if (parser.isSet(options.issuer)) {
+        config.issuer = QUrl::fromUserInput(parser.value(options.issuer));
+        if (!config.issuer.isValid() || config.issuer.host().isEmpty()) {
+            std::fprintf(stderr, "silentauth: not a usable issuer address: %s\n",
+                         qPrintable(parser.value(options.issuer)));
+            return 2;
+        }
+    }
     if (parser.isSet(options.clientId))
         config.clientId = parser.value(options.clientId);
     if (parser.isSet(options.scope))

@@ -2,6 +2,7 @@
 
 #include "protocolsupport_p.h"
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -52,7 +53,8 @@ ProviderMetadata::fromJson(const QByteArray &document, const QUrl &expectedIssue
     QJsonParseError parse;
     const QJsonDocument json = QJsonDocument::fromJson(document, &parse);
     if (parse.error != QJsonParseError::NoError || !json.isObject())
-        return failure(QStringLiteral("the discovery document is not a JSON object"));
+        return failure(QCoreApplication::translate("SilentAuth::ProviderDiscovery",
+                                                   "the discovery document is not a JSON object"));
     const QJsonObject o = json.object();
 
     ProviderMetadata m;
@@ -62,9 +64,11 @@ ProviderMetadata::fromJson(const QByteArray &document, const QUrl &expectedIssue
     };
     m.issuer = url("issuer");
     if (!m.issuer.isValid() || m.issuer.host().isEmpty())
-        return failure(QStringLiteral("the discovery document names no issuer"));
+        return failure(QCoreApplication::translate("SilentAuth::ProviderDiscovery",
+                                                   "the discovery document names no issuer"));
     if (!sameIssuer(m.issuer, expectedIssuer))
-        return failure(QStringLiteral("the provider says it is %1, not %2")
+        return failure(QCoreApplication::translate("SilentAuth::ProviderDiscovery",
+                                                   "the provider says it is %1, not %2")
                            .arg(m.issuer.toString(), expectedIssuer.toString()));
     m.authorizationEndpoint = url("authorization_endpoint");
     m.tokenEndpoint = url("token_endpoint");
@@ -77,7 +81,8 @@ ProviderMetadata::fromJson(const QByteArray &document, const QUrl &expectedIssue
     m.issParameterSupported
         = o.value(QLatin1String("authorization_response_iss_parameter_supported")).toBool();
     if (!m.tokenEndpoint.isValid() || m.tokenEndpoint.host().isEmpty())
-        return failure(QStringLiteral("the provider names no token endpoint"));
+        return failure(QCoreApplication::translate("SilentAuth::ProviderDiscovery",
+                                                   "the provider names no token endpoint"));
 
     for (const QUrl *endpoint :
          {&m.issuer, &m.authorizationEndpoint, &m.tokenEndpoint, &m.revocationEndpoint,
@@ -87,7 +92,8 @@ ProviderMetadata::fromJson(const QByteArray &document, const QUrl &expectedIssue
         const QString scheme = endpoint->scheme();
         if ((scheme != QLatin1String("https") && scheme != QLatin1String("http"))
             || endpoint->host().isEmpty() || endpoint->hasFragment())
-            return failure(QStringLiteral("the provider names an unusable address: %1")
+            return failure(QCoreApplication::translate("SilentAuth::ProviderDiscovery",
+                                                       "the provider names an unusable address: %1")
                                .arg(endpoint->toString()));
     }
     return m;

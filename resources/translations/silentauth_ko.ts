@@ -85,6 +85,13 @@
     </message>
 </context>
 <context>
+    <name>SilentAuth::AuthNetworkAccessManager</name>
+    <message>
+        <source>The session belongs to another thread.</source>
+        <translation>세션이 다른 스레드에 속해 있습니다.</translation>
+    </message>
+</context>
+<context>
     <name>SilentAuth::AuthReply</name>
     <message>
         <source>The request body could not be buffered for a replay.</source>
@@ -99,12 +106,28 @@
         <translation>세션이 종료되었습니다. 다시 로그인하세요.</translation>
     </message>
     <message>
-        <source>Not signed in.</source>
-        <translation>로그인되어 있지 않습니다.</translation>
-    </message>
-    <message>
         <source>Operation canceled</source>
         <translation>작업이 취소됨</translation>
+    </message>
+    <message>
+        <source>The request body is larger than the %1 bytes kept for a replay.</source>
+        <translation>요청 본문이 재전송용으로 보관할 수 있는 %1바이트보다 큽니다.</translation>
+    </message>
+    <message>
+        <source>The request body stopped arriving.</source>
+        <translation>요청 본문이 더 이상 들어오지 않습니다.</translation>
+    </message>
+    <message>
+        <source>The session was closed before the request could be sent.</source>
+        <translation>요청을 보내기 전에 세션이 닫혔습니다.</translation>
+    </message>
+    <message>
+        <source>Another user is signed in now; the request was not sent.</source>
+        <translation>지금은 다른 사용자가 로그인되어 있어 요청을 보내지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>You signed out before the request was sent.</source>
+        <translation>요청을 보내기 전에 로그아웃했습니다.</translation>
     </message>
 </context>
 <context>
@@ -127,6 +150,97 @@
     </message>
 </context>
 <context>
+    <name>SilentAuth::BrowserSignIn</name>
+    <message>
+        <source>Sign-in failed</source>
+        <translation>로그인 실패</translation>
+    </message>
+    <message>
+        <source>The request was too large.</source>
+        <translation>요청이 너무 큽니다.</translation>
+    </message>
+    <message>
+        <source>The request could not be read.</source>
+        <translation>요청을 읽을 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation>찾을 수 없음</translation>
+    </message>
+    <message>
+        <source>There is nothing here.</source>
+        <translation>여기에는 아무것도 없습니다.</translation>
+    </message>
+    <message>
+        <source>Sign-in already handled</source>
+        <translation>이미 처리된 로그인</translation>
+    </message>
+    <message>
+        <source>This sign-in has already been handled. Return to the application.</source>
+        <translation>이 로그인은 이미 처리되었습니다. 애플리케이션으로 돌아가세요.</translation>
+    </message>
+    <message>
+        <source>The browser came back with an answer that does not belong to this sign-in. Start the sign-in again from the application.</source>
+        <translation>브라우저가 이 로그인과 관계없는 응답을 가지고 돌아왔습니다. 애플리케이션에서 로그인을 다시 시작하세요.</translation>
+    </message>
+    <message>
+        <source>The answer came from another sign-in server than %1. Start the sign-in again.</source>
+        <translation>응답이 %1이(가) 아닌 다른 로그인 서버에서 왔습니다. 로그인을 다시 시작하세요.</translation>
+    </message>
+    <message>
+        <source>Sign-in was declined in the browser. Nothing was changed.</source>
+        <translation>브라우저에서 로그인을 거절했습니다. 아무것도 바뀌지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>The sign-in server refused the sign-in (%1%2).</source>
+        <translation>로그인 서버가 로그인을 거부했습니다 (%1%2).</translation>
+    </message>
+    <message>
+        <source>The browser came back without a sign-in code. Start the sign-in again.</source>
+        <translation>브라우저가 로그인 코드 없이 돌아왔습니다. 로그인을 다시 시작하세요.</translation>
+    </message>
+    <message>
+        <source>Signed in</source>
+        <translation>로그인됨</translation>
+    </message>
+    <message>
+        <source>You are signed in. You can close this tab and return to the application.</source>
+        <translation>로그인되었습니다. 이 탭을 닫고 애플리케이션으로 돌아가세요.</translation>
+    </message>
+    <message>
+        <source>The sign-in could not be completed.</source>
+        <translation>로그인을 마칠 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>Not signed in</source>
+        <translation>로그인되지 않음</translation>
+    </message>
+    <message>
+        <source>You can close this tab.</source>
+        <translation>이 탭을 닫아도 됩니다.</translation>
+    </message>
+    <message>
+        <source>The browser did not come back in time. Start the sign-in again.</source>
+        <translation>브라우저가 제시간에 돌아오지 않았습니다. 로그인을 다시 시작하세요.</translation>
+    </message>
+    <message>
+        <source>Sign-in was canceled.</source>
+        <translation>로그인이 취소되었습니다.</translation>
+    </message>
+    <message>
+        <source>This server does not offer a sign-in through the browser.</source>
+        <translation>이 서버는 브라우저를 통한 로그인을 제공하지 않습니다.</translation>
+    </message>
+    <message>
+        <source>This server does not offer a secure sign-in through the browser (PKCE with S256).</source>
+        <translation>이 서버는 브라우저를 통한 안전한 로그인(S256을 쓰는 PKCE)을 제공하지 않습니다.</translation>
+    </message>
+    <message>
+        <source>No local port could be opened for the browser to come back to.</source>
+        <translation>브라우저가 돌아올 로컬 포트를 열 수 없습니다.</translation>
+    </message>
+</context>
+<context>
     <name>SilentAuth::DesktopApp</name>
     <message>
         <source>The bundled server could not start: %1</source>
@@ -135,6 +249,73 @@
     <message>
         <source>This is the bundled demo server. Sign in as alice / alice-password or bob / bob-password.</source>
         <translation>내장 데모 서버입니다. alice / alice-password 또는 bob / bob-password로 로그인하세요.</translation>
+    </message>
+    <message>
+        <source>This is the bundled demo server. In the browser, sign in as alice / alice-password or bob / bob-password.</source>
+        <translation>내장 데모 서버입니다. 브라우저에서 alice / alice-password 또는 bob / bob-password로 로그인하세요.</translation>
+    </message>
+    <message>
+        <source>Looking up the sign-in server at %1…</source>
+        <translation>%1에서 로그인 서버를 찾는 중…</translation>
+    </message>
+    <message>
+        <source>%1 cannot be used to sign in. %2 Check the issuer in Settings, or try again.</source>
+        <translation>%1은(는) 로그인에 사용할 수 없습니다. %2 설정에서 발급자를 확인하거나 다시 시도하세요.</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::ProviderDiscovery</name>
+    <message>
+        <source>The provider cannot be reached (%1).</source>
+        <translation>제공자에 연결할 수 없습니다 (%1).</translation>
+    </message>
+    <message>
+        <source>The provider has no discovery document (HTTP %1) at %2.</source>
+        <translation>%2에 제공자의 검색 문서가 없습니다 (HTTP %1).</translation>
+    </message>
+    <message>
+        <source>The provider&apos;s discovery document is too large.</source>
+        <translation>제공자의 검색 문서가 너무 큽니다.</translation>
+    </message>
+    <message>
+        <source>The provider&apos;s discovery document cannot be used: %1.</source>
+        <translation>제공자의 검색 문서를 사용할 수 없습니다: %1.</translation>
+    </message>
+    <message>
+        <source>The provider names a plain http:// address (%1).</source>
+        <translation>제공자가 암호화되지 않은 http:// 주소를 알려 왔습니다 (%1).</translation>
+    </message>
+    <message>
+        <source>%1 is not an issuer address (https://host/path).</source>
+        <translation>%1은(는) 발급자 주소(https://host/path)가 아닙니다.</translation>
+    </message>
+    <message>
+        <source>The issuer&apos;s address starts with http://; use its https:// address.</source>
+        <translation>발급자 주소가 http://로 시작합니다. https:// 주소를 사용하세요.</translation>
+    </message>
+    <message>
+        <source>No network access.</source>
+        <translation>네트워크에 접근할 수 없습니다.</translation>
+    </message>
+    <message>
+        <source>the discovery document is not a JSON object</source>
+        <translation>검색 문서가 JSON 객체가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the discovery document names no issuer</source>
+        <translation>검색 문서에 발급자(issuer)가 없습니다</translation>
+    </message>
+    <message>
+        <source>the provider says it is %1, not %2</source>
+        <translation>제공자가 %2이(가) 아니라 %1(이)라고 밝힙니다</translation>
+    </message>
+    <message>
+        <source>the provider names no token endpoint</source>
+        <translation>제공자가 토큰 엔드포인트를 알려 주지 않습니다</translation>
+    </message>
+    <message>
+        <source>the provider names an unusable address: %1</source>
+        <translation>제공자가 사용할 수 없는 주소를 알려 줍니다: %1</translation>
     </message>
 </context>
 <context>
@@ -177,6 +358,46 @@
         <source>The keychain is not available (%1).</source>
         <translation>키체인을 사용할 수 없습니다 (%1).</translation>
     </message>
+    <message>
+        <source>The sign-in server&apos;s address starts with http://, so the sign-in would travel unencrypted. Use its https:// address.</source>
+        <translation>로그인 서버 주소가 http://로 시작하므로 로그인 정보가 암호화되지 않은 채 전송됩니다. https:// 주소를 사용하세요.</translation>
+    </message>
+    <message>
+        <source>The sign-in server refused this application (%1). Check the server address, client id and secret in the settings; you stay signed in.</source>
+        <translation>로그인 서버가 이 애플리케이션을 거부했습니다 (%1). 설정에서 서버 주소, 클라이언트 ID와 시크릿을 확인하세요. 로그인 상태는 유지됩니다.</translation>
+    </message>
+    <message>
+        <source>The sign-in server answered something that could not be read (%1); retrying.</source>
+        <translation>로그인 서버가 읽을 수 없는 응답을 보냈습니다 (%1). 다시 시도하는 중입니다.</translation>
+    </message>
+    <message>
+        <source>The sign-in server asks to wait before trying again; retrying.</source>
+        <translation>로그인 서버가 잠시 기다렸다가 다시 시도하라고 합니다. 다시 시도하는 중입니다.</translation>
+    </message>
+    <message>
+        <source>The server&apos;s address starts with http://, so your sign-in would travel unencrypted. Use its https:// address.</source>
+        <translation>서버 주소가 http://로 시작하므로 로그인 정보가 암호화되지 않은 채 전송됩니다. https:// 주소를 사용하세요.</translation>
+    </message>
+    <message>
+        <source>This server does not accept a password sign-in. Sign in through the browser instead, or check the protocol in the settings.</source>
+        <translation>이 서버는 비밀번호 로그인을 받지 않습니다. 브라우저로 로그인하거나 설정에서 프로토콜을 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The server refused this application (%1). Check the server address, client id and secret in the settings.</source>
+        <translation>서버가 이 애플리케이션을 거부했습니다 (%1). 설정에서 서버 주소, 클라이언트 ID와 시크릿을 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The refresh token contains characters a token cannot contain.</source>
+        <translation>갱신 토큰에 토큰에 들어갈 수 없는 문자가 있습니다.</translation>
+    </message>
+    <message>
+        <source>You are signed out, but the saved sign-in could not be removed from the keychain (%1). It is removed the next time the keychain can be reached.</source>
+        <translation>로그아웃했지만 저장된 로그인 정보를 키체인에서 지울 수 없습니다 (%1). 다음에 키체인에 접근할 수 있을 때 지웁니다.</translation>
+    </message>
+    <message>
+        <source>You are signed out on this computer, but the server could not be told (%1). The sign-in stays valid there until it expires.</source>
+        <translation>이 컴퓨터에서는 로그아웃했지만 서버에 알리지 못했습니다 (%1). 서버에서는 로그인이 만료될 때까지 유효합니다.</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::Ui::BoardModel</name>
@@ -191,6 +412,57 @@
     <message>
         <source>Last change</source>
         <translation>최근 수정</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::Ui::BrowserWaitPanel</name>
+    <message>
+        <source>Finishing sign-in…</source>
+        <translation>로그인을 마무리하는 중…</translation>
+    </message>
+    <message>
+        <source>Waiting for you to finish in the browser…</source>
+        <translation>브라우저에서 로그인을 마칠 때까지 기다리는 중…</translation>
+    </message>
+    <message>
+        <source>No browser could be opened. Open this &amp;link in your browser:</source>
+        <translation>브라우저를 열 수 없습니다. 브라우저에서 이 링크를 여세요(&amp;L):</translation>
+    </message>
+    <message>
+        <source>If your browser did not open, open this &amp;link:</source>
+        <translation>브라우저가 열리지 않았다면 이 링크를 여세요(&amp;L):</translation>
+    </message>
+    <message>
+        <source>&amp;Copy link</source>
+        <translation>링크 복사(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+    <message>
+        <source>Sign-in link</source>
+        <translation>로그인 링크</translation>
+    </message>
+    <message>
+        <source>Copy link</source>
+        <translation>링크 복사</translation>
+    </message>
+    <message>
+        <source>Cancel sign-in</source>
+        <translation>로그인 취소</translation>
+    </message>
+    <message>
+        <source>Stop waiting for the browser (Esc)</source>
+        <translation>브라우저를 기다리지 않고 멈춥니다 (Esc)</translation>
+    </message>
+    <message>
+        <source>Waiting for the browser</source>
+        <translation>브라우저를 기다리는 중</translation>
+    </message>
+    <message>
+        <source>Link copied. Paste it into your browser&apos;s address bar.</source>
+        <translation>링크를 복사했습니다. 브라우저의 주소 표시줄에 붙여 넣으세요.</translation>
     </message>
 </context>
 <context>
@@ -430,6 +702,18 @@
         <source>Enter your password.</source>
         <translation>비밀번호를 입력하세요.</translation>
     </message>
+    <message>
+        <source>Your session has ended. Sign in again in your browser to continue; nothing you were doing is lost.</source>
+        <translation>세션이 종료되었습니다. 계속하려면 브라우저에서 다시 로그인하세요. 작업하던 내용은 그대로 남아 있습니다.</translation>
+    </message>
+    <message>
+        <source>Sign in with your &amp;browser</source>
+        <translation>브라우저로 로그인(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Sign in with your browser</source>
+        <translation>브라우저로 로그인</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::Ui::SettingsDialog</name>
@@ -498,16 +782,44 @@
         <translation>클라이언트 ID(&amp;C):</translation>
     </message>
     <message>
-        <source>S&amp;cope:</source>
-        <translation>범위(&amp;C):</translation>
-    </message>
-    <message>
         <source>&amp;Language:</source>
         <translation>언어(&amp;L):</translation>
     </message>
     <message>
         <source>&quot;%1&quot; is not an http or https address.</source>
         <translation>&quot;%1&quot;은(는) http 또는 https 주소가 아닙니다.</translation>
+    </message>
+    <message>
+        <source>OpenID provider (sign in with the browser)</source>
+        <translation>OpenID 제공자 (브라우저로 로그인)</translation>
+    </message>
+    <message>
+        <source>Empty: the server&apos;s own address</source>
+        <translation>비워 두면 서버 주소</translation>
+    </message>
+    <message>
+        <source>Issuer</source>
+        <translation>발급자</translation>
+    </message>
+    <message>
+        <source>The OpenID provider&apos;s issuer address, e.g. https://login.example.com/realms/main</source>
+        <translation>OpenID 제공자의 발급자 주소 (예: https://login.example.com/realms/main)</translation>
+    </message>
+    <message>
+        <source>&amp;Issuer:</source>
+        <translation>발급자(&amp;I):</translation>
+    </message>
+    <message>
+        <source>Sc&amp;ope:</source>
+        <translation>범위(&amp;O):</translation>
+    </message>
+    <message>
+        <source>Default: openid profile</source>
+        <translation>기본값: openid profile</translation>
+    </message>
+    <message>
+        <source>Enter the client ID this program is registered with at the OpenID provider.</source>
+        <translation>이 프로그램이 OpenID 제공자에 등록된 클라이언트 ID를 입력하세요.</translation>
     </message>
 </context>
 <context>
@@ -547,6 +859,10 @@
     <message>
         <source>Your unsaved post is kept. Sign in as %1 to get back to it.</source>
         <translation>저장하지 않은 글은 보관되어 있습니다. %1(으)로 로그인하면 이어서 작성할 수 있습니다.</translation>
+    </message>
+    <message>
+        <source>Opening your browser…</source>
+        <translation>브라우저를 여는 중…</translation>
     </message>
 </context>
 <context>
@@ -623,6 +939,42 @@
         <source>Enter your password.</source>
         <translation>비밀번호를 입력하세요.</translation>
     </message>
+    <message>
+        <source>Sign in with your &amp;browser</source>
+        <translation>브라우저로 로그인(&amp;B)</translation>
+    </message>
+    <message>
+        <source>Or with your username and password:</source>
+        <translation>또는 사용자 이름과 비밀번호로:</translation>
+    </message>
+    <message>
+        <source>Try &amp;again</source>
+        <translation>다시 시도(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Se&amp;ttings…</source>
+        <translation>설정(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>Sign in with your browser</source>
+        <translation>브라우저로 로그인</translation>
+    </message>
+    <message>
+        <source>Opens the sign-in server&apos;s page in your web browser; you come back here signed in.</source>
+        <translation>웹 브라우저에서 로그인 서버의 페이지를 엽니다. 로그인하면 이곳으로 돌아옵니다.</translation>
+    </message>
+    <message>
+        <source>Sign in with your username and password</source>
+        <translation>사용자 이름과 비밀번호로 로그인</translation>
+    </message>
+    <message>
+        <source>Try again</source>
+        <translation>다시 시도</translation>
+    </message>
+    <message>
+        <source>Open settings</source>
+        <translation>설정 열기</translation>
+    </message>
 </context>
 <context>
     <name>main</name>
@@ -633,10 +985,6 @@
     <message>
         <source>The server to use.</source>
         <translation>사용할 서버.</translation>
-    </message>
-    <message>
-        <source>json or oauth2.</source>
-        <translation>json 또는 oauth2.</translation>
     </message>
     <message>
         <source>OAuth 2.0 token URL.</source>
@@ -657,6 +1005,14 @@
     <message>
         <source>SilentAuth</source>
         <translation>SilentAuth</translation>
+    </message>
+    <message>
+        <source>json, oauth2, or oidc (an OpenID provider: sign in with the browser).</source>
+        <translation>json, oauth2 또는 oidc (OpenID 제공자: 브라우저로 로그인).</translation>
+    </message>
+    <message>
+        <source>The OpenID provider&apos;s issuer (oidc; default: the server).</source>
+        <translation>OpenID 제공자의 발급자 (oidc, 기본값: 서버).</translation>
     </message>
 </context>
 </TS>

@@ -66,7 +66,12 @@ public:
 
     //! Starts an attempt (a running one is canceled first).
     void start();
-    //! Ends the attempt with Error::Canceled and closes the port.
+    /*!
+        Ends the attempt with Error::Canceled and closes the port. Once callbackReceived() has
+        been emitted the code is already being exchanged: cancel() then only stops this object
+        from reporting, and the Session may still sign in (or Session::signOut() ends it), so
+        a program typically disables its Cancel button at that point.
+    */
     void cancel();
     bool isActive() const;
 
@@ -86,6 +91,8 @@ Q_SIGNALS:
     void callbackReceived();
     //! Signed in: the Session is SignedIn.
     void finished();
+    //! The attempt is over. For SignInFailed, \a message is the one Session::errorOccurred()
+    //! has already given.
     void failed(SilentAuth::BrowserSignIn::Error error, const QString &message);
 
 private:
