@@ -6,6 +6,7 @@
 #include "browserstandin.h"
 #include "capturingserver.h"
 #include "httpclient.h"
+#include "rawserver.h"
 #include "sessionfixture.h"
 #include "testserver.h"
 
@@ -16,11 +17,18 @@
 #include <silentauth/providermetadata.h>
 #include <silentauth/session.h>
 
+#include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QProcess>
 #include <QtCore/QUrlQuery>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>
+
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ec.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
 
 using namespace SilentAuth;
 using namespace SilentAuth::Test;
@@ -102,6 +110,71 @@ bool portAnswers(const QUrl &url)
 QByteArray queryValue(const QUrl &url, const char *key)
 {
     return QUrlQuery(url).queryItemValue(QLatin1String(key), QUrl::FullyDecoded).toLatin1();
+}
+
+// An ES256 signing key of a provider the test plays, with OpenSSL.
+class TestSigner
+{
+public:
+    TestSigner() { m_key = EVP_EC_gen("P-256"); }
+    ~TestSigner() { EVP_PKEY_free(m_key); }
+    TestSigner(const TestSigner &) = delete;
+    TestSigner &operator=(const TestSigner &) = delete;
+
+    QJsonObject jwk(const QString &kid) const
+    {
+        unsigned char point[65];
+        size_t length = 0;
+        EVP_PKEY_get_octet_string_param(m_key, OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point,
+                                        &length);
+        const auto b64 = [](const QByteArray &bytes) {
+            return QString::fromLatin1(
+                bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals));
+        };
+        const QByteArray raw(reinterpret_cast<const char *>(point), qsizetype(length));
+        return {{QStringLiteral("kty"), QStringLiteral("EC")},
+                {QStringLiteral("crv"), QStringLiteral("P-256")},
+                {QStringLiteral("use"), QStringLiteral("sig")},
+                {QStringLiteral("kid"), kid},
+                {QStringLiteral("x"), b64(raw.mid(1, 32))},
+                {QStringLiteral("y"), b64(raw.mid(33, 32))}};
+    }
+
+    QByteArray sign(const QJsonObject &header, const QJsonObject &claims) const
+    {
+        const auto b64 = [](const QByteArray &bytes) {
+            return bytes.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+        };
+        const QByteArray input = b64(QJsonDocument(header).toJson(QJsonDocument::Compact)) + '.'
+            + b64(QJsonDocument(claims).toJson(QJsonDocument::Compact));
+        EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+        size_t length = 0;
+        EVP_DigestSignInit(ctx, nullptr, EVP_sha256(), nullptr, m_key);
+        EVP_DigestSign(ctx, nullptr, &length,
+                       reinterpret_cast<const unsigned char *>(input.constData()),
+                       size_t(input.size()));
+        QByteArray der(qsizetype(length), '\0');
+        EVP_DigestSign(ctx, reinterpret_cast<unsigned char *>(der.data()), &length,
+                       reinterpret_cast<const unsigned char *>(input.constData()),
+                       size_t(input.size()));
+        EVP_MD_CTX_free(ctx);
+        const unsigned char *p = reinterpret_cast<const unsigned char *>(der.constData());
+        ECDSA_SIG *sig = d2i_ECDSA_SIG(nullptr, &p, long(length));
+        unsigned char raw[64];
+        BN_bn2binpad(ECDSA_SIG_get0_r(sig), raw, 32);
+        BN_bn2binpad(ECDSA_SIG_get0_s(sig), raw + 32, 32);
+        ECDSA_SIG_free(sig);
+        return input + '.' + b64(QByteArray(reinterpret_cast<const char *>(raw), 64));
+    }
+
+private:
+    EVP_PKEY *m_key = nullptr;
+};
+
+RawResponse jsonOk(const QJsonObject &object)
+{
+    return RawResponse::ok(QJsonDocument(object).toJson(QJsonDocument::Compact),
+                           "application/json");
 }
 
 } // namespace
@@ -326,6 +399,151 @@ private Q_SLOTS:
         QCOMPARE(failed.at(2).at(0).value<BrowserSignIn::Error>(),
                  BrowserSignIn::Error::IssuerMismatch);
         QCOMPARE(stat(*server, "authorizations", "exchanged"), 0);
+    }
+
+    // A provider the test plays (its own signing key), reached by a
+    // callback with the right state: every way the ID token can be wrong
+    // ends the attempt, stores nothing, and signs no one in.
+    void idTokenIsVerified_data()
+    {
+        QTest::addColumn<QString>("flaw");
+        QTest::addColumn<bool>("accepted");
+        QTest::newRow("valid") << QString() << true;
+        QTest::newRow("bad signature") << QStringLiteral("signature") << false;
+        QTest::newRow("alg none") << QStringLiteral("none") << false;
+        QTest::newRow("other audience") << QStringLiteral("aud") << false;
+        QTest::newRow("other azp") << QStringLiteral("azp") << false;
+        QTest::newRow("other nonce") << QStringLiteral("nonce") << false;
+        QTest::newRow("expired") << QStringLiteral("exp") << false;
+        QTest::newRow("issued in the future") << QStringLiteral("iat") << false;
+        QTest::newRow("other issuer") << QStringLiteral("iss") << false;
+        QTest::newRow("no id token") << QStringLiteral("missing") << false;
+        QTest::newRow("unknown key") << QStringLiteral("kid") << false;
+    }
+    void idTokenIsVerified()
+    {
+        QFETCH(QString, flaw);
+        QFETCH(bool, accepted);
+        RawServer idp;
+        QVERIFY(idp.start());
+        TestSigner signer, other;
+        ProviderMetadata provider;
+        provider.issuer = QUrl(QString::fromLatin1(idp.origin()));
+        provider.authorizationEndpoint = idp.url("/authorize");
+        provider.tokenEndpoint = idp.url("/token");
+        provider.jwksUri = idp.url("/jwks");
+        idp.route(
+            "/jwks",
+            jsonOk({{QStringLiteral("keys"), QJsonArray {signer.jwk(QStringLiteral("k1"))}}}));
+        auto c = browserClient(provider);
+        QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
+        QSignalSpy failed(c.browser.get(), &BrowserSignIn::failed);
+        c.browser->start();
+        const QUrl url = waitForUrl(*c.browser);
+
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        QJsonObject claims {
+            {QStringLiteral("iss"), provider.issuer.toString()},
+            {QStringLiteral("sub"), QStringLiteral("user-7")},
+            {QStringLiteral("aud"), QStringLiteral("silentauth-desktop")},
+            {QStringLiteral("exp"), double(now + 300)},
+            {QStringLiteral("iat"), double(now)},
+            {QStringLiteral("nonce"), QString::fromLatin1(queryValue(url, "nonce"))},
+            {QStringLiteral("preferred_username"), QStringLiteral("dana")}};
+        QJsonObject header {{QStringLiteral("alg"), QStringLiteral("ES256")},
+                            {QStringLiteral("kid"), QStringLiteral("k1")}};
+        if (flaw == QLatin1String("aud"))
+            claims.insert(QStringLiteral("aud"), QStringLiteral("another-app"));
+        if (flaw == QLatin1String("azp")) {
+            claims.insert(
+                QStringLiteral("aud"),
+                QJsonArray {QStringLiteral("silentauth-desktop"), QStringLiteral("another-app")});
+            claims.insert(QStringLiteral("azp"), QStringLiteral("another-app"));
+        }
+        if (flaw == QLatin1String("nonce"))
+            claims.insert(QStringLiteral("nonce"), QStringLiteral("replayed"));
+        if (flaw == QLatin1String("exp"))
+            claims.insert(QStringLiteral("exp"), double(now - 3600));
+        if (flaw == QLatin1String("iat"))
+            claims.insert(QStringLiteral("iat"), double(now + 3600));
+        if (flaw == QLatin1String("iss"))
+            claims.insert(QStringLiteral("iss"), QStringLiteral("https://evil.example"));
+        QByteArray idToken;
+        if (flaw == QLatin1String("kid")) {
+            header.insert(QStringLiteral("kid"), QStringLiteral("k2"));
+            idToken = other.sign(header, claims);
+        } else {
+            idToken = signer.sign(header, claims);
+        }
+        if (flaw == QLatin1String("signature"))
+            idToken[idToken.size() - 5] = idToken.at(idToken.size() - 5) == 'A' ? 'B' : 'A';
+        if (flaw == QLatin1String("none")) {
+            const QList<QByteArray> parts = idToken.split('.');
+            idToken = QByteArray("{\"alg\":\"none\"}")
+                          .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)
+                + '.' + parts.at(1) + '.';
+        }
+        QJsonObject answer {{QStringLiteral("access_token"), QStringLiteral("opaque-access")},
+                            {QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                            {QStringLiteral("refresh_token"), QStringLiteral("opaque-refresh")},
+                            {QStringLiteral("expires_in"), 3600}};
+        if (flaw != QLatin1String("missing"))
+            answer.insert(QStringLiteral("id_token"), QString::fromLatin1(idToken));
+        idp.route("/token", jsonOk(answer));
+
+        QUrl callback(QString::fromUtf8(queryValue(url, "redirect_uri")));
+        callback.setQuery(QStringLiteral("code=c1&state=")
+                          + QString::fromLatin1(queryValue(url, "state")));
+        const BrowserVisit back = openCallback(callback);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count() + failed.count(), 1, 5000);
+        int keyFetches = 0;
+        for (const auto &request : idp.requests())
+            keyFetches += request.path() == "/jwks" ? 1 : 0;
+        if (accepted) {
+            QCOMPARE(finished.count(), 1);
+            QCOMPARE(back.callbackStatus, 200);
+            QCOMPARE(c.session->status(), Session::Status::SignedIn);
+            QCOMPARE(c.session->identity(), QStringLiteral("user-7"));
+            QCOMPARE(c.session->username(), QStringLiteral("dana"));
+            QCOMPARE(readStore(*c.store).token, QByteArray("opaque-refresh"));
+            QCOMPARE(keyFetches, 1);
+        } else {
+            QCOMPARE(failed.count(), 1);
+            QCOMPARE(failed.first().at(0).value<BrowserSignIn::Error>(),
+                     BrowserSignIn::Error::IdTokenInvalid);
+            QCOMPARE(back.callbackStatus, 400);
+            QCOMPARE(c.session->status(), Session::Status::SignedOut);
+            QVERIFY(c.session->accessToken().isEmpty());
+            QVERIFY(readStore(*c.store).token.isEmpty());
+            QVERIFY(keyFetches <= 1); // a set fetched for this very token is not fetched again
+        }
+    }
+
+    // The mock provider rotates its signing key between two sign-ins of one
+    // program: the second ID token names a key the cached set lacks, which
+    // is fetched once more.
+    void providerKeyRotation()
+    {
+        auto server = startServer({});
+        QVERIFY(server);
+        const auto provider = discover(issuerOf(*server));
+        QVERIFY(provider);
+        auto c = browserClient(*provider);
+        QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
+        c.browser->start();
+        QVERIFY(visitAuthorization(waitForUrl(*c.browser), QStringLiteral("alice"),
+                                   QStringLiteral("alice-password"))
+                    .error.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("rotate-signing-key"), {}, &error));
+        c.browser->start();
+        const BrowserVisit visit = visitAuthorization(waitForUrl(*c.browser), QStringLiteral("bob"),
+                                                      QStringLiteral("bob-password"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 5000);
+        QCOMPARE(c.session->username(), QStringLiteral("bob"));
+        QCOMPARE(stat(*server, "routes", "GET /oauth/jwks"), 2); // cached, then fetched again
     }
 
     // A second callback after the first valid one finds the port closed.

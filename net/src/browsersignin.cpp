@@ -3,6 +3,9 @@
 #include <silentauth/oauth2protocol.h>
 #include <silentauth/session.h>
 
+#include "idtoken_p.h"
+#include "protocolsupport_p.h"
+
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QLocale>
 #include <QtCore/QLoggingCategory>
@@ -11,6 +14,8 @@
 #include <QtCore/QTimer>
 #include <QtCore/QUrlQuery>
 #include <QtNetwork/QHostAddress>
+#include <QtNetwork/QNetworkAccessManager>
+#include <QtNetwork/QNetworkReply>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 
@@ -61,6 +66,12 @@ struct BrowserSignIn::Private
     bool exchanging = false;
     QString lastSessionError;
     QList<QMetaObject::Connection> sessionWatch;
+    bool openId = false; // the scope asks for an ID token: it must come and be valid
+    TokenResponse tokens; // from the code exchange, until the ID token is checked
+    QList<Internal::Jwk> keys; // the provider's, kept across attempts
+    QNetworkAccessManager network;
+    QPointer<QNetworkReply> pending;
+    quint64 attempt = 0;
 
     bool listen();
     void onConnection();
@@ -69,6 +80,10 @@ struct BrowserSignIn::Private
     void end(Error error, const QString &message);
     void closeListener();
     void exchange(const QByteArray &code);
+    void verifyIdToken(bool refetched);
+    void fetchKeys();
+    void adopt(const QString &subject, const QString &name);
+    QString clientId() const;
 };
 
 bool BrowserSignIn::Private::listen()
@@ -233,6 +248,124 @@ void BrowserSignIn::Private::exchange(const QByteArray &code)
     closeListener(); // the first valid callback is the only one
     Q_EMIT q->callbackReceived();
     const auto *protocol = dynamic_cast<const OAuth2Protocol *>(&session->protocol());
+    const AuthProtocol::Request request
+        = protocol->authorizationCodeRequest(code, verifier, redirectUri);
+    if (Internal::isPlainHttpToRemoteHost(request.request.url())
+        && !session->isPlainHttpAllowed()) {
+        end(Error::SignInFailed,
+            BrowserSignIn::tr("The sign-in server's address starts with http://, so the sign-in "
+                              "would travel unencrypted. Use its https:// address."));
+        return;
+    }
+    QNetworkRequest r = request.request;
+    r.setTransferTimeout(30000);
+    r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    r.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    QNetworkReply *reply = network.post(r, request.body);
+    pending = reply;
+    const quint64 current = attempt;
+    QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, current, protocol] {
+        reply->deleteLater();
+        if (current != attempt || !session)
+            return;
+        pending = nullptr;
+        const AuthProtocol::Outcome outcome = protocol->readTokenReply(
+            reply->error(), reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+            reply->rawHeader("Retry-After"), reply->readAll());
+        if (outcome.kind != AuthProtocol::Outcome::Kind::Ok) {
+            end(Error::SignInFailed,
+                outcome.kind == AuthProtocol::Outcome::Kind::Rejected
+                    ? BrowserSignIn::tr("The sign-in server did not accept the sign-in (%1). "
+                                        "Start it again.")
+                          .arg(outcome.message.left(200))
+                    : BrowserSignIn::tr("The sign-in could not be completed (%1).")
+                          .arg(outcome.message.left(200)));
+            return;
+        }
+        tokens = outcome.tokens;
+        if (!openId) {
+            adopt({}, {});
+            return;
+        }
+        if (tokens.idToken.isEmpty()) {
+            end(Error::IdTokenInvalid,
+                BrowserSignIn::tr("The sign-in server did not say who signed in (no ID token)."));
+            return;
+        }
+        verifyIdToken(false);
+    });
+}
+
+// Checks the ID token against the provider's published keys; fetches them
+// when none are known yet, and once more when the token names a key that is
+// not among them (the provider rotated its keys).
+void BrowserSignIn::Private::verifyIdToken(bool refetched)
+{
+    if (keys.isEmpty() && !refetched) {
+        fetchKeys();
+        return;
+    }
+    QString error;
+    bool unknownKid = false;
+    const auto claims = Internal::verifyJwt(tokens.idToken, keys, &error, &unknownKid);
+    if (!claims && unknownKid && !refetched) {
+        fetchKeys();
+        return;
+    }
+    if (claims)
+        error = Internal::checkIdTokenClaims(*claims, provider.issuer.toString(), clientId(), nonce,
+                                             QDateTime::currentDateTimeUtc());
+    if (!claims || !error.isEmpty()) {
+        end(Error::IdTokenInvalid,
+            BrowserSignIn::tr("The sign-in could not be trusted: %1. Nothing was changed.")
+                .arg(error));
+        return;
+    }
+    const QString subject = claims->value(QLatin1String("sub")).toString();
+    QString name = claims->value(QLatin1String("preferred_username")).toString();
+    if (name.isEmpty())
+        name = claims->value(QLatin1String("name")).toString();
+    adopt(subject, name);
+}
+
+void BrowserSignIn::Private::fetchKeys()
+{
+    if (!provider.jwksUri.isValid()) {
+        end(Error::IdTokenInvalid,
+            BrowserSignIn::tr("The sign-in server publishes no keys to check the sign-in with."));
+        return;
+    }
+    QNetworkRequest r(provider.jwksUri);
+    r.setTransferTimeout(30000);
+    r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    QNetworkReply *reply = network.get(r);
+    pending = reply;
+    const quint64 current = attempt;
+    QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, current] {
+        reply->deleteLater();
+        if (current != attempt)
+            return;
+        pending = nullptr;
+        QString error;
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        QList<Internal::Jwk> fetched;
+        if (status == 200)
+            fetched = Internal::parseJwks(reply->read(256 * 1024), &error);
+        else
+            error = Internal::networkErrorText(reply->error());
+        if (fetched.isEmpty()) {
+            end(Error::IdTokenInvalid,
+                BrowserSignIn::tr("The sign-in server's keys could not be read (%1).").arg(error));
+            return;
+        }
+        keys = fetched;
+        verifyIdToken(true);
+    });
+}
+
+// Hands the checked tokens to the Session and reports when it is signed in.
+void BrowserSignIn::Private::adopt(const QString &subject, const QString &name)
+{
     lastSessionError.clear();
     sessionWatch.append(QObject::connect(
         session, &Session::errorOccurred, q,
@@ -256,11 +389,27 @@ void BrowserSignIn::Private::exchange(const QByteArray &code)
                         : lastSessionError);
             }
         }));
-    session->signInWithGrant(protocol->authorizationCodeRequest(code, verifier, redirectUri));
+    session->signInWithTokens(tokens, subject, name);
+    tokens = {};
+}
+
+QString BrowserSignIn::Private::clientId() const
+{
+    const auto *protocol
+        = session ? dynamic_cast<const OAuth2Protocol *>(&session->protocol()) : nullptr;
+    return protocol ? protocol->clientId() : QString();
 }
 
 void BrowserSignIn::Private::end(Error error, const QString &message)
 {
+    ++attempt;
+    tokens = {};
+    if (QNetworkReply *reply = pending) {
+        pending = nullptr;
+        reply->disconnect(q);
+        reply->abort();
+        reply->deleteLater();
+    }
     for (const auto &c : std::as_const(sessionWatch))
         QObject::disconnect(c);
     sessionWatch.clear();
@@ -389,7 +538,8 @@ void BrowserSignIn::start()
     query.addQueryItem(QStringLiteral("state"), QString::fromLatin1(d->state));
     query.addQueryItem(QStringLiteral("code_challenge"), QString::fromLatin1(challenge));
     query.addQueryItem(QStringLiteral("code_challenge_method"), QStringLiteral("S256"));
-    if (protocol->scope().split(QLatin1Char(' ')).contains(QLatin1String("openid")))
+    d->openId = protocol->scope().split(QLatin1Char(' ')).contains(QLatin1String("openid"));
+    if (d->openId)
         query.addQueryItem(QStringLiteral("nonce"), QString::fromLatin1(d->nonce));
     // Every value percent-encoded: '+', '&', '=' and ' ' in a scope or a
     // client id must not change the query's meaning.

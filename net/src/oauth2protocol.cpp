@@ -165,8 +165,9 @@ AuthProtocol::Outcome OAuth2Protocol::readTokenReply(QNetworkReply::NetworkError
                                                      const QByteArray &body) const
 {
     // RFC 6749 §5.1 (success) and §5.2 (error, error_description).
-    static constexpr Internal::TokenFields fields {"access_token", "token_type", "refresh_token",
-                                                   "expires_in", "error_description"};
+    static constexpr Internal::TokenFields fields {"access_token",      "token_type",
+                                                   "refresh_token",     "expires_in",
+                                                   "error_description", "id_token"};
     return Internal::readTokenAnswer(fields, error, httpStatus, retryAfter, body);
 }
 

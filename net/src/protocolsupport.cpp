@@ -160,6 +160,8 @@ AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::
     outcome.tokens.accessToken = accessBytes;
     outcome.tokens.refreshToken = refreshBytes;
     outcome.tokens.expiresIn = lifetimeSeconds(json.value(QLatin1String(fields.expiresIn)));
+    if (fields.idToken)
+        outcome.tokens.idToken = json.value(QLatin1String(fields.idToken)).toString().toLatin1();
     return outcome;
 }
 

@@ -16,6 +16,7 @@ struct TokenFields
     const char *refreshToken;
     const char *expiresIn;
     const char *message; // the human-readable part of an error answer
+    const char *idToken = nullptr; // OpenID Connect: the ID token, when the dialect has one
 };
 
 // Reads a JSON token answer the same way for every dialect: a status other

@@ -72,6 +72,7 @@ struct Session::Private
     QString username;
     QString identity;
     QString signInName; // the username given to signIn(), until its answer comes
+    QString displayName; // what to call the user, when a sign-in said (OpenID Connect)
     bool foreignToken = false; // the refresh token came from another process's write
     QByteArray accessToken;
     QByteArray refreshToken;
@@ -163,6 +164,7 @@ struct Session::Private
     void rejectRefresh(quint64 e, const QByteArray &used);
     void endFlightTransient(const AuthProtocol::Outcome &outcome);
     void endFlightNothingStored(Error error, const QString &message);
+    void completeSignIn(quint64 e, const TokenResponse &tokens);
     void expire();
     void adopt(const TokenResponse &tokens);
     void scheduleRetry(int retryAfterSeconds);
@@ -735,7 +737,7 @@ void Session::Private::adopt(const TokenResponse &tokens)
         identity.clear(); // another process may have signed in someone else
     foreignToken = false;
     signInName.clear();
-    setUsername(identity);
+    setUsername(displayName.isEmpty() ? identity : displayName);
 
     QDateTime newExpiry;
     if (claims.value(QLatin1String("exp")).isDouble())
@@ -999,6 +1001,73 @@ void Session::signIn(const QString &username, const QString &password)
     signInWithGrant(d->protocol->signInRequest(username, password), username);
 }
 
+void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens)
+{
+    auto done = [this, e, tokens] {
+        if (e != epoch)
+            return;
+        receivedToken.clear();
+        refreshToken.clear();
+        identity.clear();
+        adopt(tokens);
+        reactiveGeneration = -1;
+        apply(SessionInput::SignInSucceeded);
+        Q_EMIT q->activity(Event::SignedIn, username);
+        Q_EMIT q->signedIn();
+        // Held requests only go out for the identity that made them.
+        if (holding)
+            release(!identity.isEmpty() && identity == heldFor);
+    };
+    if (tokens.refreshToken.isEmpty()) {
+        done();
+        return;
+    }
+    receivedToken = tokens.refreshToken;
+    storeCall({StoreCall::Write, tokens.refreshToken, [this, e, done](const TokenStore::Result &r) {
+                   if (e != epoch)
+                       return;
+                   if (r.error != TokenStore::Error::NoError)
+                       fail(Error::KeychainUnavailable,
+                            Session::tr("Your sign-in could not be saved in the keychain (%1); "
+                                        "you stay signed in until you quit.")
+                                .arg(r.errorString));
+                   done();
+               }});
+}
+
+void Session::signInWithTokens(const TokenResponse &tokens, const QString &identity,
+                               const QString &displayName)
+{
+    const quint64 e = ++d->epoch;
+    const bool waited = d->cancelOperation();
+    d->wipe();
+    d->signInName = identity;
+    d->displayName = displayName;
+    d->apply(SessionInput::SignInStarted);
+    if (waited)
+        d->abandonWaiters();
+    if (tokens.accessToken.isEmpty() || !Internal::isHeaderSafeAccessToken(tokens.accessToken)
+        || !Internal::isSafeRefreshToken(tokens.refreshToken)) {
+        const SessionInput failed
+            = d->holding ? SessionInput::SignInFailedWhileHeld : SessionInput::SignInFailed;
+        QTimer::singleShot(0, this, [this, e, failed] {
+            if (e != d->epoch)
+                return;
+            d->signInName.clear();
+            d->displayName.clear();
+            d->apply(failed);
+            d->fail(Error::MalformedResponse,
+                    tr("The server sent a token with characters a token cannot contain."));
+        });
+        return;
+    }
+    // From the event loop, like every other outcome.
+    QTimer::singleShot(0, this, [this, e, tokens] {
+        if (e == d->epoch)
+            d->completeSignIn(e, tokens);
+    });
+}
+
 void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString &username)
 {
     // Supersedes everything under way; requests held for a re-login stay held.
@@ -1010,6 +1079,7 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
     // until the new token replaces it (restore() can bring it back).
     d->wipe();
     d->signInName = username;
+    d->displayName.clear();
     d->apply(SessionInput::SignInStarted);
     if (waited)
         d->abandonWaiters();
@@ -1039,41 +1109,9 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
         const SessionInput failed
             = held ? SessionInput::SignInFailedWhileHeld : SessionInput::SignInFailed;
         switch (outcome.kind) {
-        case Kind::Ok: {
-            const TokenResponse tokens = outcome.tokens;
-            auto done = [this, e, tokens] {
-                if (e != d->epoch)
-                    return;
-                d->receivedToken.clear();
-                d->refreshToken.clear();
-                d->identity.clear();
-                d->adopt(tokens);
-                d->reactiveGeneration = -1;
-                d->apply(SessionInput::SignInSucceeded);
-                Q_EMIT activity(Event::SignedIn, d->username);
-                Q_EMIT signedIn();
-                // Held requests only go out for the identity that made them.
-                if (d->holding)
-                    d->release(!d->identity.isEmpty() && d->identity == d->heldFor);
-            };
-            if (tokens.refreshToken.isEmpty()) {
-                done();
-                return;
-            }
-            d->receivedToken = tokens.refreshToken;
-            d->storeCall({Private::StoreCall::Write, tokens.refreshToken,
-                          [this, e, done](const TokenStore::Result &r) {
-                              if (e != d->epoch)
-                                  return;
-                              if (r.error != TokenStore::Error::NoError)
-                                  d->fail(Error::KeychainUnavailable,
-                                          tr("Your sign-in could not be saved in the keychain "
-                                             "(%1); you stay signed in until you quit.")
-                                              .arg(r.errorString));
-                              done();
-                          }});
+        case Kind::Ok:
+            d->completeSignIn(e, outcome.tokens);
             return;
-        }
         case Kind::Rejected:
             d->signInName.clear();
             d->apply(failed);
@@ -1166,6 +1204,7 @@ void Session::restoreFrom(const QByteArray &refreshToken)
         d->wipe();
     // Whose token this is only the server's answer can tell.
     d->identity.clear();
+    d->displayName.clear();
     d->setUsername({});
     d->refreshToken = refreshToken;
     d->external = true;
@@ -1202,6 +1241,7 @@ void Session::signOut()
     d->wipe();
     d->identity.clear();
     d->signInName.clear();
+    d->displayName.clear();
     d->setUsername({});
     d->release(false);
     d->apply(SessionInput::SignOutStarted);

@@ -17,6 +17,8 @@ struct TokenResponse
     QByteArray accessToken;
     QByteArray refreshToken; //!< empty: keep the current one
     std::optional<qint64> expiresIn; //!< seconds, when the server said
+    //! OpenID Connect: the ID token of a sign-in, as received (not verified by the protocol).
+    QByteArray idToken;
 };
 
 /*!

@@ -25,9 +25,15 @@ class Session;
     browser launcher, when one is set, opens it. The provider sends the browser
     back to the loopback port with a code; \c state, and \c iss where the
     provider sends it (RFC 9207), are checked, the first valid callback closes
-    the port, and the code is exchanged through the Session
-    (Session::signInWithGrant()), which then runs as after any sign-in. The
-    browser tab shows a short page telling the user to return to the program.
+    the port, and the code is exchanged at the token endpoint. When the scope
+    has \c openid, the ID token must come and is verified against the
+    provider's published keys (RS256 or ES256; the keys are fetched once and
+    again when the token names one they lack) and its claims checked (iss,
+    aud, azp, exp, iat, nonce). The tokens then go to the Session
+    (Session::signInWithTokens()), with the ID token's \c sub as identity and
+    its \c preferred_username (or \c name) as the name shown, and the Session
+    runs as after any sign-in. The browser tab shows a short page telling the
+    user to return to the program.
 
     The Session's protocol must be an OAuth2Protocol for the provider's token
     endpoint (OAuth2Protocol::forProvider()). No widgets are involved: the
@@ -48,7 +54,10 @@ public:
         IssuerMismatch, //!< RFC 9207: the callback names another issuer
         Timeout,
         Canceled,
-        SignInFailed, //!< the code exchange failed; Session::errorOccurred() says why
+        SignInFailed, //!< the code exchange failed, or the Session could not take the tokens
+        //! OpenID Connect: the ID token is missing, or its signature or claims (iss, aud, azp,
+        //! exp, iat, nonce) do not check out against the provider's published keys
+        IdTokenInvalid,
     };
     Q_ENUM(Error)
 
@@ -67,10 +76,9 @@ public:
     //! Starts an attempt (a running one is canceled first).
     void start();
     /*!
-        Ends the attempt with Error::Canceled and closes the port. Once callbackReceived() has
-        been emitted the code is already being exchanged: cancel() then only stops this object
-        from reporting, and the Session may still sign in (or Session::signOut() ends it), so
-        a program typically disables its Cancel button at that point.
+        Ends the attempt with Error::Canceled, closes the port and stops the code exchange and
+        the ID token check. Only in the last moment, once the checked tokens are with the
+        Session (it is then storing them and emits signedIn() next), does it come too late.
     */
     void cancel();
     bool isActive() const;
@@ -91,8 +99,8 @@ Q_SIGNALS:
     void callbackReceived();
     //! Signed in: the Session is SignedIn.
     void finished();
-    //! The attempt is over. For SignInFailed, \a message is the one Session::errorOccurred()
-    //! has already given.
+    //! The attempt is over. When the Session could not take the tokens, \a message is the
+    //! one Session::errorOccurred() has already given.
     void failed(SilentAuth::BrowserSignIn::Error error, const QString &message);
 
 private:

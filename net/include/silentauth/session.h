@@ -166,6 +166,15 @@ public:
     */
     void signInWithGrant(const AuthProtocol::Request &grant, const QString &username = {});
 
+    /*!
+        Signs in with tokens a grant has already brought and the program has checked (an
+        OpenID Connect sign-in whose ID token was verified): stored and announced as after
+        signIn(). \a identity is the user's stable id (the ID token's \c sub), \a displayName
+        what username() shows (empty: the identity).
+    */
+    void signInWithTokens(const TokenResponse &tokens, const QString &identity,
+                          const QString &displayName = {});
+
 public Q_SLOTS:
     void signIn(const QString &username, const QString &password);
     //! Silent sign-in from the token store.
