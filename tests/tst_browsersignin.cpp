@@ -320,6 +320,8 @@ private Q_SLOTS:
         QCOMPARE(errors.count(), 0);
         QCOMPARE(stat(*server, "revocations"), 1);
         QCOMPARE(stat(*server, "liveRefreshTokens"), 0);
+        // The refresh token, then the access token (RFC 7009 §2.1).
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "routes", "POST /oauth/revoke"), 2, 5000);
     }
 
     void declinedInTheBrowser()

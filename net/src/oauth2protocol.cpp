@@ -160,6 +160,16 @@ AuthProtocol::Request OAuth2Protocol::signOutRequest(const QByteArray &refreshTo
                     qMakePair(QStringLiteral("token_type_hint"), QStringLiteral("refresh_token"))});
 }
 
+AuthProtocol::Request
+OAuth2Protocol::accessTokenRevocationRequest(const QByteArray &accessToken) const
+{
+    if (!d->revocationUrl.isValid())
+        return {};
+    return d->post(d->revocationUrl,
+                   {qMakePair(QStringLiteral("token"), QString::fromLatin1(accessToken)),
+                    qMakePair(QStringLiteral("token_type_hint"), QStringLiteral("access_token"))});
+}
+
 AuthProtocol::Outcome OAuth2Protocol::readTokenReply(QNetworkReply::NetworkError error,
                                                      int httpStatus, const QByteArray &retryAfter,
                                                      const QByteArray &body) const

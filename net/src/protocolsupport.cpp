@@ -10,6 +10,11 @@ namespace SilentAuth {
 
 AuthProtocol::~AuthProtocol() = default;
 
+AuthProtocol::Request AuthProtocol::accessTokenRevocationRequest(const QByteArray &) const
+{
+    return {};
+}
+
 namespace Internal {
 
 bool isPlainHttpToRemoteHost(const QUrl &url)

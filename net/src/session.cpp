@@ -1238,6 +1238,7 @@ void Session::signOut()
         if (!token.isEmpty() && !tokens.contains(token))
             tokens.append(token);
     }
+    const QByteArray accessToken = d->accessToken;
     d->wipe();
     d->identity.clear();
     d->signInName.clear();
@@ -1305,6 +1306,16 @@ void Session::signOut()
     };
     for (const QByteArray &token : std::as_const(tokens))
         revoke(token);
+    // Then the access token, best effort (RFC 7009 §2.1): its answer changes
+    // nothing, it expires soon anyway.
+    if (!accessToken.isEmpty()) {
+        const AuthProtocol::Request request
+            = d->protocol->accessTokenRevocationRequest(accessToken);
+        if (request.request.url().isValid() && !d->refused(request.request.url())) {
+            QNetworkReply *reply = d->send(request);
+            connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+        }
+    }
     // Another process on the same entry may have rotated the token since this
     // one last refreshed: what the entry holds is revoked too. The read and
     // the removal are queued together, so a sign-in that follows at once

@@ -59,6 +59,9 @@ public:
     virtual Request signInRequest(const QString &username, const QString &password) const = 0;
     virtual Request refreshRequest(const QByteArray &refreshToken) const = 0;
     virtual Request signOutRequest(const QByteArray &refreshToken) const = 0;
+    //! Revokes an access token at sign-out, after the refresh token (RFC 7009 §2.1). Best
+    //! effort: access tokens expire soon anyway. The default (an invalid URL) sends nothing.
+    virtual Request accessTokenRevocationRequest(const QByteArray &accessToken) const;
     //! Reads the answer to a sign-in or refresh request.
     virtual Outcome readTokenReply(QNetworkReply::NetworkError error, int httpStatus,
                                    const QByteArray &retryAfter, const QByteArray &body) const = 0;

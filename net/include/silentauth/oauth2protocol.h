@@ -71,6 +71,8 @@ public:
     Request refreshRequest(const QByteArray &refreshToken) const override;
     //! An empty request (invalid URL) when no revocation endpoint is set.
     Request signOutRequest(const QByteArray &refreshToken) const override;
+    //! The revocation endpoint again, with \c token_type_hint=access_token.
+    Request accessTokenRevocationRequest(const QByteArray &accessToken) const override;
     Outcome readTokenReply(QNetworkReply::NetworkError error, int httpStatus,
                            const QByteArray &retryAfter, const QByteArray &body) const override;
     QList<QUrl> endpoints() const override;
