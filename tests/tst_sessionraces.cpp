@@ -336,6 +336,26 @@ private Q_SLOTS:
         reply->deleteLater();
     }
 
+    // A request made while alice is signed in belongs to alice, even when it
+    // only starts once another sign-in has begun: it is never sent as bob.
+    void requestBelongsToWhoeverWasSignedInWhenItWasMade()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session, QStringLiteral("alice")));
+        const int before = stat(*server, "routes", "GET /profile");
+        QNetworkReply *reply = get(*client.manager, *server, "/profile"); // starts from the loop
+        client.session->signIn(QStringLiteral("bob"), QStringLiteral("bob-password"));
+        QVERIFY(waitFinished(reply));
+        QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 5000);
+        QCOMPARE(client.session->identity(), QStringLiteral("bob"));
+        QCOMPARE(stat(*server, "routes", "GET /profile"), before); // never sent
+        reply->deleteLater();
+    }
+
     void heldRequestsOfAliceFailWhenBobSignsIn()
     {
         auto server = rotatingServer();

@@ -74,6 +74,10 @@ AuthReply::AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::O
     setRequest(request);
     setUrl(request.url());
     open(QIODevice::ReadOnly | QIODevice::Unbuffered);
+    // Whose request this is: the user signed in when it was made, not
+    // whoever is signed in by the time it starts.
+    if (m_session)
+        m_identity = m_session->identity();
 
     m_authenticate = true;
     m_mayRefresh
@@ -209,8 +213,11 @@ void AuthReply::start()
     if (m_done || m_refused)
         return;
     Session *session = m_session;
-    if (session)
-        m_identity = session->identity();
+    if (!m_identity.isEmpty() && session && session->identity() != m_identity) {
+        finishWith(QNetworkReply::AuthenticationRequiredError,
+                   tr("Another user is signed in now; the request was not sent."));
+        return;
+    }
     // A refresh is under way, or the session waits for a re-login: going out
     // now would only collect a 401.
     if (session && session->isHoldingRequests()) {

@@ -1041,6 +1041,7 @@ void Session::signInWithTokens(const TokenResponse &tokens, const QString &ident
     const quint64 e = ++d->epoch;
     const bool waited = d->cancelOperation();
     d->wipe();
+    d->identity.clear();
     d->signInName = identity;
     d->displayName = displayName;
     d->apply(SessionInput::SignInStarted);
@@ -1078,6 +1079,7 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
     // user's token while the new one signs in. The store keeps its entry
     // until the new token replaces it (restore() can bring it back).
     d->wipe();
+    d->identity.clear(); // whoever signs in now, requests made from here on are theirs
     d->signInName = username;
     d->displayName.clear();
     d->apply(SessionInput::SignInStarted);
