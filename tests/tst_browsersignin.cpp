@@ -112,6 +112,33 @@ QByteArray queryValue(const QUrl &url, const char *key)
     return QUrlQuery(url).queryItemValue(QLatin1String(key), QUrl::FullyDecoded).toLatin1();
 }
 
+#ifdef CLI_EXECUTABLE
+// Starts silentauth-cli --issuer --browser against \a server (with a $BROWSER
+// that opens nothing) and returns the address it prints; \a err collects
+// its stderr so far.
+QUrl startCli(QProcess &cli, const MockServer &server, const QStringList &extra, QByteArray *err)
+{
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("BROWSER"), QStringLiteral("true"));
+    cli.setProcessEnvironment(env);
+    cli.start(QStringLiteral(CLI_EXECUTABLE),
+              QStringList {QStringLiteral("--issuer"), issuerOf(server).toString(),
+                           QStringLiteral("--browser")}
+                  + extra + QStringList {endpoint(server, "/profile").toString()});
+    QElapsedTimer clock;
+    clock.start();
+    while (clock.elapsed() < 10000 && cli.state() != QProcess::NotRunning) {
+        QTest::qWait(10);
+        *err += cli.readAllStandardError();
+        const qsizetype at = err->indexOf("sign in at ");
+        const qsizetype end = err->indexOf('\n', at);
+        if (at >= 0 && end > at)
+            return QUrl::fromEncoded(err->mid(at + 11, end - at - 11));
+    }
+    return {};
+}
+#endif
+
 // An ES256 signing key of a provider the test plays, with OpenSSL.
 class TestSigner
 {
@@ -622,25 +649,8 @@ private Q_SLOTS:
         auto server = startServer({});
         QVERIFY(server);
         QProcess cli;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("BROWSER"), QStringLiteral("true"));
-        cli.setProcessEnvironment(env);
-        cli.start(QStringLiteral(CLI_EXECUTABLE),
-                  {QStringLiteral("--issuer"), issuerOf(*server).toString(),
-                   QStringLiteral("--browser"), QStringLiteral("-n"), QStringLiteral("3"),
-                   endpoint(*server, "/profile").toString()});
         QByteArray err;
-        QUrl url;
-        QElapsedTimer clock;
-        clock.start();
-        while (!url.isValid() && clock.elapsed() < 10000 && cli.state() != QProcess::NotRunning) {
-            QTest::qWait(10);
-            err += cli.readAllStandardError();
-            const qsizetype at = err.indexOf("sign in at ");
-            const qsizetype end = err.indexOf('\n', at);
-            if (at >= 0 && end > at)
-                url = QUrl::fromEncoded(err.mid(at + 11, end - at - 11));
-        }
+        const QUrl url = startCli(cli, *server, {QStringLiteral("-n"), QStringLiteral("3")}, &err);
         QVERIFY2(url.isValid(), err.constData());
         const BrowserVisit visit
             = visitAuthorization(url, QStringLiteral("bob"), QStringLiteral("bob-password"));
@@ -658,24 +668,8 @@ private Q_SLOTS:
         auto server = startServer({});
         QVERIFY(server);
         QProcess cli;
-        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-        env.insert(QStringLiteral("BROWSER"), QStringLiteral("true"));
-        cli.setProcessEnvironment(env);
-        cli.start(QStringLiteral(CLI_EXECUTABLE),
-                  {QStringLiteral("--issuer"), issuerOf(*server).toString(),
-                   QStringLiteral("--browser"), endpoint(*server, "/profile").toString()});
         QByteArray err;
-        QUrl url;
-        QElapsedTimer clock;
-        clock.start();
-        while (!url.isValid() && clock.elapsed() < 10000 && cli.state() != QProcess::NotRunning) {
-            QTest::qWait(10);
-            err += cli.readAllStandardError();
-            const qsizetype at = err.indexOf("sign in at ");
-            const qsizetype end = err.indexOf('\n', at);
-            if (at >= 0 && end > at)
-                url = QUrl::fromEncoded(err.mid(at + 11, end - at - 11));
-        }
+        const QUrl url = startCli(cli, *server, {}, &err);
         QVERIFY2(url.isValid(), err.constData());
         visitAuthorization(url, QStringLiteral("bob"), QStringLiteral("bob-password"),
                            QStringLiteral("deny"));
