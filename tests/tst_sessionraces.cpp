@@ -356,6 +356,30 @@ private Q_SLOTS:
         reply->deleteLater();
     }
 
+    // Requests made while a sign-in is under way wait for it: sent once
+    // with the new token, or not at all when it fails.
+    void requestsWaitForTheSignIn()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        client.session->signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QNetworkReply *ok = get(*client.manager, *server, "/profile");
+        QVERIFY(waitFinished(ok));
+        QCOMPARE(ok->error(), QNetworkReply::NoError);
+        QCOMPARE(stat(*server, "unauthorizedTotal"), 0);
+        QCOMPARE(stat(*server, "routes", "GET /profile"), 1);
+        ok->deleteLater();
+
+        client.session->signIn(QStringLiteral("bob"), QStringLiteral("wrong"));
+        QNetworkReply *refused = get(*client.manager, *server, "/profile");
+        QVERIFY(waitFinished(refused));
+        QCOMPARE(refused->error(), QNetworkReply::AuthenticationRequiredError);
+        QCOMPARE(stat(*server, "routes", "GET /profile"), 1); // never sent
+        refused->deleteLater();
+    }
+
     void heldRequestsOfAliceFailWhenBobSignsIn()
     {
         auto server = rotatingServer();

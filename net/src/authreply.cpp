@@ -228,6 +228,12 @@ void AuthReply::start()
         waitForRefresh(false);
         return;
     }
+    // A sign-in is under way: the request goes out with its token, or not at
+    // all if it fails.
+    if (session && session->status() == Session::Status::SigningIn) {
+        waitForSignIn();
+        return;
+    }
     // Offline with no access token yet (a restore waiting for its retry), or
     // with one the server has already rejected: sent now, the request would
     // only collect a 401.
@@ -293,6 +299,33 @@ void AuthReply::startOfflineDeadline()
     m_deadline.setSingleShot(true);
     connect(&m_deadline, &QTimer::timeout, this, &AuthReply::failForSession, Qt::UniqueConnection);
     m_deadline.start(int(qMin<qint64>(m_session->offlineWait().count(), INT_MAX)));
+}
+
+void AuthReply::waitForSignIn()
+{
+    watchSession();
+    m_waits.append(
+        connect(m_session, &Session::statusChanged, this, [this](Session::Status status) {
+            switch (status) {
+            case Session::Status::SignedIn:
+                resume(false);
+                return;
+            case Session::Status::SignedOut:
+            case Session::Status::Expired:
+                if (m_session && m_session->isHoldingRequests()) {
+                    for (const auto &c : std::as_const(m_waits))
+                        disconnect(c);
+                    m_waits.clear();
+                    waitForRelease(false);
+                    return;
+                }
+                finishWith(QNetworkReply::AuthenticationRequiredError,
+                           tr("The sign-in did not succeed; the request was not sent."));
+                return;
+            default:
+                return; // still on the way (a restore that superseded the sign-in)
+            }
+        }));
 }
 
 void AuthReply::waitForRelease(bool replay)

@@ -68,6 +68,7 @@ private:
     void followRedirect(QNetworkReply *inner);
     void waitForRefresh(bool replay);
     void startOfflineDeadline();
+    void waitForSignIn();
     void waitForRelease(bool replay);
     void watchSession();
     void resume(bool replay);
