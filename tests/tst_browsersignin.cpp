@@ -242,7 +242,7 @@ private Q_SLOTS:
         QTest::newRow("not json") << jsonAnswer("<html>login</html>")
                                   << QStringLiteral("not a JSON object");
         QTest::newRow("no token endpoint") << QByteArray() << QStringLiteral("no token endpoint");
-        QTest::newRow("http endpoint elsewhere") << QByteArray() << QStringLiteral("plain http");
+        QTest::newRow("http endpoint elsewhere") << QByteArray() << QStringLiteral("unusable address");
         QTest::newRow("404 twice") << QByteArray(
             "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                                    << QStringLiteral("404");
@@ -573,6 +573,166 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 2, 5000);
         QCOMPARE(c.session->username(), QStringLiteral("bob"));
         QCOMPARE(stat(*server, "routes", "GET /oauth/jwks"), 2); // cached, then fetched again
+    }
+
+    // A sign-out (or another sign-in) right after the browser came back wins:
+    // the code exchange is dropped and what it brought is revoked.
+    void signOutAfterTheBrowserCameBackWins_data()
+    {
+        QTest::addColumn<bool>("signOut");
+        QTest::newRow("sign-out") << true;
+        QTest::newRow("another sign-in") << false;
+    }
+    void signOutAfterTheBrowserCameBackWins()
+    {
+        QFETCH(bool, signOut);
+        auto server = startServer({});
+        QVERIFY(server);
+        const auto provider = discover(issuerOf(*server));
+        QVERIFY(provider);
+        auto c = browserClient(*provider);
+        QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
+        QSignalSpy failed(c.browser.get(), &BrowserSignIn::failed);
+        connect(c.browser.get(), &BrowserSignIn::callbackReceived, this, [&c, signOut] {
+            QTimer::singleShot(0, c.session.get(), [&c, signOut] {
+                if (signOut)
+                    c.session->signOut();
+                else
+                    c.session->signIn(QStringLiteral("bob"), QStringLiteral("bob-password"));
+            });
+        });
+        c.browser->start();
+        visitAuthorization(waitForUrl(*c.browser), QStringLiteral("alice"),
+                           QStringLiteral("alice-password"));
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 5000);
+        QCOMPARE(failed.first().at(0).value<BrowserSignIn::Error>(),
+                 BrowserSignIn::Error::Canceled);
+        QTest::qWait(500);
+        QCOMPARE(finished.count(), 0);
+        if (signOut) {
+            QCOMPARE(c.session->status(), Session::Status::SignedOut);
+            QVERIFY(readStore(*c.store).token.isEmpty());
+            QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 0, 5000);
+        } else {
+            QTRY_COMPARE_WITH_TIMEOUT(c.session->status(), Session::Status::SignedIn, 5000);
+            QCOMPARE(c.session->username(), QStringLiteral("bob"));
+            QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 1, 5000); // bob's only
+        }
+    }
+
+    // cancel() from the callbackReceived slot ends the attempt once.
+    void cancelWhenTheBrowserComesBack()
+    {
+        auto server = startServer({});
+        QVERIFY(server);
+        const auto provider = discover(issuerOf(*server));
+        QVERIFY(provider);
+        auto c = browserClient(*provider);
+        QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
+        QSignalSpy failed(c.browser.get(), &BrowserSignIn::failed);
+        connect(c.browser.get(), &BrowserSignIn::callbackReceived, c.browser.get(),
+                &BrowserSignIn::cancel);
+        c.browser->start();
+        visitAuthorization(waitForUrl(*c.browser), QStringLiteral("alice"),
+                           QStringLiteral("alice-password"));
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 5000);
+        QTest::qWait(500);
+        QCOMPARE(failed.count(), 1);
+        QCOMPARE(finished.count(), 0);
+        QCOMPARE(c.session->status(), Session::Status::SignedOut);
+        QCOMPARE(stat(*server, "authorizations", "exchanged"), 0);
+    }
+
+    // A parameter given twice is a forged answer, whichever value is real.
+    void duplicatedParametersAreRefused()
+    {
+        auto server = startServer({});
+        QVERIFY(server);
+        const auto provider = discover(issuerOf(*server));
+        QVERIFY(provider);
+        auto c = browserClient(*provider);
+        QSignalSpy failed(c.browser.get(), &BrowserSignIn::failed);
+        c.browser->start();
+        const QUrl url = waitForUrl(*c.browser);
+        QUrl forged(QString::fromUtf8(queryValue(url, "redirect_uri")));
+        forged.setQuery(
+            QStringLiteral("code=a&state=") + QString::fromLatin1(queryValue(url, "state"))
+            + QStringLiteral("&state=evil&iss=")
+            + QString::fromLatin1(QUrl::toPercentEncoding(provider->issuer.toString())));
+        openCallback(forged);
+        QTRY_COMPARE_WITH_TIMEOUT(failed.count(), 1, 2000);
+        QCOMPARE(failed.first().at(0).value<BrowserSignIn::Error>(),
+                 BrowserSignIn::Error::StateMismatch);
+    }
+
+    // Connections that never say anything do not keep the port's slots: the
+    // browser still gets through.
+    void idleConnectionsDoNotBlockTheBrowser()
+    {
+        auto server = startServer({});
+        QVERIFY(server);
+        const auto provider = discover(issuerOf(*server));
+        QVERIFY(provider);
+        auto c = browserClient(*provider);
+        QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
+        c.browser->start();
+        const QUrl url = waitForUrl(*c.browser);
+        const QUrl callback(QString::fromUtf8(queryValue(url, "redirect_uri")));
+        std::vector<std::unique_ptr<QTcpSocket>> idle;
+        for (int i = 0; i < 40; ++i) {
+            idle.push_back(std::make_unique<QTcpSocket>());
+            idle.back()->connectToHost(callback.host(), quint16(callback.port()));
+            idle.back()->write("GET /callback?state=");
+        }
+        QTest::qWait(200);
+        const BrowserVisit visit
+            = visitAuthorization(url, QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
+        int open = 0;
+        QTest::qWait(200);
+        for (const auto &socket : idle)
+            open += socket->state() == QAbstractSocket::ConnectedState ? 1 : 0;
+        QCOMPARE(open, 0); // dropped once the sign-in is over
+    }
+
+    // fromJson() itself keeps to its contract: the issuer compared as a
+    // string, endpoints https unless on loopback, no user info.
+    void discoveryDocumentRules_data()
+    {
+        QTest::addColumn<QString>("issuer");
+        QTest::addColumn<QString>("tokenEndpoint");
+        QTest::addColumn<bool>("accepted");
+        const QString ok = QStringLiteral("https://idp.example/token");
+        QTest::newRow("exact") << QStringLiteral("https://idp.example") << ok << true;
+        QTest::newRow("trailing slash") << QStringLiteral("https://idp.example/") << ok << true;
+        QTest::newRow("upper-case scheme") << QStringLiteral("HTTPS://idp.example") << ok << false;
+        QTest::newRow("upper-case host") << QStringLiteral("https://IDP.example") << ok << false;
+        QTest::newRow("default port") << QStringLiteral("https://idp.example:443") << ok << false;
+        QTest::newRow("http endpoint elsewhere")
+            << QStringLiteral("https://idp.example") << QStringLiteral("http://idp.example/token")
+            << false;
+        QTest::newRow("user info") << QStringLiteral("https://idp.example")
+                                   << QStringLiteral("https://user:pw@idp.example/token") << false;
+        QTest::newRow("loopback lookalike")
+            << QStringLiteral("https://idp.example")
+            << QStringLiteral("http://127.0.0.1.evil.example/token") << false;
+    }
+    void discoveryDocumentRules()
+    {
+        QFETCH(QString, issuer);
+        QFETCH(QString, tokenEndpoint);
+        QFETCH(bool, accepted);
+        const QByteArray document
+            = QJsonDocument(QJsonObject {{QStringLiteral("issuer"), issuer},
+                                         {QStringLiteral("token_endpoint"), tokenEndpoint}})
+                  .toJson();
+        QString error;
+        const auto provider = ProviderMetadata::fromJson(
+            document, QUrl(QStringLiteral("https://idp.example")), &error);
+        QCOMPARE(bool(provider), accepted);
+        if (!accepted)
+            QVERIFY(!error.isEmpty());
     }
 
     // A second callback after the first valid one finds the port closed.

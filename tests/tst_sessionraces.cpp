@@ -2,6 +2,7 @@
 // see it: every operation at the worst moment, and seeded random schedules
 // with invariants checked after every step.
 #include "capturingserver.h"
+#include "rawserver.h"
 #include "sessionfixture.h"
 #include "testserver.h"
 
@@ -378,6 +379,90 @@ private Q_SLOTS:
         QCOMPARE(refused->error(), QNetworkReply::AuthenticationRequiredError);
         QCOMPARE(stat(*server, "routes", "GET /profile"), 1); // never sent
         refused->deleteLater();
+    }
+
+    // A token endpoint that trickles its answer a byte at a time is not
+    // waited for beyond the request timeout, and one that answers far more
+    // than a token answer can be is cut off.
+    void authAnswersAreBoundedInTimeAndSize_data()
+    {
+        QTest::addColumn<bool>("trickle");
+        QTest::newRow("trickled") << true;
+        QTest::newRow("huge") << false;
+    }
+    void authAnswersAreBoundedInTimeAndSize()
+    {
+        QFETCH(bool, trickle);
+        RawServer idp;
+        QVERIFY(idp.start());
+        RawResponse answer = RawResponse::ok(
+            trickle ? QByteArray(R"({"access_token":"a","token_type":"Bearer"})")
+                    : QByteArray("{\"access_token\":\"a\",\"token_type\":\"Bearer\",\"padding\":\"")
+                    + QByteArray(8 * 1024 * 1024, 'x') + "\"}",
+            "application/json");
+        if (trickle) {
+            answer.trickleBytes = 1;
+            answer.trickleIntervalMs = 300;
+        }
+        idp.route("/token", answer);
+        MemoryTokenStore store;
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        client.session->setRequestTimeout(std::chrono::milliseconds(1000));
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        QElapsedTimer clock;
+        clock.start();
+        client.session->signIn(QStringLiteral("alice"), QStringLiteral("pw"));
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedOut, 5000);
+        QVERIFY2(clock.elapsed() < 3000, qPrintable(QString::number(clock.elapsed())));
+        QCOMPARE(errors.count(), 1);
+        QCOMPARE(errors.first().at(0).value<Session::Error>(),
+                 trickle ? Session::Error::Timeout : Session::Error::MalformedResponse);
+    }
+
+    // POSTs still queued inside QNetworkAccessManager when the user signs
+    // out never leave with the token.
+    void queuedPostsDoNotLeaveAfterSignOut()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        QTcpServer silent; // accepts and never answers: Qt queues the rest
+        QVERIFY(silent.listen(QHostAddress::LocalHost, 0));
+        QList<QTcpSocket *> held;
+        QByteArray seen;
+        connect(&silent, &QTcpServer::newConnection, this, [&] {
+            while (QTcpSocket *socket = silent.nextPendingConnection()) {
+                held.append(socket);
+                connect(socket, &QTcpSocket::readyRead, this,
+                        [&seen, socket] { seen += socket->readAll(); });
+            }
+        });
+        const QUrl api(QStringLiteral("http://127.0.0.1:%1/items").arg(silent.serverPort()));
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        client.manager->addAllowedOrigin(api);
+        QVERIFY(signIn(*client.session));
+        QList<QNetworkReply *> replies;
+        for (int i = 0; i < 12; ++i)
+            replies.append(client.manager->post(QNetworkRequest(api), QByteArray("x")));
+        QTRY_VERIFY_WITH_TIMEOUT(held.size() >= 6, 5000); // six connections, the rest queued
+        QTest::qWait(200);
+        const int before = int(seen.count("POST /items"));
+        client.session->signOut();
+        int cancelled = 0;
+        for (auto *reply : replies) {
+            if (reply->isFinished() && reply->error() == QNetworkReply::AuthenticationRequiredError)
+                ++cancelled;
+        }
+        // The connections free up: anything still queued would go out now.
+        for (auto *socket : std::as_const(held))
+            socket->write("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        QTest::qWait(500);
+        QCOMPARE(int(seen.count("POST /items")), before); // nothing more went out
+        QVERIFY2(cancelled >= 12 - before, qPrintable(QString::number(cancelled)));
+        for (auto *reply : replies)
+            reply->deleteLater();
+        qDeleteAll(held);
     }
 
     void heldRequestsOfAliceFailWhenBobSignsIn()

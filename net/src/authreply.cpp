@@ -703,12 +703,13 @@ void AuthReply::handleUnauthorized()
 // QNetworkAccessManager's queue. requestSent() crosses threads, so it may
 // already be on the wire: only methods that may be repeated (RFC 9110
 // §9.2.2) are taken back.
-bool AuthReply::takeBackUnsent()
+bool AuthReply::takeBackUnsent(bool anyMethod)
 {
     const QByteArray method = verb();
     const bool idempotent = method == "GET" || method == "HEAD" || method == "PUT"
         || method == "DELETE" || method == "OPTIONS";
-    if (m_done || !m_inner || m_innerSent || m_sawMetaData || !m_hopToken || !idempotent)
+    if (m_done || !m_inner || m_innerSent || m_sawMetaData || !m_hopToken
+        || !(idempotent || anyMethod))
         return false;
     m_inner->disconnect(this);
     m_inner->abort();
@@ -719,13 +720,15 @@ bool AuthReply::takeBackUnsent()
 
 void AuthReply::withdrawIfUnsent(int generation)
 {
-    if (m_mayRefresh && m_sentGeneration == generation && takeBackUnsent())
+    if (m_mayRefresh && m_sentGeneration == generation && takeBackUnsent(false))
         waitForRefresh(false);
 }
 
 void AuthReply::cancelUnsent()
 {
-    if (takeBackUnsent())
+    // Every method: after a sign-out the token must not leave, and a request
+    // Qt has not reported as sent is, at worst, one the caller sends again.
+    if (takeBackUnsent(true))
         finishWith(QNetworkReply::AuthenticationRequiredError,
                    tr("You signed out before the request was sent."));
 }

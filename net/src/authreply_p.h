@@ -55,7 +55,7 @@ protected:
 #endif
 
 private:
-    bool takeBackUnsent();
+    bool takeBackUnsent(bool anyMethod);
     void spool();
     bool keep(const char *data, qint64 size);
     void start();

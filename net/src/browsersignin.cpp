@@ -26,6 +26,8 @@ namespace SilentAuth {
 namespace {
 
 constexpr qsizetype maximumRequestHead = 16 * 1024;
+constexpr int maximumConnections = 16;
+constexpr int requestHeadMs = 10000;
 const QLatin1String callbackPath("/callback");
 
 QByteArray randomToken(int bytes)
@@ -72,6 +74,8 @@ struct BrowserSignIn::Private
     QNetworkAccessManager network;
     QPointer<QNetworkReply> pending;
     quint64 attempt = 0;
+    quint64 ticket = 0; // the Session's sign-in this exchange belongs to
+    bool adopted = false; // the tokens are with the Session
 
     bool listen();
     void onConnection();
@@ -83,6 +87,8 @@ struct BrowserSignIn::Private
     void verifyIdToken(bool refetched);
     void fetchKeys();
     void adopt(const QString &subject, const QString &name);
+    static QString supersededMessage();
+    void dropOtherSockets();
     QString clientId() const;
 };
 
@@ -122,7 +128,20 @@ void BrowserSignIn::Private::onConnection()
     while (server && server->hasPendingConnections()) {
         QTcpSocket *socket = server->nextPendingConnection();
         socket->setParent(q);
+        // A few connections at a time, each with a few seconds to say what it
+        // wants: another local program cannot hold the port's slots.
+        sockets.removeAll(QPointer<QTcpSocket>());
+        if (sockets.size() >= maximumConnections) {
+            // The oldest goes: the browser's own connection is the newest.
+            QTcpSocket *oldest = sockets.takeFirst();
+            if (oldest && oldest != callback)
+                oldest->abort();
+        }
         sockets.append(socket);
+        QTimer::singleShot(requestHeadMs, socket, [this, socket] {
+            if (socket != callback)
+                socket->abort();
+        });
         auto head = std::make_shared<QByteArray>();
         QObject::connect(socket, &QTcpSocket::disconnected, socket, &QObject::deleteLater);
         QObject::connect(socket, &QTcpSocket::readyRead, q, [this, socket, head] {
@@ -200,6 +219,16 @@ void BrowserSignIn::Private::onRequest(QTcpSocket *socket, const QByteArray &hea
         return query.queryItemValue(QLatin1String(key), QUrl::FullyDecoded);
     };
     callback = socket;
+    // RFC 6749 §3.1: no parameter more than once; a second state, code or
+    // iss is someone trying their own.
+    for (const char *key : {"state", "code", "iss", "error"}) {
+        if (query.allQueryItemValues(QLatin1String(key)).size() > 1) {
+            end(Error::StateMismatch,
+                BrowserSignIn::tr("The browser came back with an answer that does not belong to "
+                                  "this sign-in. Start the sign-in again from the application."));
+            return;
+        }
+    }
     if (value("state").toLatin1() != state || !query.hasQueryItem(QStringLiteral("state"))) {
         end(Error::StateMismatch,
             BrowserSignIn::tr("The browser came back with an answer that does not belong to this "
@@ -210,7 +239,8 @@ void BrowserSignIn::Private::onRequest(QTcpSocket *socket, const QByteArray &hea
     // iss that is sent must be the provider's.
     const bool hasIss = query.hasQueryItem(QStringLiteral("iss"));
     if ((provider.issParameterSupported && !hasIss)
-        || (hasIss && QUrl(value("iss")) != provider.issuer)) {
+        || (hasIss
+            && !Internal::sameIssuer(value("iss"), provider.issuer.toString(QUrl::FullyEncoded)))) {
         end(Error::IssuerMismatch,
             BrowserSignIn::tr("The answer came from another sign-in server than %1. Start the "
                               "sign-in again.")
@@ -244,9 +274,44 @@ void BrowserSignIn::Private::onRequest(QTcpSocket *socket, const QByteArray &hea
 void BrowserSignIn::Private::exchange(const QByteArray &code)
 {
     exchanging = true;
+    adopted = false;
     deadline.stop();
     closeListener(); // the first valid callback is the only one
+    const quint64 before = attempt;
     Q_EMIT q->callbackReceived();
+    if (before != attempt || !session)
+        return; // canceled from a slot
+    // From here the Session is signing in: a sign-out or another sign-in
+    // supersedes this one, as it would a password sign-in.
+    ticket = session->beginExternalSignIn();
+    lastSessionError.clear();
+    sessionWatch.append(QObject::connect(
+        session, &Session::errorOccurred, q,
+        [this](Session::Error, const QString &message) { lastSessionError = message; }));
+    sessionWatch.append(
+        QObject::connect(session, &Session::statusChanged, q, [this](Session::Status status) {
+            if (!exchanging || status == Session::Status::SigningIn)
+                return;
+            if (status == Session::Status::SignedIn && adopted) {
+                for (const auto &c : std::as_const(sessionWatch))
+                    QObject::disconnect(c);
+                sessionWatch.clear();
+                respond(callback, 200, BrowserSignIn::tr("Signed in"),
+                        BrowserSignIn::tr("You are signed in. You can close this tab and return "
+                                          "to the application."));
+                dropOtherSockets();
+                active = false;
+                exchanging = false;
+                Q_EMIT q->finished();
+            } else if (adopted) {
+                end(Error::SignInFailed,
+                    lastSessionError.isEmpty()
+                        ? BrowserSignIn::tr("The sign-in could not be completed.")
+                        : lastSessionError);
+            } else {
+                end(Error::Canceled, supersededMessage());
+            }
+        }));
     const auto *protocol = dynamic_cast<const OAuth2Protocol *>(&session->protocol());
     const AuthProtocol::Request request
         = protocol->authorizationCodeRequest(code, verifier, redirectUri);
@@ -261,39 +326,59 @@ void BrowserSignIn::Private::exchange(const QByteArray &code)
     r.setTransferTimeout(30000);
     r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     r.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
+    // Not aborted when the attempt ends: the provider may already have issued
+    // tokens for the code, and what nobody takes is revoked.
     QNetworkReply *reply = network.post(r, request.body);
-    pending = reply;
+    Internal::boundReply(reply, 30000);
     const quint64 current = attempt;
-    QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, current, protocol] {
-        reply->deleteLater();
-        if (current != attempt || !session)
-            return;
-        pending = nullptr;
-        const AuthProtocol::Outcome outcome = protocol->readTokenReply(
-            reply->error(), reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-            reply->rawHeader("Retry-After"), reply->readAll());
-        if (outcome.kind != AuthProtocol::Outcome::Kind::Ok) {
-            end(Error::SignInFailed,
-                outcome.kind == AuthProtocol::Outcome::Kind::Rejected
-                    ? BrowserSignIn::tr("The sign-in server did not accept the sign-in (%1). "
-                                        "Start it again.")
-                          .arg(outcome.message.left(200))
-                    : BrowserSignIn::tr("The sign-in could not be completed (%1).")
-                          .arg(outcome.message.left(200)));
-            return;
-        }
-        tokens = outcome.tokens;
-        if (!openId) {
-            adopt({}, {});
-            return;
-        }
-        if (tokens.idToken.isEmpty()) {
-            end(Error::IdTokenInvalid,
-                BrowserSignIn::tr("The sign-in server did not say who signed in (no ID token)."));
-            return;
-        }
-        verifyIdToken(false);
-    });
+    const quint64 exchangeTicket = ticket;
+    QObject::connect(
+        reply, &QNetworkReply::finished, q, [this, reply, current, protocol, exchangeTicket] {
+            reply->deleteLater();
+            if (!session)
+                return;
+            if (current != attempt) {
+                const AuthProtocol::Outcome late = protocol->readTokenReply(
+                    reply->error(),
+                    reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), {},
+                    reply->readAll());
+                if (late.kind == AuthProtocol::Outcome::Kind::Ok)
+                    session->completeExternalSignIn(exchangeTicket, late.tokens, {}, {}); // revokes
+                return;
+            }
+            if (Internal::replyTooLarge(reply) || Internal::replyTimedOut(reply)) {
+                end(Error::SignInFailed,
+                    Internal::replyTooLarge(reply)
+                        ? BrowserSignIn::tr("The sign-in server's answer was far too large.")
+                        : BrowserSignIn::tr("The sign-in server did not answer in time."));
+                return;
+            }
+            const AuthProtocol::Outcome outcome = protocol->readTokenReply(
+                reply->error(), reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                reply->rawHeader("Retry-After"), reply->readAll());
+            if (outcome.kind != AuthProtocol::Outcome::Kind::Ok) {
+                end(Error::SignInFailed,
+                    outcome.kind == AuthProtocol::Outcome::Kind::Rejected
+                        ? BrowserSignIn::tr("The sign-in server did not accept the sign-in (%1). "
+                                            "Start it again.")
+                              .arg(outcome.message.left(200))
+                        : BrowserSignIn::tr("The sign-in could not be completed (%1).")
+                              .arg(outcome.message.left(200)));
+                return;
+            }
+            tokens = outcome.tokens;
+            if (!openId) {
+                adopt({}, {});
+                return;
+            }
+            if (tokens.idToken.isEmpty()) {
+                end(Error::IdTokenInvalid,
+                    BrowserSignIn::tr(
+                        "The sign-in server did not say who signed in (no ID token)."));
+                return;
+            }
+            verifyIdToken(false);
+        });
 }
 
 // Checks the ID token against the provider's published keys; fetches them
@@ -339,6 +424,7 @@ void BrowserSignIn::Private::fetchKeys()
     r.setTransferTimeout(30000);
     r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
     QNetworkReply *reply = network.get(r);
+    Internal::boundReply(reply, 30000, 256 * 1024);
     pending = reply;
     const quint64 current = attempt;
     QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, current] {
@@ -349,7 +435,11 @@ void BrowserSignIn::Private::fetchKeys()
         QString error;
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         QList<Internal::Jwk> fetched;
-        if (status == 200)
+        if (Internal::replyTooLarge(reply))
+            error = BrowserSignIn::tr("far too large");
+        else if (Internal::replyTimedOut(reply))
+            error = BrowserSignIn::tr("no answer in time");
+        else if (status == 200)
             fetched = Internal::parseJwks(reply->read(256 * 1024), &error);
         else
             error = Internal::networkErrorText(reply->error());
@@ -363,34 +453,29 @@ void BrowserSignIn::Private::fetchKeys()
     });
 }
 
-// Hands the checked tokens to the Session and reports when it is signed in.
+// Hands the checked tokens to the Session, which reports when it is signed in.
 void BrowserSignIn::Private::adopt(const QString &subject, const QString &name)
 {
-    lastSessionError.clear();
-    sessionWatch.append(QObject::connect(
-        session, &Session::errorOccurred, q,
-        [this](Session::Error, const QString &message) { lastSessionError = message; }));
-    sessionWatch.append(
-        QObject::connect(session, &Session::statusChanged, q, [this](Session::Status status) {
-            if (status == Session::Status::SignedIn) {
-                for (const auto &c : std::as_const(sessionWatch))
-                    QObject::disconnect(c);
-                sessionWatch.clear();
-                respond(callback, 200, BrowserSignIn::tr("Signed in"),
-                        BrowserSignIn::tr("You are signed in. You can close this tab and return "
-                                          "to the application."));
-                active = false;
-                exchanging = false;
-                Q_EMIT q->finished();
-            } else if (status != Session::Status::SigningIn) {
-                end(Error::SignInFailed,
-                    lastSessionError.isEmpty()
-                        ? BrowserSignIn::tr("The sign-in could not be completed.")
-                        : lastSessionError);
-            }
-        }));
-    session->signInWithTokens(tokens, subject, name);
+    adopted = true;
+    const TokenResponse taken = tokens;
     tokens = {};
+    if (!session->completeExternalSignIn(ticket, taken, subject, name))
+        end(Error::Canceled, supersededMessage());
+}
+
+void BrowserSignIn::Private::dropOtherSockets()
+{
+    for (const auto &socket : std::as_const(sockets)) {
+        if (socket && socket != callback)
+            socket->abort();
+    }
+    sockets.clear();
+}
+
+QString BrowserSignIn::Private::supersededMessage()
+{
+    return BrowserSignIn::tr("Another sign-in or a sign-out came first; this sign-in was "
+                             "dropped.");
 }
 
 QString BrowserSignIn::Private::clientId() const
@@ -402,6 +487,16 @@ QString BrowserSignIn::Private::clientId() const
 
 void BrowserSignIn::Private::end(Error error, const QString &message)
 {
+    for (const auto &c : std::as_const(sessionWatch))
+        QObject::disconnect(c);
+    sessionWatch.clear();
+    if (exchanging && !adopted && session) {
+        session->abandonExternalSignIn(ticket);
+        // Tokens already issued for this attempt (the ID token still being
+        // checked) are revoked: the ticket is stale now.
+        if (!tokens.refreshToken.isEmpty())
+            session->completeExternalSignIn(ticket, tokens, {}, {});
+    }
     ++attempt;
     tokens = {};
     if (QNetworkReply *reply = pending) {
@@ -410,9 +505,6 @@ void BrowserSignIn::Private::end(Error error, const QString &message)
         reply->abort();
         reply->deleteLater();
     }
-    for (const auto &c : std::as_const(sessionWatch))
-        QObject::disconnect(c);
-    sessionWatch.clear();
     const bool wasActive = active;
     active = false;
     exchanging = false;
@@ -422,11 +514,7 @@ void BrowserSignIn::Private::end(Error error, const QString &message)
         respond(callback, error == Error::AccessDenied ? 200 : 400,
                 BrowserSignIn::tr("Not signed in"),
                 message + QLatin1Char(' ') + BrowserSignIn::tr("You can close this tab."));
-    for (const auto &socket : std::as_const(sockets)) {
-        if (socket && socket != callback)
-            socket->abort();
-    }
-    sockets.clear();
+    dropOtherSockets();
     if (wasActive)
         Q_EMIT q->failed(error, message);
 }

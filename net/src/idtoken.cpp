@@ -1,5 +1,7 @@
 #include "idtoken_p.h"
 
+#include "protocolsupport_p.h"
+
 #include <QtCore/QCoreApplication>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -221,14 +223,7 @@ QString checkIdTokenClaims(const QJsonObject &claims, const QString &issuer,
                            const QString &clientId, const QByteArray &nonce, const QDateTime &now,
                            int leewaySeconds)
 {
-    const auto sameIssuer = [](QString a, QString b) {
-        while (a.endsWith(QLatin1Char('/')))
-            a.chop(1);
-        while (b.endsWith(QLatin1Char('/')))
-            b.chop(1);
-        return a == b;
-    };
-    if (!sameIssuer(claims.value(QLatin1String("iss")).toString(), issuer))
+    if (!Internal::sameIssuer(claims.value(QLatin1String("iss")).toString(), issuer))
         return tr("the ID token was issued by another server");
     if (claims.value(QLatin1String("sub")).toString().isEmpty())
         return tr("the ID token names no user");

@@ -4,6 +4,7 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
 #include <QtCore/QLocale>
+#include <QtCore/QTimer>
 #include <QtNetwork/QHostAddress>
 
 namespace SilentAuth {
@@ -16,6 +17,46 @@ AuthProtocol::Request AuthProtocol::accessTokenRevocationRequest(const QByteArra
 }
 
 namespace Internal {
+
+bool sameIssuer(QString a, QString b)
+{
+    if (a.endsWith(QLatin1Char('/')))
+        a.chop(1);
+    if (b.endsWith(QLatin1Char('/')))
+        b.chop(1);
+    return !a.isEmpty() && a == b;
+}
+
+void boundReply(QNetworkReply *reply, int timeoutMs, qint64 maxBytes)
+{
+    reply->setProperty("silentauthMaxBytes", maxBytes);
+    QTimer::singleShot(timeoutMs, reply, [reply] {
+        if (reply->isFinished())
+            return;
+        reply->setProperty("silentauthTimedOut", true);
+        reply->abort();
+    });
+    QObject::connect(reply, &QNetworkReply::downloadProgress, reply,
+                     [reply, maxBytes](qint64 received, qint64 total) {
+                         if ((received > maxBytes || total > maxBytes) && !reply->isFinished()) {
+                             reply->setProperty("silentauthTooLarge", true);
+                             reply->abort();
+                         }
+                     });
+}
+
+bool replyTimedOut(const QNetworkReply *reply)
+{
+    return reply->property("silentauthTimedOut").toBool();
+}
+
+bool replyTooLarge(const QNetworkReply *reply)
+{
+    // Cut off on the way, or it all arrived at once before it could be.
+    const QVariant limit = reply->property("silentauthMaxBytes");
+    return reply->property("silentauthTooLarge").toBool()
+        || (limit.isValid() && reply->bytesAvailable() > limit.toLongLong());
+}
 
 bool isPlainHttpToRemoteHost(const QUrl &url)
 {

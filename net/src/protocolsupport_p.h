@@ -32,8 +32,20 @@ bool isHeaderSafeAccessToken(const QByteArray &token);
 // RFC 6749 VSCHAR only.
 bool isSafeRefreshToken(const QByteArray &token);
 
+// Two issuer identifiers compared as RFC 8414 §3.3 and RFC 9207 ask: as
+// strings, with no normalisation of case, encoding or address forms. One
+// trailing slash is the only difference tolerated.
+bool sameIssuer(QString a, QString b);
+
 // Plain http to a host other than loopback: anyone on the path reads what is sent.
 bool isPlainHttpToRemoteHost(const QUrl &url);
+
+// Bounds a request to an auth server: aborted when it has taken \a timeoutMs in
+// all (a server that trickles bytes is not waited for; a transfer timeout only
+// sees silence), or when its answer grows past \a maxBytes.
+void boundReply(QNetworkReply *reply, int timeoutMs, qint64 maxBytes = 1024 * 1024);
+bool replyTimedOut(const QNetworkReply *reply);
+bool replyTooLarge(const QNetworkReply *reply);
 
 // A network failure in words, for logs and messages.
 QString networkErrorText(QNetworkReply::NetworkError error);

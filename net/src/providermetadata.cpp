@@ -27,23 +27,11 @@ QStringList strings(const QJsonValue &value)
     return list;
 }
 
-// The same issuer, compared as RFC 8414 asks: identical strings. A trailing
-// slash is the only difference tolerated, since configurations often add one.
-bool sameIssuer(const QUrl &a, const QUrl &b)
-{
-    const auto text = [](const QUrl &url) {
-        QString s = url.toString(QUrl::FullyEncoded);
-        while (s.endsWith(QLatin1Char('/')))
-            s.chop(1);
-        return s;
-    };
-    return text(a) == text(b);
-}
-
 } // namespace
 
-std::optional<ProviderMetadata>
-ProviderMetadata::fromJson(const QByteArray &document, const QUrl &expectedIssuer, QString *error)
+std::optional<ProviderMetadata> ProviderMetadata::fromJson(const QByteArray &document,
+                                                           const QUrl &expectedIssuer,
+                                                           QString *error, bool plainHttpAllowed)
 {
     const auto failure = [error](const QString &message) {
         if (error)
@@ -62,11 +50,13 @@ ProviderMetadata::fromJson(const QByteArray &document, const QUrl &expectedIssue
         const QJsonValue v = o.value(QLatin1String(key));
         return v.isString() ? QUrl(v.toString(), QUrl::StrictMode) : QUrl();
     };
+    const QString issuerText = o.value(QLatin1String("issuer")).toString();
     m.issuer = url("issuer");
     if (!m.issuer.isValid() || m.issuer.host().isEmpty())
         return failure(QCoreApplication::translate("SilentAuth::ProviderDiscovery",
                                                    "the discovery document names no issuer"));
-    if (!sameIssuer(m.issuer, expectedIssuer))
+    if (!Internal::sameIssuer(issuerText, expectedIssuer.toString(QUrl::FullyEncoded))
+        || !m.issuer.userInfo().isEmpty() || m.issuer.hasQuery())
         return failure(QCoreApplication::translate("SilentAuth::ProviderDiscovery",
                                                    "the provider says it is %1, not %2")
                            .arg(m.issuer.toString(), expectedIssuer.toString()));
@@ -91,7 +81,9 @@ ProviderMetadata::fromJson(const QByteArray &document, const QUrl &expectedIssue
             continue;
         const QString scheme = endpoint->scheme();
         if ((scheme != QLatin1String("https") && scheme != QLatin1String("http"))
-            || endpoint->host().isEmpty() || endpoint->hasFragment())
+            || endpoint->host().isEmpty() || endpoint->hasFragment()
+            || !endpoint->userInfo().isEmpty()
+            || (!plainHttpAllowed && Internal::isPlainHttpToRemoteHost(*endpoint)))
             return failure(QCoreApplication::translate("SilentAuth::ProviderDiscovery",
                                                        "the provider names an unusable address: %1")
                                .arg(endpoint->toString()));
@@ -132,15 +124,21 @@ void ProviderDiscovery::Private::fetch(const QUrl &url, bool last, quint64 curre
                          QNetworkRequest::AlwaysNetwork);
     QNetworkReply *reply = network->get(request);
     pending = reply;
-    QObject::connect(reply, &QNetworkReply::downloadProgress, q, [reply](qint64 received, qint64) {
-        if (received > maximumDocument)
-            reply->abort();
-    });
+    Internal::boundReply(reply, int(timeout.count()), maximumDocument);
     QObject::connect(reply, &QNetworkReply::finished, q, [this, current, reply, last] {
         reply->deleteLater();
         if (current != attempt)
             return;
         pending = nullptr;
+        if (Internal::replyTooLarge(reply)) {
+            Q_EMIT q->failed(
+                ProviderDiscovery::tr("The provider's discovery document is too large."));
+            return;
+        }
+        if (Internal::replyTimedOut(reply)) {
+            Q_EMIT q->failed(ProviderDiscovery::tr("The provider did not answer in time."));
+            return;
+        }
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (status == 404 && !last) {
             fetch(fallback, true, current);
@@ -165,23 +163,12 @@ void ProviderDiscovery::Private::fetch(const QUrl &url, bool last, quint64 curre
             return;
         }
         QString error;
-        auto metadata = ProviderMetadata::fromJson(body, issuer, &error);
+        auto metadata = ProviderMetadata::fromJson(body, issuer, &error, plainHttp);
         if (!metadata) {
             Q_EMIT q->failed(
                 ProviderDiscovery::tr("The provider's discovery document cannot be used: %1.")
                     .arg(error));
             return;
-        }
-        for (const QUrl &endpoint :
-             {metadata->authorizationEndpoint, metadata->tokenEndpoint,
-              metadata->revocationEndpoint, metadata->deviceAuthorizationEndpoint,
-              metadata->userinfoEndpoint, metadata->jwksUri}) {
-            if (!plainHttp && Internal::isPlainHttpToRemoteHost(endpoint)) {
-                Q_EMIT q->failed(
-                    ProviderDiscovery::tr("The provider names a plain http:// address (%1).")
-                        .arg(endpoint.toString()));
-                return;
-            }
         }
         Q_EMIT q->discovered(*metadata);
     });

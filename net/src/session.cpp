@@ -204,7 +204,9 @@ QNetworkReply *Session::Private::send(const AuthProtocol::Request &request)
     r.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     // Tokens never follow a redirect.
     r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    return network.post(r, request.body);
+    QNetworkReply *reply = network.post(r, request.body);
+    Internal::boundReply(reply, clampedMs(timeout.count()));
+    return reply;
 }
 
 // Credentials go over plain http only to loopback, unless the application
@@ -216,6 +218,14 @@ bool Session::Private::refused(const QUrl &url) const
 
 AuthProtocol::Outcome Session::Private::read(QNetworkReply *reply) const
 {
+    if (Internal::replyTooLarge(reply) || Internal::replyTimedOut(reply)) {
+        AuthProtocol::Outcome outcome;
+        outcome.kind = Internal::replyTooLarge(reply) ? Kind::Malformed : Kind::Transient;
+        outcome.message = Internal::replyTooLarge(reply)
+            ? QStringLiteral("the answer was larger than a token answer can be")
+            : QStringLiteral("the server did not answer in time");
+        return outcome;
+    }
     const int httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     auto outcome = protocol->readTokenReply(reply->error(), httpStatus,
                                             reply->rawHeader("Retry-After"), reply->readAll());
@@ -1035,37 +1045,59 @@ void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens)
                }});
 }
 
-void Session::signInWithTokens(const TokenResponse &tokens, const QString &identity,
-                               const QString &displayName)
+quint64 Session::beginExternalSignIn()
 {
+    // Supersedes everything under way, like signIn(): a sign-out or another
+    // sign-in that comes after this supersedes it in turn.
     const quint64 e = ++d->epoch;
     const bool waited = d->cancelOperation();
     d->wipe();
     d->identity.clear();
-    d->signInName = identity;
-    d->displayName = displayName;
+    d->signInName.clear();
+    d->displayName.clear();
     d->apply(SessionInput::SignInStarted);
     if (waited)
         d->abandonWaiters();
+    return e;
+}
+
+bool Session::completeExternalSignIn(quint64 ticket, const TokenResponse &tokens,
+                                     const QString &identity, const QString &displayName)
+{
+    if (ticket != d->epoch || d->status != Status::SigningIn) {
+        // Superseded: what the server issued for it is not left live there.
+        if (!tokens.refreshToken.isEmpty() && Internal::isSafeRefreshToken(tokens.refreshToken))
+            d->revokeUnclaimed(tokens.refreshToken);
+        return false;
+    }
     if (tokens.accessToken.isEmpty() || !Internal::isHeaderSafeAccessToken(tokens.accessToken)
         || !Internal::isSafeRefreshToken(tokens.refreshToken)) {
-        const SessionInput failed
-            = d->holding ? SessionInput::SignInFailedWhileHeld : SessionInput::SignInFailed;
-        QTimer::singleShot(0, this, [this, e, failed] {
-            if (e != d->epoch)
-                return;
-            d->signInName.clear();
-            d->displayName.clear();
-            d->apply(failed);
-            d->fail(Error::MalformedResponse,
-                    tr("The server sent a token with characters a token cannot contain."));
-        });
-        return;
+        d->apply(d->holding ? SessionInput::SignInFailedWhileHeld : SessionInput::SignInFailed);
+        d->fail(Error::MalformedResponse,
+                tr("The server sent a token with characters a token cannot contain."));
+        return true;
     }
+    d->signInName = identity;
+    d->displayName = displayName;
+    d->completeSignIn(ticket, tokens);
+    return true;
+}
+
+void Session::abandonExternalSignIn(quint64 ticket)
+{
+    if (ticket != d->epoch || d->status != Status::SigningIn)
+        return;
+    ++d->epoch;
+    d->apply(d->holding ? SessionInput::SignInFailedWhileHeld : SessionInput::SignInFailed);
+}
+
+void Session::signInWithTokens(const TokenResponse &tokens, const QString &identity,
+                               const QString &displayName)
+{
+    const quint64 ticket = beginExternalSignIn();
     // From the event loop, like every other outcome.
-    QTimer::singleShot(0, this, [this, e, tokens] {
-        if (e == d->epoch)
-            d->completeSignIn(e, tokens);
+    QTimer::singleShot(0, this, [this, ticket, tokens, identity, displayName] {
+        completeExternalSignIn(ticket, tokens, identity, displayName);
     });
 }
 

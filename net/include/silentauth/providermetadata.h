@@ -33,12 +33,15 @@ struct SILENTAUTH_NET_EXPORT ProviderMetadata
 
     /*!
         Reads a discovery document. \a expectedIssuer is the issuer it was asked for: the
-        document's \c issuer must be exactly that (RFC 8414 §3.3, OpenID Connect Discovery
-        §4.3), and every endpoint https unless on loopback. Returns nothing and sets \a error
-        (in words) when the document cannot be used.
+        document's \c issuer must be that same string (RFC 8414 §3.3, OpenID Connect
+        Discovery §4.3; one trailing slash tolerated), and every endpoint https unless on
+        loopback or \a plainHttpAllowed, without user info or fragment. Returns nothing and
+        sets \a error (in words) when the document cannot be used.
     */
-    static std::optional<ProviderMetadata>
-    fromJson(const QByteArray &document, const QUrl &expectedIssuer, QString *error = nullptr);
+    static std::optional<ProviderMetadata> fromJson(const QByteArray &document,
+                                                    const QUrl &expectedIssuer,
+                                                    QString *error = nullptr,
+                                                    bool plainHttpAllowed = false);
 
     bool supportsGrant(const QString &grantType) const;
 };

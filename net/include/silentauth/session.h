@@ -216,6 +216,14 @@ Q_SIGNALS:
 
 private:
     friend class AuthReply;
+    friend class BrowserSignIn;
+    // A sign-in whose grant runs elsewhere (BrowserSignIn): it supersedes what is under way
+    // and is superseded in turn; its tokens are taken only while its ticket is current
+    // (otherwise they are revoked and false is returned).
+    quint64 beginExternalSignIn();
+    bool completeExternalSignIn(quint64 ticket, const TokenResponse &tokens,
+                                const QString &identity, const QString &displayName);
+    void abandonExternalSignIn(quint64 ticket);
     // What a 401 on a request sent with token generation \a sentGeneration calls for.
     // GiveUp: the caller gets the 401; Unreachable: the token cannot be renewed right now.
     enum class Healing { Replay, WaitForRefresh, WaitForRelease, GiveUp, Unreachable };
