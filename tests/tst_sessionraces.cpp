@@ -351,6 +351,8 @@ private Q_SLOTS:
         client.session->signIn(QStringLiteral("bob"), QStringLiteral("bob-password"));
         QVERIFY(waitFinished(reply));
         QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+        // No server answered it: no HTTP status is made up.
+        QVERIFY(!reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid());
         QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 5000);
         QCOMPARE(client.session->identity(), QStringLiteral("bob"));
         QCOMPARE(stat(*server, "routes", "GET /profile"), before); // never sent

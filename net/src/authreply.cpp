@@ -214,8 +214,8 @@ void AuthReply::start()
         return;
     Session *session = m_session;
     if (!m_identity.isEmpty() && session && session->identity() != m_identity) {
-        finishWith(QNetworkReply::AuthenticationRequiredError,
-                   tr("Another user is signed in now; the request was not sent."));
+        notSent(QNetworkReply::AuthenticationRequiredError,
+                tr("Another user is signed in now; the request was not sent."));
         return;
     }
     // A refresh is under way, or the session waits for a re-login: going out
@@ -319,8 +319,8 @@ void AuthReply::waitForSignIn()
                     waitForRelease(false);
                     return;
                 }
-                finishWith(QNetworkReply::AuthenticationRequiredError,
-                           tr("The sign-in did not succeed; the request was not sent."));
+                notSent(QNetworkReply::AuthenticationRequiredError,
+                        tr("The sign-in did not succeed; the request was not sent."));
                 return;
             default:
                 return; // still on the way (a restore that superseded the sign-in)
@@ -356,6 +356,8 @@ void AuthReply::resume(bool replay)
     }
     // Never sent under another identity than the one it was made with.
     if (!m_identity.isEmpty() && session->identity() != m_identity) {
+        // A replay had its 401; a request that waited from the start had nothing.
+        m_neverSent = !replay;
         finishWith(QNetworkReply::AuthenticationRequiredError,
                    tr("Another user is signed in now; the request was not sent."));
         return;
@@ -729,8 +731,15 @@ void AuthReply::cancelUnsent()
     // Every method: after a sign-out the token must not leave, and a request
     // Qt has not reported as sent is, at worst, one the caller sends again.
     if (takeBackUnsent(true))
-        finishWith(QNetworkReply::AuthenticationRequiredError,
-                   tr("You signed out before the request was sent."));
+        notSent(QNetworkReply::AuthenticationRequiredError,
+                tr("You signed out before the request was sent."));
+}
+
+// Ends a request that never reached the server: no HTTP status is made up.
+void AuthReply::notSent(QNetworkReply::NetworkError code, const QString &message)
+{
+    m_neverSent = true;
+    finishWith(code, message);
 }
 
 void AuthReply::finishWith(QNetworkReply::NetworkError code, const QString &message)
@@ -747,7 +756,7 @@ void AuthReply::finishWith(QNetworkReply::NetworkError code, const QString &mess
         m_source->disconnect(this);
     if (!m_passthrough)
         dropInner();
-    if (code == QNetworkReply::AuthenticationRequiredError
+    if (code == QNetworkReply::AuthenticationRequiredError && !m_neverSent
         && !attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid())
         setAttribute(QNetworkRequest::HttpStatusCodeAttribute, 401);
     setError(code, message);

@@ -56,6 +56,7 @@ protected:
 
 private:
     bool takeBackUnsent(bool anyMethod);
+    void notSent(QNetworkReply::NetworkError code, const QString &message);
     void spool();
     bool keep(const char *data, qint64 size);
     void start();
@@ -99,6 +100,7 @@ private:
     int m_redirectsLeft = 0;
     bool m_authenticate = false; // allow-listed origin, authentication wanted
     bool m_hopToken = false; // the current hop carries the session's token
+    bool m_neverSent = false; // ended before any server answered it
     bool m_sentSignedOut = false; // the current hop went out while nobody was signed in
     bool m_leftAllowed = false; // a redirect went to an origin that may not see the token
     bool m_mayRefresh = true;
