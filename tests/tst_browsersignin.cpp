@@ -71,6 +71,22 @@ std::optional<ProviderMetadata> discover(const QUrl &issuer, QString *error = nu
     return found;
 }
 
+// The mock server as an OpenID provider, and what its discovery says.
+struct StartedProvider
+{
+    std::unique_ptr<MockServer> server;
+    std::optional<ProviderMetadata> provider;
+};
+
+StartedProvider startProvider()
+{
+    StartedProvider started;
+    started.server = startServer({});
+    if (started.server)
+        started.provider = discover(issuerOf(*started.server));
+    return started;
+}
+
 // A session for the mock provider, signed in through the browser.
 struct BrowserClient
 {
@@ -242,7 +258,8 @@ private Q_SLOTS:
         QTest::newRow("not json") << jsonAnswer("<html>login</html>")
                                   << QStringLiteral("not a JSON object");
         QTest::newRow("no token endpoint") << QByteArray() << QStringLiteral("no token endpoint");
-        QTest::newRow("http endpoint elsewhere") << QByteArray() << QStringLiteral("unusable address");
+        QTest::newRow("http endpoint elsewhere")
+            << QByteArray() << QStringLiteral("unusable address");
         QTest::newRow("404 twice") << QByteArray(
             "HTTP/1.1 404 Not Found\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
                                    << QStringLiteral("404");
@@ -296,10 +313,8 @@ private Q_SLOTS:
     // which then refreshes and signs out as any other.
     void signInThroughTheBrowser()
     {
-        auto server = startServer({});
-        QVERIFY(server);
-        const auto provider = discover(issuerOf(*server));
-        QVERIFY(provider);
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
         auto c = browserClient(*provider);
         QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
         QSignalSpy signedIn(c.session.get(), &Session::signedIn);
@@ -353,10 +368,8 @@ private Q_SLOTS:
 
     void declinedInTheBrowser()
     {
-        auto server = startServer({});
-        QVERIFY(server);
-        const auto provider = discover(issuerOf(*server));
-        QVERIFY(provider);
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
         auto c = browserClient(*provider);
         QSignalSpy failed(c.browser.get(), &BrowserSignIn::failed);
         c.browser->start();
@@ -376,10 +389,8 @@ private Q_SLOTS:
     // and the attempt goes on; a wrong state or another issuer ends it.
     void forgedCallbacks()
     {
-        auto server = startServer({});
-        QVERIFY(server);
-        const auto provider = discover(issuerOf(*server));
-        QVERIFY(provider);
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
 
         auto c = browserClient(*provider);
         QSignalSpy failed(c.browser.get(), &BrowserSignIn::failed);
@@ -553,10 +564,8 @@ private Q_SLOTS:
     // is fetched once more.
     void providerKeyRotation()
     {
-        auto server = startServer({});
-        QVERIFY(server);
-        const auto provider = discover(issuerOf(*server));
-        QVERIFY(provider);
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
         auto c = browserClient(*provider);
         QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
         c.browser->start();
@@ -586,10 +595,8 @@ private Q_SLOTS:
     void signOutAfterTheBrowserCameBackWins()
     {
         QFETCH(bool, signOut);
-        auto server = startServer({});
-        QVERIFY(server);
-        const auto provider = discover(issuerOf(*server));
-        QVERIFY(provider);
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
         auto c = browserClient(*provider);
         QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
         QSignalSpy failed(c.browser.get(), &BrowserSignIn::failed);
@@ -623,10 +630,8 @@ private Q_SLOTS:
     // cancel() from the callbackReceived slot ends the attempt once.
     void cancelWhenTheBrowserComesBack()
     {
-        auto server = startServer({});
-        QVERIFY(server);
-        const auto provider = discover(issuerOf(*server));
-        QVERIFY(provider);
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
         auto c = browserClient(*provider);
         QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
         QSignalSpy failed(c.browser.get(), &BrowserSignIn::failed);
@@ -646,10 +651,8 @@ private Q_SLOTS:
     // A parameter given twice is a forged answer, whichever value is real.
     void duplicatedParametersAreRefused()
     {
-        auto server = startServer({});
-        QVERIFY(server);
-        const auto provider = discover(issuerOf(*server));
-        QVERIFY(provider);
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
         auto c = browserClient(*provider);
         QSignalSpy failed(c.browser.get(), &BrowserSignIn::failed);
         c.browser->start();
@@ -669,10 +672,8 @@ private Q_SLOTS:
     // browser still gets through.
     void idleConnectionsDoNotBlockTheBrowser()
     {
-        auto server = startServer({});
-        QVERIFY(server);
-        const auto provider = discover(issuerOf(*server));
-        QVERIFY(provider);
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
         auto c = browserClient(*provider);
         QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
         c.browser->start();
@@ -738,10 +739,8 @@ private Q_SLOTS:
     // A second callback after the first valid one finds the port closed.
     void secondCallbackIsRefused()
     {
-        auto server = startServer({});
-        QVERIFY(server);
-        const auto provider = discover(issuerOf(*server));
-        QVERIFY(provider);
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
         auto c = browserClient(*provider);
         QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
         c.browser->start();
@@ -756,10 +755,8 @@ private Q_SLOTS:
 
     void timeoutAndCancelFreeThePort()
     {
-        auto server = startServer({});
-        QVERIFY(server);
-        const auto provider = discover(issuerOf(*server));
-        QVERIFY(provider);
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
         auto c = browserClient(*provider);
         QSignalSpy failed(c.browser.get(), &BrowserSignIn::failed);
         c.browser->setTimeout(std::chrono::milliseconds(300));
@@ -783,10 +780,8 @@ private Q_SLOTS:
     // A fixed port list for providers that register the redirect with a port.
     void fixedPorts()
     {
-        auto server = startServer({});
-        QVERIFY(server);
-        const auto provider = discover(issuerOf(*server));
-        QVERIFY(provider);
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
         QTcpServer taken;
         QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
         QTcpServer probe;

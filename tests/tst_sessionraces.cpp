@@ -133,6 +133,19 @@ QByteArray unsignedJwt(const QJsonObject &claims)
     return header + '.' + payload + ".x";
 }
 
+// Signs out and expects exactly one error: \a error, its message naming \a detail.
+void signOutReportsOnce(Session &session, Session::Error error, const char *detail)
+{
+    QSignalSpy errors(&session, &Session::errorOccurred);
+    QSignalSpy signedOut(&session, &Session::signedOut);
+    session.signOut();
+    QVERIFY(signedOut.wait(5000));
+    QCOMPARE(errors.count(), 1);
+    QCOMPARE(errors.first().at(0).value<Session::Error>(), error);
+    QVERIFY2(errors.first().at(1).toString().contains(QLatin1String(detail)),
+             qPrintable(errors.first().at(1).toString()));
+}
+
 } // namespace
 
 class TestSessionRaces : public QObject
@@ -725,13 +738,7 @@ private Q_SLOTS:
         MemoryTokenStore store;
         auto client = makeClient(std::move(protocol), &store);
         QVERIFY(signIn(*client.session));
-        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
-        QSignalSpy signedOut(client.session.get(), &Session::signedOut);
-        client.session->signOut();
-        QVERIFY(signedOut.wait(5000));
-        QCOMPARE(errors.count(), 1);
-        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::RevocationFailed);
-        QVERIFY(errors.first().at(1).toString().contains(QLatin1String("404")));
+        signOutReportsOnce(*client.session, Session::Error::RevocationFailed, "404");
     }
 
     // A request waits out a transient failure (offline wait) when the user
@@ -887,13 +894,7 @@ private Q_SLOTS:
         auto client = makeClient(*server, &store);
         QVERIFY(signIn(*client.session));
         store.failRemove = true;
-        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
-        QSignalSpy signedOut(client.session.get(), &Session::signedOut);
-        client.session->signOut();
-        QVERIFY(signedOut.wait(5000));
-        QCOMPARE(errors.count(), 1);
-        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::KeychainUnavailable);
-        QVERIFY(errors.first().at(1).toString().contains(QLatin1String("locked")));
+        signOutReportsOnce(*client.session, Session::Error::KeychainUnavailable, "locked");
     }
 
     // Two processes on one entry, with a keychain so slow that reading,

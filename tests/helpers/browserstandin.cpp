@@ -104,9 +104,8 @@ BrowserVisit visitAuthorization(const QUrl &authorizationUrl, const QString &use
             body
                 += QUrl::toPercentEncoding(item.first) + '=' + QUrl::toPercentEncoding(item.second);
         }
-        const Answer submitted
-            = fetch(network, authorizationUrl.resolved(QUrl(htmlUnescape(formAction.captured(1)))),
-                    &body);
+        const Answer submitted = fetch(
+            network, authorizationUrl.resolved(QUrl(htmlUnescape(formAction.captured(1)))), &body);
         visit.formStatus = submitted.status;
         if (submitted.status < 300 || submitted.status >= 400) {
             visit.error = QStringLiteral("the sign-in form answered %1: %2")
