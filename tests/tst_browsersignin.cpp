@@ -6,6 +6,7 @@
 #include "browserstandin.h"
 #include "capturingserver.h"
 #include "httpclient.h"
+#include "providerfixture.h"
 #include "rawserver.h"
 #include "sessionfixture.h"
 #include "testserver.h"
@@ -42,49 +43,6 @@ QByteArray jsonAnswer(const QByteArray &body, const char *status = "200 OK")
     return "HTTP/1.1 " + QByteArray(status)
         + "\r\nContent-Type: application/json\r\nConnection: close\r\nContent-Length: "
         + QByteArray::number(body.size()) + "\r\n\r\n" + body;
-}
-
-QUrl issuerOf(const MockServer &server)
-{
-    QUrl url = server.url();
-    url.setPath(QString());
-    return url.adjusted(QUrl::StripTrailingSlash);
-}
-
-std::optional<ProviderMetadata> discover(const QUrl &issuer, QString *error = nullptr,
-                                         bool plainHttp = false)
-{
-    QNetworkAccessManager network;
-    ProviderDiscovery discovery(&network);
-    discovery.setPlainHttpAllowed(plainHttp);
-    std::optional<ProviderMetadata> found;
-    QSignalSpy failed(&discovery, &ProviderDiscovery::failed);
-    QObject::connect(&discovery, &ProviderDiscovery::discovered,
-                     [&found](const ProviderMetadata &provider) { found = provider; });
-    discovery.discover(issuer);
-    QElapsedTimer clock;
-    clock.start();
-    while (!found && failed.isEmpty() && clock.elapsed() < 10000)
-        QTest::qWait(5);
-    if (error && !failed.isEmpty())
-        *error = failed.first().at(0).toString();
-    return found;
-}
-
-// The mock server as an OpenID provider, and what its discovery says.
-struct StartedProvider
-{
-    std::unique_ptr<MockServer> server;
-    std::optional<ProviderMetadata> provider;
-};
-
-StartedProvider startProvider()
-{
-    StartedProvider started;
-    started.server = startServer({});
-    if (started.server)
-        started.provider = discover(issuerOf(*started.server));
-    return started;
 }
 
 // A session for the mock provider, signed in through the browser.

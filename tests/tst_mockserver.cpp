@@ -1106,9 +1106,12 @@ private Q_SLOTS:
         QCOMPARE(text("revocation_endpoint"), issuer + QLatin1String("/oauth/revoke"));
         QCOMPARE(text("jwks_uri"), issuer + QLatin1String("/oauth/jwks"));
         QCOMPARE(list("response_types_supported"), QStringList {QStringLiteral("code")});
+        QCOMPARE(text("device_authorization_endpoint"),
+                 issuer + QLatin1String("/oauth/device_authorization"));
         QCOMPARE(list("grant_types_supported"),
                  (QStringList {QStringLiteral("authorization_code"),
-                               QStringLiteral("refresh_token"), QStringLiteral("password")}));
+                               QStringLiteral("refresh_token"), QStringLiteral("password"),
+                               QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")}));
         QCOMPARE(list("code_challenge_methods_supported"), QStringList {QStringLiteral("S256")});
         QCOMPARE(d.value(QLatin1String("authorization_response_iss_parameter_supported")),
                  QJsonValue(true));
@@ -1898,6 +1901,136 @@ private Q_SLOTS:
                               .value(QLatin1String("keys"))
                               .toArray();
         QCOMPARE(many.size(), Mock::SigningKeys::keysKept);
+    }
+
+    // Device sign-in (RFC 8628), as the device and the user's browser see it.
+    void deviceAuthorizationAnswer()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        const auto issued = http.postForm(endpoint(*server, "/oauth/device_authorization"),
+                                          "client_id=silentauth-desktop&scope=openid+profile");
+        QCOMPARE(issued.status, 200);
+        QCOMPARE(issued.header("cache-control"), QByteArray("no-store"));
+        const QJsonObject d = issued.json();
+        const QString page = server->url().toString() + QLatin1String("/oauth/device");
+        const QString userCode = d.value(QLatin1String("user_code")).toString();
+        QVERIFY(
+            QRegularExpression(QStringLiteral("^[BCDFGHJKLMNPQRSTVWXZ]{4}-[BCDFGHJKLMNPQRSTVWXZ]"
+                                              "{4}$"))
+                .match(userCode)
+                .hasMatch());
+        QVERIFY(str(d, "device_code").size() >= 43);
+        QCOMPARE(d.value(QLatin1String("verification_uri")).toString(), page);
+        QCOMPARE(d.value(QLatin1String("verification_uri_complete")).toString(),
+                 page + QLatin1String("?user_code=") + userCode);
+        QCOMPARE(d.value(QLatin1String("expires_in")).toInt(), 600);
+        QCOMPARE(d.value(QLatin1String("interval")).toInt(), 5);
+        // The page with the code filled in, escaped.
+        const auto shown = browser.send("GET", QUrl(page + QLatin1String("?user_code=%22%3E<b>")));
+        QCOMPARE(shown.status, 200);
+        QVERIFY(shown.body.contains("value=\"&quot;&gt;&lt;b&gt;\""));
+        // Unknown clients get no code.
+        const auto unknown
+            = http.postForm(endpoint(*server, "/oauth/device_authorization"), "client_id=somebody");
+        QCOMPARE(unknown.status, 401);
+        QCOMPARE(
+            server->stats()[QLatin1String("deviceAuthorizations")][QLatin1String("issued")].toInt(),
+            1);
+    }
+
+    void devicePollingRules()
+    {
+        MockServerConfig config;
+        config.devicePollInterval = std::chrono::seconds(1);
+        auto server = startServer(config);
+        QVERIFY(server);
+        const QJsonObject d = http.postForm(endpoint(*server, "/oauth/device_authorization"),
+                                            "client_id=silentauth-desktop")
+                                  .json();
+        const QByteArray deviceCode = str(d, "device_code");
+        auto poll = [&](const QByteArray &client = "silentauth-desktop") {
+            return http
+                .postForm(endpoint(*server, "/oauth/token"),
+                          "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"
+                          "&client_id="
+                              + client + "&device_code=" + deviceCode)
+                .json()
+                .value(QLatin1String("error"))
+                .toString();
+        };
+        QCOMPARE(poll(), QStringLiteral("authorization_pending"));
+        // Too soon: slow down, and the interval is now 6 s (1 + 5).
+        QCOMPARE(poll(), QStringLiteral("slow_down"));
+        // Another client's poll with this code is refused.
+        QCOMPARE(poll("silentauth-service&client_secret=service-secret"),
+                 QStringLiteral("invalid_grant"));
+        // A wrong code on the page changes nothing; the right one signs in.
+        QCOMPARE(browser
+                     .postForm(endpoint(*server, "/oauth/device"),
+                               "user_code=BBBB-BBBB&username=alice&password=alice-password"
+                               "&decision=allow")
+                     .status,
+                 400);
+        const auto wrongPassword = browser.postForm(
+            endpoint(*server, "/oauth/device"),
+            "user_code=" + str(d, "user_code") + "&username=alice&password=x&decision=allow");
+        QCOMPARE(wrongPassword.status, 200);
+        QVERIFY(wrongPassword.body.contains("Wrong username or password"));
+        QCOMPARE(browser
+                     .postForm(endpoint(*server, "/oauth/device"),
+                               "user_code=" + str(d, "user_code")
+                                   + "&username=alice&password=alice-password&decision=allow")
+                     .status,
+                 200);
+        QTest::qWait(6100);
+        const auto tokens
+            = http.postForm(endpoint(*server, "/oauth/token"),
+                            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"
+                            "&client_id=silentauth-desktop&device_code="
+                                + deviceCode);
+        QCOMPARE(tokens.status, 200);
+        QVERIFY(!str(tokens.json(), "refresh_token").isEmpty());
+        // One exchange per code; the code cannot be entered again.
+        QCOMPARE(poll(), QStringLiteral("invalid_grant"));
+        QCOMPARE(browser
+                     .postForm(endpoint(*server, "/oauth/device"),
+                               "user_code=" + str(d, "user_code")
+                                   + "&username=alice&password=alice-password&decision=allow")
+                     .status,
+                 400);
+        const QJsonObject stats = server->stats()[QLatin1String("deviceAuthorizations")].toObject();
+        QCOMPARE(stats.value(QLatin1String("approved")).toInt(), 1);
+        QCOMPARE(stats.value(QLatin1String("exchanged")).toInt(), 1);
+        QCOMPARE(stats.value(QLatin1String("tooFast")).toInt(), 1);
+        QCOMPARE(stats.value(QLatin1String("slowDowns")).toInt(), 1);
+    }
+
+    void deviceCodeExpires()
+    {
+        MockServerConfig config;
+        config.deviceCodeTtl = std::chrono::seconds(1);
+        auto server = startServer(config);
+        QVERIFY(server);
+        const QJsonObject d = http.postForm(endpoint(*server, "/oauth/device_authorization"),
+                                            "client_id=silentauth-desktop")
+                                  .json();
+        QTest::qWait(1100);
+        const auto polled
+            = http.postForm(endpoint(*server, "/oauth/token"),
+                            "grant_type=urn%3Aietf%3Aparams%3Aoauth%3Agrant-type%3Adevice_code"
+                            "&client_id=silentauth-desktop&device_code="
+                                + str(d, "device_code"));
+        QCOMPARE(polled.status, 400);
+        QCOMPARE(polled.json().value(QLatin1String("error")).toString(),
+                 QStringLiteral("expired_token"));
+        // Too late to enter it, too.
+        QCOMPARE(browser
+                     .postForm(endpoint(*server, "/oauth/device"),
+                               "user_code=" + str(d, "user_code")
+                                   + "&username=alice&password=alice-password&decision=allow")
+                     .status,
+                 400);
     }
 };
 

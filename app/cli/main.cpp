@@ -5,6 +5,7 @@
 
 #include <silentauth/authnetworkaccessmanager.h>
 #include <silentauth/browsersignin.h>
+#include <silentauth/devicesignin.h>
 #include <silentauth/jsonauthprotocol.h>
 #include <silentauth/keychaintokenstore.h>
 #include <silentauth/memorytokenstore.h>
@@ -163,6 +164,10 @@ int main(int argc, char *argv[])
                                           QStringLiteral("Seconds to wait for the browser "
                                                          "(default 300)."),
                                           QStringLiteral("seconds"), QStringLiteral("300"));
+    const auto deviceOpt
+        = option({QStringLiteral("device")},
+                 QStringLiteral("Sign in with a code entered on another device (RFC 8628): "
+                                "prints the address and the code, then waits. Needs --issuer."));
     const auto revokeUrlOpt = option({QStringLiteral("revoke-url")},
                                      QStringLiteral("OAuth 2.0 revocation endpoint (RFC 7009)."),
                                      QStringLiteral("url"));
@@ -252,6 +257,10 @@ int main(int argc, char *argv[])
         = parser.isSet(issuerOpt) ? QStringLiteral("oauth2") : parser.value(protocolOpt);
     if (parser.isSet(browserOpt) && !parser.isSet(issuerOpt))
         die(QStringLiteral("--browser needs --issuer"));
+    if (parser.isSet(deviceOpt) && !parser.isSet(issuerOpt))
+        die(QStringLiteral("--device needs --issuer"));
+    if (parser.isSet(deviceOpt) && parser.isSet(browserOpt))
+        die(QStringLiteral("give --browser or --device, not both"));
     if (parser.isSet(issuerOpt)) {
         provider
             = discoverOrDie(QUrl(parser.value(issuerOpt)), authTimeout > 0 ? authTimeout : 15000);
@@ -475,6 +484,34 @@ int main(int argc, char *argv[])
                                  QCoreApplication::exit(3);
                          });
         QTimer::singleShot(0, browser, &BrowserSignIn::start);
+    } else if (parser.isSet(deviceOpt)) {
+        auto *device = new DeviceSignIn(&session, *provider, &app);
+        QObject::connect(device, &DeviceSignIn::userCodeReady, &app,
+                         [](const QString &code, const QUrl &at, const QUrl &complete) {
+                             std::fprintf(stderr,
+                                          "silentauth-cli: to sign in, open %s and enter the "
+                                          "code %s\n",
+                                          at.toString(QUrl::FullyEncoded).toUtf8().constData(),
+                                          code.toUtf8().constData());
+                             if (complete.isValid())
+                                 std::fprintf(
+                                     stderr, "silentauth-cli: or open %s\n",
+                                     complete.toString(QUrl::FullyEncoded).toUtf8().constData());
+                             std::fprintf(stderr, "silentauth-cli: waiting...\n");
+                         });
+        QObject::connect(device, &DeviceSignIn::slowedDown, &app, [](std::chrono::seconds wait) {
+            std::fprintf(stderr, "silentauth-cli: the server asked to wait %lld s between polls\n",
+                         static_cast<long long>(wait.count()));
+        });
+        QObject::connect(device, &DeviceSignIn::failed, &app,
+                         [&signInError](DeviceSignIn::Error error, const QString &message) {
+                             std::fprintf(stderr, "silentauth-cli: %s\n", qPrintable(message));
+                             if (signInError.isEmpty())
+                                 signInError = keyOf(error);
+                             if (error != DeviceSignIn::Error::SignInFailed)
+                                 QCoreApplication::exit(3);
+                         });
+        QTimer::singleShot(0, device, &DeviceSignIn::start);
     } else if (parser.isSet(userOpt)) {
         QByteArray password = parser.value(passwordOpt).toUtf8();
         if (!parser.isSet(passwordOpt) || password == "-")
@@ -486,7 +523,7 @@ int main(int argc, char *argv[])
     } else if (parser.isSet(keychainOpt)) {
         QTimer::singleShot(0, &session, &Session::restore);
     } else {
-        die(QStringLiteral("give --user, --browser, --refresh-token or --keychain"));
+        die(QStringLiteral("give --user, --browser, --device, --refresh-token or --keychain"));
     }
 
     const int exitCode = app.exec();

@@ -106,6 +106,26 @@ QByteArray redirectWith(const QString &uri, const QList<QPair<QString, QString>>
     return location;
 }
 
+QString newUserCode()
+{
+    static const char alphabet[] = "BCDFGHJKLMNPQRSTVWXZ";
+    QString code;
+    for (int i = 0; i < 8; ++i) {
+        if (i == 4)
+            code += QLatin1Char('-');
+        code += QLatin1Char(alphabet[QRandomGenerator::system()->bounded(20)]);
+    }
+    return code;
+}
+
+QString normalizedUserCode(const QString &typed)
+{
+    QString code = typed.toUpper();
+    code.remove(QLatin1Char('-'));
+    code.remove(QLatin1Char(' '));
+    return code;
+}
+
 QByteArray newAuthorizationCode()
 {
     QByteArray bytes(32, Qt::Uninitialized);

@@ -44,6 +44,29 @@ struct AuthorizationCode
     QByteArray family; // the refresh tokens of the exchange; revoked when the code comes again
 };
 
+// A device authorization (RFC 8628): the device polls with device_code
+// while the user enters user_code on the verification page.
+struct DeviceAuthorization
+{
+    enum class State { Pending, Approved, Denied, Exchanged };
+    QString clientId;
+    QString scope;
+    QString userCode; // as shown: XXXX-XXXX
+    State state = State::Pending;
+    QString username; // once approved
+    qint64 issuedAtMs = 0;
+    qint64 expiresAtMs = 0;
+    qint64 lastPollMs = 0;
+    int intervalSeconds = 5; // grows by 5 with every slow_down
+};
+
+// RFC 8628 §6.1: eight characters of a 20-letter alphabet without vowels
+// (no words, nothing to misread), shown as XXXX-XXXX.
+QString newUserCode();
+// What a person typed, the way user codes are compared: upper case, without
+// dashes and spaces.
+QString normalizedUserCode(const QString &typed);
+
 namespace Pkce {
 // RFC 7636 §4.1: 43 to 128 characters of [A-Za-z0-9-._~].
 bool isWellFormed(const QString &verifierOrChallenge);

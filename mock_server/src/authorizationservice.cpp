@@ -75,10 +75,13 @@ Reply AuthorizationService::discovery() const
          {QStringLiteral("token_endpoint"), issuer + QLatin1String("/oauth/token")},
          {QStringLiteral("revocation_endpoint"), issuer + QLatin1String("/oauth/revoke")},
          {QStringLiteral("jwks_uri"), issuer + QLatin1String("/oauth/jwks")},
+         {QStringLiteral("device_authorization_endpoint"),
+          issuer + QLatin1String("/oauth/device_authorization")},
          {QStringLiteral("response_types_supported"), strings({"code"})},
          {QStringLiteral("response_modes_supported"), strings({"query"})},
          {QStringLiteral("grant_types_supported"),
-          strings({"authorization_code", "refresh_token", "password"})},
+          strings({"authorization_code", "refresh_token", "password",
+                   "urn:ietf:params:oauth:grant-type:device_code"})},
          {QStringLiteral("code_challenge_methods_supported"), strings({"S256"})},
          {QStringLiteral("authorization_response_iss_parameter_supported"), true},
          {QStringLiteral("token_endpoint_auth_methods_supported"), clientAuthentication},
@@ -306,6 +309,105 @@ Reply AuthorizationService::decide(const Request &request)
         reply.logNote += " scenario=slow-consent";
     }
     return reply;
+}
+
+Reply AuthorizationService::device(const Request &request)
+{
+    if (request.method != "POST") {
+        QString userCode;
+        for (const auto &item : formItems(request.query)) {
+            if (item.first == QLatin1String("user_code"))
+                userCode = item.second;
+        }
+        return devicePage(200, userCode);
+    }
+    if (!request.header("content-type").toLower().startsWith("application/x-www-form-urlencoded"))
+        return errorPage(400,
+                         QStringLiteral("The form must be sent as "
+                                        "application/x-www-form-urlencoded."));
+    QHash<QString, QString> form;
+    for (const auto &item : formItems(request.body))
+        form.insert(item.first, item.second);
+    const QString typed = form.value(QStringLiteral("user_code"));
+    const QString wanted = normalizedUserCode(typed);
+    const qint64 now = ServerContext::nowMs();
+    DeviceAuthorization *device = nullptr;
+    for (auto &candidate : m_context.deviceAuthorizations) {
+        if (!wanted.isEmpty() && normalizedUserCode(candidate.userCode) == wanted)
+            device = &candidate;
+    }
+    if (!device || device->expiresAtMs <= now
+        || device->state != DeviceAuthorization::State::Pending) {
+        Reply reply = devicePage(400, typed,
+                                 !device || device->expiresAtMs <= now
+                                     ? QStringLiteral("That code is not valid or has expired. "
+                                                      "Check the code your device shows.")
+                                     : QStringLiteral("That code has already been used."));
+        reply.logNote = "unknown_user_code";
+        return reply;
+    }
+    const QString decision = form.value(QStringLiteral("decision"));
+    if (decision == QLatin1String("deny")) {
+        device->state = DeviceAuthorization::State::Denied;
+        ++m_context.stats.devicesDenied;
+        Reply reply = deviceDone(QStringLiteral("Declined"),
+                                 QStringLiteral("The device was not signed in. You can close "
+                                                "this page."));
+        reply.logNote = "access_denied";
+        return reply;
+    }
+    if (decision != QLatin1String("allow"))
+        return devicePage(400, typed, QStringLiteral("Choose Allow or Deny."));
+    const auto credentials = m_auth.checkCredentials(form.value(QStringLiteral("username")),
+                                                     form.value(QStringLiteral("password")));
+    if (!credentials.ok) {
+        const bool throttled = credentials.status == 429;
+        Reply reply = devicePage(throttled ? 429 : 200, typed,
+                                 throttled ? credentials.message
+                                           : QStringLiteral("Wrong username or password. Check "
+                                                            "them and try again."));
+        if (throttled)
+            reply.withHeader("Retry-After", QByteArray::number(credentials.retryAfterSeconds));
+        reply.logNote = throttled ? "throttled" : "invalid_credentials";
+        return reply;
+    }
+    device->state = DeviceAuthorization::State::Approved;
+    device->username = form.value(QStringLiteral("username"));
+    ++m_context.stats.devicesApproved;
+    Reply reply = deviceDone(QStringLiteral("Device signed in"),
+                             QStringLiteral("Your device is being signed in. You can close this "
+                                            "page and return to it."));
+    reply.logNote = "device approved";
+    return reply;
+}
+
+Reply AuthorizationService::devicePage(int status, const QString &userCode,
+                                       const QString &message) const
+{
+    QString content = QStringLiteral("<h1>Sign in a device</h1>\n<p>Enter the code your device "
+                                     "shows to sign it in to your account on %1.</p>\n")
+                          .arg(escaped(m_context.issuerUrl));
+    if (!message.isEmpty())
+        content
+            += QStringLiteral("<p class=\"error\" role=\"alert\">%1</p>\n").arg(escaped(message));
+    content += QStringLiteral(
+                   "<form method=\"post\" action=\"/oauth/device\">\n"
+                   "<label>Code <input name=\"user_code\" value=\"%1\" "
+                   "autocomplete=\"off\" autocapitalize=\"characters\"></label>\n"
+                   "<label>Username <input name=\"username\"></label>\n"
+                   "<label>Password <input name=\"password\" type=\"password\"></label>\n"
+                   "<button type=\"submit\" name=\"decision\" value=\"allow\">Allow</button>\n"
+                   "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button>\n"
+                   "</form>\n")
+                   .arg(escaped(userCode.left(64)));
+    return htmlReply(status, page(QStringLiteral("Sign in a device"), content));
+}
+
+Reply AuthorizationService::deviceDone(const QString &title, const QString &text) const
+{
+    return htmlReply(
+        200,
+        page(title, QStringLiteral("<h1>%1</h1>\n<p>%2</p>\n").arg(escaped(title), escaped(text))));
 }
 
 void AuthorizationService::forgetOldCodes(qint64 nowMs)

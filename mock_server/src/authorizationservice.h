@@ -26,6 +26,9 @@ public:
     Reply jwks();
     // GET: the sign-in page; POST: the page's answer.
     Reply authorize(const Request &request);
+    // RFC 8628 §3.3: the page where a user enters a device's user code
+    // (GET, with user_code filled in when given) and its answer (POST).
+    Reply device(const Request &request);
 
 private:
     Reply decide(const Request &request);
@@ -42,6 +45,8 @@ private:
                      const QString &message = {}) const;
     static Reply errorPage(int status, const QString &message);
     void forgetOldCodes(qint64 nowMs);
+    Reply devicePage(int status, const QString &userCode, const QString &message = {}) const;
+    Reply deviceDone(const QString &title, const QString &text) const;
 
     ServerContext &m_context;
     AuthService &m_auth;

@@ -5,6 +5,8 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QUrl>
 
+#include <algorithm>
+
 namespace SilentAuth::Mock {
 
 namespace {
@@ -179,6 +181,123 @@ AuthService::Grant AuthService::authorizationCodeGrant(const QHash<QString, QStr
     issued.nonce = code.nonce;
     issued.reason = "authorization_code";
     return issued;
+}
+
+AuthService::Grant AuthService::deviceCodeGrant(const QByteArray &deviceCode,
+                                                const QString &clientId)
+{
+    Grant grant;
+    grant.status = 400;
+    grant.error = QStringLiteral("invalid_grant");
+    const qint64 now = ServerContext::nowMs();
+    const auto found = m_context.deviceAuthorizations.find(deviceCode);
+    if (found == m_context.deviceAuthorizations.end() || found->clientId != clientId) {
+        grant.reason = "unknown_device_code";
+        grant.message = QStringLiteral("The device code is not valid");
+        return grant;
+    }
+    DeviceAuthorization &device = *found;
+    ++m_context.stats.devicePolls;
+    auto answer = [&grant](const char *error, const QString &message) {
+        grant.error = QLatin1String(error);
+        grant.reason = error;
+        grant.message = message;
+        return grant;
+    };
+    if (device.state == DeviceAuthorization::State::Exchanged)
+        return answer("invalid_grant", QStringLiteral("The device code was already used"));
+    if (device.expiresAtMs <= now) {
+        ++m_context.stats.devicesExpired;
+        return answer("expired_token", QStringLiteral("The device code expired"));
+    }
+    // RFC 8628 §3.5: a device that polls before its interval is told to
+    // slow down, and held to 5 seconds more from then on. A quarter second
+    // is allowed for the way there.
+    const bool tooFast
+        = device.lastPollMs != 0 && now - device.lastPollMs < device.intervalSeconds * 1000 - 250;
+    device.lastPollMs = now;
+    Scenario &scenario = m_context.scenario;
+    const bool scenarioSlowDown
+        = scenario.kind == Scenario::Kind::DeviceSlowDown && scenario.remaining != 0;
+    if (tooFast || scenarioSlowDown) {
+        if (tooFast)
+            ++m_context.stats.devicePollsTooFast;
+        else if (scenario.remaining > 0)
+            --scenario.remaining;
+        ++m_context.stats.deviceSlowDowns;
+        device.intervalSeconds += 5;
+        return answer("slow_down",
+                      QStringLiteral("Poll every %1 seconds at most").arg(device.intervalSeconds));
+    }
+    switch (device.state) {
+    case DeviceAuthorization::State::Pending:
+        return answer("authorization_pending",
+                      QStringLiteral("The user has not entered the code yet"));
+    case DeviceAuthorization::State::Denied:
+        return answer("access_denied", QStringLiteral("The user declined the request"));
+    case DeviceAuthorization::State::Exchanged:
+    case DeviceAuthorization::State::Approved:
+        break;
+    }
+    if (!m_context.store.hasUser(device.username))
+        return answer("invalid_grant", QStringLiteral("The user no longer exists"));
+    QJsonObject binding {{QStringLiteral("client_id"), device.clientId}};
+    if (!device.scope.isEmpty())
+        binding.insert(QStringLiteral("scope"), device.scope);
+    const RefreshRecord refresh = newRefresh(device.username, {}, binding);
+    device.state = DeviceAuthorization::State::Exchanged;
+    ++m_context.stats.devicesExchanged;
+    Grant issued = withAccess(device.username, device.scope, refresh, true);
+    issued.clientId = device.clientId;
+    issued.reason = "device_code";
+    return issued;
+}
+
+Reply AuthService::deviceAuthorization(const Request &request)
+{
+    if (!request.header("content-type").toLower().startsWith("application/x-www-form-urlencoded"))
+        return oauthError(400, QStringLiteral("invalid_request"),
+                          QStringLiteral("The body must be application/x-www-form-urlencoded"));
+    const auto form = parseForm(request.body);
+    Reply failure;
+    QString clientId;
+    if (!authenticateClient(request, form, &clientId, &failure))
+        return failure;
+    const qint64 now = ServerContext::nowMs();
+    auto &devices = m_context.deviceAuthorizations;
+    for (auto it = devices.begin(); it != devices.end();) {
+        if (it->expiresAtMs + 10 * 60 * 1000 < now)
+            it = devices.erase(it);
+        else
+            ++it;
+    }
+    DeviceAuthorization device;
+    device.clientId = clientId;
+    device.scope = form.value(QStringLiteral("scope")).simplified();
+    device.issuedAtMs = now;
+    device.expiresAtMs = now + m_context.config.deviceCodeTtl.count() * 1000;
+    device.intervalSeconds = int(m_context.config.devicePollInterval.count());
+    do {
+        device.userCode = newUserCode();
+    } while (std::any_of(devices.cbegin(), devices.cend(), [&device](const auto &other) {
+        return other.userCode == device.userCode;
+    }));
+    const QByteArray deviceCode = newAuthorizationCode();
+    devices.insert(deviceCode, device);
+    ++m_context.stats.devicesIssued;
+    const QString page = m_context.issuerUrl + QLatin1String("/oauth/device");
+    Reply reply = Reply::json(
+        200,
+        {{QStringLiteral("device_code"), QString::fromLatin1(deviceCode)},
+         {QStringLiteral("user_code"), device.userCode},
+         {QStringLiteral("verification_uri"), page},
+         {QStringLiteral("verification_uri_complete"),
+          page + QLatin1String("?user_code=") + device.userCode},
+         {QStringLiteral("expires_in"), qint64(m_context.config.deviceCodeTtl.count())},
+         {QStringLiteral("interval"), device.intervalSeconds}});
+    reply.withHeader("Cache-Control", "no-store");
+    reply.logNote = "device code issued";
+    return reply;
 }
 
 void AuthService::revokeRefresh(const QByteArray &jti)
@@ -555,6 +674,19 @@ Reply AuthService::oauthToken(const Request &request)
         }
         return oauthReply(grant);
     }
+    if (grantType == QLatin1String("urn:ietf:params:oauth:grant-type:device_code")) {
+        const QByteArray deviceCode = form.value(QStringLiteral("device_code")).toUtf8();
+        if (deviceCode.isEmpty())
+            return oauthError(400, QStringLiteral("invalid_request"),
+                              QStringLiteral("device_code is required"));
+        const Grant grant = deviceCodeGrant(deviceCode, clientId);
+        if (!grant.ok) {
+            Reply reply = oauthError(400, grant.error, grant.message);
+            reply.logNote = grant.reason;
+            return reply;
+        }
+        return oauthReply(grant);
+    }
     if (grantType == QLatin1String("refresh_token")) {
         const QByteArray token = form.value(QStringLiteral("refresh_token")).toLatin1();
         if (token.isEmpty())
@@ -586,9 +718,10 @@ Reply AuthService::oauthToken(const Request &request)
     if (grantType.isEmpty())
         return oauthError(400, QStringLiteral("invalid_request"),
                           QStringLiteral("grant_type is required"));
-    return oauthError(400, QStringLiteral("unsupported_grant_type"),
-                      QStringLiteral("Supported grants: authorization_code, password, "
-                                     "refresh_token"));
+    return oauthError(
+        400, QStringLiteral("unsupported_grant_type"),
+        QStringLiteral("Supported grants: authorization_code, password, "
+                       "refresh_token, urn:ietf:params:oauth:grant-type:device_code"));
 }
 
 Reply AuthService::oauthRevoke(const Request &request)

@@ -38,6 +38,8 @@ public:
     Reply logout(const Request &request);
     Reply oauthToken(const Request &request);
     Reply oauthRevoke(const Request &request);
+    // RFC 8628 §3.1-3.2: a device code and a user code for a client.
+    Reply deviceAuthorization(const Request &request);
 
 private:
     struct Grant
@@ -62,6 +64,8 @@ private:
     Grant refreshGrant(const QByteArray &refreshToken, const QString &scope,
                        const QString &clientId);
     Grant authorizationCodeGrant(const QHash<QString, QString> &form, const QString &clientId);
+    // RFC 8628 §3.4-3.5: a device's poll.
+    Grant deviceCodeGrant(const QByteArray &deviceCode, const QString &clientId);
     Grant withAccess(const QString &username, const QString &scope, const RefreshRecord &refresh,
                      bool rotated) const;
     // binding: claims the refresh token carries and passes on when rotated

@@ -124,12 +124,21 @@ int main(int argc, char *argv[])
                                     QStringLiteral("OpenID issuer identifier for discovery and ID "
                                                    "tokens (default http://127.0.0.1:PORT)."),
                                     QStringLiteral("url"));
+    const QCommandLineOption deviceTtl(QStringLiteral("device-code-ttl"),
+                                       QStringLiteral("How long a device sign-in's user code can "
+                                                      "be entered (default 10m)."),
+                                       QStringLiteral("duration"), QStringLiteral("10m"));
+    const QCommandLineOption deviceInterval(QStringLiteral("device-interval"),
+                                            QStringLiteral("Seconds a device is told to wait "
+                                                           "between polls (default 5)."),
+                                            QStringLiteral("seconds"), QStringLiteral("5"));
     const QCommandLineOption quiet(QStringLiteral("quiet"),
                                    QStringLiteral("Do not log one line per request."));
-    parser.addOptions({host,          port,      secret,  accessTtl,  refreshTtl, noRotate,
-                       grace,         db,        users,   services,   scenario,   scenarioParams,
-                       listScenarios, retention, cleanup, adminToken, maxBody,    idle,
-                       issuer,        quiet});
+    parser.addOptions(
+        {host,          port,      secret,         accessTtl,  refreshTtl, noRotate,
+         grace,         db,        users,          services,   scenario,   scenarioParams,
+         listScenarios, retention, cleanup,        adminToken, maxBody,    idle,
+         issuer,        deviceTtl, deviceInterval, quiet});
     parser.process(app);
 
     if (parser.isSet(listScenarios)) {
@@ -185,6 +194,10 @@ int main(int argc, char *argv[])
     if (!ok || config.maxBodyBytes <= 0)
         die(QStringLiteral("--max-body takes a number of bytes"));
     config.issuer = parser.value(issuer);
+    config.deviceCodeTtl = std::chrono::seconds(duration(deviceTtl));
+    config.devicePollInterval = std::chrono::seconds(parser.value(deviceInterval).toInt(&ok));
+    if (!ok || config.devicePollInterval.count() < 1 || config.devicePollInterval.count() > 300)
+        die(QStringLiteral("--device-interval takes 1 to 300 seconds"));
     config.logRequests = !parser.isSet(quiet);
 
     MockServer server(config);

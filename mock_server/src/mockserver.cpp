@@ -108,6 +108,8 @@ RouteInfo routeFor(const QString &path)
         {QStringLiteral("/oauth/revoke"), {{"POST"}, QStringLiteral("auth")}},
         {QStringLiteral("/oauth/authorize"), {{"GET", "POST"}, QStringLiteral("auth")}},
         {QStringLiteral("/oauth/jwks"), {{"GET"}, QStringLiteral("auth")}},
+        {QStringLiteral("/oauth/device_authorization"), {{"POST"}, QStringLiteral("auth")}},
+        {QStringLiteral("/oauth/device"), {{"GET", "POST"}, QStringLiteral("auth")}},
         {QStringLiteral("/.well-known/openid-configuration"), {{"GET"}, QStringLiteral("auth")}},
         {QStringLiteral("/.well-known/oauth-authorization-server"),
          {{"GET"}, QStringLiteral("auth")}},
@@ -440,6 +442,7 @@ void MockServer::reset()
     m_context->stats = Stats();
     m_context->failedLogins.clear();
     m_context->authorizationCodes.clear();
+    m_context->deviceAuthorizations.clear();
     m_context->scenario = Scenario();
     m_context->issuer->rejectIssuedUpTo(-1);
 }
@@ -535,6 +538,10 @@ Reply MockServer::dispatch(const Request &request)
         return m_authorization->authorize(request);
     if (path == QLatin1String("/oauth/jwks"))
         return m_authorization->jwks();
+    if (path == QLatin1String("/oauth/device_authorization"))
+        return m_auth->deviceAuthorization(request);
+    if (path == QLatin1String("/oauth/device"))
+        return m_authorization->device(request);
     if (path.startsWith(QLatin1String("/.well-known/")))
         return m_authorization->discovery();
 

@@ -73,6 +73,13 @@ QList<Entry> entries()
          "A new ID token signing key with a new kid signs from now on; the JWKS lists it first and "
          "keeps the previous keys, so tokens they signed still verify.",
          {}},
+        {Scenario::Kind::DeviceSlowDown,
+         "device-slow-down",
+         "Device sign-in polls are answered slow_down, and the interval the device is held to "
+         "grows by 5 seconds each time, as RFC 8628 says.",
+         {{QStringLiteral("count"),
+           QStringLiteral("polls answered slow_down before the server returns to normal "
+                          "(default 1)")}}},
     };
 }
 
@@ -125,7 +132,8 @@ bool Scenario::parse(const QString &name, const QJsonObject &parameters, Scenari
         s.delayMs = parameters.value(QLatin1String("delayMs")).toInt(3000);
         s.failureRate = parameters.value(QLatin1String("failureRate")).toDouble(0.3);
         s.skewSeconds = qint64(parameters.value(QLatin1String("seconds")).toDouble(-3590));
-        s.remaining = parameters.value(QLatin1String("count")).toInt(-1);
+        s.remaining = parameters.value(QLatin1String("count"))
+                          .toInt(entry.kind == Kind::DeviceSlowDown ? 1 : -1);
         if (s.delayMs < 0 || s.failureRate < 0 || s.failureRate > 1 || s.remaining < -1) {
             *error = QStringLiteral("A parameter of %1 is out of range").arg(name);
             return false;

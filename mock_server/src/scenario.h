@@ -23,6 +23,7 @@ struct Scenario
         DenyConsent,
         SlowConsent,
         RotateSigningKey,
+        DeviceSlowDown,
     };
 
     struct Description
@@ -38,7 +39,8 @@ struct Scenario
     int delayMs = 0; // slow-refresh, slow-consent
     double failureRate = 0; // flaky-resources
     qint64 skewSeconds = 0; // clock-skew
-    int remaining = -1; // refresh calls left before falling back to normal; -1 = no limit
+    int remaining = -1; // refresh calls (device-slow-down: polls) left before falling back to
+                        // normal; -1 = no limit
 
     // True when the scenario changes how a refresh is answered.
     bool affectsRefresh() const;

@@ -29,6 +29,7 @@ struct ServerContext
     QString issuerUrl; // the OpenID issuer identifier, known once listening
     SigningKeys signingKeys; // ID tokens
     QHash<QByteArray, AuthorizationCode> authorizationCodes;
+    QHash<QByteArray, DeviceAuthorization> deviceAuthorizations; // by device_code
     Scenario scenario;
     Stats stats;
     QHash<QString, QList<qint64>> failedLogins; // username → failure times (ms)

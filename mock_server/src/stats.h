@@ -29,6 +29,18 @@ struct Stats
     int authorizationsFailed = 0;
     int authorizationsPkceFailed = 0;
     int authorizationsCodeReuse = 0;
+    // Device sign-in: user codes issued, approved and denied on the
+    // verification page, exchanged for tokens, and the device's polls, the
+    // slow_down answers among them (tooFast: polls that came before the
+    // interval) and the polls answered expired_token.
+    int devicesIssued = 0;
+    int devicesApproved = 0;
+    int devicesDenied = 0;
+    int devicesExchanged = 0;
+    int devicePolls = 0;
+    int deviceSlowDowns = 0;
+    int devicePollsTooFast = 0;
+    int devicesExpired = 0;
     QMap<QString, int> unauthorized; // 401s sent, by reason
     QMap<QString, int> routes; // "GET /profile" → requests
 

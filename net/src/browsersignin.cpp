@@ -3,7 +3,7 @@
 #include <silentauth/oauth2protocol.h>
 #include <silentauth/session.h>
 
-#include "idtoken_p.h"
+#include "grantcompletion_p.h"
 #include "protocolsupport_p.h"
 
 #include <QtCore/QCryptographicHash>
@@ -66,16 +66,9 @@ struct BrowserSignIn::Private
     QByteArray verifier;
     bool active = false;
     bool exchanging = false;
-    QString lastSessionError;
-    QList<QMetaObject::Connection> sessionWatch;
     bool openId = false; // the scope asks for an ID token: it must come and be valid
-    TokenResponse tokens; // from the code exchange, until the ID token is checked
-    QList<Internal::Jwk> keys; // the provider's, kept across attempts
-    QNetworkAccessManager network;
-    QPointer<QNetworkReply> pending;
+    Internal::GrantCompletion *completion = nullptr;
     quint64 attempt = 0;
-    quint64 ticket = 0; // the Session's sign-in this exchange belongs to
-    bool adopted = false; // the tokens are with the Session
 
     bool listen();
     void onConnection();
@@ -84,12 +77,7 @@ struct BrowserSignIn::Private
     void end(Error error, const QString &message);
     void closeListener();
     void exchange(const QByteArray &code);
-    void verifyIdToken(bool refetched);
-    void fetchKeys();
-    void adopt(const QString &subject, const QString &name);
-    static QString supersededMessage();
     void dropOtherSockets();
-    QString clientId() const;
 };
 
 bool BrowserSignIn::Private::listen()
@@ -274,7 +262,6 @@ void BrowserSignIn::Private::onRequest(QTcpSocket *socket, const QByteArray &hea
 void BrowserSignIn::Private::exchange(const QByteArray &code)
 {
     exchanging = true;
-    adopted = false;
     deadline.stop();
     closeListener(); // the first valid callback is the only one
     const quint64 before = attempt;
@@ -283,184 +270,36 @@ void BrowserSignIn::Private::exchange(const QByteArray &code)
         return; // canceled from a slot
     // From here the Session is signing in: a sign-out or another sign-in
     // supersedes this one, as it would a password sign-in.
-    ticket = session->beginExternalSignIn();
-    lastSessionError.clear();
-    sessionWatch.append(QObject::connect(
-        session, &Session::errorOccurred, q,
-        [this](Session::Error, const QString &message) { lastSessionError = message; }));
-    sessionWatch.append(
-        QObject::connect(session, &Session::statusChanged, q, [this](Session::Status status) {
-            if (!exchanging || status == Session::Status::SigningIn)
-                return;
-            if (status == Session::Status::SignedIn && adopted) {
-                for (const auto &c : std::as_const(sessionWatch))
-                    QObject::disconnect(c);
-                sessionWatch.clear();
-                respond(callback, 200, BrowserSignIn::tr("Signed in"),
-                        BrowserSignIn::tr("You are signed in. You can close this tab and return "
-                                          "to the application."));
-                dropOtherSockets();
-                active = false;
-                exchanging = false;
-                Q_EMIT q->finished();
-            } else if (adopted) {
-                end(Error::SignInFailed,
-                    lastSessionError.isEmpty()
-                        ? BrowserSignIn::tr("The sign-in could not be completed.")
-                        : lastSessionError);
-            } else {
-                end(Error::Canceled, supersededMessage());
-            }
-        }));
-    const auto *protocol = dynamic_cast<const OAuth2Protocol *>(&session->protocol());
-    const AuthProtocol::Request request
-        = protocol->authorizationCodeRequest(code, verifier, redirectUri);
-    if (Internal::isPlainHttpToRemoteHost(request.request.url())
-        && !session->isPlainHttpAllowed()) {
-        end(Error::SignInFailed,
-            BrowserSignIn::tr("The sign-in server's address starts with http://, so the sign-in "
-                              "would travel unencrypted. Use its https:// address."));
+    completion->begin();
+    QString refusal;
+    QNetworkReply *reply = completion->post(
+        completion->protocol()->authorizationCodeRequest(code, verifier, redirectUri), &refusal);
+    if (!reply) {
+        end(Error::SignInFailed, refusal);
         return;
     }
-    QNetworkRequest r = request.request;
-    r.setTransferTimeout(30000);
-    r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    r.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     // Not aborted when the attempt ends: the provider may already have issued
     // tokens for the code, and what nobody takes is revoked.
-    QNetworkReply *reply = network.post(r, request.body);
-    Internal::boundReply(reply, 30000);
-    const quint64 current = attempt;
-    const quint64 exchangeTicket = ticket;
-    QObject::connect(
-        reply, &QNetworkReply::finished, q, [this, reply, current, protocol, exchangeTicket] {
-            reply->deleteLater();
-            if (!session)
-                return;
-            if (current != attempt) {
-                const AuthProtocol::Outcome late = protocol->readTokenReply(
-                    reply->error(),
-                    reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), {},
-                    reply->readAll());
-                if (late.kind == AuthProtocol::Outcome::Kind::Ok)
-                    session->completeExternalSignIn(exchangeTicket, late.tokens, {}, {}); // revokes
-                return;
-            }
-            if (Internal::replyTooLarge(reply) || Internal::replyTimedOut(reply)) {
-                end(Error::SignInFailed,
-                    Internal::replyTooLarge(reply)
-                        ? BrowserSignIn::tr("The sign-in server's answer was far too large.")
-                        : BrowserSignIn::tr("The sign-in server did not answer in time."));
-                return;
-            }
-            const AuthProtocol::Outcome outcome = protocol->readTokenReply(
-                reply->error(), reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-                reply->rawHeader("Retry-After"), reply->readAll());
-            if (outcome.kind != AuthProtocol::Outcome::Kind::Ok) {
-                end(Error::SignInFailed,
-                    outcome.kind == AuthProtocol::Outcome::Kind::Rejected
-                        ? BrowserSignIn::tr("The sign-in server did not accept the sign-in (%1). "
-                                            "Start it again.")
-                              .arg(outcome.message.left(200))
-                        : BrowserSignIn::tr("The sign-in could not be completed (%1).")
-                              .arg(outcome.message.left(200)));
-                return;
-            }
-            tokens = outcome.tokens;
-            if (!openId) {
-                adopt({}, {});
-                return;
-            }
-            if (tokens.idToken.isEmpty()) {
-                end(Error::IdTokenInvalid,
-                    BrowserSignIn::tr(
-                        "The sign-in server did not say who signed in (no ID token)."));
-                return;
-            }
-            verifyIdToken(false);
-        });
-}
-
-// Checks the ID token against the provider's published keys; fetches them
-// when none are known yet, and once more when the token names a key that is
-// not among them (the provider rotated its keys).
-void BrowserSignIn::Private::verifyIdToken(bool refetched)
-{
-    if (keys.isEmpty() && !refetched) {
-        fetchKeys();
-        return;
-    }
-    QString error;
-    bool unknownKid = false;
-    const auto claims = Internal::verifyJwt(tokens.idToken, keys, &error, &unknownKid);
-    if (!claims && unknownKid && !refetched) {
-        fetchKeys();
-        return;
-    }
-    if (claims)
-        error = Internal::checkIdTokenClaims(*claims, provider.issuer.toString(), clientId(), nonce,
-                                             QDateTime::currentDateTimeUtc());
-    if (!claims || !error.isEmpty()) {
-        end(Error::IdTokenInvalid,
-            BrowserSignIn::tr("The sign-in could not be trusted: %1. Nothing was changed.")
-                .arg(error));
-        return;
-    }
-    const QString subject = claims->value(QLatin1String("sub")).toString();
-    QString name = claims->value(QLatin1String("preferred_username")).toString();
-    if (name.isEmpty())
-        name = claims->value(QLatin1String("name")).toString();
-    adopt(subject, name);
-}
-
-void BrowserSignIn::Private::fetchKeys()
-{
-    if (!provider.jwksUri.isValid()) {
-        end(Error::IdTokenInvalid,
-            BrowserSignIn::tr("The sign-in server publishes no keys to check the sign-in with."));
-        return;
-    }
-    QNetworkRequest r(provider.jwksUri);
-    r.setTransferTimeout(30000);
-    r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    QNetworkReply *reply = network.get(r);
-    Internal::boundReply(reply, 30000, 256 * 1024);
-    pending = reply;
     const quint64 current = attempt;
     QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, current] {
         reply->deleteLater();
-        if (current != attempt)
-            return;
-        pending = nullptr;
-        QString error;
-        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-        QList<Internal::Jwk> fetched;
-        if (Internal::replyTooLarge(reply))
-            error = BrowserSignIn::tr("far too large");
-        else if (Internal::replyTimedOut(reply))
-            error = BrowserSignIn::tr("no answer in time");
-        else if (status == 200)
-            fetched = Internal::parseJwks(reply->read(256 * 1024), &error);
-        else
-            error = Internal::networkErrorText(reply->error());
-        if (fetched.isEmpty()) {
-            end(Error::IdTokenInvalid,
-                BrowserSignIn::tr("The sign-in server's keys could not be read (%1).").arg(error));
+        if (current != attempt) {
+            completion->discard(reply);
             return;
         }
-        keys = fetched;
-        verifyIdToken(true);
+        const AuthProtocol::Outcome outcome = completion->read(reply);
+        if (outcome.kind != AuthProtocol::Outcome::Kind::Ok) {
+            end(Error::SignInFailed,
+                outcome.kind == AuthProtocol::Outcome::Kind::Rejected
+                    ? BrowserSignIn::tr("The sign-in server did not accept the sign-in (%1). "
+                                        "Start it again.")
+                          .arg(outcome.message.left(200))
+                    : BrowserSignIn::tr("The sign-in could not be completed (%1).")
+                          .arg(outcome.message.left(200)));
+            return;
+        }
+        completion->complete(outcome.tokens, openId, nonce);
     });
-}
-
-// Hands the checked tokens to the Session, which reports when it is signed in.
-void BrowserSignIn::Private::adopt(const QString &subject, const QString &name)
-{
-    adopted = true;
-    const TokenResponse taken = tokens;
-    tokens = {};
-    if (!session->completeExternalSignIn(ticket, taken, subject, name))
-        end(Error::Canceled, supersededMessage());
 }
 
 void BrowserSignIn::Private::dropOtherSockets()
@@ -472,39 +311,10 @@ void BrowserSignIn::Private::dropOtherSockets()
     sockets.clear();
 }
 
-QString BrowserSignIn::Private::supersededMessage()
-{
-    return BrowserSignIn::tr("Another sign-in or a sign-out came first; this sign-in was "
-                             "dropped.");
-}
-
-QString BrowserSignIn::Private::clientId() const
-{
-    const auto *protocol
-        = session ? dynamic_cast<const OAuth2Protocol *>(&session->protocol()) : nullptr;
-    return protocol ? protocol->clientId() : QString();
-}
-
 void BrowserSignIn::Private::end(Error error, const QString &message)
 {
-    for (const auto &c : std::as_const(sessionWatch))
-        QObject::disconnect(c);
-    sessionWatch.clear();
-    if (exchanging && !adopted && session) {
-        session->abandonExternalSignIn(ticket);
-        // Tokens already issued for this attempt (the ID token still being
-        // checked) are revoked: the ticket is stale now.
-        if (!tokens.refreshToken.isEmpty())
-            session->completeExternalSignIn(ticket, tokens, {}, {});
-    }
+    completion->stop();
     ++attempt;
-    tokens = {};
-    if (QNetworkReply *reply = pending) {
-        pending = nullptr;
-        reply->disconnect(q);
-        reply->abort();
-        reply->deleteLater();
-    }
     const bool wasActive = active;
     active = false;
     exchanging = false;
@@ -531,12 +341,30 @@ BrowserSignIn::BrowserSignIn(Session *session, const ProviderMetadata &provider,
         d->end(Error::Timeout,
                tr("The browser did not come back in time. Start the sign-in again."));
     });
+    d->completion = new Internal::GrantCompletion(session, provider, this);
+    connect(d->completion, &Internal::GrantCompletion::signedIn, this, [this] {
+        d->respond(d->callback, 200, tr("Signed in"),
+                   tr("You are signed in. You can close this tab and return to the "
+                      "application."));
+        d->dropOtherSockets();
+        d->active = false;
+        d->exchanging = false;
+        Q_EMIT finished();
+    });
+    connect(d->completion, &Internal::GrantCompletion::failed, this,
+            [this](Internal::GrantCompletion::Failure failure, const QString &message) {
+                using Failure = Internal::GrantCompletion::Failure;
+                d->end(failure == Failure::Superseded           ? Error::Canceled
+                           : failure == Failure::IdTokenInvalid ? Error::IdTokenInvalid
+                                                                : Error::SignInFailed,
+                       message);
+            });
 }
 
 BrowserSignIn::~BrowserSignIn()
 {
-    for (const auto &c : std::as_const(d->sessionWatch))
-        QObject::disconnect(c);
+    // A sign-in the Session was waiting for ends with this object.
+    d->completion->stop();
     d->closeListener();
 }
 
@@ -590,8 +418,7 @@ void BrowserSignIn::start()
     const auto failLater = [this](Error error, const QString &message) {
         QTimer::singleShot(0, this, [this, error, message] { d->end(error, message); });
     };
-    const auto *protocol
-        = d->session ? dynamic_cast<const OAuth2Protocol *>(&d->session->protocol()) : nullptr;
+    const OAuth2Protocol *protocol = d->completion->protocol();
     if (!protocol || !d->provider.authorizationEndpoint.isValid()) {
         failLater(Error::Unsupported,
                   tr("This server does not offer a sign-in through the browser."));

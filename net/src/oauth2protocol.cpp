@@ -129,6 +129,22 @@ AuthProtocol::Request OAuth2Protocol::authorizationCodeRequest(const QByteArray 
          qMakePair(QStringLiteral("code_verifier"), QString::fromLatin1(codeVerifier))});
 }
 
+AuthProtocol::Request OAuth2Protocol::deviceAuthorizationRequest(const QUrl &endpoint) const
+{
+    QList<QPair<QString, QString>> form;
+    if (!d->scope.isEmpty())
+        form.append(qMakePair(QStringLiteral("scope"), d->scope));
+    return d->post(endpoint, form);
+}
+
+AuthProtocol::Request OAuth2Protocol::deviceCodeRequest(const QByteArray &deviceCode) const
+{
+    return d->post(d->tokenUrl,
+                   {qMakePair(QStringLiteral("grant_type"),
+                              QStringLiteral("urn:ietf:params:oauth:grant-type:device_code")),
+                    qMakePair(QStringLiteral("device_code"), QString::fromLatin1(deviceCode))});
+}
+
 AuthProtocol::Request OAuth2Protocol::signInRequest(const QString &username,
                                                     const QString &password) const
 {

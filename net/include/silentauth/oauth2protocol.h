@@ -66,6 +66,10 @@ public:
     //! The RFC 6749 §4.1.3 code exchange, with the RFC 7636 PKCE verifier.
     Request authorizationCodeRequest(const QByteArray &code, const QByteArray &codeVerifier,
                                      const QUrl &redirectUri) const;
+    //! RFC 8628 §3.1: asks \a endpoint (the device authorization endpoint) for a user code.
+    Request deviceAuthorizationRequest(const QUrl &endpoint) const;
+    //! RFC 8628 §3.4: the token request a device polls with.
+    Request deviceCodeRequest(const QByteArray &deviceCode) const;
 
     Request signInRequest(const QString &username, const QString &password) const override;
     Request refreshRequest(const QByteArray &refreshToken) const override;

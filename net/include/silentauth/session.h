@@ -13,6 +13,9 @@
 namespace SilentAuth {
 
 class TokenStore;
+namespace Internal {
+class GrantCompletion;
+}
 
 /*!
     The global session state the UI binds to, and the one place tokens live.
@@ -216,7 +219,7 @@ Q_SIGNALS:
 
 private:
     friend class AuthReply;
-    friend class BrowserSignIn;
+    friend class Internal::GrantCompletion;
     // A sign-in whose grant runs elsewhere (BrowserSignIn): it supersedes what is under way
     // and is superseded in turn; its tokens are taken only while its ticket is current
     // (otherwise they are revoked and false is returned).

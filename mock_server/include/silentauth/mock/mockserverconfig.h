@@ -45,6 +45,11 @@ struct MockServerConfig
     // for a wildcard address.
     QString issuer;
     std::chrono::seconds authorizationCodeTtl {60}; // browser sign-in codes
+    // Device sign-in (RFC 8628): how long a user code can be entered, and the
+    // poll interval the device is told (and held to: earlier polls get
+    // slow_down).
+    std::chrono::seconds deviceCodeTtl {600};
+    std::chrono::seconds devicePollInterval {5};
     bool logRequests = true;
 };
 

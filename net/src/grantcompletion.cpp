@@ -1,0 +1,250 @@
+#include "grantcompletion_p.h"
+
+#include <silentauth/oauth2protocol.h>
+#include <silentauth/session.h>
+
+#include "protocolsupport_p.h"
+
+#include <QtNetwork/QNetworkReply>
+
+namespace SilentAuth::Internal {
+
+namespace {
+
+constexpr int requestTimeoutMs = 30000;
+constexpr qint64 keySetLimit = 256 * 1024;
+
+QNetworkRequest boundedRequest(QNetworkRequest request)
+{
+    request.setTransferTimeout(requestTimeoutMs);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
+                         QNetworkRequest::AlwaysNetwork);
+    return request;
+}
+
+} // namespace
+
+GrantCompletion::GrantCompletion(Session *session, const ProviderMetadata &provider,
+                                 QObject *parent)
+    : QObject(parent)
+    , m_session(session)
+    , m_provider(provider)
+{
+}
+
+GrantCompletion::~GrantCompletion()
+{
+    disconnectSession();
+}
+
+const OAuth2Protocol *GrantCompletion::protocol() const
+{
+    return m_session ? dynamic_cast<const OAuth2Protocol *>(&m_session->protocol()) : nullptr;
+}
+
+QString GrantCompletion::clientId() const
+{
+    const OAuth2Protocol *p = protocol();
+    return p ? p->clientId() : QString();
+}
+
+QNetworkReply *GrantCompletion::post(const AuthProtocol::Request &request, QString *refusal)
+{
+    if (!m_session
+        || (isPlainHttpToRemoteHost(request.request.url()) && !m_session->isPlainHttpAllowed())) {
+        *refusal = tr("The sign-in server's address starts with http://, so the sign-in would "
+                      "travel unencrypted. Use its https:// address.");
+        return nullptr;
+    }
+    QNetworkReply *reply = m_network.post(boundedRequest(request.request), request.body);
+    boundReply(reply, requestTimeoutMs);
+    return reply;
+}
+
+AuthProtocol::Outcome GrantCompletion::read(QNetworkReply *reply) const
+{
+    AuthProtocol::Outcome outcome;
+    if (replyTooLarge(reply) || replyTimedOut(reply)) {
+        outcome.kind = AuthProtocol::Outcome::Kind::Transient;
+        outcome.message = replyTooLarge(reply)
+            ? tr("The sign-in server's answer was far too large.")
+            : tr("The sign-in server did not answer in time.");
+        return outcome;
+    }
+    const OAuth2Protocol *p = protocol();
+    if (!p) {
+        outcome.kind = AuthProtocol::Outcome::Kind::Misconfigured;
+        return outcome;
+    }
+    return p->readTokenReply(reply->error(),
+                             reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                             reply->rawHeader("Retry-After"), reply->readAll());
+}
+
+void GrantCompletion::discard(QNetworkReply *reply) const
+{
+    const AuthProtocol::Outcome late = read(reply);
+    // Ticket 0 belongs to no sign-in: the Session revokes what it is given.
+    if (m_session && late.kind == AuthProtocol::Outcome::Kind::Ok)
+        m_session->completeExternalSignIn(0, late.tokens, {}, {});
+}
+
+void GrantCompletion::begin()
+{
+    stop();
+    if (!m_session)
+        return;
+    m_begun = true;
+    m_adopted = false;
+    m_ticket = m_session->beginExternalSignIn();
+    m_lastSessionError.clear();
+    m_sessionWatch.append(
+        connect(m_session, &Session::errorOccurred, this,
+                [this](Session::Error, const QString &message) { m_lastSessionError = message; }));
+    m_sessionWatch.append(
+        connect(m_session, &Session::statusChanged, this, [this](Session::Status status) {
+            if (!m_begun || status == Session::Status::SigningIn)
+                return;
+            if (status == Session::Status::SignedIn && m_adopted) {
+                disconnectSession();
+                m_begun = false;
+                Q_EMIT signedIn();
+            } else if (m_adopted) {
+                Q_EMIT failed(Failure::SignInFailed,
+                              m_lastSessionError.isEmpty()
+                                  ? tr("The sign-in could not be completed.")
+                                  : m_lastSessionError);
+            } else {
+                Q_EMIT failed(Failure::Superseded,
+                              tr("Another sign-in or a sign-out came first; this sign-in was "
+                                 "dropped."));
+            }
+        }));
+}
+
+void GrantCompletion::complete(const TokenResponse &tokens, bool openId, const QByteArray &nonce)
+{
+    m_tokens = tokens;
+    m_nonce = nonce;
+    if (!openId) {
+        adopt({}, {});
+        return;
+    }
+    if (m_tokens.idToken.isEmpty()) {
+        Q_EMIT failed(Failure::IdTokenInvalid,
+                      tr("The sign-in server did not say who signed in (no ID token)."));
+        return;
+    }
+    verifyIdToken(false);
+}
+
+void GrantCompletion::stop()
+{
+    disconnectSession();
+    if (m_begun && !m_adopted && m_session) {
+        m_session->abandonExternalSignIn(m_ticket);
+        // Tokens already issued (the ID token still being checked) are
+        // revoked: the ticket is stale now.
+        if (!m_tokens.refreshToken.isEmpty())
+            m_session->completeExternalSignIn(m_ticket, m_tokens, {}, {});
+    }
+    m_begun = false;
+    m_adopted = false;
+    m_tokens = {};
+    if (QNetworkReply *reply = m_keyFetch) {
+        m_keyFetch = nullptr;
+        reply->disconnect(this);
+        reply->abort();
+        reply->deleteLater();
+    }
+}
+
+// Checks the ID token against the provider's published keys; fetches them
+// when none are known yet, and once more when the token names a key that is
+// not among them (the provider rotated its keys).
+void GrantCompletion::verifyIdToken(bool refetched)
+{
+    if (m_keys.isEmpty() && !refetched) {
+        fetchKeys();
+        return;
+    }
+    QString error;
+    bool unknownKid = false;
+    const auto claims = verifyJwt(m_tokens.idToken, m_keys, &error, &unknownKid);
+    if (!claims && unknownKid && !refetched) {
+        fetchKeys();
+        return;
+    }
+    if (claims)
+        error = checkIdTokenClaims(*claims, m_provider.issuer.toString(), clientId(), m_nonce,
+                                   QDateTime::currentDateTimeUtc());
+    if (!claims || !error.isEmpty()) {
+        Q_EMIT failed(Failure::IdTokenInvalid,
+                      tr("The sign-in could not be trusted: %1. Nothing was changed.").arg(error));
+        return;
+    }
+    const QString subject = claims->value(QLatin1String("sub")).toString();
+    QString name = claims->value(QLatin1String("preferred_username")).toString();
+    if (name.isEmpty())
+        name = claims->value(QLatin1String("name")).toString();
+    adopt(subject, name);
+}
+
+void GrantCompletion::fetchKeys()
+{
+    if (!m_provider.jwksUri.isValid()) {
+        Q_EMIT failed(Failure::IdTokenInvalid,
+                      tr("The sign-in server publishes no keys to check the sign-in with."));
+        return;
+    }
+    QNetworkReply *reply = m_network.get(boundedRequest(QNetworkRequest(m_provider.jwksUri)));
+    boundReply(reply, requestTimeoutMs, keySetLimit);
+    m_keyFetch = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, reply] {
+        reply->deleteLater();
+        if (m_keyFetch != reply)
+            return;
+        m_keyFetch = nullptr;
+        QString error;
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        QList<Jwk> fetched;
+        if (replyTooLarge(reply))
+            error = tr("far too large");
+        else if (replyTimedOut(reply))
+            error = tr("no answer in time");
+        else if (status == 200)
+            fetched = parseJwks(reply->read(keySetLimit), &error);
+        else
+            error = networkErrorText(reply->error());
+        if (fetched.isEmpty()) {
+            Q_EMIT failed(Failure::IdTokenInvalid,
+                          tr("The sign-in server's keys could not be read (%1).").arg(error));
+            return;
+        }
+        m_keys = fetched;
+        verifyIdToken(true);
+    });
+}
+
+void GrantCompletion::adopt(const QString &subject, const QString &name)
+{
+    m_adopted = true;
+    const TokenResponse taken = m_tokens;
+    m_tokens = {};
+    if (!m_session || !m_session->completeExternalSignIn(m_ticket, taken, subject, name)) {
+        m_adopted = false;
+        Q_EMIT failed(Failure::Superseded,
+                      tr("Another sign-in or a sign-out came first; this sign-in was dropped."));
+    }
+}
+
+void GrantCompletion::disconnectSession()
+{
+    for (const auto &c : std::as_const(m_sessionWatch))
+        disconnect(c);
+    m_sessionWatch.clear();
+}
+
+} // namespace SilentAuth::Internal
