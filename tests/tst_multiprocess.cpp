@@ -14,7 +14,7 @@
 #include "mockprocess.h"
 #include "sessionfixture.h"
 
-#include <silentauth/keychaintokenstore.h>
+#include <silentauth/accounttokenstore.h>
 
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
@@ -205,8 +205,11 @@ private Q_SLOTS:
 
         // The entry is still there, and it still works: the next program
         // restores from it without a password.
-        KeychainTokenStore store(QStringLiteral("SilentAuth"), entry.constLast());
-        const TokenStore::Result stored = readStore(store);
+        const auto store
+            = AccountTokenStore::keychain(QStringLiteral("SilentAuth"), entry.constLast());
+        QCOMPARE(store->account().subject, QString());
+        const TokenStore::Result stored = readStore(*store);
+        QCOMPARE(store->account().subject, QStringLiteral("alice"));
         QCOMPARE(stored.error, TokenStore::Error::NoError);
         QVERIFY(!stored.token.isEmpty());
         const Run after = runCli(entry + QStringList {profile});

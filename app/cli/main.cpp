@@ -3,11 +3,11 @@
 // AuthNetworkAccessManager and prints one JSON object of what happened.
 #include "loadrunner.h"
 
+#include <silentauth/accounttokenstore.h>
 #include <silentauth/authnetworkaccessmanager.h>
 #include <silentauth/browsersignin.h>
 #include <silentauth/devicesignin.h>
 #include <silentauth/jsonauthprotocol.h>
-#include <silentauth/keychaintokenstore.h>
 #include <silentauth/memorytokenstore.h>
 #include <silentauth/oauth2protocol.h>
 #include <silentauth/providermetadata.h>
@@ -198,7 +198,10 @@ int main(int argc, char *argv[])
                                                    "without --user or --refresh-token, restore "
                                                    "the session from it."));
     const auto accountOpt = option({QStringLiteral("keychain-account")},
-                                   QStringLiteral("Keychain account (default refresh-token)."),
+                                   QStringLiteral("Keychain entries: NAME/current-account and "
+                                                  "one NAME/[issuer,client,user] per account; "
+                                                  "a token an older version kept in NAME is "
+                                                  "moved there (default refresh-token)."),
                                    QStringLiteral("name"), QStringLiteral("refresh-token"));
     const auto requestsOpt = option({QStringLiteral("n"), QStringLiteral("requests")},
                                     QStringLiteral("Number of requests (default 1)."),
@@ -339,8 +342,7 @@ int main(int argc, char *argv[])
 
     std::unique_ptr<TokenStore> store;
     if (parser.isSet(keychainOpt))
-        store = std::make_unique<KeychainTokenStore>(QStringLiteral("SilentAuth"),
-                                                     parser.value(accountOpt));
+        store = AccountTokenStore::keychain(QStringLiteral("SilentAuth"), parser.value(accountOpt));
     else
         store = std::make_unique<MemoryTokenStore>();
 

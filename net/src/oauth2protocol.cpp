@@ -21,6 +21,7 @@ struct OAuth2Protocol::Private
 {
     QUrl tokenUrl;
     QUrl revocationUrl;
+    QUrl issuer;
     QString clientId;
     QString clientSecret;
     QString scope;
@@ -113,6 +114,7 @@ std::unique_ptr<OAuth2Protocol> OAuth2Protocol::forProvider(const ProviderMetada
 {
     auto protocol = std::make_unique<OAuth2Protocol>(provider.tokenEndpoint, clientId);
     protocol->setRevocationUrl(provider.revocationEndpoint);
+    protocol->setIssuer(provider.issuer);
     protocol->setScope(scope);
     return protocol;
 }
@@ -195,6 +197,16 @@ AuthProtocol::Outcome OAuth2Protocol::readTokenReply(QNetworkReply::NetworkError
                                                    "refresh_token",     "expires_in",
                                                    "error_description", "id_token"};
     return Internal::readTokenAnswer(fields, error, httpStatus, retryAfter, body);
+}
+
+void OAuth2Protocol::setIssuer(const QUrl &issuer)
+{
+    d->issuer = issuer;
+}
+
+QString OAuth2Protocol::issuerIdentifier() const
+{
+    return (d->issuer.isValid() ? d->issuer : d->tokenUrl).toString(QUrl::FullyEncoded);
 }
 
 QList<QUrl> OAuth2Protocol::endpoints() const

@@ -16,6 +16,12 @@ AuthProtocol::Request AuthProtocol::accessTokenRevocationRequest(const QByteArra
     return {};
 }
 
+QString AuthProtocol::issuerIdentifier() const
+{
+    const QList<QUrl> urls = endpoints();
+    return urls.isEmpty() ? QString() : urls.constFirst().toString(QUrl::FullyEncoded);
+}
+
 namespace Internal {
 
 bool sameIssuer(QString a, QString b)

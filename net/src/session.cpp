@@ -123,6 +123,7 @@ struct Session::Private
         enum { Read, Write, Remove } op;
         QByteArray token;
         TokenStore::Callback done;
+        QString subject = {}; // Write: whose token it is, when known
     };
     std::deque<StoreCall> storeCalls;
     bool storeBusy = false;
@@ -167,6 +168,7 @@ struct Session::Private
     void completeSignIn(quint64 e, const TokenResponse &tokens);
     void expire();
     void adopt(const TokenResponse &tokens);
+    QString subjectOf(const TokenResponse &tokens) const;
     void scheduleRetry(int retryAfterSeconds);
     void scheduleProactiveRefresh();
     void watchNetwork();
@@ -345,6 +347,9 @@ void Session::Private::runNextStoreCall()
         store->read(finish);
         break;
     case StoreCall::Write:
+        if (!call.subject.isEmpty())
+            store->selectAccount(
+                {protocol->issuerIdentifier(), protocol->clientIdentifier(), call.subject});
         store->write(call.token, finish);
         break;
     case StoreCall::Remove:
@@ -548,17 +553,18 @@ void Session::Private::onRefreshOutcome(quint64 e, const QByteArray &used,
         // A rotated (or newly accepted) refresh token is stored before the new
         // access token is used: a crash in between still leaves a valid one.
         receivedToken = tokens.refreshToken;
-        storeCall(
-            {StoreCall::Write, tokens.refreshToken, [this, e, tokens](const TokenStore::Result &r) {
-                 if (e != epoch)
-                     return;
-                 if (r.error != TokenStore::Error::NoError)
-                     fail(Error::KeychainUnavailable,
-                          Session::tr("Your sign-in could not be saved in the keychain "
-                                      "(%1); you stay signed in until you quit.")
-                              .arg(r.errorString));
-                 finishRefresh(e, tokens);
-             }});
+        storeCall({StoreCall::Write, tokens.refreshToken,
+                   [this, e, tokens](const TokenStore::Result &r) {
+                       if (e != epoch)
+                           return;
+                       if (r.error != TokenStore::Error::NoError)
+                           fail(Error::KeychainUnavailable,
+                                Session::tr("Your sign-in could not be saved in the keychain "
+                                            "(%1); you stay signed in until you quit.")
+                                    .arg(r.errorString));
+                       finishRefresh(e, tokens);
+                   },
+                   subjectOf(tokens)});
         return;
     }
     case Kind::Rejected:
@@ -729,6 +735,20 @@ void Session::Private::expire()
     else
         fail(Error::SessionExpired, Session::tr("Your session has ended. Please sign in again."));
     Q_EMIT q->refreshFinished(false);
+}
+
+// Whose tokens these are, as adopt() will decide: the access token's sub,
+// else the name the sign-in was made with, else (a refresh) the current
+// user unless the token came from another process. Empty when unknown.
+QString Session::Private::subjectOf(const TokenResponse &tokens) const
+{
+    const QString subject
+        = Internal::unverifiedClaims(tokens.accessToken).value(QLatin1String("sub")).toString();
+    if (!subject.isEmpty())
+        return subject;
+    if (!signInName.isEmpty())
+        return signInName;
+    return foreignToken ? QString() : identity;
 }
 
 void Session::Private::adopt(const TokenResponse &tokens)
@@ -1033,7 +1053,8 @@ void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens)
         return;
     }
     receivedToken = tokens.refreshToken;
-    storeCall({StoreCall::Write, tokens.refreshToken, [this, e, done](const TokenStore::Result &r) {
+    storeCall({StoreCall::Write, tokens.refreshToken,
+               [this, e, done](const TokenStore::Result &r) {
                    if (e != epoch)
                        return;
                    if (r.error != TokenStore::Error::NoError)
@@ -1042,7 +1063,8 @@ void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens)
                                         "you stay signed in until you quit.")
                                 .arg(r.errorString));
                    done();
-               }});
+               },
+               subjectOf(tokens)});
 }
 
 quint64 Session::beginExternalSignIn()

@@ -67,6 +67,10 @@ public:
                                    const QByteArray &retryAfter, const QByteArray &body) const = 0;
     //! The origins (scheme, host, port) this protocol talks to.
     virtual QList<QUrl> endpoints() const = 0;
+    //! Who issues the tokens (TokenAccount::issuer); by default the first endpoint.
+    virtual QString issuerIdentifier() const;
+    //! Which client they are issued to (TokenAccount::clientId); by default none.
+    virtual QString clientIdentifier() const { return {}; }
 };
 
 } // namespace SilentAuth

@@ -80,6 +80,11 @@ public:
     Outcome readTokenReply(QNetworkReply::NetworkError error, int httpStatus,
                            const QByteArray &retryAfter, const QByteArray &body) const override;
     QList<QUrl> endpoints() const override;
+    //! The provider's issuer (forProvider(), setIssuer()), else the token endpoint.
+    QString issuerIdentifier() const override;
+    QString clientIdentifier() const override { return clientId(); }
+    //! The issuer identifier of the provider, for the accounts a TokenStore keeps apart.
+    void setIssuer(const QUrl &issuer);
 
 private:
     struct Private;

@@ -9,6 +9,29 @@
 namespace SilentAuth {
 
 /*!
+    Whose tokens an entry holds: the server that issued them (the OpenID
+    issuer, or the auth service's address), the client they were issued to,
+    and the user (the token's or ID token's \c sub).
+*/
+struct SILENTAUTH_NET_EXPORT TokenAccount
+{
+    QString issuer;
+    QString clientId;
+    QString subject;
+
+    bool isNull() const { return subject.isEmpty(); }
+    //! One string per account, the same for equal accounts, different for different ones.
+    QString key() const;
+    //! The account key() names; a null account when \a key is not one.
+    static TokenAccount fromKey(const QString &key);
+    friend bool operator==(const TokenAccount &a, const TokenAccount &b)
+    {
+        return a.issuer == b.issuer && a.clientId == b.clientId && a.subject == b.subject;
+    }
+    friend bool operator!=(const TokenAccount &a, const TokenAccount &b) { return !(a == b); }
+};
+
+/*!
     Where the refresh token is kept between runs.
 
     Every operation is asynchronous: the callback is never invoked before the
@@ -46,6 +69,13 @@ public:
         file named after it, and adopt a token another process rotated.
     */
     virtual QString sharedEntryId() const { return {}; }
+
+    /*!
+        The Session says whose token it is about to write, once it knows (after a sign-in,
+        and after a refresh). A store with one entry per account (AccountTokenStore) keeps
+        reading and writing that account's entry from then on; the default ignores it.
+    */
+    virtual void selectAccount(const TokenAccount &account) { Q_UNUSED(account) }
 
     virtual void read(Callback done) = 0;
     virtual void write(const QByteArray &token, Callback done) = 0;
