@@ -36,6 +36,8 @@ using namespace SilentAuth::Test;
 using Mock::MockServer;
 using Mock::MockServerConfig;
 
+Q_DECLARE_METATYPE(SilentAuth::Test::RawResponse)
+
 namespace {
 
 QByteArray jsonAnswer(const QByteArray &body, const char *status = "200 OK")
@@ -178,6 +180,77 @@ RawResponse jsonOk(const QJsonObject &object)
                            "application/json");
 }
 
+// A provider the test plays with its own ES256 key, and a browser sign-in to
+// it started up to the authorization URL.
+struct PlayedProvider
+{
+    RawServer idp;
+    TestSigner signer;
+    ProviderMetadata provider;
+    BrowserClient client;
+    QUrl authorizationUrl;
+
+    // With \a userinfo, the provider has a userinfo endpoint that answers it.
+    bool start(const std::optional<RawResponse> &userinfo = std::nullopt)
+    {
+        if (!idp.start())
+            return false;
+        provider.issuer = QUrl(QString::fromLatin1(idp.origin()));
+        provider.authorizationEndpoint = idp.url("/authorize");
+        provider.tokenEndpoint = idp.url("/token");
+        provider.jwksUri = idp.url("/jwks");
+        if (userinfo) {
+            provider.userinfoEndpoint = idp.url("/userinfo");
+            idp.route("/userinfo", *userinfo);
+        }
+        idp.route(
+            "/jwks",
+            jsonOk({{QStringLiteral("keys"), QJsonArray {signer.jwk(QStringLiteral("k1"))}}}));
+        client = browserClient(provider);
+        client.browser->start();
+        authorizationUrl = waitForUrl(*client.browser);
+        return authorizationUrl.isValid();
+    }
+    // Valid claims for the sign-in under way.
+    QJsonObject claims() const
+    {
+        const qint64 now = QDateTime::currentSecsSinceEpoch();
+        return {
+            {QStringLiteral("iss"), provider.issuer.toString()},
+            {QStringLiteral("sub"), QStringLiteral("user-7")},
+            {QStringLiteral("aud"), QStringLiteral("silentauth-desktop")},
+            {QStringLiteral("exp"), double(now + 300)},
+            {QStringLiteral("iat"), double(now)},
+            {QStringLiteral("nonce"), QString::fromLatin1(queryValue(authorizationUrl, "nonce"))}};
+    }
+    // The token endpoint's answer, with \a idToken unless it is empty.
+    void answerWith(const QByteArray &idToken)
+    {
+        QJsonObject answer {{QStringLiteral("access_token"), QStringLiteral("opaque-access")},
+                            {QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                            {QStringLiteral("refresh_token"), QStringLiteral("opaque-refresh")},
+                            {QStringLiteral("expires_in"), 3600}};
+        if (!idToken.isEmpty())
+            answer.insert(QStringLiteral("id_token"), QString::fromLatin1(idToken));
+        idp.route("/token", jsonOk(answer));
+    }
+    // The browser comes back with a code and the right state.
+    BrowserVisit comeBack() const
+    {
+        QUrl callback(QString::fromUtf8(queryValue(authorizationUrl, "redirect_uri")));
+        callback.setQuery(QStringLiteral("code=c1&state=")
+                          + QString::fromLatin1(queryValue(authorizationUrl, "state")));
+        return openCallback(callback);
+    }
+    int requestsTo(const QByteArray &path) const
+    {
+        int count = 0;
+        for (const auto &request : idp.requests())
+            count += request.path() == path ? 1 : 0;
+        return count;
+    }
+};
+
 } // namespace
 
 class TestBrowserSignIn : public QObject
@@ -265,6 +338,29 @@ private Q_SLOTS:
         QString error;
         QVERIFY(!discover(QUrl(QStringLiteral("http://idp.invalid/realm")), &error));
         QVERIFY2(error.contains(QLatin1String("https")), qPrintable(error));
+    }
+
+    // A provider whose ID tokens carry no profile: the name shown comes from
+    // its userinfo endpoint, asked once.
+    void profileFromTheMockProvidersUserinfo()
+    {
+        MockServerConfig config;
+        config.profileInIdToken = false;
+        auto [server, provider] = startProvider(config);
+        QVERIFY(server && provider);
+        QVERIFY(provider->userinfoEndpoint.isValid());
+        auto c = browserClient(*provider);
+        QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
+        c.browser->start();
+        const BrowserVisit visit = visitAuthorization(waitForUrl(*c.browser), QStringLiteral("bob"),
+                                                      QStringLiteral("bob-password"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
+        QCOMPARE(c.session->identity(), QStringLiteral("bob"));
+        QCOMPARE(c.session->username(), QStringLiteral("bob"));
+        QCOMPARE(
+            server->stats()[QLatin1String("routes")][QLatin1String("GET /oauth/userinfo")].toInt(),
+            1);
     }
 
     // The whole flow: the browser signs in, the program gets its session,
@@ -422,32 +518,15 @@ private Q_SLOTS:
     {
         QFETCH(QString, flaw);
         QFETCH(bool, accepted);
-        RawServer idp;
-        QVERIFY(idp.start());
-        TestSigner signer, other;
-        ProviderMetadata provider;
-        provider.issuer = QUrl(QString::fromLatin1(idp.origin()));
-        provider.authorizationEndpoint = idp.url("/authorize");
-        provider.tokenEndpoint = idp.url("/token");
-        provider.jwksUri = idp.url("/jwks");
-        idp.route(
-            "/jwks",
-            jsonOk({{QStringLiteral("keys"), QJsonArray {signer.jwk(QStringLiteral("k1"))}}}));
-        auto c = browserClient(provider);
+        PlayedProvider played;
+        QVERIFY(played.start());
+        auto &c = played.client;
         QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
         QSignalSpy failed(c.browser.get(), &BrowserSignIn::failed);
-        c.browser->start();
-        const QUrl url = waitForUrl(*c.browser);
-
+        TestSigner other;
         const qint64 now = QDateTime::currentSecsSinceEpoch();
-        QJsonObject claims {
-            {QStringLiteral("iss"), provider.issuer.toString()},
-            {QStringLiteral("sub"), QStringLiteral("user-7")},
-            {QStringLiteral("aud"), QStringLiteral("silentauth-desktop")},
-            {QStringLiteral("exp"), double(now + 300)},
-            {QStringLiteral("iat"), double(now)},
-            {QStringLiteral("nonce"), QString::fromLatin1(queryValue(url, "nonce"))},
-            {QStringLiteral("preferred_username"), QStringLiteral("dana")}};
+        QJsonObject claims = played.claims();
+        claims.insert(QStringLiteral("preferred_username"), QStringLiteral("dana"));
         QJsonObject header {{QStringLiteral("alg"), QStringLiteral("ES256")},
                             {QStringLiteral("kid"), QStringLiteral("k1")}};
         if (flaw == QLatin1String("aud"))
@@ -471,7 +550,7 @@ private Q_SLOTS:
             header.insert(QStringLiteral("kid"), QStringLiteral("k2"));
             idToken = other.sign(header, claims);
         } else {
-            idToken = signer.sign(header, claims);
+            idToken = played.signer.sign(header, claims);
         }
         if (flaw == QLatin1String("signature"))
             idToken[idToken.size() - 5] = idToken.at(idToken.size() - 5) == 'A' ? 'B' : 'A';
@@ -481,22 +560,11 @@ private Q_SLOTS:
                           .toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals)
                 + '.' + parts.at(1) + '.';
         }
-        QJsonObject answer {{QStringLiteral("access_token"), QStringLiteral("opaque-access")},
-                            {QStringLiteral("token_type"), QStringLiteral("Bearer")},
-                            {QStringLiteral("refresh_token"), QStringLiteral("opaque-refresh")},
-                            {QStringLiteral("expires_in"), 3600}};
-        if (flaw != QLatin1String("missing"))
-            answer.insert(QStringLiteral("id_token"), QString::fromLatin1(idToken));
-        idp.route("/token", jsonOk(answer));
+        played.answerWith(flaw == QLatin1String("missing") ? QByteArray() : idToken);
 
-        QUrl callback(QString::fromUtf8(queryValue(url, "redirect_uri")));
-        callback.setQuery(QStringLiteral("code=c1&state=")
-                          + QString::fromLatin1(queryValue(url, "state")));
-        const BrowserVisit back = openCallback(callback);
+        const BrowserVisit back = played.comeBack();
         QTRY_COMPARE_WITH_TIMEOUT(finished.count() + failed.count(), 1, 5000);
-        int keyFetches = 0;
-        for (const auto &request : idp.requests())
-            keyFetches += request.path() == "/jwks" ? 1 : 0;
+        const int keyFetches = played.requestsTo("/jwks");
         if (accepted) {
             QCOMPARE(finished.count(), 1);
             QCOMPARE(back.callbackStatus, 200);
@@ -514,6 +582,46 @@ private Q_SLOTS:
             QVERIFY(c.session->accessToken().isEmpty());
             QVERIFY(readStore(*c.store).token.isEmpty());
             QVERIFY(keyFetches <= 1); // a set fetched for this very token is not fetched again
+        }
+    }
+
+    // An ID token without a name: the userinfo endpoint gives one, used only
+    // when it speaks of the same sub and can be shown; whatever goes wrong
+    // there costs the name, never the sign-in.
+    void displayNameFromUserinfo_data()
+    {
+        QTest::addColumn<RawResponse>("userinfo");
+        QTest::addColumn<QString>("shown");
+        const auto profile = [](const char *sub, const QString &name) {
+            return jsonOk({{QStringLiteral("sub"), QLatin1String(sub)},
+                           {QStringLiteral("preferred_username"), name}});
+        };
+        QTest::newRow("name") << profile("user-7", QStringLiteral("dana")) << "dana";
+        QTest::newRow("another subject")
+            << profile("user-8", QStringLiteral("mallory")) << "user-7";
+        QTest::newRow("terminal escape")
+            << profile("user-7", QStringLiteral("\x1b[2Jdana")) << "user-7";
+        QTest::newRow("refused") << RawResponse::status(401) << "user-7";
+        QTest::newRow("not json") << RawResponse::ok("<html>") << "user-7";
+    }
+    void displayNameFromUserinfo()
+    {
+        QFETCH(RawResponse, userinfo);
+        QFETCH(QString, shown);
+        PlayedProvider p;
+        QVERIFY(p.start(userinfo));
+        QSignalSpy finished(p.client.browser.get(), &BrowserSignIn::finished);
+        p.answerWith(p.signer.sign({{QStringLiteral("alg"), QStringLiteral("ES256")},
+                                    {QStringLiteral("kid"), QStringLiteral("k1")}},
+                                   p.claims()));
+        QCOMPARE(p.comeBack().callbackStatus, 200);
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(p.client.session->identity(), QStringLiteral("user-7"));
+        QCOMPARE(p.client.session->username(), shown);
+        QCOMPARE(p.requestsTo("/userinfo"), 1);
+        for (const auto &request : p.idp.requests()) {
+            if (request.path() == "/userinfo")
+                QCOMPARE(request.header("authorization"), QByteArray("Bearer opaque-access"));
         }
     }
 

@@ -1903,6 +1903,58 @@ private Q_SLOTS:
         QCOMPARE(many.size(), Mock::SigningKeys::keysKept);
     }
 
+    // OpenID Connect Core §5.3: what an access token says about its user.
+    void userinfoEndpoint()
+    {
+        MockServerConfig config;
+        config.profileInIdToken = false;
+        auto server = startServer(config);
+        QVERIFY(server);
+        QCOMPARE(http.send("GET", endpoint(*server, "/.well-known/openid-configuration"))
+                     .json()
+                     .value(QLatin1String("userinfo_endpoint"))
+                     .toString(),
+                 server->url().toString() + QLatin1String("/oauth/userinfo"));
+        const auto tokens
+            = exchange(*server, signIn(*server), verifier, redirectOf(authorizeParams()));
+        QCOMPARE(tokens.status, 200);
+        // Only the claims OpenID Connect requires in the ID token...
+        const QJsonObject claims = jwtPart(str(tokens.json(), "id_token"), 1);
+        QCOMPARE(claims.value(QLatin1String("sub")).toString(), QStringLiteral("alice"));
+        QVERIFY(!claims.contains(QLatin1String("name")));
+        QVERIFY(!claims.contains(QLatin1String("preferred_username")));
+        // ...the profile at the userinfo endpoint, for the profile scope.
+        const auto profile = http.getBearer(endpoint(*server, "/oauth/userinfo"),
+                                            str(tokens.json(), "access_token"));
+        QCOMPARE(profile.status, 200);
+        QCOMPARE(profile.header("cache-control"), QByteArray("no-store"));
+        QCOMPARE(profile.json(),
+                 (QJsonObject {{QStringLiteral("sub"), QStringLiteral("alice")},
+                               {QStringLiteral("name"), QStringLiteral("Alice Example")},
+                               {QStringLiteral("preferred_username"), QStringLiteral("alice")}}));
+        Params openidOnly = authorizeParams();
+        for (auto &item : openidOnly) {
+            if (item.first == QLatin1String("scope"))
+                item.second = QStringLiteral("openid");
+        }
+        const auto bare
+            = exchange(*server, signIn(*server, openidOnly), verifier, redirectOf(openidOnly));
+        QCOMPARE(
+            http.getBearer(endpoint(*server, "/oauth/userinfo"), str(bare.json(), "access_token"))
+                .json(),
+            (QJsonObject {{QStringLiteral("sub"), QStringLiteral("alice")}}));
+        // Without a token, or with one not issued for openid.
+        QCOMPARE(http.send("GET", endpoint(*server, "/oauth/userinfo")).status, 401);
+        const auto seed
+            = http.postJson(endpoint(*server, "/auth/login"),
+                            {{QStringLiteral("username"), QStringLiteral("alice")},
+                             {QStringLiteral("password"), QStringLiteral("alice-password")}});
+        const auto refused
+            = http.getBearer(endpoint(*server, "/oauth/userinfo"), str(seed.json(), "accessToken"));
+        QCOMPARE(refused.status, 403);
+        QVERIFY(refused.header("www-authenticate").contains("insufficient_scope"));
+    }
+
     // Device sign-in (RFC 8628), as the device and the user's browser see it.
     void deviceAuthorizationAnswer()
     {

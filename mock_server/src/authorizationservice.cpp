@@ -75,6 +75,7 @@ Reply AuthorizationService::discovery() const
          {QStringLiteral("token_endpoint"), issuer + QLatin1String("/oauth/token")},
          {QStringLiteral("revocation_endpoint"), issuer + QLatin1String("/oauth/revoke")},
          {QStringLiteral("jwks_uri"), issuer + QLatin1String("/oauth/jwks")},
+         {QStringLiteral("userinfo_endpoint"), issuer + QLatin1String("/oauth/userinfo")},
          {QStringLiteral("device_authorization_endpoint"),
           issuer + QLatin1String("/oauth/device_authorization")},
          {QStringLiteral("response_types_supported"), strings({"code"})},
@@ -378,6 +379,31 @@ Reply AuthorizationService::device(const Request &request)
                              QStringLiteral("Your device is being signed in. You can close this "
                                             "page and return to it."));
     reply.logNote = "device approved";
+    return reply;
+}
+
+Reply AuthorizationService::userinfo(const Request &request, const QString &username) const
+{
+    const auto check = m_context.issuer->checkAccess(request.bearerToken(), ServerContext::nowMs());
+    const QStringList scope = check.claims.value(QLatin1String("scope"))
+                                  .toString()
+                                  .split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (!scope.contains(QLatin1String("openid"))) {
+        Reply reply = Reply::error(403, QStringLiteral("insufficient_scope"),
+                                   QStringLiteral("The access token was not issued with the "
+                                                  "openid scope"));
+        reply.withHeader("WWW-Authenticate",
+                         "Bearer error=\"insufficient_scope\", scope=\"openid\"");
+        return reply;
+    }
+    QJsonObject claims {{QStringLiteral("sub"), username}};
+    if (scope.contains(QLatin1String("profile"))) {
+        const auto user = m_context.store.user(username);
+        claims.insert(QStringLiteral("name"), user ? user->displayName : username);
+        claims.insert(QStringLiteral("preferred_username"), username);
+    }
+    Reply reply = Reply::json(200, claims);
+    reply.withHeader("Cache-Control", "no-store");
     return reply;
 }
 

@@ -29,6 +29,9 @@ public:
     // RFC 8628 §3.3: the page where a user enters a device's user code
     // (GET, with user_code filled in when given) and its answer (POST).
     Reply device(const Request &request);
+    // OpenID Connect Core §5.3: the claims about \a username an access token
+    // gives access to (sub; name and preferred_username with the profile scope).
+    Reply userinfo(const Request &request, const QString &username) const;
 
 private:
     Reply decide(const Request &request);

@@ -601,9 +601,11 @@ QByteArray AuthService::idToken(const Grant &grant) const
         {QStringLiteral("azp"), grant.clientId},
         {QStringLiteral("iat"), now},
         {QStringLiteral("exp"), now + m_context.issuer->accessTtlSeconds()},
-        {QStringLiteral("name"), user ? user->displayName : grant.username},
-        {QStringLiteral("preferred_username"), grant.username},
     };
+    if (m_context.config.profileInIdToken) {
+        claims.insert(QStringLiteral("name"), user ? user->displayName : grant.username);
+        claims.insert(QStringLiteral("preferred_username"), grant.username);
+    }
     if (!grant.nonce.isEmpty())
         claims.insert(QStringLiteral("nonce"), grant.nonce);
     return m_context.signingKeys.sign(claims);

@@ -132,13 +132,17 @@ int main(int argc, char *argv[])
                                             QStringLiteral("Seconds a device is told to wait "
                                                            "between polls (default 5)."),
                                             QStringLiteral("seconds"), QStringLiteral("5"));
+    const QCommandLineOption minimalIdTokens(QStringLiteral("minimal-id-tokens"),
+                                             QStringLiteral("ID tokens without name and "
+                                                            "preferred_username: the profile "
+                                                            "comes from /oauth/userinfo only."));
     const QCommandLineOption quiet(QStringLiteral("quiet"),
                                    QStringLiteral("Do not log one line per request."));
     parser.addOptions(
-        {host,          port,      secret,         accessTtl,  refreshTtl, noRotate,
-         grace,         db,        users,          services,   scenario,   scenarioParams,
-         listScenarios, retention, cleanup,        adminToken, maxBody,    idle,
-         issuer,        deviceTtl, deviceInterval, quiet});
+        {host,          port,      secret,         accessTtl,       refreshTtl, noRotate,
+         grace,         db,        users,          services,        scenario,   scenarioParams,
+         listScenarios, retention, cleanup,        adminToken,      maxBody,    idle,
+         issuer,        deviceTtl, deviceInterval, minimalIdTokens, quiet});
     parser.process(app);
 
     if (parser.isSet(listScenarios)) {
@@ -195,6 +199,7 @@ int main(int argc, char *argv[])
         die(QStringLiteral("--max-body takes a number of bytes"));
     config.issuer = parser.value(issuer);
     config.deviceCodeTtl = std::chrono::seconds(duration(deviceTtl));
+    config.profileInIdToken = !parser.isSet(minimalIdTokens);
     config.devicePollInterval = std::chrono::seconds(parser.value(deviceInterval).toInt(&ok));
     if (!ok || config.devicePollInterval.count() < 1 || config.devicePollInterval.count() > 300)
         die(QStringLiteral("--device-interval takes 1 to 300 seconds"));

@@ -109,6 +109,7 @@ RouteInfo routeFor(const QString &path)
         {QStringLiteral("/oauth/authorize"), {{"GET", "POST"}, QStringLiteral("auth")}},
         {QStringLiteral("/oauth/jwks"), {{"GET"}, QStringLiteral("auth")}},
         {QStringLiteral("/oauth/device_authorization"), {{"POST"}, QStringLiteral("auth")}},
+        {QStringLiteral("/oauth/userinfo"), {{"GET", "POST"}, QStringLiteral("auth")}},
         {QStringLiteral("/oauth/device"), {{"GET", "POST"}, QStringLiteral("auth")}},
         {QStringLiteral("/.well-known/openid-configuration"), {{"GET"}, QStringLiteral("auth")}},
         {QStringLiteral("/.well-known/oauth-authorization-server"),
@@ -542,6 +543,13 @@ Reply MockServer::dispatch(const Request &request)
         return m_auth->deviceAuthorization(request);
     if (path == QLatin1String("/oauth/device"))
         return m_authorization->device(request);
+    if (path == QLatin1String("/oauth/userinfo")) {
+        Reply reply;
+        QString username;
+        if (!m_resources->authenticate(request, &username, &reply))
+            return reply;
+        return m_authorization->userinfo(request, username);
+    }
     if (path.startsWith(QLatin1String("/.well-known/")))
         return m_authorization->discovery();
 

@@ -5,13 +5,20 @@
 
 #include "protocolsupport_p.h"
 
+#include <QtCore/QJsonDocument>
+#include <QtCore/QLoggingCategory>
 #include <QtNetwork/QNetworkReply>
+
+#include <algorithm>
+
+Q_DECLARE_LOGGING_CATEGORY(lcNet)
 
 namespace SilentAuth::Internal {
 
 namespace {
 
 constexpr int requestTimeoutMs = 30000;
+constexpr qsizetype longestName = 200;
 constexpr qint64 keySetLimit = 256 * 1024;
 
 QNetworkRequest boundedRequest(QNetworkRequest request)
@@ -22,6 +29,21 @@ QNetworkRequest boundedRequest(QNetworkRequest request)
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
     return request;
+}
+
+// What to show for the user: preferred_username, else name; nothing that
+// could not be shown as a line of text.
+QString displayNameOf(const QJsonObject &claims)
+{
+    for (const char *key : {"preferred_username", "name"}) {
+        const QString value = claims.value(QLatin1String(key)).toString().simplified();
+        const bool showable = std::all_of(value.cbegin(), value.cend(), [](QChar c) {
+            return c.isPrint() && c.category() != QChar::Other_Format;
+        });
+        if (!value.isEmpty() && value.size() <= longestName && showable)
+            return value;
+    }
+    return {};
 }
 
 } // namespace
@@ -153,8 +175,8 @@ void GrantCompletion::stop()
     m_begun = false;
     m_adopted = false;
     m_tokens = {};
-    if (QNetworkReply *reply = m_keyFetch) {
-        m_keyFetch = nullptr;
+    if (QNetworkReply *reply = m_pending) {
+        m_pending = nullptr;
         reply->disconnect(this);
         reply->abort();
         reply->deleteLater();
@@ -186,10 +208,45 @@ void GrantCompletion::verifyIdToken(bool refetched)
         return;
     }
     const QString subject = claims->value(QLatin1String("sub")).toString();
-    QString name = claims->value(QLatin1String("preferred_username")).toString();
-    if (name.isEmpty())
-        name = claims->value(QLatin1String("name")).toString();
+    const QString name = displayNameOf(*claims);
+    if (name.isEmpty() && m_provider.userinfoEndpoint.isValid()) {
+        fetchProfile(subject);
+        return;
+    }
     adopt(subject, name);
+}
+
+// The name to show when the ID token has none. Whatever goes wrong here
+// costs only the name: the identity is the verified sub either way.
+void GrantCompletion::fetchProfile(const QString &subject)
+{
+    const QUrl endpoint = m_provider.userinfoEndpoint;
+    if (!m_session || (isPlainHttpToRemoteHost(endpoint) && !m_session->isPlainHttpAllowed())) {
+        adopt(subject, {});
+        return;
+    }
+    QNetworkRequest request = boundedRequest(QNetworkRequest(endpoint));
+    request.setRawHeader("Authorization", "Bearer " + m_tokens.accessToken);
+    request.setRawHeader("Accept", "application/json");
+    QNetworkReply *reply = m_network.get(request);
+    boundReply(reply, requestTimeoutMs, keySetLimit);
+    m_pending = reply;
+    connect(reply, &QNetworkReply::finished, this, [this, reply, subject] {
+        reply->deleteLater();
+        if (m_pending != reply)
+            return;
+        m_pending = nullptr;
+        QString name;
+        const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+        if (status == 200 && !replyTooLarge(reply) && !replyTimedOut(reply)) {
+            const QJsonObject profile = QJsonDocument::fromJson(reply->readAll()).object();
+            if (profile.value(QLatin1String("sub")).toString() == subject)
+                name = displayNameOf(profile);
+            else
+                qCWarning(lcNet) << "userinfo answered for another subject; its name is not used";
+        }
+        adopt(subject, name);
+    });
 }
 
 void GrantCompletion::fetchKeys()
@@ -201,12 +258,12 @@ void GrantCompletion::fetchKeys()
     }
     QNetworkReply *reply = m_network.get(boundedRequest(QNetworkRequest(m_provider.jwksUri)));
     boundReply(reply, requestTimeoutMs, keySetLimit);
-    m_keyFetch = reply;
+    m_pending = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply] {
         reply->deleteLater();
-        if (m_keyFetch != reply)
+        if (m_pending != reply)
             return;
-        m_keyFetch = nullptr;
+        m_pending = nullptr;
         QString error;
         const int status = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         QList<Jwk> fetched;

@@ -21,7 +21,10 @@ namespace Internal {
     token requests sent bounded and without redirects, the Session's sign-in
     ticket, the ID token checked against the provider's published keys (kept
     across attempts, fetched again once for an unknown kid), and the tokens
-    handed to the Session, which says when it is signed in.
+    handed to the Session, which says when it is signed in. The name shown
+    is the ID token's preferred_username or name, else the userinfo
+    endpoint's (OpenID Connect Core §5.3, used only when its sub is the ID
+    token's).
 
     Tokens issued for an attempt that ends before the Session took them are
     revoked, never left live at the provider.
@@ -71,6 +74,7 @@ Q_SIGNALS:
 private:
     void verifyIdToken(bool refetched);
     void fetchKeys();
+    void fetchProfile(const QString &subject);
     void adopt(const QString &subject, const QString &name);
     void disconnectSession();
 
@@ -78,7 +82,7 @@ private:
     ProviderMetadata m_provider;
     QNetworkAccessManager m_network;
     QList<Jwk> m_keys;
-    QPointer<QNetworkReply> m_keyFetch;
+    QPointer<QNetworkReply> m_pending; // the key set or the userinfo
     QList<QMetaObject::Connection> m_sessionWatch;
     QString m_lastSessionError;
     TokenResponse m_tokens; // until the ID token is checked

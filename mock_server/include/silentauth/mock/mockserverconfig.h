@@ -50,6 +50,10 @@ struct MockServerConfig
     // slow_down).
     std::chrono::seconds deviceCodeTtl {600};
     std::chrono::seconds devicePollInterval {5};
+    // ID tokens carry name and preferred_username (true), or only the claims
+    // OpenID Connect requires, the profile coming from /oauth/userinfo alone
+    // (false), as many providers do.
+    bool profileInIdToken = true;
     bool logRequests = true;
 };
 
