@@ -4,6 +4,7 @@
 #include <silentauth/session.h>
 
 #include "grantcompletion_p.h"
+#include "loopbackcallback_p.h"
 #include "protocolsupport_p.h"
 
 #include <QtCore/QCryptographicHash>
@@ -28,7 +29,7 @@ namespace {
 constexpr qsizetype maximumRequestHead = 16 * 1024;
 constexpr int maximumConnections = 16;
 constexpr int requestHeadMs = 10000;
-const QLatin1String callbackPath("/callback");
+const QString callbackPath = QStringLiteral("/callback");
 
 QByteArray randomToken(int bytes)
 {
@@ -178,23 +179,24 @@ void BrowserSignIn::Private::respond(QTcpSocket *socket, int status, const QStri
 
 void BrowserSignIn::Private::onRequest(QTcpSocket *socket, const QByteArray &head)
 {
-    const QList<QByteArray> line = head.left(head.indexOf("\r\n")).split(' ');
-    if (line.size() != 3 || !line.at(2).startsWith("HTTP/1.")) {
+    using Kind = Internal::LoopbackCallback::Kind;
+    const Internal::LoopbackCallback answer = Internal::readLoopbackCallback(head, callbackPath);
+    switch (answer.kind) {
+    case Kind::Unreadable:
         respond(socket, 400, BrowserSignIn::tr("Sign-in failed"),
                 BrowserSignIn::tr("The request could not be read."));
         return;
-    }
-    const QUrl target(QString::fromLatin1(line.at(1)), QUrl::StrictMode);
-    if (!target.isValid() || target.path() != callbackPath) {
+    case Kind::OtherPath:
         // Not the callback (a favicon, a probe): refused, the attempt goes on.
         respond(socket, 404, BrowserSignIn::tr("Not found"),
                 BrowserSignIn::tr("There is nothing here."));
         return;
-    }
-    if (line.at(0) != "GET") {
+    case Kind::NotGet:
         respond(socket, 405, BrowserSignIn::tr("Sign-in failed"),
                 BrowserSignIn::tr("The request could not be read."));
         return;
+    case Kind::Callback:
+        break;
     }
     if (!active || exchanging) {
         respond(socket, 400, BrowserSignIn::tr("Sign-in already handled"),
@@ -202,22 +204,9 @@ void BrowserSignIn::Private::onRequest(QTcpSocket *socket, const QByteArray &hea
                                   "application."));
         return;
     }
-    const QUrlQuery query(target);
-    const auto value = [&query](const char *key) {
-        return query.queryItemValue(QLatin1String(key), QUrl::FullyDecoded);
-    };
     callback = socket;
-    // RFC 6749 §3.1: no parameter more than once; a second state, code or
-    // iss is someone trying their own.
-    for (const char *key : {"state", "code", "iss", "error"}) {
-        if (query.allQueryItemValues(QLatin1String(key)).size() > 1) {
-            end(Error::StateMismatch,
-                BrowserSignIn::tr("The browser came back with an answer that does not belong to "
-                                  "this sign-in. Start the sign-in again from the application."));
-            return;
-        }
-    }
-    if (value("state").toLatin1() != state || !query.hasQueryItem(QStringLiteral("state"))) {
+    // A parameter given twice is someone trying their own.
+    if (answer.repeated || !answer.state || answer.state->toUtf8() != state) {
         end(Error::StateMismatch,
             BrowserSignIn::tr("The browser came back with an answer that does not belong to this "
                               "sign-in. Start the sign-in again from the application."));
@@ -225,31 +214,29 @@ void BrowserSignIn::Private::onRequest(QTcpSocket *socket, const QByteArray &hea
     }
     // RFC 9207: a provider that says it sends iss must send its own; any
     // iss that is sent must be the provider's.
-    const bool hasIss = query.hasQueryItem(QStringLiteral("iss"));
-    if ((provider.issParameterSupported && !hasIss)
-        || (hasIss
-            && !Internal::sameIssuer(value("iss"), provider.issuer.toString(QUrl::FullyEncoded)))) {
+    if ((provider.issParameterSupported && !answer.iss)
+        || (answer.iss
+            && !Internal::sameIssuer(*answer.iss, provider.issuer.toString(QUrl::FullyEncoded)))) {
         end(Error::IssuerMismatch,
             BrowserSignIn::tr("The answer came from another sign-in server than %1. Start the "
                               "sign-in again.")
                 .arg(provider.issuer.toString()));
         return;
     }
-    if (query.hasQueryItem(QStringLiteral("error"))) {
-        const QString code = value("error");
-        const QString description = value("error_description");
-        if (code == QLatin1String("access_denied"))
+    if (answer.error) {
+        const QString &description = answer.errorDescription;
+        if (*answer.error == QLatin1String("access_denied"))
             end(Error::AccessDenied,
                 BrowserSignIn::tr("Sign-in was declined in the browser. Nothing was changed."));
         else
             end(Error::ProviderError,
                 BrowserSignIn::tr("The sign-in server refused the sign-in (%1%2).")
-                    .arg(code.left(80),
+                    .arg(answer.error->left(80),
                          description.isEmpty() ? QString()
                                                : QLatin1String(": ") + description.left(200)));
         return;
     }
-    const QByteArray code = value("code").toLatin1();
+    const QByteArray code = answer.code.value_or(QString()).toUtf8();
     if (code.isEmpty()) {
         end(Error::ProviderError,
             BrowserSignIn::tr("The browser came back without a sign-in code. Start the sign-in "

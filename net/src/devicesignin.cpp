@@ -3,6 +3,7 @@
 #include <silentauth/oauth2protocol.h>
 #include <silentauth/session.h>
 
+#include "deviceauthorization_p.h"
 #include "grantcompletion_p.h"
 #include "protocolsupport_p.h"
 
@@ -24,21 +25,6 @@ constexpr auto defaultInterval = 5s; // RFC 8628 §3.2
 constexpr auto slowDownStep = 5s; // RFC 8628 §3.5
 constexpr auto longestInterval = 300s;
 constexpr auto longestBackoff = 60s;
-constexpr auto longestLifetime = 3600s;
-constexpr qsizetype longestUserCode = 64;
-constexpr qsizetype longestDeviceCode = 4096;
-constexpr qsizetype longestAddress = 2048;
-
-// Shown to the user as it is: nothing that could move a terminal's cursor,
-// change its colours or reorder the text around it.
-bool isShowable(const QString &text)
-{
-    for (const QChar c : text) {
-        if (!c.isPrint() || c.category() == QChar::Other_Format)
-            return false;
-    }
-    return true;
-}
 
 } // namespace
 
@@ -61,25 +47,13 @@ struct DeviceSignIn::Private
     int polls = 0;
 
     void requestUserCode();
+    // RFC 8628 §3.2; also sets the deadline to the code's lifetime.
     bool readUserCode(const QByteArray &body, QString *problem);
-    bool acceptableAddress(const QUrl &url) const;
     void scheduleNextPoll(std::chrono::seconds wait);
     void poll();
     void onPollAnswer(const AuthProtocol::Outcome &outcome);
     void end(Error error, const QString &message);
 };
-
-bool DeviceSignIn::Private::acceptableAddress(const QUrl &url) const
-{
-    if (!url.isValid() || url.host().isEmpty() || !url.userInfo().isEmpty()
-        || url.toString(QUrl::FullyEncoded).size() > longestAddress)
-        return false;
-    if (url.scheme() == QLatin1String("https"))
-        return true;
-    const Session *session = completion->session();
-    return url.scheme() == QLatin1String("http")
-        && (!Internal::isPlainHttpToRemoteHost(url) || (session && session->isPlainHttpAllowed()));
-}
 
 void DeviceSignIn::Private::requestUserCode()
 {
@@ -128,47 +102,19 @@ void DeviceSignIn::Private::requestUserCode()
     });
 }
 
-// RFC 8628 §3.2. Also sets the deadline's interval to the code's lifetime.
 bool DeviceSignIn::Private::readUserCode(const QByteArray &body, QString *problem)
 {
-    QJsonParseError parseError;
-    const QJsonObject json = QJsonDocument::fromJson(body, &parseError).object();
-    if (parseError.error != QJsonParseError::NoError || json.isEmpty()) {
-        *problem = DeviceSignIn::tr("the answer is not a JSON object");
+    const Session *session = completion->session();
+    const auto answer = Internal::readDeviceAuthorization(
+        body, session && session->isPlainHttpAllowed(), problem);
+    if (!answer)
         return false;
-    }
-    const QString device = json.value(QLatin1String("device_code")).toString();
-    const QString user = json.value(QLatin1String("user_code")).toString();
-    const QUrl address(json.value(QLatin1String("verification_uri")).toString(), QUrl::StrictMode);
-    const auto lifetime = Internal::lifetimeSeconds(json.value(QLatin1String("expires_in")));
-    if (device.isEmpty() || device.size() > longestDeviceCode
-        || !Internal::isSafeRefreshToken(device.toUtf8())) {
-        *problem = DeviceSignIn::tr("device_code is missing or not usable");
-        return false;
-    }
-    if (user.trimmed().isEmpty() || user.size() > longestUserCode || !isShowable(user)) {
-        *problem = DeviceSignIn::tr("user_code is missing or has characters that cannot be shown");
-        return false;
-    }
-    if (!acceptableAddress(address)) {
-        *problem = DeviceSignIn::tr("verification_uri is missing or not an https:// address");
-        return false;
-    }
-    if (!lifetime) {
-        *problem = DeviceSignIn::tr("expires_in is missing");
-        return false;
-    }
-    const QUrl complete(json.value(QLatin1String("verification_uri_complete")).toString(),
-                        QUrl::StrictMode);
-    // Optional: one that is not acceptable is left out, not followed.
-    verificationUriComplete = acceptableAddress(complete) ? complete : QUrl();
-    const auto given = Internal::lifetimeSeconds(json.value(QLatin1String("interval")));
-    interval
-        = given ? std::clamp(std::chrono::seconds(*given), 1s, longestInterval) : defaultInterval;
-    deviceCode = device.toUtf8();
-    userCode = user;
-    verificationUri = address;
-    deadline.setInterval(std::min(std::chrono::seconds(*lifetime), longestLifetime));
+    deviceCode = answer->deviceCode;
+    userCode = answer->userCode;
+    verificationUri = answer->verificationUri;
+    verificationUriComplete = answer->verificationUriComplete;
+    interval = answer->interval;
+    deadline.setInterval(answer->lifetime);
     return true;
 }
 
