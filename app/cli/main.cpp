@@ -147,6 +147,11 @@ int main(int argc, char *argv[])
                                   QStringLiteral("Auth server base URL for the json protocol "
                                                  "(default: the origin of url)."),
                                   QStringLiteral("url"));
+    const auto transportOpt = option({QStringLiteral("refresh-transport")},
+                                     QStringLiteral("json protocol: body (the refresh token in "
+                                                    "the JSON, default) or cookie (an HttpOnly "
+                                                    "cookie)."),
+                                     QStringLiteral("where"), QStringLiteral("body"));
     const auto tokenUrlOpt
         = option({QStringLiteral("token-url")}, QStringLiteral("OAuth 2.0 token endpoint."),
                  QStringLiteral("url"));
@@ -277,7 +282,13 @@ int main(int argc, char *argv[])
         if (!parser.isSet(serverOpt))
             server.setPath(QString());
         server.setQuery(QString());
-        protocol = std::make_unique<JsonAuthProtocol>(server.adjusted(QUrl::StripTrailingSlash));
+        auto json = std::make_unique<JsonAuthProtocol>(server.adjusted(QUrl::StripTrailingSlash));
+        const QString transport = parser.value(transportOpt);
+        if (transport == QLatin1String("cookie"))
+            json->setRefreshTransport(JsonAuthProtocol::RefreshTransport::Cookie);
+        else if (transport != QLatin1String("body"))
+            die(QStringLiteral("--refresh-transport is body or cookie"));
+        protocol = std::move(json);
     } else if (protocolName == QLatin1String("oauth2")) {
         if (!parser.isSet(tokenUrlOpt) && !provider)
             die(QStringLiteral("--protocol oauth2 needs --token-url or --issuer"));

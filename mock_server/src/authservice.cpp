@@ -462,17 +462,58 @@ Reply AuthService::seedReply(const Grant &grant) const
         return reply;
     }
     const qint64 now = ServerContext::nowMs();
-    Reply reply
-        = Reply::json(200,
-                      {{QStringLiteral("accessToken"), QString::fromLatin1(grant.accessToken)},
-                       {QStringLiteral("refreshToken"), QString::fromLatin1(grant.refreshToken)},
-                       {QStringLiteral("tokenType"), QStringLiteral("Bearer")},
-                       {QStringLiteral("expiresIn"), m_context.issuer->accessTtlSeconds()},
-                       {QStringLiteral("refreshExpiresIn"),
-                        qMax<qint64>(0, (grant.refreshExpiresAtMs - now) / 1000)}});
+    const qint64 refreshExpiresIn = qMax<qint64>(0, (grant.refreshExpiresAtMs - now) / 1000);
+    QJsonObject body {{QStringLiteral("accessToken"), QString::fromLatin1(grant.accessToken)},
+                      {QStringLiteral("tokenType"), QStringLiteral("Bearer")},
+                      {QStringLiteral("expiresIn"), m_context.issuer->accessTtlSeconds()},
+                      {QStringLiteral("refreshExpiresIn"), refreshExpiresIn}};
+    using Transport = MockServerConfig::RefreshTransport;
+    const Transport transport = m_context.config.refreshTransport;
+    if (transport != Transport::Cookie)
+        body.insert(QStringLiteral("refreshToken"), QString::fromLatin1(grant.refreshToken));
+    Reply reply = Reply::json(200, body);
     reply.withHeader("Cache-Control", "no-store");
+    if (transport != Transport::Body)
+        reply.withHeader("Set-Cookie", refreshCookie(grant.refreshToken, refreshExpiresIn));
     reply.logNote = grant.reason;
     return reply;
+}
+
+QByteArray AuthService::refreshCookie(const QByteArray &token, qint64 maxAgeSeconds) const
+{
+    // What a browser-facing backend sets: scripts cannot read it, it goes
+    // over https only, never with a request from another site, and only to
+    // the auth routes.
+    return m_context.config.refreshCookieName + '=' + token
+        + "; HttpOnly; Secure; SameSite=Strict; Path=/auth; Max-Age="
+        + QByteArray::number(maxAgeSeconds);
+}
+
+QByteArray AuthService::presentedRefreshToken(const Request &request, QString *error,
+                                              QString *problem) const
+{
+    using Transport = MockServerConfig::RefreshTransport;
+    const Transport transport = m_context.config.refreshTransport;
+    QJsonObject body;
+    const bool hasBody = !request.body.trimmed().isEmpty();
+    if ((transport == Transport::Body || hasBody) && !request.jsonObject(&body, problem)) {
+        *error = QStringLiteral("invalid_json");
+        return {};
+    }
+    const QJsonValue fromBody = body.value(QLatin1String("refreshToken"));
+    if (transport != Transport::Cookie && fromBody.isString() && !fromBody.toString().isEmpty())
+        return fromBody.toString().toLatin1();
+    if (transport != Transport::Body) {
+        const QByteArray fromCookie = request.cookie(m_context.config.refreshCookieName);
+        if (!fromCookie.isEmpty())
+            return fromCookie;
+    }
+    *error = QStringLiteral("invalid_request");
+    *problem = transport == Transport::Cookie
+        ? QStringLiteral("No %1 cookie was sent")
+              .arg(QString::fromLatin1(m_context.config.refreshCookieName))
+        : QStringLiteral("refreshToken must be a non-empty string");
+    return {};
 }
 
 Reply AuthService::login(const Request &request)
@@ -491,21 +532,18 @@ Reply AuthService::login(const Request &request)
 
 Reply AuthService::refresh(const Request &request)
 {
-    QJsonObject body;
     QString error;
-    if (!request.jsonObject(&body, &error))
-        return Reply::error(400, QStringLiteral("invalid_json"), error);
-    const auto token = body.value(QLatin1String("refreshToken"));
-    if (!token.isString() || token.toString().isEmpty())
-        return Reply::error(400, QStringLiteral("invalid_request"),
-                            QStringLiteral("refreshToken must be a non-empty string"));
+    QString problem;
+    const QByteArray token = presentedRefreshToken(request, &error, &problem);
+    if (token.isEmpty())
+        return Reply::error(400, error, problem);
 
     Reply reply;
     bool dropAfter = false;
     int delayMs = 0;
     if (scenarioIntercepts(&reply, &dropAfter, &delayMs))
         return reply;
-    const Grant grant = refreshGrant(token.toString().toLatin1(), {}, {});
+    const Grant grant = refreshGrant(token, {}, {});
     if (grant.ok)
         ++m_context.stats.refreshesOk;
     else
@@ -521,11 +559,11 @@ Reply AuthService::refresh(const Request &request)
 
 Reply AuthService::logout(const Request &request)
 {
-    QJsonObject body;
     QString error;
-    if (!request.jsonObject(&body, &error))
-        return Reply::error(400, QStringLiteral("invalid_json"), error);
-    const QByteArray token = body.value(QLatin1String("refreshToken")).toString().toLatin1();
+    QString problem;
+    const QByteArray token = presentedRefreshToken(request, &error, &problem);
+    if (error == QLatin1String("invalid_json"))
+        return Reply::error(400, error, problem);
     const auto verified = m_context.issuer->verify(token, 0); // expired tokens may log out too
     if (token.isEmpty() || verified.error != Jwt::Error::None
         || verified.claims.value(QLatin1String("typ")).toString() != QLatin1String("refresh")) {
@@ -534,7 +572,10 @@ Reply AuthService::logout(const Request &request)
     }
     revokeRefresh(verified.claims.value(QLatin1String("jti")).toString().toLatin1());
     ++m_context.stats.logouts;
-    return Reply::json(200, {{QStringLiteral("msg"), QStringLiteral("Signed out")}});
+    Reply reply = Reply::json(200, {{QStringLiteral("msg"), QStringLiteral("Signed out")}});
+    if (m_context.config.refreshTransport != MockServerConfig::RefreshTransport::Body)
+        reply.withHeader("Set-Cookie", refreshCookie({}, 0)); // the browser drops it
+    return reply;
 }
 
 Reply AuthService::oauthError(int status, const QString &error, const QString &description)

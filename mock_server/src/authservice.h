@@ -76,6 +76,12 @@ private:
     // Returns a reply when the refresh scenario answers instead of the server.
     bool scenarioIntercepts(Reply *reply, bool *dropAfter, int *delayMs);
     Reply seedReply(const Grant &grant) const;
+    // Set-Cookie for the refresh token (an empty one with Max-Age=0 removes it).
+    QByteArray refreshCookie(const QByteArray &token, qint64 maxAgeSeconds) const;
+    // The refresh token a seed API request presents, from its body or its
+    // cookie as the transport says; empty, with *problem, when none.
+    QByteArray presentedRefreshToken(const Request &request, QString *error,
+                                     QString *problem) const;
     Reply oauthReply(const Grant &grant) const;
     // OpenID Connect Core §2, RS256; empty when it could not be signed.
     QByteArray idToken(const Grant &grant) const;

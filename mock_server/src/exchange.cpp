@@ -14,6 +14,18 @@ QByteArray Request::bearerToken() const
     return value.mid(space + 1).trimmed();
 }
 
+QByteArray Request::cookie(const QByteArray &name) const
+{
+    // RFC 6265 §5.4: "name=value" pairs separated by "; ".
+    for (const QByteArray &pair : header("cookie").split(';')) {
+        const QByteArray trimmed = pair.trimmed();
+        const qsizetype equals = trimmed.indexOf('=');
+        if (equals > 0 && trimmed.left(equals) == name)
+            return trimmed.mid(equals + 1);
+    }
+    return {};
+}
+
 bool Request::jsonObject(QJsonObject *object, QString *error) const
 {
     QJsonParseError parseError;

@@ -25,6 +25,8 @@ struct Request
         return headers.value(lowerCaseName);
     }
     QByteArray bearerToken() const;
+    // The value of cookie \a name in the Cookie header; null when absent.
+    QByteArray cookie(const QByteArray &name) const;
     // A JSON object body; on failure *error says what was wrong.
     bool jsonObject(QJsonObject *object, QString *error) const;
 };

@@ -136,13 +136,42 @@ int main(int argc, char *argv[])
                                              QStringLiteral("ID tokens without name and "
                                                             "preferred_username: the profile "
                                                             "comes from /oauth/userinfo only."));
+    const QCommandLineOption refreshTransport(
+        QStringLiteral("refresh-transport"),
+        QStringLiteral("Where the seed API carries the refresh token: body, cookie (an HttpOnly "
+                       "Set-Cookie / Cookie) or both (default body)."),
+        QStringLiteral("where"), QStringLiteral("body"));
+    const QCommandLineOption refreshCookie(QStringLiteral("refresh-cookie"),
+                                           QStringLiteral("Name of the refresh cookie (default "
+                                                          "refreshToken)."),
+                                           QStringLiteral("name"), QStringLiteral("refreshToken"));
     const QCommandLineOption quiet(QStringLiteral("quiet"),
                                    QStringLiteral("Do not log one line per request."));
-    parser.addOptions(
-        {host,          port,      secret,         accessTtl,       refreshTtl, noRotate,
-         grace,         db,        users,          services,        scenario,   scenarioParams,
-         listScenarios, retention, cleanup,        adminToken,      maxBody,    idle,
-         issuer,        deviceTtl, deviceInterval, minimalIdTokens, quiet});
+    parser.addOptions({host,
+                       port,
+                       secret,
+                       accessTtl,
+                       refreshTtl,
+                       noRotate,
+                       grace,
+                       db,
+                       users,
+                       services,
+                       scenario,
+                       scenarioParams,
+                       listScenarios,
+                       retention,
+                       cleanup,
+                       adminToken,
+                       maxBody,
+                       idle,
+                       issuer,
+                       deviceTtl,
+                       deviceInterval,
+                       minimalIdTokens,
+                       refreshTransport,
+                       refreshCookie,
+                       quiet});
     parser.process(app);
 
     if (parser.isSet(listScenarios)) {
@@ -200,6 +229,19 @@ int main(int argc, char *argv[])
     config.issuer = parser.value(issuer);
     config.deviceCodeTtl = std::chrono::seconds(duration(deviceTtl));
     config.profileInIdToken = !parser.isSet(minimalIdTokens);
+    const QString transport = parser.value(refreshTransport);
+    if (transport == QLatin1String("body"))
+        config.refreshTransport = MockServerConfig::RefreshTransport::Body;
+    else if (transport == QLatin1String("cookie"))
+        config.refreshTransport = MockServerConfig::RefreshTransport::Cookie;
+    else if (transport == QLatin1String("both"))
+        config.refreshTransport = MockServerConfig::RefreshTransport::Both;
+    else
+        die(QStringLiteral("--refresh-transport is body, cookie or both"));
+    config.refreshCookieName = parser.value(refreshCookie).toLatin1();
+    static const QRegularExpression cookieName(QStringLiteral("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"));
+    if (!cookieName.match(parser.value(refreshCookie)).hasMatch())
+        die(QStringLiteral("--refresh-cookie must be a cookie name (RFC 6265 token)"));
     config.devicePollInterval = std::chrono::seconds(parser.value(deviceInterval).toInt(&ok));
     if (!ok || config.devicePollInterval.count() < 1 || config.devicePollInterval.count() > 300)
         die(QStringLiteral("--device-interval takes 1 to 300 seconds"));
@@ -210,6 +252,11 @@ int main(int argc, char *argv[])
     if (!server.start(&error))
         die(error);
     std::printf("listening on %s\n", qPrintable(server.url().toString()));
+    if (config.refreshTransport != MockServerConfig::RefreshTransport::Body
+        && server.url().scheme() == QLatin1String("http"))
+        std::fprintf(stderr,
+                     "silentauth-mock-server: the refresh cookie is marked Secure but this "
+                     "server speaks plain http: for tests on loopback only\n");
     std::fflush(stdout);
     return app.exec();
 }

@@ -28,6 +28,8 @@ QNetworkRequest boundedRequest(QNetworkRequest request)
                          QNetworkRequest::ManualRedirectPolicy);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
+    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     return request;
 }
 
@@ -100,9 +102,7 @@ AuthProtocol::Outcome GrantCompletion::read(QNetworkReply *reply) const
         outcome.kind = AuthProtocol::Outcome::Kind::Misconfigured;
         return outcome;
     }
-    return p->readTokenReply(reply->error(),
-                             reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
-                             reply->rawHeader("Retry-After"), reply->readAll());
+    return p->readTokenAnswer(*reply, reply->readAll());
 }
 
 void GrantCompletion::discard(QNetworkReply *reply) const

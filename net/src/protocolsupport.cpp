@@ -16,6 +16,14 @@ AuthProtocol::Request AuthProtocol::accessTokenRevocationRequest(const QByteArra
     return {};
 }
 
+AuthProtocol::Outcome AuthProtocol::readTokenAnswer(const QNetworkReply &reply,
+                                                    const QByteArray &body) const
+{
+    return readTokenReply(reply.error(),
+                          reply.attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(),
+                          reply.rawHeader("Retry-After"), body);
+}
+
 QString AuthProtocol::issuerIdentifier() const
 {
     const QList<QUrl> urls = endpoints();

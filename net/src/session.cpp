@@ -204,8 +204,11 @@ QNetworkReply *Session::Private::send(const AuthProtocol::Request &request)
     QNetworkRequest r = request.request;
     r.setTransferTimeout(clampedMs(timeout.count()));
     r.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    // Tokens never follow a redirect.
+    // Tokens never follow a redirect, and no cookie jar keeps or adds
+    // anything: a refresh cookie is the protocol's to read and send.
     r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
+    r.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    r.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     QNetworkReply *reply = network.post(r, request.body);
     Internal::boundReply(reply, clampedMs(timeout.count()));
     return reply;
@@ -229,8 +232,7 @@ AuthProtocol::Outcome Session::Private::read(QNetworkReply *reply) const
         return outcome;
     }
     const int httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
-    auto outcome = protocol->readTokenReply(reply->error(), httpStatus,
-                                            reply->rawHeader("Retry-After"), reply->readAll());
+    auto outcome = protocol->readTokenAnswer(*reply, reply->readAll());
     if (reply->error() == QNetworkReply::OperationCanceledError && httpStatus == 0)
         outcome.message = QStringLiteral("the server did not answer in time");
     return outcome;

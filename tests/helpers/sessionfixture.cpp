@@ -20,7 +20,11 @@ Client makeClient(std::unique_ptr<AuthProtocol> protocol, TokenStore *store)
 
 Client makeClient(const Mock::MockServer &server, TokenStore *store)
 {
-    return makeClient(std::make_unique<JsonAuthProtocol>(server.url()), store);
+    auto protocol = std::make_unique<JsonAuthProtocol>(server.url());
+    if (server.config().refreshTransport == Mock::MockServerConfig::RefreshTransport::Cookie)
+        protocol->setRefreshTransport(JsonAuthProtocol::RefreshTransport::Cookie,
+                                      server.config().refreshCookieName);
+    return makeClient(std::move(protocol), store);
 }
 
 bool signIn(Session &session, const QString &user)

@@ -10,6 +10,8 @@ std::unique_ptr<Mock::MockServer> startServer(Mock::MockServerConfig config)
     config.logRequests = false;
     // Tests log in often; the demo hash cost stays realistic in production runs.
     config.passwordIterations = qMin(config.passwordIterations, 1000);
+    if (qEnvironmentVariable("SILENTAUTH_REFRESH_TRANSPORT") == QLatin1String("cookie"))
+        config.refreshTransport = Mock::MockServerConfig::RefreshTransport::Cookie;
     auto server = std::make_unique<Mock::MockServer>(config);
     QString error;
     if (!server->start(&error)) {

@@ -9,7 +9,10 @@
 namespace SilentAuth::Test {
 
 // A mock server on a free loopback port, quiet unless a test asks to log.
-// Returns null (and says why with qWarning) when it cannot start.
+// Returns null (and says why with qWarning) when it cannot start. With
+// SILENTAUTH_REFRESH_TRANSPORT=cookie in the environment (a suite's second
+// run), its seed API carries the refresh token in a cookie, and
+// makeClient() talks to it that way.
 std::unique_ptr<Mock::MockServer> startServer(Mock::MockServerConfig config = {});
 
 // server.url() + path, e.g. endpoint(*server, "/auth/login").

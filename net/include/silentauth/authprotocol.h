@@ -19,6 +19,9 @@ struct TokenResponse
     std::optional<qint64> expiresIn; //!< seconds, when the server said
     //! OpenID Connect: the ID token of a sign-in, as received (not verified by the protocol).
     QByteArray idToken;
+    //! Seconds the refresh token lives, when the server said (a refresh cookie's Max-Age or
+    //! Expires). Informational: the Session does not act on it.
+    std::optional<qint64> refreshExpiresIn;
 };
 
 /*!
@@ -65,6 +68,12 @@ public:
     //! Reads the answer to a sign-in or refresh request.
     virtual Outcome readTokenReply(QNetworkReply::NetworkError error, int httpStatus,
                                    const QByteArray &retryAfter, const QByteArray &body) const = 0;
+    /*!
+        Reads the answer to a sign-in or refresh request from the finished \a reply and its
+        \a body (already read from it). The default reads the status, Retry-After and body
+        with readTokenReply(); a dialect that carries a token in a header reads it here.
+    */
+    virtual Outcome readTokenAnswer(const QNetworkReply &reply, const QByteArray &body) const;
     //! The origins (scheme, host, port) this protocol talks to.
     virtual QList<QUrl> endpoints() const = 0;
     //! Who issues the tokens (TokenAccount::issuer); by default the first endpoint.

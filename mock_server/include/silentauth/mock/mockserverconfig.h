@@ -54,6 +54,13 @@ struct MockServerConfig
     // OpenID Connect requires, the profile coming from /oauth/userinfo alone
     // (false), as many providers do.
     bool profileInIdToken = true;
+    // Where the seed JSON API (/auth/login, /auth/refresh, /auth/logout)
+    // carries the refresh token: the JSON body, an HttpOnly cookie the
+    // client never reads in a browser, or both (body or cookie accepted,
+    // both sent).
+    enum class RefreshTransport { Body, Cookie, Both };
+    RefreshTransport refreshTransport = RefreshTransport::Body;
+    QByteArray refreshCookieName = "refreshToken";
     bool logRequests = true;
 };
 

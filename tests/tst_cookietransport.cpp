@@ -1,0 +1,357 @@
+// The seed API's browser-style dialect: the refresh token in an HttpOnly
+// cookie. Against the mock server in cookie mode, and against a backend the
+// test plays to see every request and answer with every kind of cookie. The
+// refresh cookie goes to the refresh and sign-out routes only, never into a
+// cookie jar, a file or another origin; a missing or unusable cookie is a
+// clear error that keeps the session.
+#include "capturingserver.h"
+#include "httpclient.h"
+#include "rawserver.h"
+#include "sessionfixture.h"
+#include "testserver.h"
+
+#include <silentauth/jsonauthprotocol.h>
+#include <silentauth/memorytokenstore.h>
+
+#include <QtCore/QDirIterator>
+#include <QtCore/QJsonDocument>
+#include <QtNetwork/QNetworkCookieJar>
+#include <QtTest/QtTest>
+
+using namespace SilentAuth;
+using namespace SilentAuth::Test;
+using Mock::MockServerConfig;
+
+namespace {
+
+MockServerConfig cookieServer()
+{
+    MockServerConfig config;
+    config.refreshTransport = MockServerConfig::RefreshTransport::Cookie;
+    return config;
+}
+
+RawResponse json(const QByteArray &body, const QByteArray &setCookie = {})
+{
+    RawResponse response = RawResponse::ok(body, "application/json");
+    if (!setCookie.isNull())
+        response.headers.append({"Set-Cookie", setCookie});
+    return response;
+}
+
+const QByteArray tokens
+    = "{\"accessToken\":\"access-1\",\"tokenType\":\"Bearer\",\"expiresIn\":3600}";
+
+// A session for a backend the test plays, in cookie mode.
+Client playedClient(const RawServer &backend, MemoryTokenStore *store)
+{
+    auto protocol = std::make_unique<JsonAuthProtocol>(QUrl(QString::fromLatin1(backend.origin())));
+    protocol->setRefreshTransport(JsonAuthProtocol::RefreshTransport::Cookie);
+    return makeClient(std::move(protocol), store);
+}
+
+QList<RawRequest> requestsTo(const RawServer &server, const QByteArray &path)
+{
+    QList<RawRequest> found;
+    for (const auto &request : server.requests()) {
+        if (request.path() == path)
+            found.append(request);
+    }
+    return found;
+}
+
+int cookieHeaders(const RawRequest &request)
+{
+    int count = 0;
+    for (const auto &header : request.headers)
+        count += header.first.compare("cookie", Qt::CaseInsensitive) == 0 ? 1 : 0;
+    return count;
+}
+
+} // namespace
+
+class TestCookieTransport : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    // The mock server in cookie mode: what a browser-facing backend sends.
+    void serverSetsAndReadsTheCookie()
+    {
+        auto server = startServer(cookieServer());
+        QVERIFY(server);
+        HttpClient http;
+        const auto login
+            = http.postJson(endpoint(*server, "/auth/login"),
+                            {{QStringLiteral("username"), QStringLiteral("alice")},
+                             {QStringLiteral("password"), QStringLiteral("alice-password")}});
+        QCOMPARE(login.status, 200);
+        QVERIFY(!login.json().contains(QLatin1String("refreshToken")));
+        const QByteArray setCookie = login.header("set-cookie");
+        QVERIFY2(setCookie.startsWith("refreshToken=ey"), setCookie.constData());
+        QVERIFY(setCookie.endsWith("; HttpOnly; Secure; SameSite=Strict; Path=/auth; "
+                                   "Max-Age=1209600"));
+        const QByteArray cookie = setCookie.left(setCookie.indexOf(';'));
+        // The body does not carry the token here: without the cookie, no refresh.
+        QCOMPARE(http.postJson(endpoint(*server, "/auth/refresh"), {}).status, 400);
+        const auto refreshed
+            = http.send("POST", endpoint(*server, "/auth/refresh"), {}, {{"Cookie", cookie}});
+        QCOMPARE(refreshed.status, 200);
+        const QByteArray rotated = refreshed.header("set-cookie");
+        QVERIFY(rotated.startsWith("refreshToken=") && !rotated.startsWith(cookie + ';'));
+        // The old cookie again: reuse, and the family is revoked.
+        QCOMPARE(
+            http.send("POST", endpoint(*server, "/auth/refresh"), {}, {{"Cookie", cookie}}).status,
+            401);
+        QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 1);
+        // Sign-out expires the cookie.
+        const auto login2
+            = http.postJson(endpoint(*server, "/auth/login"),
+                            {{QStringLiteral("username"), QStringLiteral("bob")},
+                             {QStringLiteral("password"), QStringLiteral("bob-password")}});
+        const QByteArray bobCookie
+            = login2.header("set-cookie").left(login2.header("set-cookie").indexOf(';'));
+        const auto out
+            = http.send("POST", endpoint(*server, "/auth/logout"), {}, {{"Cookie", bobCookie}});
+        QCOMPARE(out.status, 200);
+        QCOMPARE(out.header("set-cookie"),
+                 QByteArray("refreshToken=; HttpOnly; Secure; SameSite=Strict; Path=/auth; "
+                            "Max-Age=0"));
+        QCOMPARE(http.send("POST", endpoint(*server, "/auth/refresh"), {}, {{"Cookie", bobCookie}})
+                     .status,
+                 401);
+    }
+
+    void serverInBothModesTakesEither()
+    {
+        MockServerConfig config;
+        config.refreshTransport = MockServerConfig::RefreshTransport::Both;
+        auto server = startServer(config);
+        QVERIFY(server);
+        HttpClient http;
+        const auto login
+            = http.postJson(endpoint(*server, "/auth/login"),
+                            {{QStringLiteral("username"), QStringLiteral("alice")},
+                             {QStringLiteral("password"), QStringLiteral("alice-password")}});
+        const QString inBody = login.json().value(QLatin1String("refreshToken")).toString();
+        QVERIFY(!inBody.isEmpty());
+        QVERIFY(login.header("set-cookie").startsWith("refreshToken=" + inBody.toLatin1() + ';'));
+        const auto byBody = http.postJson(endpoint(*server, "/auth/refresh"),
+                                          {{QStringLiteral("refreshToken"), inBody}});
+        QCOMPARE(byBody.status, 200);
+        const QByteArray cookie
+            = byBody.header("set-cookie").left(byBody.header("set-cookie").indexOf(';'));
+        QCOMPARE(
+            http.send("POST", endpoint(*server, "/auth/refresh"), {}, {{"Cookie", cookie}}).status,
+            200);
+    }
+
+    // Against the mock server: sign in, refresh, sign out, all through the
+    // cookie; the application's cookie jar never sees it.
+    void sessionRunsOnTheCookie()
+    {
+        auto server = startServer(cookieServer());
+        QVERIFY(server);
+        MemoryTokenStore store;
+        Client c = makeClient(*server, &store);
+        QVERIFY(signIn(*c.session));
+        const QByteArray first = readStore(store).token;
+        QVERIFY(first.startsWith("ey"));
+        QVERIFY(expireNow(*server));
+        QNetworkReply *reply = get(*c.manager, *server, "/profile");
+        QVERIFY(waitFinished(reply));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        delete reply;
+        QCOMPARE(stat(*server, "refreshes", "ok"), 1);
+        QVERIFY(readStore(store).token != first);
+        for (const char *path : {"/auth/refresh", "/auth/logout", "/profile", "/"})
+            QVERIFY(c.manager->cookieJar()->cookiesForUrl(endpoint(*server, path)).isEmpty());
+        QSignalSpy out(c.session.get(), &Session::signedOut);
+        c.session->signOut();
+        QVERIFY(out.wait(5000));
+        QCOMPARE(stat(*server, "logouts"), 1);
+        QCOMPARE(readStore(store).error, TokenStore::Error::NotFound);
+    }
+
+    // Every request the session and the manager send, seen by the backend:
+    // the cookie goes with the refresh only, once, never with a resource
+    // request of the same origin.
+    void cookieGoesToTheRefreshRouteOnly()
+    {
+        RawServer backend;
+        QVERIFY(backend.start());
+        backend.route("/auth/login", json(tokens, "refreshToken=r-1; HttpOnly; Path=/auth"));
+        backend.route("/auth/refresh", json(tokens, "refreshToken=r-2; HttpOnly; Path=/auth"));
+        backend.route("/profile", RawResponse::status(401));
+        MemoryTokenStore store;
+        Client c = playedClient(backend, &store);
+        QVERIFY(signIn(*c.session));
+        QCOMPARE(readStore(store).token, QByteArray("r-1"));
+        QNetworkReply *reply = c.manager->get(QNetworkRequest(backend.url("/profile")));
+        QVERIFY(waitFinished(reply));
+        delete reply;
+        const auto refreshes = requestsTo(backend, "/auth/refresh");
+        QCOMPARE(refreshes.size(), 1);
+        QCOMPARE(cookieHeaders(refreshes.first()), 1);
+        QCOMPARE(refreshes.first().header("cookie"), QByteArray("refreshToken=r-1"));
+        QCOMPARE(refreshes.first().body, QByteArray("{}"));
+        QCOMPARE(readStore(store).token, QByteArray("r-2"));
+        const auto resources = requestsTo(backend, "/profile");
+        QVERIFY(resources.size() >= 2); // the request and its replay
+        for (const auto &request : resources)
+            QCOMPARE(cookieHeaders(request), 0);
+        QCOMPARE(cookieHeaders(requestsTo(backend, "/auth/login").first()), 0);
+    }
+
+    // A refresh answered with a redirect to another origin: not followed,
+    // the cookie never reaches it, the session stays.
+    void cookieNeverFollowsARedirect()
+    {
+        CapturingServer elsewhere("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        RawServer backend;
+        QVERIFY(backend.start());
+        backend.route("/auth/login", json(tokens, "refreshToken=r-1; Path=/auth"));
+        backend.route("/auth/refresh",
+                      RawResponse::redirect(307, elsewhere.url("/auth/refresh").toEncoded()));
+        MemoryTokenStore store;
+        Client c = playedClient(backend, &store);
+        QVERIFY(signIn(*c.session));
+        QSignalSpy finished(c.session.get(), &Session::refreshFinished);
+        c.session->refresh();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QTest::qWait(200);
+        QVERIFY(elsewhere.received.isEmpty());
+        QCOMPARE(readStore(store).token, QByteArray("r-1"));
+        QVERIFY(c.session->status() != Session::Status::SignedOut);
+        QVERIFY(c.session->status() != Session::Status::Expired);
+    }
+
+    // What the sign-in answer's cookie says decides whether it is usable.
+    void signInCookieIsChecked_data()
+    {
+        QTest::addColumn<QByteArray>("setCookie");
+        QTest::addColumn<bool>("accepted");
+        QTest::newRow("path /auth") << QByteArray("refreshToken=r-1; Path=/auth") << true;
+        QTest::newRow("no path: the login's directory")
+            << QByteArray("refreshToken=r-1; HttpOnly") << true;
+        QTest::newRow("path /") << QByteArray("refreshToken=r-1; Path=/") << true;
+        QTest::newRow("max-age") << QByteArray("refreshToken=r-1; Max-Age=600") << true;
+        QTest::newRow("this host") << QByteArray("refreshToken=r-1; Domain=127.0.0.1") << true;
+        QTest::newRow("no cookie") << QByteArray() << false;
+        QTest::newRow("another cookie") << QByteArray("session=abc; Path=/") << false;
+        QTest::newRow("another path")
+            << QByteArray("refreshToken=r-1; Path=/auth/refresh") << false;
+        QTest::newRow("prefix path") << QByteArray("refreshToken=r-1; Path=/au") << false;
+        QTest::newRow("another site")
+            << QByteArray("refreshToken=r-1; Domain=evil.example") << false;
+        QTest::newRow("expired") << QByteArray("refreshToken=r-1; Max-Age=0") << false;
+        QTest::newRow("empty") << QByteArray("refreshToken=; Path=/auth") << false;
+        QTest::newRow("a header line inside")
+            << QByteArray("refreshToken=r\x01x; Path=/auth") << false;
+    }
+    void signInCookieIsChecked()
+    {
+        QFETCH(QByteArray, setCookie);
+        QFETCH(bool, accepted);
+        RawServer backend;
+        QVERIFY(backend.start());
+        backend.route("/auth/login", json(tokens, setCookie.isEmpty() ? QByteArray() : setCookie));
+        MemoryTokenStore store;
+        Client c = playedClient(backend, &store);
+        QSignalSpy errors(c.session.get(), &Session::errorOccurred);
+        c.session->signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QTRY_VERIFY_WITH_TIMEOUT(c.session->status() != Session::Status::SigningIn, 5000);
+        if (accepted) {
+            QCOMPARE(c.session->status(), Session::Status::SignedIn);
+            QCOMPARE(readStore(store).token, QByteArray("r-1"));
+        } else {
+            QCOMPARE(c.session->status(), Session::Status::SignedOut);
+            QVERIFY(readStore(store).token.isEmpty());
+            QVERIFY(!errors.isEmpty());
+            QVERIFY2(!errors.constLast().at(1).toString().isEmpty(), "no message");
+        }
+    }
+
+    // A refresh answer without a usable cookie keeps the session and its
+    // token; one that removes the cookie ends the session cleanly.
+    void refreshCookieProblems_data()
+    {
+        QTest::addColumn<QByteArray>("setCookie");
+        QTest::addColumn<bool>("ends");
+        QTest::newRow("missing") << QByteArray() << false;
+        QTest::newRow("unreadable") << QByteArray("refreshToken") << false;
+        QTest::newRow("another site")
+            << QByteArray("refreshToken=r-2; Domain=evil.example") << false;
+        QTest::newRow("removed") << QByteArray("refreshToken=; Max-Age=0; Path=/auth") << true;
+    }
+    void refreshCookieProblems()
+    {
+        QFETCH(QByteArray, setCookie);
+        QFETCH(bool, ends);
+        RawServer backend;
+        QVERIFY(backend.start());
+        backend.route("/auth/login", json(tokens, "refreshToken=r-1; Path=/auth"));
+        backend.route("/auth/refresh",
+                      json(tokens, setCookie.isEmpty() ? QByteArray() : setCookie));
+        MemoryTokenStore store;
+        Client c = playedClient(backend, &store);
+        QVERIFY(signIn(*c.session));
+        QSignalSpy finished(c.session.get(), &Session::refreshFinished);
+        QSignalSpy errors(c.session.get(), &Session::errorOccurred);
+        c.session->refresh();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QVERIFY(!errors.isEmpty());
+        if (ends) {
+            QCOMPARE(c.session->status(), Session::Status::Expired);
+            QCOMPARE(errors.constLast().at(0).value<Session::Error>(),
+                     Session::Error::SessionExpired);
+        } else {
+            QVERIFY(c.session->status() != Session::Status::Expired);
+            QVERIFY(c.session->status() != Session::Status::SignedOut);
+            QCOMPARE(readStore(store).token, QByteArray("r-1"));
+            QCOMPARE(errors.constLast().at(0).value<Session::Error>(),
+                     Session::Error::MalformedResponse);
+        }
+    }
+
+    // Nothing of the cookie reaches a file: not the application's data,
+    // configuration or cache directories, not the home directory.
+    void cookieNeverReachesDisk()
+    {
+        auto server = startServer(cookieServer());
+        QVERIFY(server);
+        MemoryTokenStore store;
+        {
+            Client c = makeClient(*server, &store);
+            QVERIFY(signIn(*c.session));
+            QVERIFY(expireNow(*server));
+            QNetworkReply *reply = get(*c.manager, *server, "/profile");
+            QVERIFY(waitFinished(reply));
+            delete reply;
+        }
+        const QByteArray token = readStore(store).token;
+        QVERIFY(token.size() > 40);
+        const QByteArray signature = token.mid(token.lastIndexOf('.') + 1);
+        int files = 0;
+        for (const char *variable :
+             {"HOME", "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_RUNTIME_DIR"}) {
+            const QString dir = qEnvironmentVariable(variable);
+            if (dir.isEmpty())
+                continue;
+            QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+            while (it.hasNext()) {
+                QFile file(it.next());
+                if (file.size() > 16 * 1024 * 1024 || !file.open(QIODevice::ReadOnly))
+                    continue;
+                ++files;
+                QVERIFY2(!file.readAll().contains(signature), qPrintable(file.fileName()));
+            }
+        }
+        qInfo("%d files searched", files);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCookieTransport)
+#include "tst_cookietransport.moc"
