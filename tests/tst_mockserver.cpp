@@ -14,6 +14,7 @@
 #include <QtCore/QTemporaryDir>
 #include <QtCore/QUrlQuery>
 #include <QtNetwork/QNetworkInterface>
+#include <QtNetwork/QSslSocket>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>
 
@@ -939,21 +940,34 @@ private Q_SLOTS:
     void oversizedBodyIsRefusedWhileArriving_data()
     {
         QTest::addColumn<QByteArray>("target");
-        QTest::newRow("path") << QByteArray("/echo");
-        QTest::newRow("path-and-query") << QByteArray("/echo?access_token=secret");
+        QTest::addColumn<bool>("tls");
+        QTest::newRow("path") << QByteArray("/echo") << false;
+        QTest::newRow("path-and-query") << QByteArray("/echo?access_token=secret") << false;
+        QTest::newRow("path-and-query over TLS") << QByteArray("/echo?access_token=secret") << true;
     }
 
     void oversizedBodyIsRefusedWhileArriving()
     {
         QFETCH(QByteArray, target);
-        auto server = startServer(); // 1 MiB body limit
+        QFETCH(bool, tls);
+        QTemporaryDir certificates;
+        MockServerConfig config; // 1 MiB body limit
+        if (tls)
+            config.tlsSelfSignedDir = certificates.path();
+        auto server = startServer(config);
         QVERIFY(server);
         QStringList log;
         connect(server.get(), &MockServer::requestLogged, this,
                 [&log](const QString &line) { log << line; });
         const qint64 rssBefore = residentKb();
-        QTcpSocket socket;
-        socket.connectToHost(QHostAddress::LocalHost, server->port());
+        QSslSocket socket;
+        if (tls) {
+            // Not waitForEncrypted(): the server runs in this thread's event loop.
+            socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server->port());
+            QTRY_VERIFY_WITH_TIMEOUT(socket.isEncrypted(), 5000);
+        } else {
+            socket.connectToHost(QHostAddress::LocalHost, server->port());
+        }
         QTRY_COMPARE_WITH_TIMEOUT(socket.state(), QAbstractSocket::ConnectedState, 3000);
         socket.write("POST " + target
                      + " HTTP/1.1\r\nHost: localhost\r\n"
@@ -1953,6 +1967,107 @@ private Q_SLOTS:
             = http.getBearer(endpoint(*server, "/oauth/userinfo"), str(seed.json(), "accessToken"));
         QCOMPARE(refused.status, 403);
         QVERIFY(refused.header("www-authenticate").contains("insufficient_scope"));
+    }
+
+    // One TLS handshake with \a server, the event loop running: the socket's
+    // error (UnknownSocketError once encrypted), and in *errors the
+    // certificate problems it saw.
+    static QAbstractSocket::SocketError handshake(const MockServer &server,
+                                                  const QSslConfiguration &configuration,
+                                                  QList<QSslError> *errors = nullptr)
+    {
+        QSslSocket socket;
+        socket.setSslConfiguration(configuration);
+        QList<QSslError> seen;
+        QObject::connect(&socket, &QSslSocket::sslErrors,
+                         [&seen](const QList<QSslError> &e) { seen += e; });
+        socket.connectToHostEncrypted(QStringLiteral("127.0.0.1"), server.port());
+        (void)QTest::qWaitFor(
+            [&socket] {
+                return socket.isEncrypted() || socket.state() == QAbstractSocket::UnconnectedState;
+            },
+            5000);
+        if (errors)
+            *errors = seen;
+        return socket.isEncrypted() ? QAbstractSocket::UnknownSocketError : socket.error();
+    }
+
+    // HTTPS with a CA of the server's own: TLS 1.2 and later only, a
+    // certificate for the loopback names, and a scenario that serves an
+    // expired one.
+    void httpsWithItsOwnCa()
+    {
+        QTemporaryDir certificates;
+        MockServerConfig config;
+        config.tlsSelfSignedDir = certificates.path();
+        auto server = startServer(config); // trusts the CA from here on
+        QVERIFY(server);
+        QCOMPARE(server->url().scheme(), QStringLiteral("https"));
+        QCOMPARE(server->caCertificateFile(), certificates.filePath(QStringLiteral("ca.pem")));
+        QCOMPARE(server->issuer(), server->url().toString());
+        for (const char *host : {"127.0.0.1", "localhost"}) {
+            QUrl url = endpoint(*server, "/health");
+            url.setHost(QLatin1String(host));
+            const auto health = http.send("GET", url);
+            QVERIFY2(health.status == 200, qPrintable(QString::number(int(health.error))));
+        }
+        // TLS 1.1 is refused.
+        QSslConfiguration tls11 = QSslConfiguration::defaultConfiguration();
+        QT_WARNING_PUSH
+        QT_WARNING_DISABLE_DEPRECATED // what an outdated client offers
+            tls11.setProtocol(QSsl::TlsV1_1);
+        QT_WARNING_POP
+        QCOMPARE(handshake(*server, tls11), QAbstractSocket::SslHandshakeFailedError);
+        // A client that does not trust the CA sees why, never a silent pass.
+        QSslConfiguration bare = QSslConfiguration::defaultConfiguration();
+        bare.setCaCertificates({});
+        QList<QSslError> errors;
+        QCOMPARE(handshake(*server, bare, &errors), QAbstractSocket::SslHandshakeFailedError);
+        QVERIFY(!errors.isEmpty());
+        QCOMPARE(handshake(*server, QSslConfiguration::defaultConfiguration()),
+                 QAbstractSocket::UnknownSocketError); // encrypted: no error
+
+        QString error;
+        QVERIFY2(server->setScenario(QStringLiteral("tls-expired-cert"),
+                                     {{QStringLiteral("count"), 1}}, &error),
+                 qPrintable(error));
+        QCOMPARE(handshake(*server, QSslConfiguration::defaultConfiguration(), &errors),
+                 QAbstractSocket::SslHandshakeFailedError);
+        bool expired = false;
+        for (const QSslError &e : std::as_const(errors))
+            expired = expired || e.error() == QSslError::CertificateExpired;
+        QVERIFY(expired);
+        QCOMPARE(server->stats().value(QLatin1String("tlsExpiredServed")).toInt(), 1);
+        // count 1: the next connection gets the good one again.
+        QCOMPARE(http.send("GET", endpoint(*server, "/health")).status, 200);
+    }
+
+    void tlsExpiredCertNeedsTheServersOwnCa()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        QString error;
+        QVERIFY(!server->setScenario(QStringLiteral("tls-expired-cert"), {}, &error));
+        QVERIFY(error.contains(QLatin1String("--tls-self-signed")));
+    }
+
+    // Behind a hotel portal: every route answers its HTML page; the admin
+    // routes still work, and the scenario ends like any other.
+    void captivePortalScenario()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        QVERIFY(server->setScenario(QStringLiteral("captive-portal"), {}, nullptr));
+        for (const char *path : {"/auth/refresh", "/oauth/token", "/profile", "/health"}) {
+            const auto page = http.send("POST", endpoint(*server, path), "{}");
+            QCOMPARE(page.status, 200);
+            QVERIFY(page.header("content-type").startsWith("text/html"));
+            QVERIFY(page.body.contains("Guest Wi-Fi"));
+        }
+        QCOMPARE(http.send("GET", endpoint(*server, "/__admin/stats")).status, 200);
+        QVERIFY(server->setScenario(QStringLiteral("normal"), {}, nullptr));
+        QCOMPARE(http.send("GET", endpoint(*server, "/health")).json(),
+                 (QJsonObject {{QStringLiteral("status"), QStringLiteral("ok")}}));
     }
 
     // Device sign-in (RFC 8628), as the device and the user's browser see it.

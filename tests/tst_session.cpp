@@ -6,6 +6,7 @@
 #include "sessionfixture.h"
 #include "testserver.h"
 
+#include <silentauth/jsonauthprotocol.h>
 #include <silentauth/keychaintokenstore.h>
 #include <silentauth/memorytokenstore.h>
 #include <silentauth/oauth2protocol.h>
@@ -13,6 +14,7 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QUrlQuery>
 #include <QtCore/QUuid>
+#include <QtNetwork/QNetworkProxy>
 #include <QtTest/QtTest>
 
 using namespace SilentAuth;
@@ -487,6 +489,79 @@ private Q_SLOTS:
     }
 
     // With an offline wait, requests ride out a short outage instead of failing.
+    // Behind a hotel portal the token endpoint answers an HTML page: not the
+    // server's verdict on the token. The refresh is transient, the token and
+    // the session are kept, and once through the portal the refresh works.
+    void captivePortalIsTransient()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        const QByteArray token = readStore(store).token;
+        QVERIFY(server->setScenario(QStringLiteral("captive-portal"), {}, nullptr));
+        QSignalSpy finished(client.session.get(), &Session::refreshFinished);
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->refresh();
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QCOMPARE(errors.constLast().at(0).value<Session::Error>(),
+                 Session::Error::MalformedResponse);
+        QCOMPARE(client.session->status(), Session::Status::Offline);
+        QCOMPARE(readStore(store).token, token);
+        QVERIFY(server->setScenario(QStringLiteral("normal"), {}, nullptr));
+        client.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 10000);
+        QCOMPARE(stat(*server, "refreshes", "ok"), 1);
+        QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
+    }
+
+    // A portal that sends the token request elsewhere: the redirect is not
+    // followed, and it is transient too.
+    void tokenEndpointRedirectedElsewhereIsTransient()
+    {
+        CapturingServer portal(httpResponse(200, "{}"));
+        CapturingServer auth(httpResponse(
+            200, "{\"accessToken\":\"a1\",\"refreshToken\":\"r1\",\"expiresIn\":3600}"));
+        MemoryTokenStore store;
+        auto client = makeClient(std::make_unique<JsonAuthProtocol>(auth.url("")), &store);
+        QVERIFY(signIn(*client.session));
+        auth.responses.append("HTTP/1.1 302 Found\r\nLocation: " + portal.url("/login").toEncoded()
+                              + "\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        QSignalSpy finished(client.session.get(), &Session::refreshFinished);
+        client.session->refresh();
+        QVERIFY(finished.wait(10000));
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QCOMPARE(client.session->status(), Session::Status::Offline);
+        QCOMPARE(readStore(store).token, QByteArray("r1"));
+        QVERIFY(portal.received.isEmpty());
+    }
+
+    // A proxy that wants credentials answers 407: that is the proxy's
+    // business, never the token's. No refresh, the caller sees the proxy's
+    // error, and the session stays signed in.
+    void proxyAuthenticationNeverRefreshes()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        CapturingServer proxy(
+            "HTTP/1.1 407 Proxy Authentication Required\r\nProxy-Authenticate: Basic "
+            "realm=\"proxy\"\r\nContent-Length: 0\r\nConnection: close\r\n\r\n");
+        client.manager->setProxy(QNetworkProxy(QNetworkProxy::HttpProxy,
+                                               QStringLiteral("127.0.0.1"), proxy.serverPort()));
+        std::unique_ptr<QNetworkReply> reply(get(*client.manager, *server, "/profile"));
+        QVERIFY(waitFinished(reply.get()));
+        QCOMPARE(reply->error(), QNetworkReply::ProxyAuthenticationRequiredError);
+        QVERIFY(!proxy.received.isEmpty());
+        QCOMPARE(client.session->refreshCount(), 0);
+        QCOMPARE(stat(*server, "refreshes", "ok") + stat(*server, "refreshes", "failed"), 0);
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+    }
+
     void offlineWaitRidesOutAShortOutage()
     {
         auto server = startServer();

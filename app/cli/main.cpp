@@ -23,7 +23,10 @@
 #include <QtCore/QProcess>
 #include <QtCore/QTextStream>
 #include <QtCore/QTimer>
+#include <QtNetwork/QHostAddress>
 #include <QtNetwork/QNetworkAccessManager>
+#include <QtNetwork/QNetworkProxy>
+#include <QtNetwork/QSslConfiguration>
 
 #include <cstdio>
 #include <optional>
@@ -43,6 +46,18 @@ QByteArray readStdinLine()
     QTextStream in(stdin);
     return in.readLine().trimmed().toUtf8();
 }
+
+class SystemProxyUnlessLoopback : public QNetworkProxyFactory
+{
+public:
+    QList<QNetworkProxy> queryProxy(const QNetworkProxyQuery &query) override
+    {
+        const QHostAddress address(query.peerHostName());
+        if (query.peerHostName() == QLatin1String("localhost") || address.isLoopback())
+            return {QNetworkProxy::NoProxy};
+        return systemProxyForQuery(query);
+    }
+};
 
 template<typename Enum> QString keyOf(Enum value)
 {
@@ -152,6 +167,10 @@ int main(int argc, char *argv[])
                                                     "the JSON, default) or cookie (an HttpOnly "
                                                     "cookie)."),
                                      QStringLiteral("where"), QStringLiteral("body"));
+    const auto caOpt = option({QStringLiteral("cacert")},
+                              QStringLiteral("Also trust the CA certificates in this PEM file "
+                                             "(a private CA); every check stays on."),
+                              QStringLiteral("file"));
     const auto tokenUrlOpt
         = option({QStringLiteral("token-url")}, QStringLiteral("OAuth 2.0 token endpoint."),
                  QStringLiteral("url"));
@@ -217,6 +236,10 @@ int main(int argc, char *argv[])
     const auto durationOpt = option({QStringLiteral("duration")},
                                     QStringLiteral("Run for this many seconds instead of -n."),
                                     QStringLiteral("seconds"));
+    const auto idleOpt = option({QStringLiteral("idle")},
+                                QStringLiteral("Once signed in, wait this many seconds before the "
+                                               "first request (default 0)."),
+                                QStringLiteral("seconds"), QStringLiteral("0"));
     const auto rateOpt = option({QStringLiteral("rate")},
                                 QStringLiteral("Requests per second (default: as fast as -c "
                                                "allows)."),
@@ -269,6 +292,15 @@ int main(int argc, char *argv[])
         die(QStringLiteral("--device needs --issuer"));
     if (parser.isSet(deviceOpt) && parser.isSet(browserOpt))
         die(QStringLiteral("give --browser or --device, not both"));
+    // The system's proxy settings ($http_proxy, $https_proxy, $no_proxy),
+    // never for loopback.
+    QNetworkProxyFactory::setApplicationProxyFactory(new SystemProxyUnlessLoopback);
+    if (parser.isSet(caOpt)) {
+        QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+        if (!tls.addCaCertificates(parser.value(caOpt)))
+            die(QStringLiteral("no CA certificate in %1").arg(parser.value(caOpt)));
+        QSslConfiguration::setDefaultConfiguration(tls);
+    }
     if (parser.isSet(issuerOpt)) {
         provider
             = discoverOrDie(QUrl(parser.value(issuerOpt)), authTimeout > 0 ? authTimeout : 15000);
@@ -385,6 +417,9 @@ int main(int argc, char *argv[])
     // session is signed in, whichever way it got there; it ends the program
     // with 3 when it could not get there: a wrong password, nothing stored, a
     // rejected token, or the server still unreachable after --offline-wait.
+    const int idleMs = int(parser.value(idleOpt).toDouble(&ok) * 1000);
+    if (!ok || idleMs < 0)
+        die(QStringLiteral("--idle takes seconds"));
     QTimer offlineLimit;
     offlineLimit.setSingleShot(true);
     auto checkStart = [&] {
@@ -395,7 +430,7 @@ int main(int argc, char *argv[])
             started = true;
             offlineLimit.stop();
             signInError.clear();
-            runner.start();
+            QTimer::singleShot(idleMs, &runner, &LoadRunner::start);
             break;
         case Session::Status::SignedOut:
         case Session::Status::Expired:

@@ -145,6 +145,18 @@ int main(int argc, char *argv[])
                                            QStringLiteral("Name of the refresh cookie (default "
                                                           "refreshToken)."),
                                            QStringLiteral("name"), QStringLiteral("refreshToken"));
+    const QCommandLineOption tlsCert(QStringLiteral("tls-cert"),
+                                     QStringLiteral("Serve HTTPS (TLS 1.2+) with this certificate "
+                                                    "chain (PEM); needs --tls-key."),
+                                     QStringLiteral("file"));
+    const QCommandLineOption tlsKey(QStringLiteral("tls-key"),
+                                    QStringLiteral("The certificate's private key (PEM)."),
+                                    QStringLiteral("file"));
+    const QCommandLineOption tlsSelfSigned(
+        QStringLiteral("tls-self-signed"),
+        QStringLiteral("Serve HTTPS with a CA and a certificate for 127.0.0.1, ::1 and localhost "
+                       "made in this directory at start; clients trust DIR/ca.pem."),
+        QStringLiteral("dir"));
     const QCommandLineOption quiet(QStringLiteral("quiet"),
                                    QStringLiteral("Do not log one line per request."));
     parser.addOptions({host,
@@ -171,6 +183,9 @@ int main(int argc, char *argv[])
                        minimalIdTokens,
                        refreshTransport,
                        refreshCookie,
+                       tlsCert,
+                       tlsKey,
+                       tlsSelfSigned,
                        quiet});
     parser.process(app);
 
@@ -229,6 +244,11 @@ int main(int argc, char *argv[])
     config.issuer = parser.value(issuer);
     config.deviceCodeTtl = std::chrono::seconds(duration(deviceTtl));
     config.profileInIdToken = !parser.isSet(minimalIdTokens);
+    config.tlsCertificateFile = parser.value(tlsCert);
+    config.tlsKeyFile = parser.value(tlsKey);
+    config.tlsSelfSignedDir = parser.value(tlsSelfSigned);
+    if (parser.isSet(tlsSelfSigned) && (parser.isSet(tlsCert) || parser.isSet(tlsKey)))
+        die(QStringLiteral("give --tls-self-signed or --tls-cert and --tls-key, not both"));
     const QString transport = parser.value(refreshTransport);
     if (transport == QLatin1String("body"))
         config.refreshTransport = MockServerConfig::RefreshTransport::Body;
@@ -252,6 +272,8 @@ int main(int argc, char *argv[])
     if (!server.start(&error))
         die(error);
     std::printf("listening on %s\n", qPrintable(server.url().toString()));
+    if (!server.caCertificateFile().isEmpty())
+        std::printf("CA certificate %s\n", qPrintable(server.caCertificateFile()));
     if (config.refreshTransport != MockServerConfig::RefreshTransport::Body
         && server.url().scheme() == QLatin1String("http"))
         std::fprintf(stderr,

@@ -4,6 +4,7 @@
 #include "authservice.h"
 #include "resourceservice.h"
 #include "servercontext.h"
+#include "tlsfiles.h"
 
 #include <QtCore/QFile>
 #include <QtCore/QJsonArray>
@@ -14,6 +15,9 @@
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QSocketNotifier>
 #include <QtHttpServer/QHttpServerRequest>
+#include <QtNetwork/QSslCertificate>
+#include <QtNetwork/QSslKey>
+#include <QtNetwork/QSslSocket>
 #include <QtNetwork/QTcpServer>
 #include <QtNetwork/QTcpSocket>
 
@@ -145,9 +149,11 @@ constexpr qint64 headAllowance = 128 * 1024;
 class Listener : public QTcpServer
 {
 public:
-    Listener(std::function<void(QTcpSocket *)> watch, QObject *parent)
+    Listener(std::function<void(QTcpSocket *)> watch,
+             std::function<std::optional<QSslConfiguration>()> tls, QObject *parent)
         : QTcpServer(parent)
         , m_watch(std::move(watch))
+        , m_tls(std::move(tls))
     {
     }
 
@@ -189,13 +195,21 @@ private:
                 qCInfo(lcMock) << "accepting connections again";
                 m_paused = false;
             }
-            auto *socket = new QTcpSocket(this);
+            // Over TLS the socket decrypts before anyone reads: the intake
+            // check and Qt HttpServer see the plain request, as over http.
+            const std::optional<QSslConfiguration> tls = m_tls();
+            QSslSocket *secure = tls ? new QSslSocket(this) : nullptr;
+            QTcpSocket *socket = secure ? secure : new QTcpSocket(this);
+            if (secure)
+                secure->setSslConfiguration(*tls);
             if (!socket->setSocketDescriptor(descriptor)) {
                 ::close(descriptor);
                 delete socket;
                 continue;
             }
             m_watch(socket);
+            if (secure)
+                secure->startServerEncryption();
             addPendingConnection(socket);
         }
     }
@@ -212,6 +226,7 @@ public:
 
 private:
     std::function<void(QTcpSocket *)> m_watch;
+    std::function<std::optional<QSslConfiguration>()> m_tls;
     QSocketNotifier *m_notifier = nullptr;
     bool m_paused = false;
 };
@@ -288,7 +303,10 @@ bool MockServer::start(QString *error)
     if (!setScenario(m_config.scenario, m_config.scenarioParameters, &failure))
         return fail(failure);
 
-    auto *listener = new Listener([this](QTcpSocket *socket) { watchIntake(socket); }, this);
+    if (!loadTls(&failure))
+        return fail(failure);
+    auto *listener = new Listener([this](QTcpSocket *socket) { watchIntake(socket); },
+                                  [this] { return tlsForNewConnection(); }, this);
     if (!listener->start(m_config.address, m_config.port)) {
         delete listener;
         return fail(QStringLiteral("Cannot listen on %1:%2")
@@ -355,10 +373,77 @@ bool MockServer::loadUsers(QString *error)
     return true;
 }
 
+bool MockServer::loadTls(QString *error)
+{
+    QString certificateFile = m_config.tlsCertificateFile;
+    QString keyFile = m_config.tlsKeyFile;
+    QString expiredFile;
+    if (!m_config.tlsSelfSignedDir.isEmpty()) {
+        if (!TlsFiles::create(m_config.tlsSelfSignedDir, error))
+            return false;
+        const TlsFiles files = TlsFiles::in(m_config.tlsSelfSignedDir);
+        certificateFile = files.certificate;
+        keyFile = files.key;
+        expiredFile = files.expiredCertificate;
+    }
+    if (certificateFile.isEmpty() && keyFile.isEmpty())
+        return true;
+    if (certificateFile.isEmpty() || keyFile.isEmpty()) {
+        *error = QStringLiteral("TLS needs both a certificate and its key");
+        return false;
+    }
+    if (!QSslSocket::supportsSsl()) {
+        *error = QStringLiteral("This Qt has no TLS backend");
+        return false;
+    }
+    const QList<QSslCertificate> chain = QSslCertificate::fromPath(certificateFile, QSsl::Pem);
+    QFile file(keyFile);
+    const QByteArray pem = file.open(QIODevice::ReadOnly) ? file.readAll() : QByteArray();
+    QSslKey key(pem, QSsl::Ec, QSsl::Pem);
+    if (key.isNull())
+        key = QSslKey(pem, QSsl::Rsa, QSsl::Pem);
+    if (chain.isEmpty() || key.isNull()) {
+        *error = QStringLiteral("Cannot read the TLS certificate %1 or its key %2")
+                     .arg(certificateFile, keyFile);
+        return false;
+    }
+    QSslConfiguration tls = QSslConfiguration::defaultConfiguration();
+    tls.setLocalCertificateChain(chain);
+    tls.setPrivateKey(key);
+    tls.setProtocol(QSsl::TlsV1_2OrLater);
+    tls.setPeerVerifyMode(QSslSocket::VerifyNone);
+    m_tls = tls;
+    if (!expiredFile.isEmpty()) {
+        tls.setLocalCertificateChain(QSslCertificate::fromPath(expiredFile, QSsl::Pem));
+        m_tlsExpired = tls;
+    }
+    return true;
+}
+
+std::optional<QSslConfiguration> MockServer::tlsForNewConnection()
+{
+    Scenario &scenario = m_context->scenario;
+    if (scenario.kind == Scenario::Kind::TlsExpiredCert && m_tlsExpired
+        && scenario.remaining != 0) {
+        if (scenario.remaining > 0)
+            --scenario.remaining;
+        ++m_context->stats.tlsExpiredServed;
+        return m_tlsExpired;
+    }
+    return m_tls;
+}
+
+QString MockServer::caCertificateFile() const
+{
+    return m_config.tlsSelfSignedDir.isEmpty()
+        ? QString()
+        : TlsFiles::in(m_config.tlsSelfSignedDir).caCertificate;
+}
+
 QUrl MockServer::url() const
 {
     QUrl url;
-    url.setScheme(QStringLiteral("http"));
+    url.setScheme(m_tls ? QStringLiteral("https") : QStringLiteral("http"));
     const bool any
         = m_config.address == QHostAddress::Any || m_config.address == QHostAddress::AnyIPv4;
     url.setHost(any ? QStringLiteral("127.0.0.1") : m_config.address.toString());
@@ -387,6 +472,16 @@ bool MockServer::setScenario(const QString &name, const QJsonObject &parameters,
         return false;
     if (scenario.kind == Scenario::Kind::ExpireNow && m_context->issuer)
         m_context->issuer->rejectIssuedUpTo(ServerContext::nowMs());
+    if (scenario.kind == Scenario::Kind::TlsExpiredCert && !m_tlsExpired) {
+        *error = QStringLiteral("Scenario tls-expired-cert needs a server started with "
+                                "--tls-self-signed");
+        return false;
+    }
+    if (scenario.kind == Scenario::Kind::TlsExpiredCert) {
+        // As a server restarted with the new certificate: clients connect
+        // again (once the answer to this request is out).
+        QTimer::singleShot(100, this, [this] { closeConnections(0); });
+    }
     if (scenario.kind == Scenario::Kind::RotateSigningKey) {
         QString failure;
         if (!m_context->signingKeys.rotate(&failure)) {
@@ -501,6 +596,20 @@ Reply MockServer::handle(const Request &request)
 
 Reply MockServer::dispatch(const Request &request)
 {
+    // A portal answers whatever is asked, wherever: only the admin routes
+    // (QA's own) get through.
+    if (m_context->scenario.kind == Scenario::Kind::CaptivePortal
+        && !request.path.startsWith(QLatin1String("/__admin/"))) {
+        Reply portal = Reply::html(
+            200,
+            QStringLiteral("<!DOCTYPE html><html><head><title>Guest Wi-Fi</title></head>"
+                           "<body><h1>Welcome to Guest Wi-Fi</h1><form method=\"post\" "
+                           "action=\"/portal\"><label>Room number <input name=\"room\">"
+                           "</label><button>Connect</button></form></body></html>"));
+        portal.withHeader("Cache-Control", "no-store");
+        portal.logNote = "scenario=captive-portal";
+        return portal;
+    }
     const RouteInfo route = routeFor(request.path);
     if (!route.methods.isEmpty())
         ++m_context->stats
@@ -630,7 +739,12 @@ void MockServer::refuseOversized(QTcpSocket *socket)
 
 void MockServer::closeIdleConnections()
 {
-    const qint64 limit = m_config.idleTimeout.count();
+    closeConnections(m_config.idleTimeout.count());
+}
+
+void MockServer::closeConnections(qint64 silentForMs)
+{
+    const qint64 limit = silentForMs;
     QList<QTcpSocket *> idle;
     for (auto it = m_intake.cbegin(); it != m_intake.cend(); ++it) {
         if (it->answersOwed == 0 && it->lastHeard.hasExpired(limit))

@@ -80,6 +80,18 @@ QList<Entry> entries()
          {{QStringLiteral("count"),
            QStringLiteral("polls answered slow_down before the server returns to normal "
                           "(default 1)")}}},
+        {Scenario::Kind::TlsExpiredCert,
+         "tls-expired-cert",
+         "Open connections are closed, and new ones get a server certificate that expired "
+         "yesterday (same CA, same key); needs --tls-self-signed.",
+         {{QStringLiteral("count"),
+           QStringLiteral("connections given the expired certificate before the server returns "
+                          "to normal (default: all)")}}},
+        {Scenario::Kind::CaptivePortal,
+         "captive-portal",
+         "As behind a hotel or airport portal: every request but /__admin is answered 200 with "
+         "an HTML sign-in page, and nothing reaches the services.",
+         {}},
     };
 }
 

@@ -24,6 +24,8 @@ struct Scenario
         SlowConsent,
         RotateSigningKey,
         DeviceSlowDown,
+        TlsExpiredCert,
+        CaptivePortal,
     };
 
     struct Description

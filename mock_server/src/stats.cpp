@@ -45,6 +45,7 @@ QJsonObject Stats::toJson() const
                       {QStringLiteral("slowDowns"), deviceSlowDowns},
                       {QStringLiteral("tooFast"), devicePollsTooFast},
                       {QStringLiteral("expired"), devicesExpired}}},
+        {QStringLiteral("tlsExpiredServed"), tlsExpiredServed},
         {QStringLiteral("logouts"), logouts},
         {QStringLiteral("revocations"), revocations},
         {QStringLiteral("blacklistPurged"), blacklistPurged},

@@ -41,6 +41,7 @@ struct Stats
     int deviceSlowDowns = 0;
     int devicePollsTooFast = 0;
     int devicesExpired = 0;
+    int tlsExpiredServed = 0; // connections given the expired certificate (tls-expired-cert)
     QMap<QString, int> unauthorized; // 401s sent, by reason
     QMap<QString, int> routes; // "GET /profile" → requests
 

@@ -244,6 +244,12 @@ void AuthReply::start()
             failForSession();
         return;
     }
+    // The token is due for renewal by the wall clock (the machine slept
+    // through the proactive refresh): renewed first, not sent to collect a 401.
+    if (session && session->refreshIfDue()) {
+        waitForRefresh(false);
+        return;
+    }
     send();
 }
 

@@ -78,6 +78,16 @@ struct Session::Private
     QByteArray refreshToken;
     QByteArray receivedToken; // received, being stored: signOut() revokes it too
     QDateTime expiry;
+    QDateTime refreshDue; // when the proactive refresh is due, by the wall clock
+    std::function<QDateTime()> clock = [] { return QDateTime::currentDateTimeUtc(); };
+    QDateTime now() const { return clock(); }
+    static constexpr int clockCheckMs = 5000;
+    static constexpr qint64 clockJumpMs = 3000;
+    QTimer clockWatch;
+    QElapsedTimer monotonic;
+    QDateTime wallAtCheck;
+    void watchClock();
+    void checkClock();
     int generation = 0;
     int refreshes = 0;
     int replays = 0;
@@ -278,6 +288,8 @@ void Session::Private::abandonWaiters()
 void Session::Private::wipe()
 {
     proactiveTimer.stop();
+    clockWatch.stop();
+    refreshDue = QDateTime();
     retryTimer.stop();
     accessToken.fill('\0');
     accessToken.clear();
@@ -775,7 +787,7 @@ void Session::Private::adopt(const TokenResponse &tokens)
     if (claims.value(QLatin1String("exp")).isDouble())
         newExpiry = QDateTime::fromSecsSinceEpoch(
             qint64(claims.value(QLatin1String("exp")).toDouble()), Qt::UTC);
-    const QDateTime now = QDateTime::currentDateTimeUtc();
+    const QDateTime now = this->now();
     if (tokens.expiresIn) {
         const QDateTime fromExpiresIn = now.addSecs(*tokens.expiresIn);
         // Whichever comes first, unless exp is already past on arrival: then
@@ -807,9 +819,11 @@ void Session::Private::scheduleRetry(int retryAfterSeconds)
 void Session::Private::scheduleProactiveRefresh()
 {
     proactiveTimer.stop();
+    refreshDue = QDateTime();
     if (!expiry.isValid())
         return;
-    const qint64 remaining = QDateTime::currentDateTimeUtc().msecsTo(expiry);
+    const QDateTime now = this->now();
+    const qint64 remaining = now.msecsTo(expiry);
     if (remaining <= 0) {
         // Expired on arrival (a server clock far off, or a broken server):
         // refreshing ahead of time would loop. The first 401 refreshes.
@@ -818,7 +832,44 @@ void Session::Private::scheduleProactiveRefresh()
     }
     const qint64 leadMs = lead.count() > 0 ? lead.count() : qMax<qint64>(remaining / 10, 200);
     // At the latest halfway through what is left.
-    proactiveTimer.start(clampedMs(qMax(remaining - leadMs, remaining / 2)));
+    const qint64 wait = qMax(remaining - leadMs, remaining / 2);
+    refreshDue = now.addMSecs(wait);
+    proactiveTimer.start(clampedMs(wait));
+    watchClock();
+}
+
+// The wall clock against the monotonic one: when the wall clock moved on
+// further than the monotonic clock (the machine slept, or the clock was set
+// forward), the proactive timer is late by that much; the refresh is
+// re-timed by the wall clock at once.
+void Session::Private::watchClock()
+{
+    wallAtCheck = now();
+    monotonic.start();
+    if (!clockWatch.isActive())
+        clockWatch.start();
+}
+
+void Session::Private::checkClock()
+{
+    if (!refreshDue.isValid()) {
+        clockWatch.stop();
+        return;
+    }
+    const QDateTime wall = now();
+    const qint64 jumpMs = wallAtCheck.msecsTo(wall) - monotonic.restart();
+    wallAtCheck = wall;
+    if (jumpMs < clockJumpMs)
+        return;
+    qCDebug(lcNet) << "the wall clock moved" << jumpMs / 1000
+                   << "s further than the monotonic one (resume or clock change)";
+    if (status != Status::SignedIn || flight || refreshToken.isEmpty())
+        return;
+    const qint64 left = wall.msecsTo(refreshDue);
+    if (left <= 0)
+        startFlight(QStringLiteral("resumed"));
+    else
+        proactiveTimer.start(clampedMs(left));
 }
 
 // Where the platform reports connectivity, coming back online retries at once.
@@ -843,6 +894,9 @@ Session::Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObj
     , d(std::make_unique<Private>())
 {
     d->q = this;
+    d->clockWatch.setInterval(Private::clockCheckMs);
+    d->clockWatch.setTimerType(Qt::CoarseTimer);
+    connect(&d->clockWatch, &QTimer::timeout, this, [this] { d->checkClock(); });
     d->protocol = std::move(protocol);
     d->store = store;
     d->proactiveTimer.setSingleShot(true);
@@ -1014,6 +1068,20 @@ Session::Healing Session::heal(int sentGeneration)
     d->rejectedGeneration = sentGeneration;
     d->startFlight({}, true);
     return Healing::WaitForRefresh;
+}
+
+void Session::setClock(std::function<QDateTime()> clock)
+{
+    d->clock = clock ? std::move(clock) : [] { return QDateTime::currentDateTimeUtc(); };
+}
+
+bool Session::refreshIfDue()
+{
+    if (d->status != Status::SignedIn || d->flight || d->refreshToken.isEmpty()
+        || !d->refreshDue.isValid() || d->now() < d->refreshDue)
+        return false;
+    d->startFlight(QStringLiteral("due by the clock"));
+    return d->flight;
 }
 
 bool Session::tokenUnusable() const

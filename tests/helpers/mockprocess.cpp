@@ -8,7 +8,10 @@ namespace SilentAuth::Test {
 QUrl startMockProcess(QProcess &process, const QString &executable, const QStringList &arguments,
                       bool quiet)
 {
-    auto environment = QProcessEnvironment::systemEnvironment();
+    // The caller's environment for the process, if it set one.
+    auto environment = process.processEnvironment();
+    if (environment.isEmpty())
+        environment = QProcessEnvironment::systemEnvironment();
     environment.remove(QStringLiteral("QT_LOGGING_RULES"));
     if (quiet)
         environment.insert(QStringLiteral("QT_LOGGING_RULES"),

@@ -12,7 +12,9 @@ namespace SilentAuth::Test {
 // Returns null (and says why with qWarning) when it cannot start. With
 // SILENTAUTH_REFRESH_TRANSPORT=cookie in the environment (a suite's second
 // run), its seed API carries the refresh token in a cookie, and
-// makeClient() talks to it that way.
+// makeClient() talks to it that way. With SILENTAUTH_TLS set, it serves
+// HTTPS with a CA of its own, which the process's default
+// QSslConfiguration then trusts.
 std::unique_ptr<Mock::MockServer> startServer(Mock::MockServerConfig config = {});
 
 // server.url() + path, e.g. endpoint(*server, "/auth/login").

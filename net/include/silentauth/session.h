@@ -135,6 +135,18 @@ public:
     //! Refresh this long before the access token expires; 0 = a tenth of its lifetime (the
     //! default).
     void setProactiveLead(std::chrono::milliseconds lead);
+    /*!
+        The wall clock the session reads expiry times with (default
+        QDateTime::currentDateTimeUtc()); a seam for tests that jump time.
+
+        Expiry is kept as an absolute time, not only as a timer: timers stop while a laptop
+        sleeps. A request about to go out when its token is due for renewal by this clock
+        waits for a refresh instead of collecting a 401; and every few seconds the session
+        compares this clock with the monotonic one, so after a resume (or a clock set
+        forward) an idle session renews at once. A clock set back only delays nothing: the
+        timers still fire.
+    */
+    void setClock(std::function<QDateTime()> clock);
 
     //! Where the refresh token goes from now on; nullptr keeps it in memory only ("for this
     //! session only"). The session does not take ownership.
@@ -227,6 +239,10 @@ private:
     bool completeExternalSignIn(quint64 ticket, const TokenResponse &tokens,
                                 const QString &identity, const QString &displayName);
     void abandonExternalSignIn(quint64 ticket);
+    // A request is about to go out: when the token is due for renewal by the wall clock
+    // (the proactive timer is late: the machine slept), a refresh starts and true says to
+    // wait for it.
+    bool refreshIfDue();
     // What a 401 on a request sent with token generation \a sentGeneration calls for.
     // GiveUp: the caller gets the 401; Unreachable: the token cannot be renewed right now.
     enum class Healing { Replay, WaitForRefresh, WaitForRelease, GiveUp, Unreachable };

@@ -8,8 +8,10 @@
 #include <QtCore/QTimer>
 #include <QtCore/QUrl>
 #include <QtHttpServer/QAbstractHttpServer>
+#include <QtNetwork/QSslConfiguration>
 
 #include <memory>
+#include <optional>
 
 namespace SilentAuth::Mock {
 
@@ -37,7 +39,11 @@ public:
 
     bool start(QString *error = nullptr);
     quint16 port() const { return m_port; }
+    //! http://…, or https://… when serving TLS.
     QUrl url() const;
+    //! The CA that signed the server's certificate with config().tlsSelfSignedDir (PEM);
+    //! empty otherwise.
+    QString caCertificateFile() const;
     // The OpenID issuer identifier: config().issuer, else url() (with
     // 127.0.0.1 or [::1] for a wildcard address). Known once started.
     QString issuer() const;
@@ -68,6 +74,10 @@ private:
     Reply admin(const Request &request);
     void deliver(QTcpSocket *socket, const Request &request, Reply reply, QElapsedTimer timer);
     bool loadUsers(QString *error);
+    bool loadTls(QString *error);
+    // The TLS configuration for a new connection: none for plain http, the
+    // expired certificate while the tls-expired-cert scenario runs.
+    std::optional<QSslConfiguration> tlsForNewConnection();
     void watchIntake(QTcpSocket *socket);
     void takeIn(QTcpSocket *socket);
     void refuseOversized(QTcpSocket *socket);
@@ -86,6 +96,8 @@ private:
     QHash<QTcpSocket *, Intake> m_intake;
     QTimer m_idleSweep;
     void closeIdleConnections();
+    // Closes the connections that owe no answer and were silent this long.
+    void closeConnections(qint64 silentForMs);
 
     MockServerConfig m_config;
     std::unique_ptr<ServerContext> m_context;
@@ -94,6 +106,8 @@ private:
     std::unique_ptr<ResourceService> m_resources;
     QTimer m_cleanupTimer;
     quint16 m_port = 0;
+    std::optional<QSslConfiguration> m_tls;
+    std::optional<QSslConfiguration> m_tlsExpired;
 };
 
 } // namespace SilentAuth::Mock

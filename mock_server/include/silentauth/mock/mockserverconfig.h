@@ -61,6 +61,13 @@ struct MockServerConfig
     enum class RefreshTransport { Body, Cookie, Both };
     RefreshTransport refreshTransport = RefreshTransport::Body;
     QByteArray refreshCookieName = "refreshToken";
+    // HTTPS (TLS 1.2 or later): the certificate chain and its private key as
+    // PEM files. Or a directory where the server makes a CA of its own and a
+    // certificate for 127.0.0.1, ::1 and localhost (ca.pem, server.pem,
+    // server-key.pem, server-expired.pem), for tests and QA. Neither: http.
+    QString tlsCertificateFile;
+    QString tlsKeyFile;
+    QString tlsSelfSignedDir;
     bool logRequests = true;
 };
 
