@@ -1,11 +1,18 @@
-// The silentauth program as users start it: one instance per user, and a
-// command line that answers --help without a display.
+// The silentauth program as users start it: one instance per user, a
+// command line that answers --help without a display, and a quiet stderr.
+#include "sessionfixture.h"
+#include "testserver.h"
+
+#include <silentauth/keychaintokenstore.h>
+
 #include <QtCore/QDir>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QFileInfo>
 #include <QtCore/QProcess>
 #include <QtCore/QTemporaryDir>
 #include <QtTest/QtTest>
+
+using namespace SilentAuth;
 
 class TestDesktopProcess : public QObject
 {
@@ -81,6 +88,81 @@ private Q_SLOTS:
             QVERIFY2(out.contains(option == QLatin1String("--help") ? "--server" : "SilentAuth"),
                      out.constData());
         }
+    }
+
+    // A normal run prints nothing at the default level: not the absence of a saved
+    // session, not a line per refresh. Here a session is restored from the keychain and
+    // refreshed every second or so while the program runs.
+    void normalRunIsQuiet()
+    {
+        Mock::MockServerConfig config;
+        config.accessTtl = std::chrono::seconds(2);
+        auto server = Test::startServer(config);
+        QVERIFY(server);
+        {
+            KeychainTokenStore keychain(QStringLiteral("SilentAuth"),
+                                        QStringLiteral("refresh-token@")
+                                            + server->url().authority());
+            auto client = Test::makeClient(*server, &keychain);
+            QVERIFY(Test::signIn(*client.session));
+            QTRY_VERIFY_WITH_TIMEOUT(!Test::readStore(keychain).token.isEmpty(), 10000);
+        }
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        auto env = environment();
+        env.remove(QStringLiteral("QT_LOGGING_RULES")); // the default level
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("TMPDIR"), home.path()); // an instance of its own
+        QProcess app;
+        app.setProcessEnvironment(env);
+        app.start(QStringLiteral(DESKTOP_EXECUTABLE),
+                  {QStringLiteral("--server"), server->url().toString()});
+        QVERIFY(app.waitForStarted(5000));
+        // Restored, then refreshed again and again.
+        QTRY_VERIFY_WITH_TIMEOUT(Test::stat(*server, "refreshes", "ok") >= 4, 20000);
+        app.terminate();
+        QVERIFY(app.waitForFinished(5000));
+        QStringList printed;
+        for (const QByteArray &line : app.readAllStandardError().split('\n')) {
+            // The offscreen platform's own notes, not the program's.
+            if (!line.isEmpty() && !line.startsWith("This plugin does not support"))
+                printed << QString::fromUtf8(line);
+        }
+        QVERIFY2(printed.isEmpty(), qPrintable(printed.join(QLatin1Char('\n'))));
+    }
+
+    // The first start: the bundled server, no saved session, the sign-in window.
+    void firstStartIsQuiet()
+    {
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        auto env = environment();
+        env.remove(QStringLiteral("QT_LOGGING_RULES"));
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("TMPDIR"), home.path());
+        QProcess app;
+        app.setProcessEnvironment(env);
+        app.start(QStringLiteral(DESKTOP_EXECUTABLE), {});
+        QVERIFY(app.waitForStarted(5000));
+        // Up: the bundled server's database and the instance socket exist.
+        QTRY_VERIFY_WITH_TIMEOUT(
+            QFileInfo::exists(home.filePath(QStringLiteral("data/SilentAuth/SilentAuth/"
+                                                           "bundled-server.sqlite")))
+                && !QDir(home.path())
+                        .entryList({QStringLiteral("silentauth-*")}, QDir::System)
+                        .isEmpty(),
+            10000);
+        QTest::qWait(1500);
+        app.terminate();
+        QVERIFY(app.waitForFinished(5000));
+        QStringList printed;
+        for (const QByteArray &line : app.readAllStandardError().split('\n')) {
+            if (!line.isEmpty() && !line.startsWith("This plugin does not support"))
+                printed << QString::fromUtf8(line);
+        }
+        QVERIFY2(printed.isEmpty(), qPrintable(printed.join(QLatin1Char('\n'))));
     }
 };
 

@@ -1,16 +1,25 @@
 #include "mainwindow.h"
 
+#include "accessibility.h"
 #include "boardmodel.h"
 #include "sessiontext.h"
 
 #include <silentauth/backendclient.h>
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QEvent>
+#include <QtCore/QLocale>
+#include <QtCore/QRegularExpression>
 #include <QtCore/QTime>
 #include <QtCore/QTimer>
 #include <QtGui/QAction>
+#include <QtGui/QClipboard>
+#include <QtGui/QCloseEvent>
+#include <QtGui/QGuiApplication>
 #include <QtGui/QIcon>
 #include <QtGui/QKeySequence>
+#include <QtGui/QScreen>
+#include <QtNetwork/QNetworkInformation>
 #include <QtWidgets/QDockWidget>
 #include <QtWidgets/QFormLayout>
 #include <QtWidgets/QHBoxLayout>
@@ -18,12 +27,15 @@
 #include <QtWidgets/QLabel>
 #include <QtWidgets/QLineEdit>
 #include <QtWidgets/QListWidget>
+#include <QtWidgets/QMenu>
+#include <QtWidgets/QMenuBar>
 #include <QtWidgets/QMessageBox>
 #include <QtWidgets/QPlainTextEdit>
 #include <QtWidgets/QPushButton>
 #include <QtWidgets/QSplitter>
 #include <QtWidgets/QStackedWidget>
 #include <QtWidgets/QStatusBar>
+#include <QtWidgets/QTabBar>
 #include <QtWidgets/QTabWidget>
 #include <QtWidgets/QTableView>
 #include <QtWidgets/QToolBar>
@@ -38,6 +50,46 @@ QIcon icon(const char *name)
     return QIcon(QStringLiteral(":/silentauth/icons/%1.svg").arg(QLatin1String(name)));
 }
 
+// A menu text without its access key, for a tool button: "Sign &out" → "Sign out",
+// "로그아웃(&O)" → "로그아웃" (a tool button has no working access key to show).
+QString withoutMnemonic(QString text)
+{
+    static const QRegularExpression cjk(QStringLiteral("\\(&[^&]\\)"));
+    text.remove(cjk);
+    text.replace(QLatin1String("&&"), QStringLiteral("\x01"));
+    text.remove(QLatin1Char('&'));
+    text.replace(QLatin1Char('\x01'), QLatin1Char('&'));
+    return text.trimmed();
+}
+
+// Errors in words; the technical detail is kept for Details (tool tip, accessible
+// description).
+QString errorInWords(const ApiError &error)
+{
+    switch (error.kind) {
+    case ApiError::Kind::Offline:
+        return MainWindow::tr("The server could not be reached. Check your connection.");
+    case ApiError::Kind::SessionEnded:
+        return MainWindow::tr("Your session has ended. Sign in again to continue.");
+    case ApiError::Kind::Rejected:
+        // A 4xx answer's message says why, in words.
+        return MainWindow::tr("The server refused this: %1").arg(error.message);
+    case ApiError::Kind::ServerError:
+        return MainWindow::tr("The server had a problem. Try again in a moment.");
+    case ApiError::Kind::Canceled:
+    case ApiError::Kind::None:
+        break;
+    }
+    return {};
+}
+
+QString errorDetail(const ApiError &error)
+{
+    return error.httpStatus > 0
+        ? MainWindow::tr("Details: HTTP %1, %2").arg(error.httpStatus).arg(error.message)
+        : MainWindow::tr("Details: %1").arg(error.message);
+}
+
 } // namespace
 
 MainWindow::MainWindow(Session *session, BackendClient *backend, QWidget *parent)
@@ -45,6 +97,8 @@ MainWindow::MainWindow(Session *session, BackendClient *backend, QWidget *parent
     , m_session(session)
     , m_backend(backend)
     , m_model(new BoardModel(this))
+    , m_draftTimer(new QTimer(this))
+    , m_retryTimer(new QTimer(this))
     , m_clock(new QTimer(this))
 {
     setObjectName(QStringLiteral("mainWindow"));
@@ -56,23 +110,39 @@ MainWindow::MainWindow(Session *session, BackendClient *backend, QWidget *parent
     m_reload = m_toolbar->addAction(icon("reload"), QString(), this, &MainWindow::reload);
     m_reload->setObjectName(QStringLiteral("reloadAction"));
     m_reload->setShortcut(QKeySequence::Refresh);
-    m_newPost = m_toolbar->addAction(icon("new"), QString(), this, &MainWindow::newPost);
+    m_newPost = m_toolbar->addAction(icon("new"), QString(), this, &MainWindow::askNewPost);
     m_newPost->setObjectName(QStringLiteral("newPostAction"));
     m_newPost->setShortcut(QKeySequence::New);
     m_toolbar->addSeparator();
     m_signOut
         = m_toolbar->addAction(icon("sign-out"), QString(), this, &MainWindow::signOutRequested);
     m_signOut->setObjectName(QStringLiteral("signOutAction"));
+    // Ctrl+S on the window, not on the button: a button's text with '&' replaces its
+    // shortcut with the access key on every retranslation.
+    m_saveAction = new QAction(icon("save"), QString(), this);
+    m_saveAction->setObjectName(QStringLiteral("saveAction"));
+    m_saveAction->setShortcut(QKeySequence::Save);
+    m_saveAction->setShortcutContext(Qt::WindowShortcut);
+    connect(m_saveAction, &QAction::triggered, this, [this] {
+        if (m_save->isEnabled() && !m_title->isReadOnly())
+            savePost();
+    });
+    addAction(m_saveAction);
+    m_draftTimer->setSingleShot(true);
+    m_draftTimer->setInterval(300);
+    connect(m_draftTimer, &QTimer::timeout, this, &MainWindow::persistDraft);
 
     m_tabs = new QTabWidget(this);
     m_tabs->setObjectName(QStringLiteral("tabs"));
     m_tabs->addTab(buildBoardPage(), icon("board"), QString());
     m_tabs->addTab(buildProfilePage(), icon("profile"), QString());
     buildBanner();
+    buildStaleBanner();
     auto *central = new QWidget(this);
     auto *layout = new QVBoxLayout(central);
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_banner);
+    layout->addWidget(m_staleBanner);
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
@@ -94,7 +164,12 @@ MainWindow::MainWindow(Session *session, BackendClient *backend, QWidget *parent
     m_activity->setUniformItemSizes(true);
     m_dock->setWidget(m_activity);
     addDockWidget(Qt::BottomDockWidgetArea, m_dock);
-    m_toolbar->addAction(m_dock->toggleViewAction());
+    // For QA and developers: the live events and the counters, hidden until asked for.
+    m_dock->hide();
+    m_refreshLabel->hide();
+    m_replayLabel->hide();
+    m_timeLeftLabel->hide();
+    buildMenus();
     retranslate();
 
     m_clock->setInterval(1000);
@@ -102,6 +177,199 @@ MainWindow::MainWindow(Session *session, BackendClient *backend, QWidget *parent
     m_clock->start();
     bindSession();
     resize(960, 640);
+    connect(m_title, &QLineEdit::textChanged, m_draftTimer, qOverload<>(&QTimer::start));
+    connect(m_body, &QPlainTextEdit::textChanged, m_draftTimer, qOverload<>(&QTimer::start));
+}
+
+void MainWindow::buildMenus()
+{
+    m_accountMenu = menuBar()->addMenu(QString());
+    m_accountMenu->setObjectName(QStringLiteral("accountMenu"));
+    m_accountInfo = m_accountMenu->addAction(QString());
+    m_accountInfo->setObjectName(QStringLiteral("accountInfo"));
+    m_accountInfo->setEnabled(false);
+    m_accountMenu->addSeparator();
+    m_switchAccount
+        = m_accountMenu->addAction(QString(), this, &MainWindow::switchAccountRequested);
+    m_switchAccount->setObjectName(QStringLiteral("switchAccountAction"));
+    m_accountMenu->addAction(m_signOut);
+    m_accountMenu->addSeparator();
+    m_settingsAction = m_accountMenu->addAction(icon("settings"), QString(), this,
+                                                &MainWindow::settingsRequested);
+    m_settingsAction->setObjectName(QStringLiteral("settingsAction"));
+    m_accountMenu->addSeparator();
+    m_quit = m_accountMenu->addAction(QString(), this, &QWidget::close);
+    m_quit->setObjectName(QStringLiteral("quitAction"));
+    m_quit->setShortcut(QKeySequence::Quit);
+    m_quit->setShortcutContext(Qt::ApplicationShortcut);
+    if (m_quit->shortcut().isEmpty())
+        m_quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+    m_quit->setMenuRole(QAction::QuitRole);
+
+    m_postMenu = menuBar()->addMenu(QString());
+    m_postMenu->setObjectName(QStringLiteral("postMenu"));
+    m_postMenu->addAction(m_newPost);
+    m_postMenu->addAction(m_saveAction);
+    m_postMenu->addAction(m_reload);
+
+    m_viewMenu = menuBar()->addMenu(QString());
+    m_viewMenu->setObjectName(QStringLiteral("viewMenu"));
+    QAction *activity = m_dock->toggleViewAction();
+    activity->setObjectName(QStringLiteral("activityAction"));
+    m_viewMenu->addAction(activity);
+    m_countersAction = m_viewMenu->addAction(QString());
+    m_countersAction->setObjectName(QStringLiteral("countersAction"));
+    m_countersAction->setCheckable(true);
+    connect(m_countersAction, &QAction::toggled, this, [this](bool on) {
+        for (QLabel *label : {m_timeLeftLabel, m_refreshLabel, m_replayLabel})
+            label->setVisible(on);
+    });
+    m_viewMenu->addAction(m_toolbar->toggleViewAction());
+
+    m_helpMenu = menuBar()->addMenu(QString());
+    m_helpMenu->setObjectName(QStringLiteral("helpMenu"));
+    m_shortcutsAction = m_helpMenu->addAction(QString(), this, &MainWindow::showShortcuts);
+    m_shortcutsAction->setObjectName(QStringLiteral("shortcutsAction"));
+    m_shortcutsAction->setShortcut(QKeySequence::HelpContents);
+    m_aboutAction = m_helpMenu->addAction(QString(), this, &MainWindow::showAbout);
+    m_aboutAction->setObjectName(QStringLiteral("aboutAction"));
+    m_aboutAction->setMenuRole(QAction::AboutRole);
+}
+
+void MainWindow::showShortcuts()
+{
+    QStringList rows;
+    for (QAction *action : {m_newPost, m_saveAction, m_reload, m_shortcutsAction, m_quit}) {
+        rows << QStringLiteral("<tr><td>%1</td><td>%2</td></tr>")
+                    .arg(action->shortcut().toString(QKeySequence::NativeText).toHtmlEscaped(),
+                         withoutMnemonic(action->text()).toHtmlEscaped());
+    }
+    auto *box = new QMessageBox(QMessageBox::NoIcon, tr("Keyboard shortcuts"),
+                                QStringLiteral("<table cellspacing=\"6\">%1</table><p>%2</p>")
+                                    .arg(rows.join(QString()),
+                                         tr("Alt and the underlined letter opens a menu or "
+                                            "moves to a field.")
+                                             .toHtmlEscaped()),
+                                QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("shortcutsBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::showAbout()
+{
+    auto *box = new QMessageBox(
+        QMessageBox::NoIcon, tr("About SilentAuth"),
+        tr("<h3>SilentAuth %1</h3><p>Signs you in once and keeps you signed in.</p>"
+           "<p>Built with Qt %2 (LGPL-3.0) and QtKeychain (BSD-3-Clause).</p>")
+            .arg(QCoreApplication::applicationVersion().toHtmlEscaped(),
+                 QString::fromLatin1(qVersion())),
+        QMessageBox::Close, this);
+    box->setObjectName(QStringLiteral("aboutBox"));
+    box->setAttribute(Qt::WA_DeleteOnClose);
+    box->open();
+}
+
+void MainWindow::setAccount(const QString &server)
+{
+    m_server = server;
+    retranslate();
+}
+
+void MainWindow::setCounterBase(int refreshes, int replays)
+{
+    m_refreshBase = refreshes;
+    m_replayBase = replays;
+    updateStatus();
+}
+
+void MainWindow::setDraftStore(const DraftStore *store, const QString &user)
+{
+    m_drafts = store;
+    m_draftUser = user;
+}
+
+void MainWindow::restoreDraft(const DraftStore::Draft &draft)
+{
+    if (draft.isEmpty())
+        return;
+    m_editingId = draft.postId;
+    m_cleanTitle.clear();
+    m_cleanBody.clear();
+    m_title->setText(draft.title);
+    m_body->setPlainText(draft.body);
+    m_title->setReadOnly(false);
+    m_body->setReadOnly(false);
+    m_save->setEnabled(true);
+    m_delete->setEnabled(draft.postId != 0);
+    const QString when = QLocale().toString(draft.saved.toLocalTime(), QLocale::ShortFormat);
+    m_editorState->setText(tr("Your unsaved post from %1 is back. Save it, or start a new "
+                              "post to discard it.")
+                               .arg(when));
+    m_title->setFocus();
+}
+
+void MainWindow::persistDraft()
+{
+    m_draftTimer->stop();
+    if (!m_drafts || m_draftUser.isEmpty())
+        return;
+    if (!hasUnsavedDraft()) {
+        m_drafts->remove(m_draftUser);
+        return;
+    }
+    DraftStore::Draft draft;
+    draft.postId = m_editingId;
+    draft.title = m_title->text();
+    draft.body = m_body->toPlainText();
+    m_drafts->save(m_draftUser, draft);
+}
+
+void MainWindow::flushDraft()
+{
+    persistDraft();
+}
+
+void MainWindow::discardDraft()
+{
+    m_draftTimer->stop();
+    if (m_drafts)
+        m_drafts->remove(m_draftUser);
+    markClean();
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    if (!hasUnsavedDraft()) {
+        QMainWindow::closeEvent(event);
+        return;
+    }
+    QMessageBox box(QMessageBox::Question, tr("Unsaved post"),
+                    tr("Your post \"%1\" is not saved.").arg(m_title->text()),
+                    QMessageBox::NoButton, this);
+    box.setObjectName(QStringLiteral("closeWithDraft"));
+    QPushButton *keep = nullptr;
+    if (m_drafts && !m_draftUser.isEmpty()) {
+        box.setInformativeText(tr("Keep it on this computer, and it is offered back the next "
+                                  "time you sign in."));
+        keep = box.addButton(tr("&Keep for later"), QMessageBox::AcceptRole);
+        keep->setObjectName(QStringLiteral("keepDraft"));
+    }
+    QPushButton *discard = box.addButton(tr("&Discard"), QMessageBox::DestructiveRole);
+    discard->setObjectName(QStringLiteral("discardDraft"));
+    QPushButton *cancel = box.addButton(QMessageBox::Cancel);
+    box.setDefaultButton(keep ? keep : cancel);
+    box.setEscapeButton(cancel);
+    box.exec();
+    if (box.clickedButton() == keep && keep) {
+        flushDraft();
+        QMainWindow::closeEvent(event);
+    } else if (box.clickedButton() == discard) {
+        discardDraft();
+        QMainWindow::closeEvent(event);
+    } else {
+        event->ignore();
+    }
 }
 
 MainWindow::~MainWindow() = default;
@@ -114,8 +382,32 @@ void MainWindow::retranslate()
     m_reload->setText(tr("&Reload"));
     m_newPost->setText(tr("&New post"));
     m_signOut->setText(tr("Sign &out"));
+    m_saveAction->setText(tr("&Save post"));
+    m_accountMenu->setTitle(tr("&Account"));
+    m_postMenu->setTitle(tr("P&ost"));
+    m_viewMenu->setTitle(tr("&View"));
+    m_helpMenu->setTitle(tr("&Help"));
+    m_switchAccount->setText(tr("S&witch account…"));
+    m_settingsAction->setText(tr("Se&ttings…"));
+    m_quit->setText(tr("&Quit"));
+    m_dock->toggleViewAction()->setText(tr("&Activity"));
+    m_countersAction->setText(tr("Token and refresh &counters"));
+    m_toolbar->toggleViewAction()->setText(tr("&Toolbar"));
+    m_shortcutsAction->setText(tr("&Keyboard shortcuts"));
+    m_aboutAction->setText(tr("&About SilentAuth"));
+    for (QAction *action : {m_reload, m_newPost, m_signOut}) {
+        action->setIconText(withoutMnemonic(action->text()));
+        action->setToolTip(action->shortcut().isEmpty()
+                               ? withoutMnemonic(action->text())
+                               : QStringLiteral("%1 (%2)").arg(
+                                   withoutMnemonic(action->text()),
+                                   action->shortcut().toString(QKeySequence::NativeText)));
+    }
+    m_save->setToolTip(QStringLiteral("%1 (%2)").arg(
+        withoutMnemonic(tr("&Save")), m_saveAction->shortcut().toString(QKeySequence::NativeText)));
     m_tabs->setTabText(0, tr("&Board"));
     m_tabs->setTabText(1, tr("&Profile"));
+    m_tabs->tabBar()->setAccessibleName(tr("Pages"));
     m_dock->setWindowTitle(tr("Activity"));
     m_activity->setAccessibleName(tr("Sign-in activity"));
     m_table->setAccessibleName(tr("Posts"));
@@ -131,7 +423,11 @@ void MainWindow::retranslate()
     m_emailLabel->setText(tr("Email:"));
     m_displayNameLabel->setText(tr("&Display name:"));
     m_retry->setText(tr("Retry &now"));
+    m_retryLoad->setText(tr("Try a&gain now"));
+    m_detailsButton->setText(tr("Deta&ils"));
+    m_copyDetails->setText(tr("&Copy details"));
     Q_EMIT m_model->headerDataChanged(Qt::Horizontal, 0, m_model->columnCount() - 1);
+    updateStatus();
 }
 
 void MainWindow::showTitle()
@@ -157,6 +453,11 @@ QWidget *MainWindow::buildBoardPage()
     m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    // Tab leaves the table (it does not walk its cells); the arrows choose a post, Return
+    // opens it in the editor.
+    m_table->setTabKeyNavigation(false);
+    m_table->horizontalHeader()->setSectionResizeMode(BoardModel::Updated,
+                                                      QHeaderView::ResizeToContents);
     m_table->horizontalHeader()->setSectionResizeMode(BoardModel::Title, QHeaderView::Stretch);
     m_table->verticalHeader()->hide();
     m_boardMessage = new QLabel(m_boardStack);
@@ -166,7 +467,13 @@ QWidget *MainWindow::buildBoardPage()
     m_boardStack->addWidget(m_table);
     m_boardStack->addWidget(m_boardMessage);
     connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
-            [this](const QModelIndex &current) { showPost(current.row()); });
+            [this](const QModelIndex &current) {
+                // Browsing with the arrows shows each post, but never asks about (or
+                // drops) unsaved work: that waits for Return.
+                if (!hasUnsavedDraft())
+                    showPost(current.row());
+            });
+    connect(m_table, &QAbstractItemView::activated, this, &MainWindow::openPost);
 
     auto *editor = new QWidget(page);
     m_title = new QLineEdit(editor);
@@ -179,7 +486,6 @@ QWidget *MainWindow::buildBoardPage()
     m_editorState->setObjectName(QStringLiteral("editorState"));
     m_save = new QPushButton(icon("save"), QString(), editor);
     m_save->setObjectName(QStringLiteral("savePost"));
-    m_save->setShortcut(QKeySequence::Save);
     m_delete = new QPushButton(icon("delete"), QString(), editor);
     m_delete->setObjectName(QStringLiteral("deletePost"));
     m_delete->setEnabled(false);
@@ -195,6 +501,11 @@ QWidget *MainWindow::buildBoardPage()
     layout->addLayout(buttons);
     page->addWidget(m_boardStack);
     page->addWidget(editor);
+    // In the order they are seen: the table, the title, the text, Delete, Save.
+    setTabOrder(m_table, m_title);
+    setTabOrder(m_title, m_body);
+    setTabOrder(m_body, m_delete);
+    setTabOrder(m_delete, m_save);
     page->setStretchFactor(0, 3);
     page->setStretchFactor(1, 2);
     newPost();
@@ -227,6 +538,88 @@ QWidget *MainWindow::buildProfilePage()
     form->addRow(m_emailLabel, m_profileEmail);
     form->addRow(m_displayNameLabel, nameRow);
     return page;
+}
+
+// The resource server is down (the session is fine): what is shown may be out of date,
+// and the posts are loaded again on their own, sooner the first times.
+void MainWindow::buildStaleBanner()
+{
+    m_staleBanner = new QWidget(this);
+    m_staleBanner->setObjectName(QStringLiteral("staleBanner"));
+    m_staleBanner->setAutoFillBackground(true);
+    m_staleBanner->setStyleSheet(QStringLiteral("#staleBanner { background: #fff4ce; }"
+                                                "#staleBanner QLabel { color: #3b2f00; }"));
+    m_staleText = new QLabel(m_staleBanner);
+    m_staleText->setObjectName(QStringLiteral("staleText"));
+    m_staleText->setWordWrap(true);
+    m_retryLoad = new QPushButton(m_staleBanner);
+    m_retryLoad->setObjectName(QStringLiteral("retryLoad"));
+    connect(m_retryLoad, &QPushButton::clicked, this, &MainWindow::reload);
+    // The technical detail, on request, to read or to paste into a report.
+    m_detailsButton = new QPushButton(m_staleBanner);
+    m_detailsButton->setObjectName(QStringLiteral("staleDetailsButton"));
+    m_detailsButton->setCheckable(true);
+    m_staleDetails = new QLabel(m_staleBanner);
+    m_staleDetails->setObjectName(QStringLiteral("staleDetails"));
+    m_staleDetails->setWordWrap(true);
+    m_staleDetails->setTextInteractionFlags(Qt::TextSelectableByMouse
+                                            | Qt::TextSelectableByKeyboard);
+    m_staleDetails->hide();
+    m_copyDetails = new QPushButton(m_staleBanner);
+    m_copyDetails->setObjectName(QStringLiteral("copyDetails"));
+    m_copyDetails->hide();
+    connect(m_detailsButton, &QPushButton::toggled, this, [this](bool shown) {
+        m_staleDetails->setVisible(shown);
+        m_copyDetails->setVisible(shown);
+    });
+    connect(m_copyDetails, &QPushButton::clicked, this, [this] {
+        QGuiApplication::clipboard()->setText(m_staleDetails->text());
+        statusBar()->showMessage(tr("Details copied"), 3000);
+    });
+    auto *row = new QHBoxLayout;
+    row->addWidget(m_staleText, 1);
+    row->addWidget(m_detailsButton);
+    row->addWidget(m_retryLoad);
+    auto *detailsRow = new QHBoxLayout;
+    detailsRow->addWidget(m_staleDetails, 1);
+    detailsRow->addWidget(m_copyDetails);
+    auto *layout = new QVBoxLayout(m_staleBanner);
+    layout->addLayout(row);
+    layout->addLayout(detailsRow);
+    m_staleBanner->hide();
+    m_retryTimer->setSingleShot(true);
+    connect(m_retryTimer, &QTimer::timeout, this, &MainWindow::reload);
+    // Where the system says when the network is back (NetworkManager, GLib), a failed load
+    // is tried again at once instead of at the next backoff.
+    if (QNetworkInformation::instance() || QNetworkInformation::loadDefaultBackend()) {
+        connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
+                [this](QNetworkInformation::Reachability reachability) {
+                    if (reachability == QNetworkInformation::Reachability::Online
+                        && m_staleBanner->isVisible())
+                        reload();
+                });
+    }
+}
+
+void MainWindow::showStale(const ApiError &error)
+{
+    const QString when = m_loadedAt.isValid()
+        ? QLocale().toString(m_loadedAt.time(), QLocale::ShortFormat)
+        : QString();
+    const QString text = m_model->rowCount() > 0 && !when.isEmpty()
+        ? tr("%1 The posts shown are from %2 and may be out of date; SilentAuth tries again "
+             "on its own.")
+              .arg(errorInWords(error), when)
+        : tr("%1 SilentAuth tries again on its own.").arg(errorInWords(error));
+    m_staleText->setText(text);
+    m_staleText->setToolTip(errorDetail(error));
+    m_staleDetails->setText(errorDetail(error));
+    m_staleDetails->setAccessibleName(errorDetail(error));
+    if (!m_staleBanner->isVisibleTo(this))
+        announce(m_staleText, text);
+    m_staleBanner->show();
+    m_retryTimer->start(m_retryDelay);
+    m_retryDelay = qMin(m_retryDelay * 2, 30000);
 }
 
 void MainWindow::buildBanner()
@@ -264,13 +657,19 @@ void MainWindow::updateStatus()
     m_stateLabel->setText(signedIn && !m_session->username().isEmpty()
                               ? SessionText::event(Session::Event::SignedIn, m_session->username())
                               : SessionText::status(m_session->status()));
-    m_refreshLabel->setText(tr("Silent refreshes: %1").arg(m_session->refreshCount()));
-    m_replayLabel->setText(tr("Replays: %1").arg(m_session->replayCount()));
+    m_refreshLabel->setText(
+        tr("Silent refreshes: %1").arg(qMax(0, m_session->refreshCount() - m_refreshBase)));
+    m_replayLabel->setText(tr("Replays: %1").arg(qMax(0, m_session->replayCount() - m_replayBase)));
+    m_accountInfo->setText(m_server.isEmpty()
+                               ? tr("Signed in as %1").arg(m_session->username())
+                               : tr("Signed in as %1 at %2").arg(m_session->username(), m_server));
     // The banner stays up through the retries until a refresh gets through.
     const auto status = m_session->status();
     if (status == Session::Status::Offline) {
         m_bannerText->setText(tr("The sign-in server cannot be reached. You are still signed "
                                  "in; SilentAuth keeps retrying on its own."));
+        if (!m_banner->isVisibleTo(this))
+            announce(m_bannerText, m_bannerText->text());
         m_banner->show();
     } else if (status == Session::Status::Refreshing && m_banner->isVisibleTo(this)) {
         m_bannerText->setText(tr("Trying to reach the sign-in server…"));
@@ -288,11 +687,10 @@ void MainWindow::updateTimeLeft()
         return;
     }
     const qint64 seconds = qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(expiry));
-    m_timeLeftLabel->setText(tr("Token: %1 left")
-                                 .arg(seconds >= 3600 ? QStringLiteral("%1 h").arg(seconds / 3600)
-                                          : seconds >= 60
-                                          ? QStringLiteral("%1 min").arg(seconds / 60)
-                                          : QStringLiteral("%1 s").arg(seconds)));
+    m_timeLeftLabel->setText(seconds >= 3600 ? tr("Token: %n hour(s) left", "", int(seconds / 3600))
+                                 : seconds >= 60
+                                 ? tr("Token: %n minute(s) left", "", int(seconds / 60))
+                                 : tr("Token: %n second(s) left", "", int(seconds)));
 }
 
 void MainWindow::appendActivity(Session::Event event, const QString &detail)
@@ -305,7 +703,7 @@ void MainWindow::addActivity(Session::Event event, const QString &detail, const 
     if (event == Session::Event::RequestSent)
         return; // the interesting part is what happens around them
     const QString line
-        = when.toString(QStringLiteral("HH:mm:ss  ")) + SessionText::event(event, detail);
+        = when.toString(QStringLiteral("HH:mm:ss  ")) + SessionText::logLine(event, detail);
     m_activity->addItem(line);
     while (m_activity->count() > 500)
         delete m_activity->takeItem(0);
@@ -321,12 +719,23 @@ void MainWindow::reload()
     m_backend->listPosts(this, [this](const ApiError &error, const QList<Post> &posts) {
         m_reload->setEnabled(true);
         if (!error.ok()) {
-            m_boardMessage->setText(tr("The posts could not be loaded: %1").arg(error.message));
+            m_boardMessage->setText(
+                tr("The posts could not be loaded. %1").arg(errorInWords(error)));
+            m_boardMessage->setToolTip(errorDetail(error));
             if (m_model->rowCount() == 0)
                 m_boardStack->setCurrentWidget(m_boardMessage);
-            reportError(error, tr("Loading the board"));
+            if (error.kind == ApiError::Kind::Offline || error.kind == ApiError::Kind::ServerError)
+                showStale(error);
+            else
+                reportError(error, tr("Loading the board"));
             return;
         }
+        m_loadedAt = QDateTime::currentDateTime();
+        m_retryTimer->stop();
+        m_retryDelay = 2000;
+        if (m_staleBanner->isVisible())
+            statusBar()->showMessage(tr("The posts are up to date again."), 5000);
+        m_staleBanner->hide();
         const qint64 selected = m_editingId;
         m_model->setPosts(posts);
         if (posts.isEmpty()) {
@@ -362,20 +771,44 @@ void MainWindow::markClean()
 {
     m_cleanTitle = m_title->text();
     m_cleanBody = m_body->toPlainText();
+    m_draftTimer->start(); // the kept draft goes once the post is saved
 }
 
-void MainWindow::showPost(int row)
+void MainWindow::openPost(const QModelIndex &index)
+{
+    const Post *post = m_model->post(index.row());
+    if (!post)
+        return;
+    if (post->id == m_editingId || showPost(index.row())) {
+        QWidget *editor = m_title->isReadOnly() ? static_cast<QWidget *>(m_body) : m_title;
+        editor->setFocus(Qt::OtherFocusReason);
+    }
+}
+
+void MainWindow::askNewPost()
+{
+    if (hasUnsavedDraft()
+        && QMessageBox::question(
+               this, tr("Unsaved post"),
+               tr("Your changes to \"%1\" are not saved. Discard them?").arg(m_title->text()),
+               QMessageBox::Discard | QMessageBox::Cancel)
+            != QMessageBox::Discard)
+        return;
+    newPost();
+}
+
+bool MainWindow::showPost(int row)
 {
     const Post *post = m_model->post(row);
     if (!post || post->id == m_editingId)
-        return;
+        return false;
     if (hasUnsavedDraft()
         && QMessageBox::question(
                this, tr("Unsaved post"),
                tr("Your changes to \"%1\" are not saved. Discard them?").arg(m_title->text()),
                QMessageBox::Discard | QMessageBox::Cancel)
             != QMessageBox::Discard) {
-        return;
+        return false;
     }
     m_editingId = post->id;
     m_title->setText(post->title);
@@ -387,6 +820,7 @@ void MainWindow::showPost(int row)
     m_save->setEnabled(mine);
     m_delete->setEnabled(mine);
     m_editorState->setText(mine ? tr("Editing your post") : tr("By %1").arg(post->author));
+    return true;
 }
 
 void MainWindow::newPost()
@@ -417,7 +851,9 @@ void MainWindow::savePost()
         m_save->setEnabled(true);
         if (!error.ok()) {
             // The draft stays in the editor: nothing typed is lost.
-            m_editorState->setText(tr("Not saved: %1").arg(error.message));
+            m_editorState->setText(tr("Not saved. %1").arg(errorInWords(error)));
+            m_editorState->setToolTip(errorDetail(error));
+            m_editorState->setAccessibleDescription(errorDetail(error));
             reportError(error, tr("Saving the post"));
             return;
         }
@@ -481,7 +917,8 @@ void MainWindow::reportError(const ApiError &error, const QString &what)
     if (error.kind == ApiError::Kind::Canceled)
         return;
     // The session's own state (banner, re-sign-in) speaks for session problems.
-    statusBar()->showMessage(tr("%1 failed: %2").arg(what, error.message), 8000);
+    statusBar()->showMessage(tr("%1 failed. %2").arg(what, errorInWords(error)), 8000);
+    statusBar()->setToolTip(errorDetail(error));
 }
 
 } // namespace SilentAuth::Ui

@@ -1,11 +1,15 @@
 #pragma once
 
+#include "draftstore.h"
+
 #include <silentauth/session.h>
 
 #include <QtWidgets/QMainWindow>
 
 QT_BEGIN_NAMESPACE
 class QAction;
+class QCloseEvent;
+class QMenu;
 class QDockWidget;
 class QLabel;
 class QLineEdit;
@@ -42,6 +46,22 @@ public:
     //! Whatever the user typed and has not saved yet.
     bool hasUnsavedDraft() const;
 
+    //! Unsaved work is kept in \a store under \a user as it is typed (not owned; null: not
+    //! kept), and asked about when the window is closed.
+    void setDraftStore(const DraftStore *store, const QString &user);
+    //! Puts \a draft (found on disk at start) back in the editor, unsaved, and says so.
+    void restoreDraft(const DraftStore::Draft &draft);
+    //! Writes the draft now (before the window goes).
+    void flushDraft();
+    //! The draft is dropped, on disk too (the user chose to lose it).
+    void discardDraft();
+
+    //! The session's counters as they were when this user's session began: the status bar
+    //! counts from there.
+    void setCounterBase(int refreshes, int replays);
+    //! Who is signed in where, for the Account menu.
+    void setAccount(const QString &server);
+
     //! An auth event from before this window existed (a silent restore), at \a when.
     void addActivity(Session::Event event, const QString &detail, const QTime &when);
 
@@ -50,9 +70,12 @@ public Q_SLOTS:
 
 Q_SIGNALS:
     void signOutRequested();
+    void switchAccountRequested();
+    void settingsRequested();
 
 protected:
     void changeEvent(QEvent *event) override;
+    void closeEvent(QCloseEvent *event) override;
 
 private:
     void retranslate();
@@ -60,12 +83,20 @@ private:
     QWidget *buildBoardPage();
     QWidget *buildProfilePage();
     void buildBanner();
+    void buildStaleBanner();
+    void showStale(const ApiError &error);
     void bindSession();
     void updateStatus();
     void updateTimeLeft();
     void appendActivity(Session::Event event, const QString &detail);
-    void showPost(int row);
+    void buildMenus();
+    bool showPost(int row);
+    void openPost(const QModelIndex &index);
+    void askNewPost();
     void newPost();
+    void persistDraft();
+    void showShortcuts();
+    void showAbout();
     void savePost();
     void deletePost();
     void saveDisplayName();
@@ -86,6 +117,33 @@ private:
     qint64 m_editingId = 0;
     QString m_cleanTitle;
     QString m_cleanBody;
+    const DraftStore *m_drafts = nullptr;
+    QString m_draftUser;
+    QTimer *m_draftTimer;
+    QTimer *m_retryTimer;
+    int m_retryDelay = 2000;
+    QDateTime m_loadedAt; // when the posts shown were loaded
+    QWidget *m_staleBanner;
+    QLabel *m_staleText;
+    QPushButton *m_retryLoad;
+    QPushButton *m_detailsButton;
+    QLabel *m_staleDetails;
+    QPushButton *m_copyDetails;
+    int m_refreshBase = 0;
+    int m_replayBase = 0;
+    QString m_server;
+    QAction *m_saveAction;
+    QAction *m_quit;
+    QAction *m_switchAccount;
+    QAction *m_settingsAction;
+    QAction *m_accountInfo;
+    QAction *m_shortcutsAction;
+    QAction *m_aboutAction;
+    QAction *m_countersAction;
+    QMenu *m_accountMenu;
+    QMenu *m_postMenu;
+    QMenu *m_viewMenu;
+    QMenu *m_helpMenu;
     QLabel *m_profileUsername;
     QLabel *m_profileEmail;
     QLineEdit *m_displayName;

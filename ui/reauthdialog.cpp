@@ -1,6 +1,9 @@
 #include "reauthdialog.h"
 
+#include "accessibility.h"
 #include "browserwaitpanel.h"
+#include "passwordaids.h"
+#include "windowfit.h"
 
 #include <QtCore/QEvent>
 #include <QtCore/QUrl>
@@ -37,6 +40,8 @@ ReauthDialog::ReauthDialog(const QString &username, QWidget *parent)
     m_password->setEchoMode(QLineEdit::Password);
     m_password->setAccessibleName(tr("Password"));
     m_passwordLabel->setBuddy(m_password);
+    auto *capsLock = new QLabel(this);
+    m_passwordAids = new PasswordAids(m_password, capsLock);
     m_error->setObjectName(QStringLiteral("reauthError"));
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: #b3261e;"));
@@ -63,6 +68,7 @@ ReauthDialog::ReauthDialog(const QString &username, QWidget *parent)
     m_form->addRow(tr("Username:"), user);
     m_form->addRow(QString(), m_browser);
     m_form->addRow(m_passwordLabel, m_password);
+    m_form->addRow(QString(), capsLock);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_explanation);
     layout->addLayout(m_form);
@@ -70,9 +76,16 @@ ReauthDialog::ReauthDialog(const QString &username, QWidget *parent)
     layout->addWidget(m_progress);
     layout->addWidget(m_wait);
     layout->addWidget(buttons);
+    setMinimumWidth(420);
     retranslate();
     apply();
     m_password->setFocus();
+}
+
+void ReauthDialog::showEvent(QShowEvent *event)
+{
+    QDialog::showEvent(event);
+    growToFit(this);
 }
 
 void ReauthDialog::retranslate()
@@ -91,8 +104,11 @@ void ReauthDialog::retranslate()
 
 void ReauthDialog::changeEvent(QEvent *event)
 {
-    if (event->type() == QEvent::LanguageChange)
+    if (event->type() == QEvent::LanguageChange) {
         retranslate();
+        m_passwordAids->retranslate();
+        m_error->hide(); // in the previous language
+    }
     QDialog::changeEvent(event);
 }
 
@@ -141,6 +157,8 @@ void ReauthDialog::showError(const QString &message)
     apply();
     m_error->setText(message);
     m_error->setVisible(!message.isEmpty());
+    announce(m_error, message);
+    growToFit(this);
     if (m_browserOffered && !passwordShown()) {
         m_browser->setFocus();
         return;
@@ -156,6 +174,7 @@ void ReauthDialog::showBrowserWaiting(const QUrl &url)
     m_error->hide();
     apply();
     m_wait->showWaiting(url);
+    growToFit(this);
 }
 
 void ReauthDialog::showBrowserFailed()
@@ -177,6 +196,8 @@ void ReauthDialog::showBrowserEnded(const QString &error)
     apply();
     m_error->setText(error);
     m_error->setVisible(!error.isEmpty());
+    announce(m_error, error);
+    growToFit(this);
     m_browser->setFocus();
 }
 

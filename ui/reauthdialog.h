@@ -8,12 +8,14 @@ class QLabel;
 class QLineEdit;
 class QProgressBar;
 class QPushButton;
+class QShowEvent;
 class QUrl;
 QT_END_NAMESPACE
 
 namespace SilentAuth::Ui {
 
 class BrowserWaitPanel;
+class PasswordAids;
 
 // Shown over the main window when the session ended: the password again (or
 // the browser, with a sign-in server that signs users in on its own pages),
@@ -44,6 +46,7 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     void submit();
@@ -56,6 +59,7 @@ private:
     QPushButton *m_browser;
     QLabel *m_passwordLabel;
     QLineEdit *m_password;
+    PasswordAids *m_passwordAids;
     QLabel *m_error;
     QProgressBar *m_progress;
     BrowserWaitPanel *m_wait;

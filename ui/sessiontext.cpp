@@ -56,4 +56,40 @@ QString SessionText::event(Session::Event event, const QString &detail)
     return {};
 }
 
+// A line of the activity log: English in every language, as logs are, so a line a user
+// copies into a report reads the same for whoever reads it.
+QString SessionText::logLine(Session::Event event, const QString &detail)
+{
+    switch (event) {
+    case Session::Event::SignedIn:
+        return QStringLiteral("Signed in as %1").arg(detail);
+    case Session::Event::SessionRestored:
+        return QStringLiteral("Session restored for %1").arg(detail);
+    case Session::Event::SignedOut:
+        return QStringLiteral("Signed out");
+    case Session::Event::RequestSent:
+        return QStringLiteral("Request %1").arg(detail);
+    case Session::Event::Unauthorized:
+        return QStringLiteral("401 caught: %1").arg(detail);
+    case Session::Event::RefreshStarted:
+        return detail.isEmpty() ? QStringLiteral("Refresh started")
+                                : QStringLiteral("Refresh started (ahead of expiry)");
+    case Session::Event::RefreshSucceeded:
+        return QStringLiteral("Refresh succeeded");
+    case Session::Event::RefreshFailed:
+        return QStringLiteral("Refresh failed: %1").arg(detail);
+    case Session::Event::SessionExpired:
+        return QStringLiteral("Refresh token rejected: session ended");
+    case Session::Event::Replayed:
+        return QStringLiteral("Replayed: %1").arg(detail);
+    case Session::Event::RequestsHeld:
+        return QStringLiteral("Requests held until you sign in again");
+    case Session::Event::RequestsResumed:
+        return QStringLiteral("Held requests sent");
+    case Session::Event::RequestsFailed:
+        return QStringLiteral("Held requests canceled");
+    }
+    return {};
+}
+
 } // namespace SilentAuth::Ui

@@ -14,6 +14,8 @@ class SessionText
 public:
     static QString status(Session::Status status);
     static QString event(Session::Event event, const QString &detail);
+    //! The activity log's line for \a event: never translated.
+    static QString logLine(Session::Event event, const QString &detail);
 };
 
 } // namespace SilentAuth::Ui

@@ -64,6 +64,10 @@ SettingsDialog::SettingsDialog(const Values &values, QWidget *parent)
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::validate);
     connect(buttons, &QDialogButtonBox::rejected, this, &QDialog::reject);
+    // Room for a whole address; the title is not elided.
+    for (QLineEdit *edit : {m_server, m_tokenUrl, m_issuer})
+        edit->setMinimumWidth(edit->fontMetrics().horizontalAdvance(QLatin1Char('x')) * 42);
+    form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addWidget(m_error);

@@ -3,13 +3,17 @@
 #include "mainwindow.h"
 #include "reauthdialog.h"
 #include "signinwindow.h"
+#include "windowfit.h"
 
 #include <silentauth/browsersignin.h>
 #include <silentauth/session.h>
 #include <silentauth/tokenstore.h>
 
+#include <QtCore/QTimer>
+#include <QtWidgets/QApplication>
 #include <QtWidgets/QMessageBox>
 #include <QtWidgets/QStatusBar>
+#include <QtWidgets/QSystemTrayIcon>
 
 namespace SilentAuth::Ui {
 
@@ -19,6 +23,8 @@ Shell::Shell(Session *session, BackendClient *backend, Options options, QObject 
     , m_backend(backend)
     , m_options(std::move(options))
     , m_signIn(std::make_unique<SignInWindow>())
+    , m_drafts(m_options.draftDirectory,
+               m_options.draftServerKey.isEmpty() ? m_options.server : m_options.draftServerKey)
 {
     m_signIn->setServer(m_options.server);
     m_signIn->setDemoHint(m_options.demoHint);
@@ -36,9 +42,16 @@ Shell::Shell(Session *session, BackendClient *backend, Options options, QObject 
                     return;
                 useKeychain(keep);
                 Q_EMIT preferencesChanged(username, keep);
-                m_signIn->setBusy(true, tr("Signing in…"));
+                m_signIn->setBusy(true, tr("Signing in…"), true);
                 m_session->signIn(username, password);
             });
+    // A sign-in that hangs can be given up at once: sign-out supersedes it.
+    connect(m_signIn.get(), &SignInWindow::cancelRequested, this, [this] {
+        if (m_session && m_session->status() == Session::Status::SigningIn)
+            m_session->signOut();
+        else
+            m_signIn->setBusy(false);
+    });
     connect(m_signIn.get(), &SignInWindow::browserSignInRequested, this,
             &Shell::startBrowserSignIn);
     connect(m_signIn.get(), &SignInWindow::browserSignInCanceled, this, [this] {
@@ -56,15 +69,19 @@ void Shell::attachSession()
     connect(m_session, &Session::errorOccurred, this,
             [this](Session::Error error, const QString &message) { onError(int(error), message); });
     connect(m_session, &Session::statusChanged, this, [this](Session::Status status) {
-        if (status == Session::Status::SignedOut && !m_reauth && (!m_main || !m_main->isVisible()))
+        if (status == Session::Status::SignedOut && !m_reauth
+            && (!m_main || !m_main->isVisible())) {
             m_signIn->setBusy(false);
+            if (std::exchange(m_restoring, false))
+                showSignIn();
+        }
     });
     m_session->setReauthenticationHandler([this] { askForPassword(); });
-    // A silent restore happens before the main window exists; its events
-    // are kept and handed over so the activity panel shows them too.
+    // A silent restore (or another user's sign-in) happens while no main window shows
+    // the events; they are kept and handed over so the activity panel shows them too.
     connect(m_session, &Session::activity, this,
             [this](Session::Event event, const QString &detail) {
-                if (m_main)
+                if (m_main && m_main->isVisible())
                     return;
                 m_earlyActivity.append({QTime::currentTime(), int(event), detail});
                 if (m_earlyActivity.size() > 100)
@@ -161,6 +178,7 @@ void Shell::closeMainWindow()
 {
     if (!m_main)
         return;
+    m_main->flushDraft(); // kept on disk for this user's next sign-in
     m_options.mainWindowGeometry = m_main->saveGeometry();
     Q_EMIT mainWindowGeometryChanged(m_options.mainWindowGeometry);
     m_main.reset();
@@ -189,7 +207,13 @@ void Shell::start()
     }
     m_session->setTokenStore(m_options.keychain);
     m_signIn->setBusy(true, tr("Restoring your session…"));
-    m_signIn->show();
+    // A quick restore goes straight to the main window: the sign-in window only
+    // shows (with its progress) when the restore takes long enough to notice.
+    m_restoring = true;
+    QTimer::singleShot(400, m_signIn.get(), [this] {
+        if (m_restoring)
+            m_signIn->show();
+    });
     m_session->restore();
 }
 
@@ -210,13 +234,17 @@ void Shell::showSignIn()
     m_signIn->setBusy(false);
     m_signIn->show();
     m_signIn->raise();
+    m_signIn->activateWindow();
+    m_signIn->focusStart();
 }
 
 void Shell::onSignedIn()
 {
+    m_restoring = false;
     m_signIn->setBusy(false);
     m_signIn->clearPassword();
     m_signIn->showError({});
+    m_signIn->showNotice({});
     m_signIn->hide();
     if (m_reauth) {
         m_reauth->accept();
@@ -224,51 +252,61 @@ void Shell::onSignedIn()
     }
     const QString user = m_session->username();
     if (m_main && m_mainUser != user) {
-        // Someone else signed in: the previous user's window goes, and the
-        // new user is told if it held unsaved work.
-        const bool discarded = m_main->hasUnsavedDraft();
-        const QString previous = m_mainUser;
+        // Someone else signed in: the previous user's window goes; an unsaved post in it
+        // stays on disk for that user (closeMainWindow), and the new user is told nothing
+        // of it.
         closeMainWindow();
-        m_main = std::make_unique<MainWindow>(m_session, m_backend);
-        if (discarded) {
-            auto *box = new QMessageBox(
-                QMessageBox::Information, tr("Unsaved post discarded"),
-                tr("%1's unsaved post was discarded because %2 signed in.").arg(previous, user),
-                QMessageBox::Ok, m_main.get());
-            box->setObjectName(QStringLiteral("draftDiscarded"));
-            box->setAttribute(Qt::WA_DeleteOnClose);
-            QMetaObject::invokeMethod(box, &QDialog::open, Qt::QueuedConnection);
-        }
+        m_refreshBase = m_session->refreshCount();
+        m_replayBase = m_session->replayCount();
     }
-    const bool fresh = !m_main || m_mainUser != user;
-    if (fresh) {
-        if (!m_main)
-            m_main = std::make_unique<MainWindow>(m_session, m_backend);
-        if (!m_options.mainWindowGeometry.isEmpty())
-            m_main->restoreGeometry(m_options.mainWindowGeometry);
-        for (const auto &entry : std::as_const(m_earlyActivity))
-            m_main->addActivity(Session::Event(entry.event), entry.detail, entry.when);
-        m_earlyActivity.clear();
-        m_mainUser = user;
-        connect(m_main.get(), &MainWindow::signOutRequested, this, [this] {
-            if (m_main->hasUnsavedDraft()
-                && QMessageBox::question(m_main.get(), tr("Sign out"),
-                                         tr("Your post is not saved. Sign out anyway?"),
-                                         QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
-                    != QMessageBox::Yes)
-                return;
-            m_main->statusBar()->showMessage(tr("Signing out…"));
-            m_session->signOut();
-        });
-    }
+    const bool fresh = !m_main;
+    if (fresh)
+        openMainWindow(user);
+    m_earlyActivity.clear();
     m_main->show();
+    keepOnScreen(m_main.get());
     m_main->raise();
+    m_main->activateWindow();
     if (fresh)
         m_main->reload();
 }
 
+void Shell::openMainWindow(const QString &user)
+{
+    m_main = std::make_unique<MainWindow>(m_session, m_backend);
+    m_main->setAccount(m_options.server);
+    m_main->setCounterBase(m_refreshBase, m_replayBase);
+    if (!m_options.mainWindowGeometry.isEmpty())
+        m_main->restoreGeometry(m_options.mainWindowGeometry);
+    for (const auto &entry : std::as_const(m_earlyActivity))
+        m_main->addActivity(Session::Event(entry.event), entry.detail, entry.when);
+    m_mainUser = user;
+    m_main->setDraftStore(&m_drafts, user);
+    m_main->restoreDraft(m_drafts.load(user));
+    connect(m_main.get(), &MainWindow::settingsRequested, this, &Shell::settingsRequested);
+    connect(m_main.get(), &MainWindow::signOutRequested, this, [this] {
+        if (m_main->hasUnsavedDraft()
+            && QMessageBox::question(m_main.get(), tr("Sign out"),
+                                     tr("Your post is not saved. Sign out anyway?"),
+                                     QMessageBox::Yes | QMessageBox::No, QMessageBox::No)
+                != QMessageBox::Yes)
+            return;
+        m_main->discardDraft();
+        m_main->statusBar()->showMessage(tr("Signing out…"));
+        m_session->signOut();
+    });
+    // Another account: this user's unsaved post stays on disk for them.
+    connect(m_main.get(), &MainWindow::switchAccountRequested, this, [this] {
+        m_main->flushDraft();
+        m_signIn->setUsername(QString());
+        m_main->statusBar()->showMessage(tr("Signing out…"));
+        m_session->signOut();
+    });
+}
+
 void Shell::onSignedOut()
 {
+    m_restoring = false;
     if (m_options.browserSignIn && m_options.browserSignIn->isActive())
         m_options.browserSignIn->cancel();
     if (m_reauth)
@@ -276,12 +314,15 @@ void Shell::onSignedOut()
     closeMainWindow();
     m_mainUser.clear();
     m_earlyActivity.clear();
+    m_refreshBase = m_session->refreshCount();
+    m_replayBase = m_session->replayCount();
     showSignIn();
 }
 
 void Shell::onError(int error, const QString &message)
 {
     const auto kind = Session::Error(error);
+    m_restoring = false;
     if (m_reauth && kind != Session::Error::SessionExpired) {
         m_reauth->showError(message);
         return;
@@ -305,7 +346,18 @@ void Shell::onError(int error, const QString &message)
         showSignIn();
         return;
     }
-    m_signIn->showError(message);
+    // The session's message carries the technical cause in brackets ("connection
+    // refused"); the window says what happened in words and keeps that for Details.
+    if (kind == Session::Error::NetworkError || kind == Session::Error::Timeout) {
+        m_signIn->showError(kind == Session::Error::Timeout
+                                ? tr("The sign-in server did not answer in time. Check your "
+                                     "connection and try again.")
+                                : tr("The sign-in server could not be reached. Check your "
+                                     "connection and the server address."),
+                            message);
+    } else {
+        m_signIn->showError(message);
+    }
     m_signIn->show();
 }
 
@@ -313,6 +365,25 @@ void Shell::askForPassword()
 {
     if (!m_main || m_reauth)
         return;
+    // Nobody is looking at the window: say so where the user is (the tray, else the
+    // taskbar).
+    if (!m_main->isVisible() || m_main->isMinimized()) {
+        const QString message
+            = tr("Your session has ended. Sign in again to continue; nothing is lost.");
+        Q_EMIT attentionNeeded(message);
+        if (QSystemTrayIcon::isSystemTrayAvailable()) {
+            if (!m_tray) {
+                m_tray = std::make_unique<QSystemTrayIcon>(m_main->windowIcon());
+                m_tray->setToolTip(QStringLiteral("SilentAuth"));
+                connect(m_tray.get(), &QSystemTrayIcon::activated, this, &Shell::raise);
+                connect(m_tray.get(), &QSystemTrayIcon::messageClicked, this, &Shell::raise);
+            }
+            m_tray->show();
+            m_tray->showMessage(tr("SilentAuth"), message);
+        } else {
+            QApplication::alert(m_main.get());
+        }
+    }
     m_reauth = new ReauthDialog(m_session->username(), m_main.get());
     if (BrowserSignIn *browser = m_options.browserSignIn) {
         m_reauth->setSignInMethods(true, m_options.passwordSignIn);
@@ -337,9 +408,12 @@ void Shell::reauthCanceled()
         m_main->hide();
     m_signIn->setUsername(user);
     showSignIn();
-    if (m_main && m_main->hasUnsavedDraft())
-        m_signIn->showError(
-            tr("Your unsaved post is kept. Sign in as %1 to get back to it.").arg(user));
+    if (m_main && m_main->hasUnsavedDraft()) {
+        m_main->flushDraft();
+        m_signIn->showNotice(tr("Your unsaved post is kept on this computer. Sign in as %1 to "
+                                "get back to it.")
+                                 .arg(user));
+    }
 }
 
 } // namespace SilentAuth::Ui

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "draftstore.h"
+
 #include <QtCore/QByteArray>
 #include <QtCore/QList>
 #include <QtCore/QObject>
@@ -7,6 +9,10 @@
 #include <QtCore/QTime>
 
 #include <memory>
+
+QT_BEGIN_NAMESPACE
+class QSystemTrayIcon;
+QT_END_NAMESPACE
 
 namespace SilentAuth {
 class BackendClient;
@@ -45,6 +51,12 @@ public:
         BrowserSignIn *browserSignIn = nullptr;
         //! The username and password form next to the browser; always there without one.
         bool passwordSignIn = true;
+        //! Where unsaved posts are kept, per user, until saved (the user's data folder);
+        //! empty: not kept.
+        QString draftDirectory;
+        //! Which server the drafts belong to, stable across runs (the bundled server's
+        //! address changes every start); empty: \a server.
+        QString draftServerKey;
     };
 
     //! \a session and \a backend may be null while what they need is still being found out
@@ -76,6 +88,10 @@ Q_SIGNALS:
     void preferencesChanged(const QString &username, bool keepSignedIn);
     //! The main window's geometry as it is closed, for the next one.
     void mainWindowGeometryChanged(const QByteArray &geometry);
+    //! The user has to act (sign in again) while the main window is hidden or minimised;
+    //! also shown as a tray notification where there is a tray, else the taskbar entry asks
+    //! for attention.
+    void attentionNeeded(const QString &message);
 
 private:
     void attachSession();
@@ -88,6 +104,7 @@ private:
     void askForPassword();
     void reauthCanceled();
     void closeMainWindow();
+    void openMainWindow(const QString &user);
 
     struct Activity
     {
@@ -102,8 +119,13 @@ private:
     std::unique_ptr<SignInWindow> m_signIn;
     std::unique_ptr<MainWindow> m_main;
     QPointer<ReauthDialog> m_reauth;
+    std::unique_ptr<QSystemTrayIcon> m_tray;
     QString m_mainUser; // whose main window (and draft) m_main is
-    QList<Activity> m_earlyActivity; // before there is a main window to show it (restore)
+    QList<Activity> m_earlyActivity; // while no main window shows them (restore, sign-in)
+    DraftStore m_drafts;
+    bool m_restoring = false; // a silent restore runs; the sign-in window waits to show
+    int m_refreshBase = 0; // the session's counters when this user's session began
+    int m_replayBase = 0;
 };
 
 } // namespace SilentAuth::Ui

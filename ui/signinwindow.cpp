@@ -1,10 +1,14 @@
 #include "signinwindow.h"
 
+#include "accessibility.h"
 #include "browserwaitpanel.h"
+#include "passwordaids.h"
+#include "windowfit.h"
 
 #include <QtCore/QEvent>
 #include <QtCore/QUrl>
 #include <QtGui/QIcon>
+#include <QtGui/QKeyEvent>
 #include <QtWidgets/QCheckBox>
 #include <QtWidgets/QFormLayout>
 #include <QtWidgets/QHBoxLayout>
@@ -27,19 +31,23 @@ SignInWindow::SignInWindow(QWidget *parent)
     , m_username(new QLineEdit(this))
     , m_passwordLabel(new QLabel(this))
     , m_password(new QLineEdit(this))
+    , m_capsLock(new QLabel(this))
     , m_keep(new QCheckBox(this))
     , m_keepReason(new QLabel(this))
     , m_demoHint(new QLabel(this))
     , m_error(new QLabel(this))
+    , m_notice(new QLabel(this))
     , m_progress(new QProgressBar(this))
     , m_progressLabel(new QLabel(this))
     , m_wait(new BrowserWaitPanel(this))
     , m_signIn(new QPushButton(this))
+    , m_cancel(new QPushButton(this))
     , m_retry(new QPushButton(this))
     , m_openSettings(new QPushButton(this))
     , m_settings(new QPushButton(this))
     , m_form(new QFormLayout)
 {
+    installAccessibleWindowFactory();
     setObjectName(QStringLiteral("signInWindow"));
     setWindowIcon(QIcon(QStringLiteral(":/silentauth/icons/app.svg")));
     m_browser->setObjectName(QStringLiteral("browserSignIn"));
@@ -48,13 +56,18 @@ SignInWindow::SignInWindow(QWidget *parent)
     m_username->setObjectName(QStringLiteral("username"));
     m_password->setObjectName(QStringLiteral("password"));
     m_password->setEchoMode(QLineEdit::Password);
+    m_passwordAids = new PasswordAids(m_password, m_capsLock);
     m_keep->setObjectName(QStringLiteral("keepSignedIn"));
     m_keep->setChecked(true);
     m_server->setObjectName(QStringLiteral("server"));
     m_server->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_signIn->setObjectName(QStringLiteral("signIn"));
     m_signIn->setDefault(true);
+    m_cancel->setObjectName(QStringLiteral("cancelSignIn"));
     m_retry->setObjectName(QStringLiteral("retry"));
+    // As in a dialog: Return presses the focused button, else the default one (keyPressEvent).
+    for (QPushButton *button : {m_browser, m_signIn, m_cancel, m_retry, m_openSettings, m_settings})
+        button->setAutoDefault(true);
     m_openSettings->setObjectName(QStringLiteral("openSettings"));
     m_settings->setObjectName(QStringLiteral("settings"));
     m_settings->setIcon(QIcon(QStringLiteral(":/silentauth/icons/settings.svg")));
@@ -63,6 +76,12 @@ SignInWindow::SignInWindow(QWidget *parent)
     m_error->setStyleSheet(QStringLiteral("color: palette(highlighted-text); background: #b3261e; "
                                           "padding: 6px; border-radius: 4px;"));
     m_error->hide();
+    // Information, not a problem: the palette's own colours with a thin frame.
+    m_notice->setObjectName(QStringLiteral("notice"));
+    m_notice->setWordWrap(true);
+    m_notice->setFrameShape(QFrame::StyledPanel);
+    m_notice->setMargin(6);
+    m_notice->hide();
     m_keepReason->setWordWrap(true);
     m_demoHint->setObjectName(QStringLiteral("demoHint"));
     m_demoHint->setWordWrap(true);
@@ -89,17 +108,20 @@ SignInWindow::SignInWindow(QWidget *parent)
     m_form->addRow(QString(), m_orPassword);
     m_form->addRow(m_usernameLabel, m_username);
     m_form->addRow(m_passwordLabel, m_password);
+    m_form->addRow(QString(), m_capsLock);
     m_form->addRow(QString(), m_keep);
     m_form->addRow(QString(), m_keepReason);
     auto *buttons = new QHBoxLayout;
     buttons->addWidget(m_retry);
     buttons->addWidget(m_openSettings);
     buttons->addStretch();
+    buttons->addWidget(m_cancel);
     buttons->addWidget(m_signIn);
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_title);
     layout->addWidget(m_demoHint);
     layout->addLayout(m_form);
+    layout->addWidget(m_notice);
     layout->addWidget(m_error);
     layout->addWidget(m_progressLabel);
     layout->addWidget(m_progress);
@@ -112,15 +134,21 @@ SignInWindow::SignInWindow(QWidget *parent)
     setTabOrder(m_username, m_password);
     setTabOrder(m_password, m_keep);
     setTabOrder(m_keep, m_signIn);
-    setTabOrder(m_signIn, m_retry);
+    setTabOrder(m_signIn, m_cancel);
+    setTabOrder(m_cancel, m_retry);
     setTabOrder(m_retry, m_openSettings);
     setTabOrder(m_openSettings, m_settings);
 
     connect(m_signIn, &QPushButton::clicked, this, &SignInWindow::submit);
     connect(m_browser, &QPushButton::clicked, this, &SignInWindow::submitBrowser);
-    connect(m_username, &QLineEdit::returnPressed, this, &SignInWindow::submit);
-    connect(m_password, &QLineEdit::returnPressed, this, &SignInWindow::submit);
-    connect(m_settings, &QPushButton::clicked, this, &SignInWindow::settingsRequested);
+    connect(m_cancel, &QPushButton::clicked, this, &SignInWindow::cancelRequested);
+    // Back from Settings, the keyboard is in the form again, not on the Settings button.
+    const auto openSettings = [this] {
+        if (m_mode == Mode::Ready)
+            focusStart();
+        Q_EMIT settingsRequested();
+    };
+    connect(m_settings, &QPushButton::clicked, this, openSettings);
     connect(m_openSettings, &QPushButton::clicked, this, &SignInWindow::settingsRequested);
     connect(m_retry, &QPushButton::clicked, this, &SignInWindow::retryRequested);
     connect(m_wait, &BrowserWaitPanel::canceled, this, &SignInWindow::browserSignInCanceled);
@@ -141,6 +169,7 @@ void SignInWindow::retranslate()
     m_passwordLabel->setText(tr("&Password:"));
     m_keep->setText(tr("&Keep me signed in"));
     m_signIn->setText(tr("&Sign in"));
+    m_cancel->setText(tr("Cancel"));
     m_retry->setText(tr("Try &again"));
     m_openSettings->setText(tr("Se&ttings…"));
     m_settings->setToolTip(tr("Settings"));
@@ -160,14 +189,21 @@ void SignInWindow::retranslate()
                                                  : tr("Sign in"));
     m_retry->setAccessibleName(tr("Try again"));
     m_openSettings->setAccessibleName(tr("Open settings"));
-    m_error->setAccessibleName(tr("Error"));
+    m_cancel->setAccessibleName(tr("Cancel"));
     m_progress->setAccessibleName(tr("Working"));
 }
 
 void SignInWindow::changeEvent(QEvent *event)
 {
-    if (event->type() == QEvent::LanguageChange)
+    if (event->type() == QEvent::LanguageChange) {
         retranslate();
+        m_passwordAids->retranslate();
+        // A message in the previous language cannot be retranslated: it goes.
+        if (m_mode == Mode::Ready) {
+            m_error->hide();
+            m_notice->hide();
+        }
+    }
     QWidget::changeEvent(event);
 }
 
@@ -189,6 +225,7 @@ void SignInWindow::apply()
     m_form->setRowVisible(m_keep, choosing);
     m_form->setRowVisible(m_keepReason, choosing && !m_keychainAvailable);
     m_signIn->setVisible(form);
+    m_cancel->setVisible(m_mode == Mode::Busy && m_cancelable);
     m_browser->setDefault(m_browserOffered);
     m_signIn->setDefault(!m_browserOffered);
 
@@ -210,14 +247,56 @@ void SignInWindow::apply()
     setCursor(working ? Qt::BusyCursor : Qt::ArrowCursor);
     // Back from being busy, the keyboard is where the user starts again.
     QWidget *focused = focusWidget();
-    if (ready && (!focused || !focused->isEnabled() || !focused->isVisibleTo(this))) {
-        if (m_browserOffered)
-            m_browser->setFocus();
-        else if (!m_username->text().isEmpty())
-            m_password->setFocus();
-        else
-            m_username->setFocus();
+    if (ready && (!focused || !focused->isEnabled() || !focused->isVisibleTo(this)))
+        focusStart();
+    else if (m_mode == Mode::Busy && m_cancel->isVisibleTo(this))
+        m_cancel->setFocus();
+}
+
+QWidget *SignInWindow::startWidget() const
+{
+    if (m_mode == Mode::PreparationFailed)
+        return m_retry;
+    if (m_browserOffered)
+        return m_browser;
+    return m_username->text().trimmed().isEmpty() ? m_username : m_password;
+}
+
+void SignInWindow::focusStart()
+{
+    QWidget *start = startWidget();
+    if (start == m_password)
+        m_password->selectAll();
+    start->setFocus(Qt::OtherFocusReason);
+}
+
+void SignInWindow::showEvent(QShowEvent *event)
+{
+    QWidget::showEvent(event);
+    growToFit(this);
+    QWidget *focused = focusWidget();
+    if (m_mode == Mode::Ready && (!focused || !focused->isEnabled() || !focused->isVisible()))
+        focusStart();
+}
+
+// Return and Enter press the focused button, else submit the form (from the fields and the
+// check box too), as the default button of a dialog would.
+void SignInWindow::keyPressEvent(QKeyEvent *event)
+{
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter)
+        && event->modifiers() == Qt::NoModifier) {
+        QWidget *focused = focusWidget();
+        if (m_mode == Mode::PreparationFailed && m_retry->isVisible()) {
+            m_retry->click();
+        } else if (focused == m_username || focused == m_password || !m_browserOffered) {
+            submit();
+        } else if (m_browser->isVisible() && m_browser->isEnabled()) {
+            m_browser->click();
+        }
+        event->accept();
+        return;
     }
+    QWidget::keyPressEvent(event);
 }
 
 void SignInWindow::setServer(const QString &server)
@@ -235,6 +314,7 @@ void SignInWindow::setUsername(const QString &username)
 void SignInWindow::setDemoHint(const QString &hint)
 {
     m_demoHint->setText(hint);
+    m_demoHint->setAccessibleName(hint);
     m_demoHint->setVisible(!hint.isEmpty());
 }
 
@@ -267,19 +347,39 @@ void SignInWindow::setSignInMethods(bool browser, bool password)
         m_password->setFocus();
 }
 
-void SignInWindow::setBusy(bool busy, const QString &message)
+void SignInWindow::setBusy(bool busy, const QString &message, bool cancelable)
 {
     m_mode = busy ? Mode::Busy : Mode::Ready;
     m_progressMessage = message;
-    if (busy)
+    m_cancelable = busy && cancelable;
+    if (busy) {
         m_error->hide();
+        m_notice->hide();
+    }
     apply();
 }
 
-void SignInWindow::showError(const QString &message)
+void SignInWindow::showError(const QString &message, const QString &detail)
 {
+    const QString details = detail.isEmpty() ? QString() : tr("Details: %1").arg(detail);
+    m_error->setToolTip(details);
+    m_error->setAccessibleDescription(details);
     m_error->setText(message);
     m_error->setVisible(!message.isEmpty());
+    announce(m_error, message);
+    if (isVisible())
+        growToFit(this);
+    if (!message.isEmpty() && m_mode == Mode::Ready)
+        focusStart();
+}
+
+void SignInWindow::showNotice(const QString &message)
+{
+    m_notice->setText(message);
+    m_notice->setVisible(!message.isEmpty());
+    announce(m_notice, message);
+    if (isVisible())
+        growToFit(this);
 }
 
 void SignInWindow::clearPassword()

@@ -5,6 +5,8 @@
 QT_BEGIN_NAMESPACE
 class QCheckBox;
 class QFormLayout;
+class QKeyEvent;
+class QShowEvent;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -15,6 +17,7 @@ QT_END_NAMESPACE
 namespace SilentAuth::Ui {
 
 class BrowserWaitPanel;
+class PasswordAids;
 
 // The first window: who you are, where the server is, and whether to stay
 // signed in. It only collects input and shows state; the Shell acts on it.
@@ -41,9 +44,17 @@ public:
     void setSignInMethods(bool browser, bool password);
 
     //! Inputs disabled and a progress bar with \a message while something runs.
-    void setBusy(bool busy, const QString &message = {});
-    void showError(const QString &message);
+    //! Inputs disabled and a progress bar with \a message while something runs. With
+    //! \a cancelable, a Cancel button (cancelRequested()) ends the wait.
+    void setBusy(bool busy, const QString &message = {}, bool cancelable = false);
+    //! \a message as an error, announced, and the keyboard on the field to correct; the
+    //! technical \a detail in its tool tip and accessible description.
+    void showError(const QString &message, const QString &detail = {});
+    //! \a message as information (not an error); empty hides it.
+    void showNotice(const QString &message);
     void clearPassword();
+    //! The keyboard where the user starts: the browser button, else the first empty field.
+    void focusStart();
 
     //! The browser is open at \a url: progress, the link to open by hand, Cancel.
     void showBrowserWaiting(const QUrl &url);
@@ -67,9 +78,12 @@ Q_SIGNALS:
     void browserSignInCanceled();
     void retryRequested();
     void settingsRequested();
+    void cancelRequested();
 
 protected:
     void changeEvent(QEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
+    void showEvent(QShowEvent *event) override;
 
 private:
     enum class Mode { Ready, Busy, Browser, Preparing, PreparationFailed };
@@ -79,6 +93,7 @@ private:
     void retranslate();
     void apply();
     bool passwordFormShown() const;
+    QWidget *startWidget() const;
 
     QLabel *m_title;
     QLabel *m_serverLabel;
@@ -89,14 +104,18 @@ private:
     QLineEdit *m_username;
     QLabel *m_passwordLabel;
     QLineEdit *m_password;
+    QLabel *m_capsLock;
+    PasswordAids *m_passwordAids = nullptr;
     QCheckBox *m_keep;
     QLabel *m_keepReason;
     QLabel *m_demoHint;
     QLabel *m_error;
+    QLabel *m_notice;
     QProgressBar *m_progress;
     QLabel *m_progressLabel;
     BrowserWaitPanel *m_wait;
     QPushButton *m_signIn;
+    QPushButton *m_cancel;
     QPushButton *m_retry;
     QPushButton *m_openSettings;
     QPushButton *m_settings;
@@ -106,6 +125,7 @@ private:
     bool m_keychainAvailable = true;
     bool m_browserOffered = false;
     bool m_passwordOffered = true;
+    bool m_cancelable = false;
 };
 
 } // namespace SilentAuth::Ui

@@ -1,9 +1,11 @@
 #include "desktopapp.h"
 
+#include <mainwindow.h>
 #include <settingsdialog.h>
 #include <shell.h>
 #include <signinwindow.h>
 
+#include <silentauth/accounttokenstore.h>
 #include <silentauth/authnetworkaccessmanager.h>
 #include <silentauth/backendclient.h>
 #include <silentauth/browsersignin.h>
@@ -35,6 +37,7 @@ const QLatin1String openIdProtocol("oidc");
 DesktopApp::DesktopApp(Config config, QSettings *settings, QObject *parent)
     : QObject(parent)
     , m_config(std::move(config))
+    , m_saved(Config::fromSettings(*settings))
     , m_settings(settings)
 {
     applyLanguage();
@@ -127,8 +130,18 @@ void DesktopApp::showSettings()
     Ui::SettingsDialog::Values chosen;
     {
         // Gone before the rebuild below deletes the window it sits on.
-        Ui::SettingsDialog dialog(values, m_shell ? m_shell->signInWindow() : nullptr);
-        if (dialog.exec() != QDialog::Accepted)
+        QWidget *over = nullptr;
+        if (m_shell) {
+            over = m_shell->mainWindow() && m_shell->mainWindow()->isVisible()
+                ? static_cast<QWidget *>(m_shell->mainWindow())
+                : static_cast<QWidget *>(m_shell->signInWindow());
+        }
+        Ui::SettingsDialog dialog(values, over);
+        const bool accepted = dialog.exec() == QDialog::Accepted;
+        // The window below gets the keyboard back (some window managers leave none active).
+        if (over)
+            over->activateWindow();
+        if (!accepted)
             return;
         chosen = dialog.values();
     }
@@ -145,7 +158,23 @@ void DesktopApp::showSettings()
 
 void DesktopApp::reconfigure(const Config &config)
 {
-    config.save(*m_settings);
+    // What the user changed is saved; what was only given for this run is not.
+    const QUrl runningServer = m_embedded ? QUrl() : m_config.server;
+    if (config.server != runningServer)
+        m_saved.server = config.server;
+    if (config.protocol != m_config.protocol)
+        m_saved.protocol = config.protocol;
+    if (config.tokenUrl != m_config.tokenUrl)
+        m_saved.tokenUrl = config.tokenUrl;
+    if (config.issuer != m_config.issuer)
+        m_saved.issuer = config.issuer;
+    if (config.clientId != m_config.clientId)
+        m_saved.clientId = config.clientId;
+    if (config.scope != m_config.scope)
+        m_saved.scope = config.scope;
+    if (config.language != m_config.language)
+        m_saved.language = config.language;
+    m_saved.save(*m_settings);
     const bool languageChanged = config.language != m_config.language;
     Config sameLanguage = config;
     sameLanguage.language = m_config.language;
@@ -157,6 +186,8 @@ void DesktopApp::reconfigure(const Config &config)
     if (languageChanged) {
         m_config.language = config.language;
         applyLanguage(); // every window gets a LanguageChange event
+        if (m_shell) // the one text made here
+            m_shell->signInWindow()->setDemoHint(shellOptions().demoHint);
         Q_EMIT this->languageChanged(m_language);
     }
     if (!connectionChanged)
@@ -238,8 +269,17 @@ void DesktopApp::start(std::function<void(const QString &error)> ready)
     } else {
         account += m_embedded ? QStringLiteral("bundled") : m_config.server.authority();
     }
-    m_keychain = std::make_unique<KeychainTokenStore>(m_config.keychainService, account);
-    m_keychain->setTimeout(std::chrono::seconds(5));
+    m_account = account;
+    // One entry per account under this name (the one an earlier version used, whose token
+    // is moved over), as silentauth-cli --keychain keeps them.
+    m_keychain = std::make_unique<AccountTokenStore>(
+        [service = m_config.keychainService, account](const QString &entry) {
+            auto store = std::make_unique<KeychainTokenStore>(
+                service, entry == account ? account : account + QLatin1Char('/') + entry);
+            store->setTimeout(std::chrono::seconds(5));
+            return store;
+        },
+        account);
     if (m_config.protocol == openIdProtocol)
         discoverProvider();
     else
@@ -288,6 +328,11 @@ Ui::Shell::Options DesktopApp::shellOptions() const
     options.keepSignedIn = m_settings->value(QStringLiteral("session/keepSignedIn"), true).toBool();
     options.mainWindowGeometry
         = m_settings->value(QStringLiteral("ui/mainWindowGeometry")).toByteArray();
+    options.draftDirectory = m_config.draftDirectory;
+    options.draftServerKey = m_account;
+    if (options.draftDirectory.isEmpty())
+        options.draftDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
+            + QStringLiteral("/drafts");
     return options;
 }
 

@@ -18,7 +18,7 @@ namespace SilentAuth {
 class AuthNetworkAccessManager;
 class BackendClient;
 class BrowserSignIn;
-class KeychainTokenStore;
+class AccountTokenStore;
 class ProviderDiscovery;
 struct ProviderMetadata;
 class Session;
@@ -49,6 +49,8 @@ public:
         QString keychainService = QStringLiteral("SilentAuth");
         QString keychainAccount = QStringLiteral("refresh-token");
         QString language; //!< empty: the system's
+        //! Unsaved posts, per user; default: drafts/ in the app data folder.
+        QString draftDirectory;
 
         //! What the settings dialog saved; the command line may override it.
         static Config fromSettings(const QSettings &settings);
@@ -72,6 +74,8 @@ public:
 
     //! Applies new settings: saved, then everything below the windows is rebuilt.
     //! A change of language alone keeps the session and the windows, which retranslate.
+    //! Only what changed is saved: a one-off value from the command line (--server) is
+    //! used for this run but never written to the settings unless the user changed it.
     void reconfigure(const Config &config);
 
     //! The language the windows are in now ("ko", "en", …), after the setting or the system.
@@ -94,9 +98,11 @@ private:
     void tearDown();
 
     Config m_config;
+    QString m_account; // the keychain entry's name: which server (and client), stable
+    Config m_saved; // what the settings hold (the command line may differ for this run)
     QSettings *m_settings;
     std::unique_ptr<Mock::MockServer> m_embedded;
-    std::unique_ptr<KeychainTokenStore> m_keychain;
+    std::unique_ptr<AccountTokenStore> m_keychain;
     std::unique_ptr<Session> m_session;
     std::unique_ptr<AuthNetworkAccessManager> m_network;
     std::unique_ptr<BackendClient> m_backend;

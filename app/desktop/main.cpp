@@ -171,6 +171,9 @@ int main(int argc, char *argv[])
     QCommandLineParser parser;
     const Options options(&parser);
     parser.process(app);
+    // A normal run prints nothing: progress lines are for whoever asks for them
+    // (QT_LOGGING_RULES, which takes precedence over this).
+    QLoggingCategory::setFilterRules(QStringLiteral("silentauth.*.info=false"));
     StartupReport report;
     if (parser.isSet(options.reportStartup)) {
         app.installEventFilter(&report);

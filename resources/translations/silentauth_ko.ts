@@ -129,6 +129,10 @@
         <source>You signed out before the request was sent.</source>
         <translation>요청을 보내기 전에 로그아웃했습니다.</translation>
     </message>
+    <message>
+        <source>The sign-in did not succeed; the request was not sent.</source>
+        <translation>로그인하지 못해 요청을 보내지 않았습니다.</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::BackendClient</name>
@@ -208,10 +212,6 @@
         <translation>로그인되었습니다. 이 탭을 닫고 애플리케이션으로 돌아가세요.</translation>
     </message>
     <message>
-        <source>The sign-in could not be completed.</source>
-        <translation>로그인을 마칠 수 없습니다.</translation>
-    </message>
-    <message>
         <source>Not signed in</source>
         <translation>로그인되지 않음</translation>
     </message>
@@ -239,6 +239,14 @@
         <source>No local port could be opened for the browser to come back to.</source>
         <translation>브라우저가 돌아올 로컬 포트를 열 수 없습니다.</translation>
     </message>
+    <message>
+        <source>The sign-in server did not accept the sign-in (%1). Start it again.</source>
+        <translation>로그인 서버가 로그인을 받아들이지 않았습니다(%1). 다시 시작하세요.</translation>
+    </message>
+    <message>
+        <source>The sign-in could not be completed (%1).</source>
+        <translation>로그인을 마치지 못했습니다(%1).</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::DesktopApp</name>
@@ -264,6 +272,147 @@
     </message>
 </context>
 <context>
+    <name>SilentAuth::DeviceSignIn</name>
+    <message>
+        <source>its answer was far too large</source>
+        <translation>응답이 너무 큽니다</translation>
+    </message>
+    <message>
+        <source>it did not answer in time</source>
+        <translation>제때 응답하지 않았습니다</translation>
+    </message>
+    <message>
+        <source>The sign-in server did not give a code to sign in with (%1).</source>
+        <translation>로그인 서버가 로그인에 쓸 코드를 주지 않았습니다(%1).</translation>
+    </message>
+    <message>
+        <source>Sign-in was declined. Nothing was changed.</source>
+        <translation>로그인이 거부되었습니다. 바뀐 것은 없습니다.</translation>
+    </message>
+    <message>
+        <source>The code expired before the sign-in was finished. Start the sign-in again for a new code.</source>
+        <translation>로그인을 마치기 전에 코드가 만료되었습니다. 새 코드를 받으려면 로그인을 다시 시작하세요.</translation>
+    </message>
+    <message>
+        <source>The sign-in server did not accept the sign-in (%1). Start it again.</source>
+        <translation>로그인 서버가 로그인을 받아들이지 않았습니다(%1). 다시 시작하세요.</translation>
+    </message>
+    <message>
+        <source>The sign-in server refused this application (%1).</source>
+        <translation>로그인 서버가 이 애플리케이션을 거부했습니다(%1).</translation>
+    </message>
+    <message>
+        <source>Sign-in was canceled.</source>
+        <translation>로그인이 취소되었습니다.</translation>
+    </message>
+    <message>
+        <source>This server does not offer a sign-in with a code entered on another device.</source>
+        <translation>이 서버는 다른 기기에서 코드를 입력하는 로그인을 제공하지 않습니다.</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::Internal</name>
+    <message>
+        <source>the provider&apos;s key set could not be read</source>
+        <translation>제공자의 키 집합을 읽을 수 없습니다</translation>
+    </message>
+    <message>
+        <source>the provider publishes no key this application can verify with</source>
+        <translation>제공자가 이 애플리케이션이 검증에 쓸 수 있는 키를 게시하지 않습니다</translation>
+    </message>
+    <message>
+        <source>the ID token is not a signed JWT</source>
+        <translation>ID 토큰이 서명된 JWT가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the ID token is signed with %1, which this application does not accept</source>
+        <translation>ID 토큰이 이 애플리케이션이 받아들이지 않는 %1(으)로 서명되었습니다</translation>
+    </message>
+    <message>
+        <source>the ID token&apos;s claims could not be read</source>
+        <translation>ID 토큰의 클레임을 읽을 수 없습니다</translation>
+    </message>
+    <message>
+        <source>the ID token is signed with a key the provider does not publish</source>
+        <translation>ID 토큰이 제공자가 게시하지 않은 키로 서명되었습니다</translation>
+    </message>
+    <message>
+        <source>the ID token&apos;s signature is not valid</source>
+        <translation>ID 토큰의 서명이 올바르지 않습니다</translation>
+    </message>
+    <message>
+        <source>the ID token was issued by another server</source>
+        <translation>ID 토큰을 다른 서버가 발급했습니다</translation>
+    </message>
+    <message>
+        <source>the ID token names no user</source>
+        <translation>ID 토큰에 사용자가 없습니다</translation>
+    </message>
+    <message>
+        <source>the ID token is meant for another application</source>
+        <translation>ID 토큰이 다른 애플리케이션용입니다</translation>
+    </message>
+    <message>
+        <source>the ID token has expired (check the computer&apos;s clock)</source>
+        <translation>ID 토큰이 만료되었습니다(컴퓨터 시계를 확인하세요)</translation>
+    </message>
+    <message>
+        <source>the ID token was issued in the future (check the computer&apos;s clock)</source>
+        <translation>ID 토큰의 발급 시각이 미래입니다(컴퓨터 시계를 확인하세요)</translation>
+    </message>
+    <message>
+        <source>the ID token belongs to another sign-in</source>
+        <translation>ID 토큰이 다른 로그인의 것입니다</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::Internal::GrantCompletion</name>
+    <message>
+        <source>The sign-in server&apos;s address starts with http://, so the sign-in would travel unencrypted. Use its https:// address.</source>
+        <translation>로그인 서버 주소가 http://로 시작하므로 로그인 정보가 암호화되지 않은 채 전송됩니다. https:// 주소를 사용하세요.</translation>
+    </message>
+    <message>
+        <source>The sign-in server&apos;s answer was far too large.</source>
+        <translation>로그인 서버의 응답이 너무 큽니다.</translation>
+    </message>
+    <message>
+        <source>The sign-in server did not answer in time.</source>
+        <translation>로그인 서버가 제때 응답하지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>The sign-in could not be completed.</source>
+        <translation>로그인을 마치지 못했습니다.</translation>
+    </message>
+    <message>
+        <source>Another sign-in or a sign-out came first; this sign-in was dropped.</source>
+        <translation>다른 로그인이나 로그아웃이 먼저 일어나 이 로그인은 취소되었습니다.</translation>
+    </message>
+    <message>
+        <source>The sign-in server did not say who signed in (no ID token).</source>
+        <translation>로그인 서버가 누가 로그인했는지 알려 주지 않았습니다(ID 토큰 없음).</translation>
+    </message>
+    <message>
+        <source>The sign-in could not be trusted: %1. Nothing was changed.</source>
+        <translation>로그인을 신뢰할 수 없습니다: %1. 바뀐 것은 없습니다.</translation>
+    </message>
+    <message>
+        <source>The sign-in server publishes no keys to check the sign-in with.</source>
+        <translation>로그인 서버가 로그인을 확인할 키를 게시하지 않습니다.</translation>
+    </message>
+    <message>
+        <source>far too large</source>
+        <translation>너무 큼</translation>
+    </message>
+    <message>
+        <source>no answer in time</source>
+        <translation>제때 응답 없음</translation>
+    </message>
+    <message>
+        <source>The sign-in server&apos;s keys could not be read (%1).</source>
+        <translation>로그인 서버의 키를 읽을 수 없습니다(%1).</translation>
+    </message>
+</context>
+<context>
     <name>SilentAuth::ProviderDiscovery</name>
     <message>
         <source>The provider cannot be reached (%1).</source>
@@ -280,10 +429,6 @@
     <message>
         <source>The provider&apos;s discovery document cannot be used: %1.</source>
         <translation>제공자의 검색 문서를 사용할 수 없습니다: %1.</translation>
-    </message>
-    <message>
-        <source>The provider names a plain http:// address (%1).</source>
-        <translation>제공자가 암호화되지 않은 http:// 주소를 알려 왔습니다 (%1).</translation>
     </message>
     <message>
         <source>%1 is not an issuer address (https://host/path).</source>
@@ -316,6 +461,10 @@
     <message>
         <source>the provider names an unusable address: %1</source>
         <translation>제공자가 사용할 수 없는 주소를 알려 줍니다: %1</translation>
+    </message>
+    <message>
+        <source>The provider did not answer in time.</source>
+        <translation>제공자가 제때 응답하지 않았습니다.</translation>
     </message>
 </context>
 <context>
@@ -397,6 +546,10 @@
     <message>
         <source>You are signed out on this computer, but the server could not be told (%1). The sign-in stays valid there until it expires.</source>
         <translation>이 컴퓨터에서는 로그아웃했지만 서버에 알리지 못했습니다 (%1). 서버에서는 로그인이 만료될 때까지 유효합니다.</translation>
+    </message>
+    <message>
+        <source>The server sent a token with characters a token cannot contain.</source>
+        <translation>서버가 토큰에 들어갈 수 없는 문자가 있는 토큰을 보냈습니다.</translation>
     </message>
 </context>
 <context>
@@ -576,16 +729,8 @@
         <translation>토큰: 없음</translation>
     </message>
     <message>
-        <source>Token: %1 left</source>
-        <translation>토큰: %1 남음</translation>
-    </message>
-    <message>
         <source>Loading posts…</source>
         <translation>글을 불러오는 중…</translation>
-    </message>
-    <message>
-        <source>The posts could not be loaded: %1</source>
-        <translation>글을 불러올 수 없습니다: %1</translation>
     </message>
     <message>
         <source>Loading the board</source>
@@ -632,10 +777,6 @@
         <translation>저장하는 중…</translation>
     </message>
     <message>
-        <source>Not saved: %1</source>
-        <translation>저장되지 않음: %1</translation>
-    </message>
-    <message>
         <source>Saving the post</source>
         <translation>글 저장</translation>
     </message>
@@ -664,8 +805,201 @@
         <translation>이름을 저장했습니다</translation>
     </message>
     <message>
-        <source>%1 failed: %2</source>
-        <translation>%1 실패: %2</translation>
+        <source>Your session has ended. Sign in again to continue.</source>
+        <translation>세션이 종료되었습니다. 계속하려면 다시 로그인하세요.</translation>
+    </message>
+    <message>
+        <source>The server had a problem. Try again in a moment.</source>
+        <translation>서버에 문제가 생겼습니다. 잠시 후 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>Details: HTTP %1, %2</source>
+        <translation>자세한 정보: HTTP %1, %2</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>자세한 정보: %1</translation>
+    </message>
+    <message>
+        <source>Keyboard shortcuts</source>
+        <translation>단축키</translation>
+    </message>
+    <message>
+        <source>Alt and the underlined letter opens a menu or moves to a field.</source>
+        <translation>Alt와 밑줄 친 글자를 누르면 메뉴가 열리거나 해당 입력란으로 이동합니다.</translation>
+    </message>
+    <message>
+        <source>About SilentAuth</source>
+        <translation>SilentAuth 정보</translation>
+    </message>
+    <message>
+        <source>&lt;h3&gt;SilentAuth %1&lt;/h3&gt;&lt;p&gt;Signs you in once and keeps you signed in.&lt;/p&gt;&lt;p&gt;Built with Qt %2 (LGPL-3.0) and QtKeychain (BSD-3-Clause).&lt;/p&gt;</source>
+        <translation>&lt;h3&gt;SilentAuth %1&lt;/h3&gt;&lt;p&gt;한 번 로그인하면 로그인 상태를 유지합니다.&lt;/p&gt;&lt;p&gt;Qt %2(LGPL-3.0)와 QtKeychain(BSD-3-Clause)으로 만들었습니다.&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Your unsaved post from %1 is back. Save it, or start a new post to discard it.</source>
+        <translation>%1에 저장하지 않은 게시물을 되살렸습니다. 저장하거나, 버리려면 새 게시물을 시작하세요.</translation>
+    </message>
+    <message>
+        <source>Your post &quot;%1&quot; is not saved.</source>
+        <translation>게시물 &quot;%1&quot;이(가) 저장되지 않았습니다.</translation>
+    </message>
+    <message>
+        <source>Keep it on this computer, and it is offered back the next time you sign in.</source>
+        <translation>이 컴퓨터에 보관하면 다음에 로그인할 때 다시 보여 드립니다.</translation>
+    </message>
+    <message>
+        <source>&amp;Keep for later</source>
+        <translation>나중을 위해 보관(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Discard</source>
+        <translation>버리기(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Save post</source>
+        <translation>게시물 저장(&amp;S)</translation>
+    </message>
+    <message>
+        <source>&amp;Account</source>
+        <translation>계정(&amp;A)</translation>
+    </message>
+    <message>
+        <source>P&amp;ost</source>
+        <translation>게시물(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>보기(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>도움말(&amp;H)</translation>
+    </message>
+    <message>
+        <source>S&amp;witch account…</source>
+        <translation>계정 전환(&amp;W)…</translation>
+    </message>
+    <message>
+        <source>Se&amp;ttings…</source>
+        <translation>설정(&amp;T)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>끝내기(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Activity</source>
+        <translation>활동(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Token and refresh &amp;counters</source>
+        <translation>토큰과 갱신 횟수(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Toolbar</source>
+        <translation>도구 모음(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard shortcuts</source>
+        <translation>단축키(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;About SilentAuth</source>
+        <translation>SilentAuth 정보(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Signed in as %1</source>
+        <translation>%1(으)로 로그인함</translation>
+    </message>
+    <message>
+        <source>Signed in as %1 at %2</source>
+        <translation>%2에 %1(으)로 로그인함</translation>
+    </message>
+    <message numerus="yes">
+        <source>Token: %n hour(s) left</source>
+        <translation>
+            <numerusform>토큰: %n시간 남음</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Token: %n minute(s) left</source>
+        <translation>
+            <numerusform>토큰: %n분 남음</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Token: %n second(s) left</source>
+        <translation>
+            <numerusform>토큰: %n초 남음</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>The posts could not be loaded. %1</source>
+        <translation>게시물을 불러오지 못했습니다. %1</translation>
+    </message>
+    <message>
+        <source>Not saved. %1</source>
+        <translation>저장하지 못했습니다. %1</translation>
+    </message>
+    <message>
+        <source>%1 failed. %2</source>
+        <translation>%1 실패. %2</translation>
+    </message>
+    <message>
+        <source>Pages</source>
+        <translation>페이지</translation>
+    </message>
+    <message>
+        <source>Try a&amp;gain now</source>
+        <translation>지금 다시 시도(&amp;G)</translation>
+    </message>
+    <message>
+        <source>%1 The posts shown are from %2 and may be out of date; SilentAuth tries again on its own.</source>
+        <translation>%1 보이는 게시물은 %2 기준이라 최신이 아닐 수 있습니다. SilentAuth가 알아서 다시 시도합니다.</translation>
+    </message>
+    <message>
+        <source>%1 SilentAuth tries again on its own.</source>
+        <translation>%1 SilentAuth가 알아서 다시 시도합니다.</translation>
+    </message>
+    <message>
+        <source>The posts are up to date again.</source>
+        <translation>게시물이 다시 최신 상태입니다.</translation>
+    </message>
+    <message>
+        <source>Deta&amp;ils</source>
+        <translation>자세히(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy details</source>
+        <translation>자세한 정보 복사(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Details copied</source>
+        <translation>자세한 정보를 복사했습니다</translation>
+    </message>
+    <message>
+        <source>The server could not be reached. Check your connection.</source>
+        <translation>서버에 연결할 수 없습니다. 네트워크 연결을 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The server refused this: %1</source>
+        <translation>서버가 이 요청을 거부했습니다: %1</translation>
+    </message>
+</context>
+<context>
+    <name>SilentAuth::Ui::PasswordAids</name>
+    <message>
+        <source>Hide password</source>
+        <translation>비밀번호 숨기기</translation>
+    </message>
+    <message>
+        <source>Show password</source>
+        <translation>비밀번호 보기</translation>
+    </message>
+    <message>
+        <source>Caps Lock is on.</source>
+        <translation>Caps Lock이 켜져 있습니다.</translation>
     </message>
 </context>
 <context>
@@ -837,14 +1171,6 @@
         <translation>세션을 복원하는 중…</translation>
     </message>
     <message>
-        <source>Unsaved post discarded</source>
-        <translation>저장하지 않은 글을 버림</translation>
-    </message>
-    <message>
-        <source>%1&apos;s unsaved post was discarded because %2 signed in.</source>
-        <translation>%2(으)로 로그인했기 때문에 %1의 저장하지 않은 글을 버렸습니다.</translation>
-    </message>
-    <message>
         <source>Sign out</source>
         <translation>로그아웃</translation>
     </message>
@@ -857,12 +1183,28 @@
         <translation>로그아웃하는 중…</translation>
     </message>
     <message>
-        <source>Your unsaved post is kept. Sign in as %1 to get back to it.</source>
-        <translation>저장하지 않은 글은 보관되어 있습니다. %1(으)로 로그인하면 이어서 작성할 수 있습니다.</translation>
-    </message>
-    <message>
         <source>Opening your browser…</source>
         <translation>브라우저를 여는 중…</translation>
+    </message>
+    <message>
+        <source>Your unsaved post is kept on this computer. Sign in as %1 to get back to it.</source>
+        <translation>저장하지 않은 게시물은 이 컴퓨터에 보관되어 있습니다. 다시 보려면 %1(으)로 로그인하세요.</translation>
+    </message>
+    <message>
+        <source>Your session has ended. Sign in again to continue; nothing is lost.</source>
+        <translation>세션이 종료되었습니다. 계속하려면 다시 로그인하세요. 잃어버린 것은 없습니다.</translation>
+    </message>
+    <message>
+        <source>SilentAuth</source>
+        <translation>SilentAuth</translation>
+    </message>
+    <message>
+        <source>The sign-in server did not answer in time. Check your connection and try again.</source>
+        <translation>로그인 서버가 제때 응답하지 않았습니다. 네트워크 연결을 확인한 뒤 다시 시도하세요.</translation>
+    </message>
+    <message>
+        <source>The sign-in server could not be reached. Check your connection and the server address.</source>
+        <translation>로그인 서버에 연결할 수 없습니다. 네트워크 연결과 서버 주소를 확인하세요.</translation>
     </message>
 </context>
 <context>
@@ -920,10 +1262,6 @@
         <translation>서버 주소</translation>
     </message>
     <message>
-        <source>Error</source>
-        <translation>오류</translation>
-    </message>
-    <message>
         <source>Working</source>
         <translation>처리 중</translation>
     </message>
@@ -974,6 +1312,14 @@
     <message>
         <source>Open settings</source>
         <translation>설정 열기</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>취소</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>자세한 정보: %1</translation>
     </message>
 </context>
 <context>
