@@ -13,6 +13,8 @@
 #include <silentauth/memorytokenstore.h>
 #include <silentauth/oauth2protocol.h>
 
+#include <QtCore/QJsonArray>
+#include <QtCore/QJsonDocument>
 #include <QtCore/QUuid>
 #include <QtTest/QtTest>
 
@@ -42,6 +44,14 @@ QString entryOf(const Mock::MockServer &server, const QString &user, const QStri
 {
     return QStringLiteral("refresh-token/")
         + TokenAccount {authService(server), client, user}.key();
+}
+
+// The entry naming the account of \a server (and \a client) written last.
+QString currentEntryOf(const Mock::MockServer &server, const QString &client = {})
+{
+    return QStringLiteral("refresh-token/current-account ")
+        + QString::fromUtf8(QJsonDocument(QJsonArray {authService(server), client})
+                                .toJson(QJsonDocument::Compact));
 }
 
 bool waitForStatus(Session &session, Session::Status status)
@@ -85,9 +95,9 @@ private Q_SLOTS:
             auto store = AccountTokenStore::keychain(service);
             Client c = makeClient(*server, store.get());
             QVERIFY(signIn(*c.session, QStringLiteral("alice")));
-            QCOMPARE(store->account().subject, QStringLiteral("alice"));
+            QCOMPARE(store->selectedAccount().subject, QStringLiteral("alice"));
             QVERIFY(signIn(*c.session, QStringLiteral("bob")));
-            QCOMPARE(store->account().subject, QStringLiteral("bob"));
+            QCOMPARE(store->selectedAccount().subject, QStringLiteral("bob"));
             QTRY_VERIFY_WITH_TIMEOUT(!c.session->isRefreshing(), 5000);
         }
         const auto alice = rawEntry(service, entryOf(*server, QStringLiteral("alice")));
@@ -95,8 +105,7 @@ private Q_SLOTS:
         QCOMPARE(alice.error, TokenStore::Error::NoError);
         QCOMPARE(bob.error, TokenStore::Error::NoError);
         QVERIFY(alice.token != bob.token);
-        QCOMPARE(QString::fromUtf8(
-                     rawEntry(service, QStringLiteral("refresh-token/current-account")).token),
+        QCOMPARE(QString::fromUtf8(rawEntry(service, currentEntryOf(*server)).token),
                  TokenAccount({authService(*server), {}, QStringLiteral("bob")}).key());
         // Nothing under the single name an earlier version used.
         QCOMPARE(rawEntry(service, QStringLiteral("refresh-token")).error,
@@ -152,7 +161,7 @@ private Q_SLOTS:
         QVERIFY(signIn(*c.session, QStringLiteral("alice")));
         const TokenAccount expected {issuerOf(*server).toString(),
                                      QStringLiteral("silentauth-desktop"), QStringLiteral("alice")};
-        QCOMPARE(store->account(), expected);
+        QCOMPARE(store->selectedAccount(), expected);
         QCOMPARE(rawEntry(service, QStringLiteral("refresh-token/") + expected.key()).error,
                  TokenStore::Error::NoError);
     }
@@ -181,7 +190,7 @@ private Q_SLOTS:
                                   TokenStore::Error::NotFound, 5000);
         const auto moved = rawEntry(service, entryOf(*server, QStringLiteral("alice")));
         QCOMPARE(moved.error, TokenStore::Error::NoError);
-        QCOMPARE(store->account().subject, QStringLiteral("alice"));
+        QCOMPARE(store->selectedAccount().subject, QStringLiteral("alice"));
 
         // And the next start restores from the new entry.
         auto again = AccountTokenStore::keychain(service);
@@ -208,8 +217,7 @@ private Q_SLOTS:
         QVERIFY(signedOut.wait(10000));
         QCOMPARE(rawEntry(service, entryOf(*server, QStringLiteral("bob"))).error,
                  TokenStore::Error::NotFound);
-        QCOMPARE(rawEntry(service, QStringLiteral("refresh-token/current-account")).error,
-                 TokenStore::Error::NotFound);
+        QCOMPARE(rawEntry(service, currentEntryOf(*server)).error, TokenStore::Error::NotFound);
         QCOMPARE(rawEntry(service, entryOf(*server, QStringLiteral("alice"))).error,
                  TokenStore::Error::NoError);
         QCOMPARE(stat(*server, "logouts"), 1);
@@ -225,6 +233,63 @@ private Q_SLOTS:
         n.session->restore();
         QVERIFY(waitForStatus(*n.session, Session::Status::SignedIn));
         QCOMPARE(n.session->identity(), QStringLiteral("alice"));
+    }
+
+    // Alice at one provider; the same application at another restores
+    // nothing, and the first provider's token never travels to the second.
+    void anotherProviderNeverGetsTheToken()
+    {
+        auto first = startServer();
+        auto second = startServer();
+        QVERIFY(first && second);
+        const QString service = freshService();
+        {
+            auto store = AccountTokenStore::keychain(service);
+            Client a = makeClient(*first, store.get());
+            QVERIFY(signIn(*a.session, QStringLiteral("alice")));
+        }
+        {
+            auto store = AccountTokenStore::keychain(service);
+            Client b = makeClient(*second, store.get());
+            QSignalSpy error(b.session.get(), &Session::errorOccurred);
+            b.session->restore();
+            QVERIFY(error.wait(10000));
+            QCOMPARE(error.first().at(0).value<Session::Error>(), Session::Error::NoStoredSession);
+        }
+        QCOMPARE(stat(*second, "refreshes", "ok") + stat(*second, "refreshes", "failed"), 0);
+        QCOMPARE(rawEntry(service, entryOf(*first, QStringLiteral("alice"))).error,
+                 TokenStore::Error::NoError);
+        auto store = AccountTokenStore::keychain(service);
+        Client again = makeClient(*first, store.get());
+        again.session->restore();
+        QVERIFY(waitForStatus(*again.session, Session::Status::SignedIn));
+    }
+
+    // Another client of the same provider does not restore the first one's
+    // account: no token is used by a client it was not issued to.
+    void anotherClientNeverRestoresIt()
+    {
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
+        const QString service = freshService();
+        {
+            auto store = AccountTokenStore::keychain(service);
+            Client c = makeClient(
+                OAuth2Protocol::forProvider(*provider, QStringLiteral("silentauth-desktop")),
+                store.get());
+            QVERIFY(signIn(*c.session, QStringLiteral("alice")));
+        }
+        auto store = AccountTokenStore::keychain(service);
+        auto protocol
+            = OAuth2Protocol::forProvider(*provider, QStringLiteral("silentauth-service"));
+        protocol->setClientSecret(QStringLiteral("service-secret"));
+        Client other = makeClient(std::move(protocol), store.get());
+        QSignalSpy error(other.session.get(), &Session::errorOccurred);
+        other.session->restore();
+        QVERIFY(error.wait(10000));
+        QCOMPARE(error.first().at(0).value<Session::Error>(), Session::Error::NoStoredSession);
+        QCOMPARE(stat(*server, "refreshes", "ok") + stat(*server, "refreshes", "failed"), 0);
+        QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
     }
 
     // The store's contract: no callback before the call returns, and none

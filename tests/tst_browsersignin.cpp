@@ -224,9 +224,9 @@ struct PlayedProvider
             {QStringLiteral("nonce"), QString::fromLatin1(queryValue(authorizationUrl, "nonce"))}};
     }
     // The token endpoint's answer, with \a idToken unless it is empty.
-    void answerWith(const QByteArray &idToken)
+    void answerWith(const QByteArray &idToken, const QByteArray &accessToken = "opaque-access")
     {
-        QJsonObject answer {{QStringLiteral("access_token"), QStringLiteral("opaque-access")},
+        QJsonObject answer {{QStringLiteral("access_token"), QString::fromLatin1(accessToken)},
                             {QStringLiteral("token_type"), QStringLiteral("Bearer")},
                             {QStringLiteral("refresh_token"), QStringLiteral("opaque-refresh")},
                             {QStringLiteral("expires_in"), 3600}};
@@ -583,6 +583,33 @@ private Q_SLOTS:
             QVERIFY(readStore(*c.store).token.isEmpty());
             QVERIFY(keyFetches <= 1); // a set fetched for this very token is not fetched again
         }
+    }
+
+    // The user is the one the verified ID token names, even when the access
+    // token is a JWT with another sub (a pairwise or API-specific id); and
+    // what the provider names cannot put control characters on a screen.
+    void identityIsTheIdTokensAndShownSafely()
+    {
+        PlayedProvider p;
+        QVERIFY(p.start());
+        QSignalSpy finished(p.client.browser.get(), &BrowserSignIn::finished);
+        QJsonObject claims = p.claims();
+        claims.insert(QStringLiteral("sub"), QStringLiteral("al\x1b[31mice"));
+        const auto b64 = [](const QByteArray &json) {
+            return json.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
+        };
+        const QByteArray accessJwt = b64("{\"alg\":\"HS256\"}") + '.'
+            + b64("{\"sub\":\"pairwise-api-77\",\"exp\":4102444800}") + ".c2ln";
+        p.answerWith(p.signer.sign({{QStringLiteral("alg"), QStringLiteral("ES256")},
+                                    {QStringLiteral("kid"), QStringLiteral("k1")}},
+                                   claims),
+                     accessJwt);
+        QCOMPARE(p.comeBack().callbackStatus, 200);
+        QCOMPARE(finished.count(), 1);
+        QCOMPARE(p.client.session->identity(), QStringLiteral("al\x1b[31mice"));
+        const QString shown = p.client.session->username();
+        QVERIFY2(!shown.contains(QChar(0x1b)), qPrintable(shown));
+        QCOMPARE(shown, QStringLiteral("al\ufffd[31mice"));
     }
 
     // An ID token without a name: the userinfo endpoint gives one, used only

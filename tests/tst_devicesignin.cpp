@@ -239,6 +239,8 @@ private Q_SLOTS:
         QCOMPARE(failed.first().at(0).value<DeviceSignIn::Error>(), DeviceSignIn::Error::Canceled);
         QTRY_COMPARE_WITH_TIMEOUT(server->stats().value(QLatin1String("revocations")).toInt(), 1,
                                   5000);
+        QTRY_COMPARE_WITH_TIMEOUT(server->stats().value(QLatin1String("accessRevocations")).toInt(),
+                                  1, 5000);
         QCOMPARE(c.session->status(), Session::Status::SignedOut);
     }
 
@@ -303,6 +305,12 @@ private Q_SLOTS:
         QTest::newRow("no expires_in") << answer(QByteArray(good).replace("expires_in", "x"));
         QTest::newRow("refused") << answer("{\"error\":\"invalid_client\"}", "400 Bad Request");
         QTest::newRow("server error") << answer("{}", "500 Internal Server Error");
+        QTest::newRow("announces a gigabyte")
+            << QByteArray("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+                          "Content-Length: 1000000000\r\n\r\n{\"pad\":\"");
+        QTest::newRow("escapes in the error") << answer(
+            "{\"error\":\"bad\\u001b[31m\",\"error_description\":\"x\\u001b]0;t\\u0007\"}",
+            "400 Bad Request");
         QTest::newRow("far too large")
             << answer("{\"pad\":\"" + QByteArray(2 * 1024 * 1024, 'x') + "\"}");
     }
@@ -317,9 +325,15 @@ private Q_SLOTS:
         QSignalSpy ready(c.device.get(), &DeviceSignIn::userCodeReady);
         QSignalSpy failed(c.device.get(), &DeviceSignIn::failed);
         c.device->start();
+        QElapsedTimer clock;
+        clock.start();
         QVERIFY(failed.wait(10000));
+        QVERIFY2(clock.elapsed() < 5000, "refused only at the timeout"); // not the 30 s bound
         QCOMPARE(failed.first().at(0).value<DeviceSignIn::Error>(),
                  DeviceSignIn::Error::ProviderError);
+        const QString message = failed.first().at(1).toString();
+        for (const QChar character : message)
+            QVERIFY2(character.isPrint() || character == QLatin1Char(' '), qPrintable(message));
         QVERIFY(ready.isEmpty());
         QVERIFY(c.device->userCode().isEmpty());
         QCOMPARE(c.device->pollCount(), 0);

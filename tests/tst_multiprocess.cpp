@@ -207,9 +207,9 @@ private Q_SLOTS:
         // restores from it without a password.
         const auto store
             = AccountTokenStore::keychain(QStringLiteral("SilentAuth"), entry.constLast());
-        QCOMPARE(store->account().subject, QString());
+        QCOMPARE(store->selectedAccount().subject, QString());
         const TokenStore::Result stored = readStore(*store);
-        QCOMPARE(store->account().subject, QStringLiteral("alice"));
+        QCOMPARE(store->selectedAccount().subject, QStringLiteral("alice"));
         QCOMPARE(stored.error, TokenStore::Error::NoError);
         QVERIFY(!stored.token.isEmpty());
         const Run after = runCli(entry + QStringList {profile});

@@ -35,9 +35,24 @@ using namespace SilentAuth;
 
 namespace {
 
+// What goes to the terminal: text that came from a server may hold escape
+// sequences; every control or formatting character is written as \u{…}.
+QByteArray terminalSafe(const QString &text)
+{
+    QString safe;
+    for (const QChar c : text) {
+        if (c.category() == QChar::Other_Control || c.category() == QChar::Other_Format
+            || c.category() == QChar::Separator_Line || c.category() == QChar::Separator_Paragraph)
+            safe += QStringLiteral("\\u{%1}").arg(c.unicode(), 0, 16);
+        else
+            safe += c;
+    }
+    return safe.toUtf8();
+}
+
 [[noreturn]] void die(const QString &message)
 {
-    std::fprintf(stderr, "silentauth-cli: %s\n", qPrintable(message));
+    std::fprintf(stderr, "silentauth-cli: %s\n", terminalSafe(message).constData());
     std::exit(2);
 }
 
@@ -405,7 +420,7 @@ int main(int argc, char *argv[])
                              ++unauthorized;
                          if (printEvents)
                              std::fprintf(stderr, "%s %s\n", qPrintable(keyOf(event)),
-                                          qPrintable(detail));
+                                          terminalSafe(detail).constData());
                      });
 
     LoadRunner runner(&manager, plan);
@@ -464,7 +479,7 @@ int main(int argc, char *argv[])
     QObject::connect(&session, &Session::refreshFinished, &app, checkStart);
     QObject::connect(
         &session, &Session::errorOccurred, &app, [&](Session::Error error, const QString &message) {
-            std::fprintf(stderr, "silentauth-cli: %s\n", qPrintable(message));
+            std::fprintf(stderr, "silentauth-cli: %s\n", terminalSafe(message).constData());
             // The status changes first, then the session says why.
             const auto status = session.status();
             if (!started && signInError.isEmpty() && status != Session::Status::SigningIn
@@ -525,7 +540,8 @@ int main(int argc, char *argv[])
         });
         QObject::connect(browser, &BrowserSignIn::failed, &app,
                          [&signInError](BrowserSignIn::Error error, const QString &message) {
-                             std::fprintf(stderr, "silentauth-cli: %s\n", qPrintable(message));
+                             std::fprintf(stderr, "silentauth-cli: %s\n",
+                                          terminalSafe(message).constData());
                              if (signInError.isEmpty())
                                  signInError = keyOf(error);
                              if (error != BrowserSignIn::Error::SignInFailed)
@@ -540,7 +556,7 @@ int main(int argc, char *argv[])
                                           "silentauth-cli: to sign in, open %s and enter the "
                                           "code %s\n",
                                           at.toString(QUrl::FullyEncoded).toUtf8().constData(),
-                                          code.toUtf8().constData());
+                                          terminalSafe(code).constData());
                              if (complete.isValid())
                                  std::fprintf(
                                      stderr, "silentauth-cli: or open %s\n",
@@ -553,7 +569,8 @@ int main(int argc, char *argv[])
         });
         QObject::connect(device, &DeviceSignIn::failed, &app,
                          [&signInError](DeviceSignIn::Error error, const QString &message) {
-                             std::fprintf(stderr, "silentauth-cli: %s\n", qPrintable(message));
+                             std::fprintf(stderr, "silentauth-cli: %s\n",
+                                          terminalSafe(message).constData());
                              if (signInError.isEmpty())
                                  signInError = keyOf(error);
                              if (error != DeviceSignIn::Error::SignInFailed)

@@ -784,6 +784,11 @@ Reply AuthService::oauthRevoke(const Request &request)
         && verified.claims.value(QLatin1String("typ")).toString() == QLatin1String("refresh")) {
         revokeRefresh(verified.claims.value(QLatin1String("jti")).toString().toLatin1());
         ++m_context.stats.revocations;
+    } else if (verified.error == Jwt::Error::None
+               && verified.claims.value(QLatin1String("typ")).toString()
+                   == QLatin1String("access")) {
+        // Counted for QA; an access token stays usable until it expires.
+        ++m_context.stats.accessRevocations;
     }
     Reply reply;
     reply.status = 200;

@@ -48,6 +48,7 @@ QJsonObject Stats::toJson() const
         {QStringLiteral("tlsExpiredServed"), tlsExpiredServed},
         {QStringLiteral("logouts"), logouts},
         {QStringLiteral("revocations"), revocations},
+        {QStringLiteral("accessRevocations"), accessRevocations},
         {QStringLiteral("blacklistPurged"), blacklistPurged},
         {QStringLiteral("unauthorized"), toObject(unauthorized)},
         {QStringLiteral("unauthorizedTotal"), unauthorizedTotal},

@@ -18,6 +18,7 @@ struct Stats
     int graceReplays = 0;
     int logouts = 0;
     int revocations = 0;
+    int accessRevocations = 0; // access tokens presented to /oauth/revoke
     int blacklistPurged = 0;
     // Browser sign-in: codes issued at the authorization endpoint, codes
     // exchanged at the token endpoint, consents denied, and failed

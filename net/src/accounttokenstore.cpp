@@ -40,8 +40,9 @@ struct AccountTokenStore::Private
 {
     EntryFactory entries;
     QString fallbackName; // the entry of a token whose account is not known
-    std::unique_ptr<TokenStore> current; // names the account written last
     QHash<QString, std::shared_ptr<TokenStore>> stores;
+    // The issuer and client (subject empty) or the account. Restoring looks
+    // only at the accounts of its own issuer and client.
     TokenAccount selected;
     // The token in hand came from the fallback (an earlier version's) entry:
     // once its account is known and written, that entry goes.
@@ -54,6 +55,20 @@ struct AccountTokenStore::Private
             store = entries(name);
         return store.get();
     }
+    // Names the account of this issuer and client written last.
+    static QString currentName(const TokenAccount &realm)
+    {
+        if (realm.issuer.isEmpty() && realm.clientId.isEmpty())
+            return currentAccountEntry;
+        return currentAccountEntry + QLatin1Char(' ')
+            + QString::fromUtf8(QJsonDocument(QJsonArray {realm.issuer, realm.clientId})
+                                    .toJson(QJsonDocument::Compact));
+    }
+    TokenStore *current() { return entry(currentName(selected)); }
+    static bool sameRealm(const TokenAccount &a, const TokenAccount &b)
+    {
+        return a.issuer == b.issuer && a.clientId == b.clientId;
+    }
 };
 
 AccountTokenStore::AccountTokenStore(EntryFactory entries, const QString &legacyEntry,
@@ -63,7 +78,6 @@ AccountTokenStore::AccountTokenStore(EntryFactory entries, const QString &legacy
 {
     d->entries = std::move(entries);
     d->fallbackName = legacyEntry.isEmpty() ? QString(unnamedEntry) : legacyEntry;
-    d->current = d->entries(currentAccountEntry);
 }
 
 AccountTokenStore::~AccountTokenStore() = default;
@@ -80,20 +94,22 @@ std::unique_ptr<AccountTokenStore> AccountTokenStore::keychain(const QString &se
         name);
 }
 
-TokenAccount AccountTokenStore::account() const
+TokenAccount AccountTokenStore::selectedAccount() const
 {
     return d->selected;
 }
 
 QString AccountTokenStore::sharedEntryId() const
 {
-    return d->current->sharedEntryId();
+    return d->current()->sharedEntryId();
 }
 
 void AccountTokenStore::selectAccount(const TokenAccount &account)
 {
-    if (!account.isNull())
-        d->selected = account;
+    // An issuer and client alone keep a chosen account of theirs.
+    if (account.isNull() && Private::sameRealm(account, d->selected))
+        return;
+    d->selected = account;
 }
 
 void AccountTokenStore::read(Callback done)
@@ -105,17 +121,22 @@ void AccountTokenStore::read(Callback done)
     // Whose session to bring back: the account written last, else a token
     // whose account is not known (an earlier version's entry).
     QPointer<AccountTokenStore> self(this);
-    d->current->read([self, done](const Result &named) {
+    const TokenAccount realm = d->selected;
+    d->current()->read([self, done, realm](const Result &named) {
         if (!self)
             return;
         if (named.error == Error::NoError) {
             const TokenAccount account = TokenAccount::fromKey(QString::fromUtf8(named.token));
-            if (!account.isNull()) {
+            // Only an account of this issuer and client: another provider's
+            // or client's token is never presented here.
+            if (!account.isNull() && Private::sameRealm(account, realm)
+                && Private::sameRealm(realm, self->d->selected)) {
                 self->d->selected = account;
                 self->d->entry(account.key())->read(done);
                 return;
             }
-            qCWarning(lcNet) << "the current-account entry names no account; ignoring it";
+            qCWarning(lcNet) << "the current-account entry names no account of this issuer and "
+                                "client; ignoring it";
         } else if (named.error != Error::NotFound) {
             done(named);
             return;
@@ -128,28 +149,29 @@ void AccountTokenStore::read(Callback done)
 void AccountTokenStore::write(const QByteArray &token, Callback done)
 {
     QPointer<AccountTokenStore> self(this);
+    TokenStore *pointer = d->current(); // of the issuer and client selected now
     if (d->selected.isNull()) {
         // Nobody named: the fallback entry, and it is now the one written last.
-        d->entry(d->fallbackName)->write(token, [self, done](const Result &written) {
+        d->entry(d->fallbackName)->write(token, [self, done, pointer](const Result &written) {
             if (!self)
                 return;
             if (written.error != Error::NoError) {
                 done(written);
                 return;
             }
-            self->d->current->remove([done, written](const Result &) { done(written); });
+            pointer->remove([done, written](const Result &) { done(written); });
         });
         return;
     }
     const QString key = d->selected.key();
-    d->entry(key)->write(token, [self, done, key](const Result &written) {
+    d->entry(key)->write(token, [self, done, key, pointer](const Result &written) {
         if (!self)
             return;
         if (written.error != Error::NoError) {
             done(written);
             return;
         }
-        self->d->current->write(key.toUtf8(), [self, done](const Result &named) {
+        pointer->write(key.toUtf8(), [self, done](const Result &named) {
             if (!self)
                 return;
             if (!self->d->fromFallback) {
@@ -192,15 +214,16 @@ void AccountTokenStore::remove(Callback done)
         return;
     }
     const QString key = d->selected.key();
-    d->entry(key)->remove([self, key, removeFallback](const Result &removed) {
+    TokenStore *pointer = d->current();
+    d->entry(key)->remove([self, key, pointer, removeFallback](const Result &removed) {
         if (!self)
             return;
         // The account written last is forgotten only when it is this one.
-        self->d->current->read([self, key, removed, removeFallback](const Result &named) {
+        pointer->read([self, key, pointer, removed, removeFallback](const Result &named) {
             if (!self)
                 return;
             if (named.error == Error::NoError && QString::fromUtf8(named.token) == key)
-                self->d->current->remove(
+                pointer->remove(
                     [removed, removeFallback](const Result &) { removeFallback(removed); });
             else
                 removeFallback(removed);

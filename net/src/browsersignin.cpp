@@ -174,6 +174,7 @@ void BrowserSignIn::Private::respond(QTcpSocket *socket, int status, const QStri
                     "Referrer-Policy: no-referrer\r\nContent-Security-Policy: default-src "
                     "'none'; style-src 'unsafe-inline'\r\nConnection: close\r\nContent-Length: "
                   + QByteArray::number(page.size()) + "\r\n\r\n" + page);
+    socket->flush(); // the page goes out even if the program ends right after
     socket->disconnectFromHost();
 }
 
@@ -231,9 +232,10 @@ void BrowserSignIn::Private::onRequest(QTcpSocket *socket, const QByteArray &hea
         else
             end(Error::ProviderError,
                 BrowserSignIn::tr("The sign-in server refused the sign-in (%1%2).")
-                    .arg(answer.error->left(80),
-                         description.isEmpty() ? QString()
-                                               : QLatin1String(": ") + description.left(200)));
+                    .arg(Internal::showable(answer.error->left(80)),
+                         description.isEmpty()
+                             ? QString()
+                             : QLatin1String(": ") + Internal::showable(description.left(200))));
         return;
     }
     const QByteArray code = answer.code.value_or(QString()).toUtf8();

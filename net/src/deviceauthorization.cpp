@@ -21,14 +21,6 @@ constexpr qsizetype longestUserCode = 64;
 constexpr qsizetype longestDeviceCode = 4096;
 constexpr qsizetype longestAddress = 2048;
 
-// Shown to the user as it is: nothing that could move a terminal's cursor,
-// change its colours or reorder the text around it.
-bool isShowable(const QString &text)
-{
-    return std::all_of(text.cbegin(), text.cend(),
-                       [](QChar c) { return c.isPrint() && c.category() != QChar::Other_Format; });
-}
-
 bool isAcceptableAddress(const QUrl &url, bool plainHttpAllowed)
 {
     if (!url.isValid() || url.host().isEmpty() || !url.userInfo().isEmpty()
@@ -67,7 +59,7 @@ std::optional<DeviceAuthorization> readDeviceAuthorization(const QByteArray &bod
             QT_TRANSLATE_NOOP("SilentAuth::DeviceSignIn", "device_code is missing or not usable"));
         return std::nullopt;
     }
-    if (user.trimmed().isEmpty() || user.size() > longestUserCode || !isShowable(user)) {
+    if (user.trimmed().isEmpty() || user.size() > longestUserCode || !isShowableText(user)) {
         *problem
             = tr(QT_TRANSLATE_NOOP("SilentAuth::DeviceSignIn",
                                    "user_code is missing or has characters that cannot be shown"));

@@ -87,9 +87,10 @@ void DeviceSignIn::Private::requestUserCode()
             const QString code = error.value(QLatin1String("error")).toString().left(80);
             const QString description
                 = error.value(QLatin1String("error_description")).toString().left(200);
-            problem = code.isEmpty()    ? QStringLiteral("HTTP %1").arg(status)
-                : description.isEmpty() ? code
-                                        : code + QLatin1String(": ") + description;
+            problem = Internal::showable(code.isEmpty() ? QStringLiteral("HTTP %1").arg(status)
+                                             : description.isEmpty()
+                                             ? code
+                                             : code + QLatin1String(": ") + description);
         } else if (readUserCode(body, &problem)) {
             deadline.start();
             scheduleNextPoll(interval);

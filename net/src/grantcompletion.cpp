@@ -39,10 +39,7 @@ QString displayNameOf(const QJsonObject &claims)
 {
     for (const char *key : {"preferred_username", "name"}) {
         const QString value = claims.value(QLatin1String(key)).toString().simplified();
-        const bool showable = std::all_of(value.cbegin(), value.cend(), [](QChar c) {
-            return c.isPrint() && c.category() != QChar::Other_Format;
-        });
-        if (!value.isEmpty() && value.size() <= longestName && showable)
+        if (!value.isEmpty() && value.size() <= longestName && isShowableText(value))
             return value;
     }
     return {};
@@ -169,7 +166,7 @@ void GrantCompletion::stop()
         m_session->abandonExternalSignIn(m_ticket);
         // Tokens already issued (the ID token still being checked) are
         // revoked: the ticket is stale now.
-        if (!m_tokens.refreshToken.isEmpty())
+        if (!m_tokens.accessToken.isEmpty() || !m_tokens.refreshToken.isEmpty())
             m_session->completeExternalSignIn(m_ticket, m_tokens, {}, {});
     }
     m_begun = false;

@@ -7,6 +7,8 @@
 #include <QtCore/QTimer>
 #include <QtNetwork/QHostAddress>
 
+#include <algorithm>
+
 namespace SilentAuth {
 
 AuthProtocol::~AuthProtocol() = default;
@@ -50,12 +52,23 @@ void boundReply(QNetworkReply *reply, int timeoutMs, qint64 maxBytes)
         reply->setProperty("silentauthTimedOut", true);
         reply->abort();
     });
+    const auto cutOff = [reply] {
+        if (reply->isFinished())
+            return;
+        reply->setProperty("silentauthTooLarge", true);
+        reply->abort();
+    };
+    // An announced length over the limit is refused before a byte of the
+    // body is kept; without one, the reply holds little more than the limit.
+    QObject::connect(reply, &QNetworkReply::metaDataChanged, reply, [reply, maxBytes, cutOff] {
+        if (reply->header(QNetworkRequest::ContentLengthHeader).toLongLong() > maxBytes)
+            cutOff();
+    });
+    reply->setReadBufferSize(maxBytes + 1);
     QObject::connect(reply, &QNetworkReply::downloadProgress, reply,
-                     [reply, maxBytes](qint64 received, qint64 total) {
-                         if ((received > maxBytes || total > maxBytes) && !reply->isFinished()) {
-                             reply->setProperty("silentauthTooLarge", true);
-                             reply->abort();
-                         }
+                     [maxBytes, cutOff](qint64 received, qint64 total) {
+                         if (received > maxBytes || total > maxBytes)
+                             cutOff();
                      });
 }
 
@@ -70,6 +83,46 @@ bool replyTooLarge(const QNetworkReply *reply)
     const QVariant limit = reply->property("silentauthMaxBytes");
     return reply->property("silentauthTooLarge").toBool()
         || (limit.isValid() && reply->bytesAvailable() > limit.toLongLong());
+}
+
+bool isShowableChar(QChar c)
+{
+    switch (c.category()) {
+    case QChar::Other_Control:
+    case QChar::Other_Format:
+    case QChar::Other_Surrogate:
+    case QChar::Other_PrivateUse:
+    case QChar::Other_NotAssigned:
+    case QChar::Separator_Line:
+    case QChar::Separator_Paragraph:
+        return false;
+    default:
+        break;
+    }
+    // Default-ignorable code points that are not format characters: they
+    // show as nothing (a combining grapheme joiner, Hangul fillers, the
+    // Mongolian variation selectors, variation selectors).
+    const char16_t u = c.unicode();
+    if (u == 0x034F || u == 0x115F || u == 0x1160 || u == 0x3164 || u == 0xFFA0
+        || (u >= 0x17B4 && u <= 0x17B5) || (u >= 0x180B && u <= 0x180F)
+        || (u >= 0xFE00 && u <= 0xFE0F))
+        return false;
+    return c.isPrint() || c == QLatin1Char(' ');
+}
+
+bool isShowableText(const QString &text)
+{
+    return std::all_of(text.cbegin(), text.cend(), isShowableChar);
+}
+
+QString showable(const QString &text)
+{
+    QString shown = text;
+    for (QChar &c : shown) {
+        if (!isShowableChar(c))
+            c = QChar::ReplacementCharacter;
+    }
+    return shown;
 }
 
 bool isPlainHttpToRemoteHost(const QUrl &url)
@@ -165,7 +218,8 @@ AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::
     const QJsonObject json = QJsonDocument::fromJson(body, &parseError).object();
     AuthProtocol::Outcome outcome;
     outcome.error = json.value(QLatin1String("error")).toString();
-    outcome.message = json.value(QLatin1String(fields.message)).toString(outcome.error);
+    outcome.message
+        = showable(json.value(QLatin1String(fields.message)).toString(outcome.error).left(300));
     if (httpStatus == 0) {
         outcome.kind = Kind::Transient;
         outcome.message = networkErrorText(error);
@@ -202,7 +256,8 @@ AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::
     }
     if (type.compare(QLatin1String("bearer"), Qt::CaseInsensitive) != 0) {
         outcome.kind = Kind::Malformed;
-        outcome.message = QStringLiteral("unsupported token type \"%1\"").arg(type);
+        outcome.message
+            = QStringLiteral("unsupported token type \"%1\"").arg(showable(type.left(40)));
         return outcome;
     }
     const QString refresh = json.value(QLatin1String(fields.refreshToken)).toString();

@@ -38,6 +38,15 @@ bool isSafeRefreshToken(const QByteArray &token);
 bool sameIssuer(QString a, QString b);
 
 // Plain http to a host other than loopback: anyone on the path reads what is sent.
+// Text from a server that is shown to people (a user code, a name, an
+// error description): nothing that could move a terminal's cursor, change
+// its colours, reorder the text around it or hide in it. isShowableText()
+// says whether all of \a text is such; showable() replaces the rest with
+// U+FFFD.
+bool isShowableChar(QChar c);
+bool isShowableText(const QString &text);
+QString showable(const QString &text);
+
 bool isPlainHttpToRemoteHost(const QUrl &url);
 
 // Bounds a request to an auth server: aborted when it has taken \a timeoutMs in

@@ -79,6 +79,7 @@ struct Session::Private
     QByteArray receivedToken; // received, being stored: signOut() revokes it too
     QDateTime expiry;
     QDateTime refreshDue; // when the proactive refresh is due, by the wall clock
+    bool identityVerified = false; // identity is an ID token's sub, not an access token's
     std::function<QDateTime()> clock = [] { return QDateTime::currentDateTimeUtc(); };
     QDateTime now() const { return clock(); }
     static constexpr int clockCheckMs = 5000;
@@ -87,6 +88,13 @@ struct Session::Private
     QElapsedTimer monotonic;
     QDateTime wallAtCheck;
     void watchClock();
+    // Tells the store whose issuer and client this session's tokens are, so
+    // that a store with entries per account restores only one of theirs.
+    void selectRealm()
+    {
+        if (store)
+            store->selectAccount({protocol->issuerIdentifier(), protocol->clientIdentifier(), {}});
+    }
     void checkClock();
     int generation = 0;
     int refreshes = 0;
@@ -112,6 +120,7 @@ struct Session::Private
     QSet<QByteArray> spent;
     static QByteArray fingerprint(const QByteArray &token);
     void revokeUnclaimed(const QByteArray &token);
+    void revokeUnclaimedAccess(const QByteArray &token);
     std::chrono::milliseconds timeout {15000};
     bool plainHttp = false;
     std::chrono::milliseconds lead {0};
@@ -502,6 +511,19 @@ void Session::Private::revokeUnclaimed(const QByteArray &token)
     QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
 }
 
+// The access token of a sign-in nobody takes: revoked too, best effort
+// (RFC 7009 §2.1; where the protocol has no endpoint for it, it expires).
+void Session::Private::revokeUnclaimedAccess(const QByteArray &token)
+{
+    if (token.isEmpty() || !Internal::isHeaderSafeAccessToken(token))
+        return;
+    const AuthProtocol::Request request = protocol->accessTokenRevocationRequest(token);
+    if (!request.request.url().isValid() || refused(request.request.url()))
+        return;
+    QNetworkReply *reply = send(request);
+    QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+}
+
 void Session::Private::sendRefresh(quint64 e)
 {
     const QByteArray used = refreshToken;
@@ -756,12 +778,27 @@ void Session::Private::expire()
 // user unless the token came from another process. Empty when unknown.
 QString Session::Private::subjectOf(const TokenResponse &tokens) const
 {
+    // A sign-in whose user was verified (an ID token's sub): that user.
+    if (identityVerified && !signInName.isEmpty())
+        return signInName;
     const QString subject
         = Internal::unverifiedClaims(tokens.accessToken).value(QLatin1String("sub")).toString();
+    // A password sign-in: the server's name for the user, else the one typed.
+    if (!signInName.isEmpty())
+        return subject.isEmpty() ? signInName : subject;
+    // A refresh after a verified sign-in: still that user.
+    if (identityVerified && !foreignToken && !identity.isEmpty())
+        return identity;
+    // A restore or refresh from an entry kept per account: its account,
+    // which was verified when it was written.
+    if (store) {
+        const TokenAccount account = store->selectedAccount();
+        if (!account.isNull() && account.issuer == protocol->issuerIdentifier()
+            && account.clientId == protocol->clientIdentifier())
+            return account.subject;
+    }
     if (!subject.isEmpty())
         return subject;
-    if (!signInName.isEmpty())
-        return signInName;
     return foreignToken ? QString() : identity;
 }
 
@@ -772,16 +809,14 @@ void Session::Private::adopt(const TokenResponse &tokens)
         refreshToken = tokens.refreshToken;
     ++generation;
     const QJsonObject claims = Internal::unverifiedClaims(accessToken);
-    const QString subject = claims.value(QLatin1String("sub")).toString();
-    if (!subject.isEmpty())
-        identity = subject;
-    else if (!signInName.isEmpty())
-        identity = signInName;
+    const QString who = subjectOf(tokens);
+    if (!who.isEmpty())
+        identity = who;
     else if (foreignToken)
         identity.clear(); // another process may have signed in someone else
     foreignToken = false;
     signInName.clear();
-    setUsername(displayName.isEmpty() ? identity : displayName);
+    setUsername(Internal::showable(displayName.isEmpty() ? identity : displayName));
 
     QDateTime newExpiry;
     if (claims.value(QLatin1String("exp")).isDouble())
@@ -899,6 +934,7 @@ Session::Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObj
     connect(&d->clockWatch, &QTimer::timeout, this, [this] { d->checkClock(); });
     d->protocol = std::move(protocol);
     d->store = store;
+    d->selectRealm();
     d->proactiveTimer.setSingleShot(true);
     d->retryTimer.setSingleShot(true);
     d->holdTimer.setSingleShot(true);
@@ -1002,6 +1038,7 @@ void Session::setProactiveLead(std::chrono::milliseconds lead)
 void Session::setTokenStore(TokenStore *store)
 {
     d->store = store;
+    d->selectRealm();
 }
 
 TokenStore *Session::tokenStore() const
@@ -1145,6 +1182,7 @@ quint64 Session::beginExternalSignIn()
     const bool waited = d->cancelOperation();
     d->wipe();
     d->identity.clear();
+    d->identityVerified = false;
     d->signInName.clear();
     d->displayName.clear();
     d->apply(SessionInput::SignInStarted);
@@ -1160,6 +1198,7 @@ bool Session::completeExternalSignIn(quint64 ticket, const TokenResponse &tokens
         // Superseded: what the server issued for it is not left live there.
         if (!tokens.refreshToken.isEmpty() && Internal::isSafeRefreshToken(tokens.refreshToken))
             d->revokeUnclaimed(tokens.refreshToken);
+        d->revokeUnclaimedAccess(tokens.accessToken);
         return false;
     }
     if (tokens.accessToken.isEmpty() || !Internal::isHeaderSafeAccessToken(tokens.accessToken)
@@ -1170,6 +1209,7 @@ bool Session::completeExternalSignIn(quint64 ticket, const TokenResponse &tokens
         return true;
     }
     d->signInName = identity;
+    d->identityVerified = !identity.isEmpty();
     d->displayName = displayName;
     d->completeSignIn(ticket, tokens);
     return true;
@@ -1204,6 +1244,7 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
     // until the new token replaces it (restore() can bring it back).
     d->wipe();
     d->identity.clear(); // whoever signs in now, requests made from here on are theirs
+    d->identityVerified = false;
     d->signInName = username;
     d->displayName.clear();
     d->apply(SessionInput::SignInStarted);
@@ -1330,6 +1371,7 @@ void Session::restoreFrom(const QByteArray &refreshToken)
         d->wipe();
     // Whose token this is only the server's answer can tell.
     d->identity.clear();
+    d->identityVerified = false;
     d->displayName.clear();
     d->setUsername({});
     d->refreshToken = refreshToken;
@@ -1367,6 +1409,7 @@ void Session::signOut()
     const QByteArray accessToken = d->accessToken;
     d->wipe();
     d->identity.clear();
+    d->identityVerified = false;
     d->signInName.clear();
     d->displayName.clear();
     d->setUsername({});

@@ -29,8 +29,8 @@ namespace SilentAuth {
     known). keychain() makes KeychainTokenStore entries of one keychain
     service.
     Processes that share the service serialise their refreshes on one lock
-    (sharedEntryId() is the \c current-account entry's), whichever accounts
-    they hold.
+    per issuer and client (sharedEntryId() is their \c current-account
+    entry's), whichever accounts they hold.
 */
 class SILENTAUTH_NET_EXPORT AccountTokenStore : public TokenStore
 {
@@ -53,7 +53,7 @@ public:
 
     //! The account the next read, write and remove are for; null until one is named (by
     //! selectAccount() or by the \c current-account entry a read() found).
-    TokenAccount account() const;
+    TokenAccount selectedAccount() const override;
 
     QString sharedEntryId() const override;
     void selectAccount(const TokenAccount &account) override;

@@ -71,11 +71,15 @@ public:
     virtual QString sharedEntryId() const { return {}; }
 
     /*!
-        The Session says whose token it is about to write, once it knows (after a sign-in,
-        and after a refresh). A store with one entry per account (AccountTokenStore) keeps
-        reading and writing that account's entry from then on; the default ignores it.
+        The Session says whose tokens it handles: at construction the issuer and client alone
+        (an account without a subject), and before each write the whole account, once it knows
+        (after a sign-in, and after a refresh). A store with one entry per account
+        (AccountTokenStore) restores only an account of that issuer and client, and keeps
+        reading and writing the account's entry from then on; the default ignores it.
     */
     virtual void selectAccount(const TokenAccount &account) { Q_UNUSED(account) }
+    //! Whose entry the store reads and writes, when it keeps one per account; else null.
+    virtual TokenAccount selectedAccount() const { return {}; }
 
     virtual void read(Callback done) = 0;
     virtual void write(const QByteArray &token, Callback done) = 0;
