@@ -5,6 +5,7 @@
 #include "capturingserver.h"
 #include "httpclient.h"
 #include "providerfixture.h"
+#include "rawserver.h"
 #include "sessionfixture.h"
 #include "testserver.h"
 
@@ -241,6 +242,54 @@ private Q_SLOTS:
                                   5000);
         QTRY_COMPARE_WITH_TIMEOUT(server->stats().value(QLatin1String("accessRevocations")).toInt(),
                                   1, 5000);
+        QCOMPARE(c.session->status(), Session::Status::SignedOut);
+    }
+
+    // The program drops its DeviceSignIn while a poll is on the wire (a
+    // dialog closed): the tokens that poll brings are revoked, the refresh
+    // token and the access token, never left live at the provider.
+    void droppedMidPollRevokesWhatItBrings()
+    {
+        RawServer idp;
+        QVERIFY(idp.start());
+        ProviderMetadata provider;
+        provider.issuer = QUrl(QString::fromLatin1(idp.origin()));
+        provider.tokenEndpoint = idp.url("/token");
+        provider.revocationEndpoint = idp.url("/revoke");
+        provider.deviceAuthorizationEndpoint = idp.url("/device");
+        idp.route("/device",
+                  RawResponse::ok("{\"device_code\":\"dc\",\"user_code\":\"ABCD-EFGH\","
+                                  "\"verification_uri\":\"https://idp.example/device\","
+                                  "\"expires_in\":600,\"interval\":1}",
+                                  "application/json"));
+        RawResponse slow = RawResponse::ok("{\"access_token\":\"at-1\",\"token_type\":\"Bearer\","
+                                           "\"refresh_token\":\"rt-1\",\"expires_in\":3600}",
+                                           "application/json");
+        slow.trickleBytes = 4;
+        slow.trickleIntervalMs = 100; // about two seconds for the whole answer
+        idp.route("/token", slow);
+        idp.route("/revoke", RawResponse::ok({}));
+        DeviceClient c = deviceClient(provider, QStringLiteral("profile"));
+        QSignalSpy ready(c.device.get(), &DeviceSignIn::userCodeReady);
+        c.device->start();
+        QVERIFY(ready.wait(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(c.device->pollCount() == 1, 5000);
+        c.device.reset();
+        QStringList revoked;
+        QTRY_VERIFY_WITH_TIMEOUT(
+            [&] {
+                revoked.clear();
+                for (const auto &request : idp.requests()) {
+                    if (request.path() == "/revoke")
+                        revoked.append(QString::fromLatin1(request.body));
+                }
+                return revoked.size() == 2;
+            }(),
+            10000);
+        QVERIFY2(revoked.filter(QStringLiteral("token=rt-1")).size() == 1,
+                 qPrintable(revoked.join(QLatin1Char('|'))));
+        QVERIFY2(revoked.filter(QStringLiteral("token=at-1")).size() == 1,
+                 qPrintable(revoked.join(QLatin1Char('|'))));
         QCOMPARE(c.session->status(), Session::Status::SignedOut);
     }
 

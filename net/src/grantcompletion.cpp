@@ -53,11 +53,43 @@ GrantCompletion::GrantCompletion(Session *session, const ProviderMetadata &provi
     , m_session(session)
     , m_provider(provider)
 {
+    m_network = new QNetworkAccessManager(session ? static_cast<QObject *>(session) : this);
 }
 
 GrantCompletion::~GrantCompletion()
 {
     disconnectSession();
+    stop();
+    // Token requests still under way (the object that started them is
+    // going): the answers are awaited beside the Session, and the tokens
+    // they bring are revoked, never left live at the provider.
+    QNetworkAccessManager *network = m_network;
+    if (!network || network->parent() == this)
+        return;
+    auto left = std::make_shared<int>(0);
+    const QPointer<Session> session = m_session;
+    for (const auto &reply : std::as_const(m_tokenReplies)) {
+        if (!reply || reply->isFinished())
+            continue;
+        ++*left;
+        reply->disconnect(this);
+        QNetworkReply *orphan = reply;
+        connect(orphan, &QNetworkReply::finished, network, [orphan, network, session, left] {
+            orphan->deleteLater();
+            const auto *protocol
+                = session ? dynamic_cast<const OAuth2Protocol *>(&session->protocol()) : nullptr;
+            if (protocol && !replyTooLarge(orphan) && !replyTimedOut(orphan)) {
+                const AuthProtocol::Outcome late
+                    = protocol->readTokenAnswer(*orphan, orphan->readAll());
+                if (late.kind == AuthProtocol::Outcome::Kind::Ok)
+                    session->completeExternalSignIn(0, late.tokens, {}, {});
+            }
+            if (--*left == 0)
+                network->deleteLater();
+        });
+    }
+    if (*left == 0)
+        network->deleteLater();
 }
 
 const OAuth2Protocol *GrantCompletion::protocol() const
@@ -79,8 +111,10 @@ QNetworkReply *GrantCompletion::post(const AuthProtocol::Request &request, QStri
                       "travel unencrypted. Use its https:// address.");
         return nullptr;
     }
-    QNetworkReply *reply = m_network.post(boundedRequest(request.request), request.body);
+    QNetworkReply *reply = m_network->post(boundedRequest(request.request), request.body);
     boundReply(reply, requestTimeoutMs);
+    m_tokenReplies.removeAll(QPointer<QNetworkReply>());
+    m_tokenReplies.append(reply);
     return reply;
 }
 
@@ -225,7 +259,7 @@ void GrantCompletion::fetchProfile(const QString &subject)
     QNetworkRequest request = boundedRequest(QNetworkRequest(endpoint));
     request.setRawHeader("Authorization", "Bearer " + m_tokens.accessToken);
     request.setRawHeader("Accept", "application/json");
-    QNetworkReply *reply = m_network.get(request);
+    QNetworkReply *reply = m_network->get(request);
     boundReply(reply, requestTimeoutMs, keySetLimit);
     m_pending = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply, subject] {
@@ -253,7 +287,7 @@ void GrantCompletion::fetchKeys()
                       tr("The sign-in server publishes no keys to check the sign-in with."));
         return;
     }
-    QNetworkReply *reply = m_network.get(boundedRequest(QNetworkRequest(m_provider.jwksUri)));
+    QNetworkReply *reply = m_network->get(boundedRequest(QNetworkRequest(m_provider.jwksUri)));
     boundReply(reply, requestTimeoutMs, keySetLimit);
     m_pending = reply;
     connect(reply, &QNetworkReply::finished, this, [this, reply] {

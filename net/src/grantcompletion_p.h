@@ -80,7 +80,10 @@ private:
 
     QPointer<Session> m_session;
     ProviderMetadata m_provider;
-    QNetworkAccessManager m_network;
+    // Lives with the Session: token requests still under way when this
+    // object goes are finished there, and what they bring is revoked.
+    QPointer<QNetworkAccessManager> m_network;
+    QList<QPointer<QNetworkReply>> m_tokenReplies;
     QList<Jwk> m_keys;
     QPointer<QNetworkReply> m_pending; // the key set or the userinfo
     QList<QMetaObject::Connection> m_sessionWatch;
