@@ -207,6 +207,10 @@ private Q_SLOTS:
         // restores from it without a password.
         const auto store
             = AccountTokenStore::keychain(QStringLiteral("SilentAuth"), entry.constLast());
+        // The accounts of this server, as silentauth-cli's session selects them.
+        QUrl issuer = url;
+        issuer.setPath(QString());
+        store->selectAccount({issuer.toString(QUrl::FullyEncoded), {}, {}});
         QCOMPARE(store->selectedAccount().subject, QString());
         const TokenStore::Result stored = readStore(*store);
         QCOMPARE(store->selectedAccount().subject, QStringLiteral("alice"));

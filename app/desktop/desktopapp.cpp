@@ -227,6 +227,13 @@ QUrl DesktopApp::issuer() const
     return issuer.adjusted(QUrl::StripTrailingSlash);
 }
 
+// The bundled server listens on a new port every start; its accounts are
+// kept under one name all the same.
+QUrl DesktopApp::bundledIssuerIdentifier()
+{
+    return QUrl(QStringLiteral("urn:silentauth:bundled-server"));
+}
+
 bool DesktopApp::isBundledIssuer() const
 {
     return m_embedded && m_config.issuer.isEmpty() && m_config.server == m_embedded->url();
@@ -300,9 +307,14 @@ void DesktopApp::build()
         oauth->setRevocationUrl(m_config.revokeUrl.isValid() ? m_config.revokeUrl
                                                              : m_config.server.resolved(QUrl(
                                                                  QStringLiteral("/oauth/revoke"))));
+        if (m_embedded)
+            oauth->setIssuer(bundledIssuerIdentifier());
         protocol = std::move(oauth);
     } else {
-        protocol = std::make_unique<JsonAuthProtocol>(m_config.server);
+        auto json = std::make_unique<JsonAuthProtocol>(m_config.server);
+        if (m_embedded)
+            json->setIssuerIdentifier(bundledIssuerIdentifier().toString());
+        protocol = std::move(json);
     }
     m_session = std::make_unique<Session>(std::move(protocol), nullptr);
     buildNetwork();
@@ -393,8 +405,10 @@ void DesktopApp::useProvider(const ProviderMetadata &provider)
         return;
     const QString scope
         = m_config.scope.isEmpty() ? QStringLiteral("openid profile") : m_config.scope;
-    m_session = std::make_unique<Session>(
-        OAuth2Protocol::forProvider(provider, m_config.clientId, scope), nullptr);
+    auto protocol = OAuth2Protocol::forProvider(provider, m_config.clientId, scope);
+    if (isBundledIssuer())
+        protocol->setIssuer(bundledIssuerIdentifier());
+    m_session = std::make_unique<Session>(std::move(protocol), nullptr);
     buildNetwork();
     m_browser = std::make_unique<BrowserSignIn>(m_session.get(), provider);
     m_browser->setBrowserLauncher([](const QUrl &url) { return QDesktopServices::openUrl(url); });

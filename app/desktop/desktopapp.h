@@ -94,6 +94,7 @@ private:
     void lookUpProvider();
     void useProvider(const ProviderMetadata &provider);
     bool isBundledIssuer() const;
+    static QUrl bundledIssuerIdentifier();
     void showSettings();
     void tearDown();
 

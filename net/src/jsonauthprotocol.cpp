@@ -51,6 +51,11 @@ JsonAuthProtocol::JsonAuthProtocol(const QUrl &baseUrl)
 {
 }
 
+QString JsonAuthProtocol::issuerIdentifier() const
+{
+    return m_issuerIdentifier.isEmpty() ? AuthProtocol::issuerIdentifier() : m_issuerIdentifier;
+}
+
 void JsonAuthProtocol::setRefreshTransport(RefreshTransport transport, const QByteArray &cookieName)
 {
     m_transport = transport;

@@ -49,6 +49,11 @@ public:
                            const QByteArray &retryAfter, const QByteArray &body) const override;
     Outcome readTokenAnswer(const QNetworkReply &reply, const QByteArray &body) const override;
     QList<QUrl> endpoints() const override { return {m_baseUrl}; }
+    //! The base URL, unless setIssuerIdentifier() named the server otherwise.
+    QString issuerIdentifier() const override;
+    //! A name for the server that stays when its address does not (a bundled server on a
+    //! free port): what a TokenStore keeps its accounts under.
+    void setIssuerIdentifier(const QString &identifier) { m_issuerIdentifier = identifier; }
 
 private:
     Request post(const char *path, const QJsonObject &body) const;
@@ -57,6 +62,7 @@ private:
     QUrl m_baseUrl;
     RefreshTransport m_transport = RefreshTransport::Body;
     QByteArray m_cookieName = QByteArrayLiteral("refreshToken");
+    QString m_issuerIdentifier;
 };
 
 } // namespace SilentAuth
