@@ -854,6 +854,42 @@ private Q_SLOTS:
         QCOMPARE(stat(*second->embeddedServer(), "refreshes", "ok"), 1);
     }
 
+    // No browser to open (a server, a bare session): the window says so,
+    // puts the keyboard on the link, selected, and Copy puts it on the
+    // clipboard; opened elsewhere, it signs in as any other.
+    void noBrowserCouldBeOpened()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        // No URL handler and no platform services: QDesktopServices fails.
+        auto app = launch(openIdConfig(server->url()));
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible());
+        const QUrl url = startBrowserSignInByKeyboard(window);
+        QVERIFY(url.isValid());
+        auto *link = child<QLineEdit>(window, "authorizationUrl");
+        const QString linkLabel = link->accessibleName();
+        QTRY_COMPARE(QApplication::focusWidget(), link);
+        QCOMPARE(link->selectedText(), link->text());
+        bool said = false;
+        for (QLabel *label : window->findChildren<QLabel *>())
+            said = said
+                || (label->isVisible()
+                    && label->text().contains(QLatin1String("No browser could be opened")));
+        QVERIFY(said);
+        QVERIFY(!linkLabel.isEmpty());
+        auto *copy = child<QPushButton>(window, "copyLink");
+        QTest::keyClick(copy, Qt::Key_Space);
+        QCOMPARE(QGuiApplication::clipboard()->text(), url.toString(QUrl::FullyEncoded));
+        const BrowserVisit visit
+            = visitAuthorization(QUrl::fromEncoded(QGuiApplication::clipboard()->text().toLatin1()),
+                                 QStringLiteral("bob"), QStringLiteral("bob-password"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        QVERIFY(waitForMainWindow(*app));
+        QCOMPARE(app->session()->identity(), QStringLiteral("bob"));
+    }
+
     // Esc (and Cancel) while waiting: back to the choice, quietly, the
     // keyboard on the primary button, and the loopback port closed.
     void cancelReturnsToIdleAndFreesThePort()
