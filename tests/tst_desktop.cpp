@@ -1520,6 +1520,83 @@ private Q_SLOTS:
         QCOMPARE(app->server(), other.url()); // still used for this run
     }
 
+    // Settings: the refresh token in a cookie, chosen by keyboard. The
+    // bundled server starts again in that mode, the user signs in, and the
+    // next start restores the session through the cookie, without a password.
+    void cookieTransportFromSettings()
+    {
+        {
+            auto app = launch();
+            QVERIFY(app);
+            Ui::SignInWindow *window = app->shell()->signInWindow();
+            QTRY_VERIFY(window->isVisible() && child(window, "settings")->isEnabled());
+            QString problem = QStringLiteral("no settings dialog");
+            QTimer::singleShot(50, this, [&] {
+                auto *dialog
+                    = qobject_cast<Ui::SettingsDialog *>(QApplication::activeModalWidget());
+                if (!dialog)
+                    return;
+                problem.clear();
+                QTest::keyClick(dialog, Qt::Key_R, Qt::AltModifier);
+                auto *transport = child<QComboBox>(dialog, "settingsRefreshTransport");
+                if (QApplication::focusWidget() != transport)
+                    problem = QStringLiteral("Alt+R does not reach the refresh token setting");
+                QTest::keyClick(transport, Qt::Key_End); // in a cookie
+                QTest::keyClick(transport, Qt::Key_Return);
+            });
+            QTest::keyClick(child(window, "settings"), Qt::Key_Space);
+            QTRY_VERIFY2_WITH_TIMEOUT(problem.isEmpty(), qPrintable(problem), 5000);
+            QTRY_VERIFY(app->embeddedServer()
+                        && app->embeddedServer()->config().refreshTransport
+                            == Mock::MockServerConfig::RefreshTransport::Cookie);
+            QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+            QVERIFY(waitForMainWindow(*app));
+            m_settings->sync();
+            QCOMPARE(m_settings->value(QStringLiteral("server/refreshTransport")).toString(),
+                     QStringLiteral("cookie"));
+        }
+        DesktopApp::Config config = DesktopApp::Config::fromSettings(*m_settings);
+        config.keychainService = baseConfig().keychainService;
+        config.embeddedDatabaseFile = baseConfig().embeddedDatabaseFile;
+        config.draftDirectory = baseConfig().draftDirectory;
+        QCOMPARE(config.refreshTransport, QStringLiteral("cookie"));
+        auto second = launch(config);
+        QVERIFY(second);
+        QVERIFY(waitForMainWindow(*second));
+        QCOMPARE(second->session()->username(), QStringLiteral("alice"));
+        QCOMPARE(stat(*second->embeddedServer(), "logins", "ok"), 0);
+        QCOMPARE(stat(*second->embeddedServer(), "refreshes", "ok"), 1);
+    }
+
+    // A plain-http address of another machine: Settings says what that means.
+    void settingsWarnAboutPlainHttp_data()
+    {
+        QTest::addColumn<QString>("address");
+        QTest::addColumn<bool>("warned");
+        QTest::newRow("https") << QStringLiteral("https://api.example.com") << false;
+        QTest::newRow("http elsewhere") << QStringLiteral("http://api.example.com") << true;
+        QTest::newRow("no scheme: http") << QStringLiteral("api.example.com:8080") << true;
+        QTest::newRow("loopback") << QStringLiteral("http://127.0.0.1:8080") << false;
+        QTest::newRow("localhost") << QStringLiteral("http://localhost:8080") << false;
+    }
+    void settingsWarnAboutPlainHttp()
+    {
+        QFETCH(QString, address);
+        QFETCH(bool, warned);
+        Ui::SettingsDialog dialog({});
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        auto *server = child<QLineEdit>(&dialog, "settingsServer");
+        server->setFocus();
+        QTest::keyClicks(server, address);
+        auto *warning = child<QLabel>(&dialog, "plainHttpWarning");
+        QCOMPARE(warning->isVisible(), warned);
+        if (warned)
+            QVERIFY(warning->text().contains(QLatin1String("https://")));
+        server->clear();
+        QVERIFY(!warning->isVisible());
+    }
+
     // Errors in words, the technical detail on request (tool tip).
     void unreachableServerIsSaidInWords()
     {

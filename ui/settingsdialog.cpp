@@ -19,6 +19,8 @@ SettingsDialog::SettingsDialog(const Values &values, QWidget *parent)
     , m_issuer(new QLineEdit(values.issuer, this))
     , m_clientId(new QLineEdit(values.clientId, this))
     , m_scope(new QLineEdit(values.scope, this))
+    , m_refreshTransport(new QComboBox(this))
+    , m_plainHttp(new QLabel(this))
     , m_language(new QComboBox(this))
     , m_error(new QLabel(this))
 {
@@ -44,6 +46,19 @@ SettingsDialog::SettingsDialog(const Values &values, QWidget *parent)
     m_clientId->setAccessibleName(tr("Client ID"));
     m_scope->setObjectName(QStringLiteral("settingsScope"));
     m_scope->setAccessibleName(tr("Scope"));
+    m_refreshTransport->setObjectName(QStringLiteral("settingsRefreshTransport"));
+    m_refreshTransport->setAccessibleName(tr("Where the refresh token travels"));
+    m_refreshTransport->addItem(tr("In the JSON body"), QStringLiteral("body"));
+    m_refreshTransport->addItem(tr("In an HttpOnly cookie"), QStringLiteral("cookie"));
+    m_refreshTransport->setToolTip(tr("For a backend built for browsers, which keeps the refresh "
+                                      "token in a cookie. The bundled demo server follows this "
+                                      "setting."));
+    m_refreshTransport->setCurrentIndex(
+        qMax(0, m_refreshTransport->findData(values.refreshTransport)));
+    m_plainHttp->setObjectName(QStringLiteral("plainHttpWarning"));
+    m_plainHttp->setWordWrap(true);
+    m_plainHttp->setAccessibleName(tr("Warning"));
+    m_plainHttp->hide();
     m_language->setObjectName(QStringLiteral("settingsLanguage"));
     m_language->setAccessibleName(tr("Language"));
     m_language->addItem(tr("System default"), QString());
@@ -60,6 +75,7 @@ SettingsDialog::SettingsDialog(const Values &values, QWidget *parent)
     form->addRow(tr("&Issuer:"), m_issuer);
     form->addRow(tr("&Client ID:"), m_clientId);
     form->addRow(tr("Sc&ope:"), m_scope);
+    form->addRow(tr("&Refresh token:"), m_refreshTransport);
     form->addRow(tr("&Language:"), m_language);
     auto *buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, this);
     connect(buttons, &QDialogButtonBox::accepted, this, &SettingsDialog::validate);
@@ -70,10 +86,37 @@ SettingsDialog::SettingsDialog(const Values &values, QWidget *parent)
     form->setFieldGrowthPolicy(QFormLayout::ExpandingFieldsGrow);
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
+    layout->addWidget(m_plainHttp);
     layout->addWidget(m_error);
     layout->addWidget(buttons);
     connect(m_protocol, &QComboBox::currentIndexChanged, this, &SettingsDialog::updateEnabled);
+    for (QLineEdit *edit : {m_server, m_tokenUrl, m_issuer})
+        connect(edit, &QLineEdit::textChanged, this, &SettingsDialog::updatePlainHttpWarning);
     updateEnabled();
+}
+
+// An address that is neither https nor this machine's: whatever is sent to
+// it, passwords and tokens included, travels readable by anyone on the way.
+void SettingsDialog::updatePlainHttpWarning()
+{
+    QString plain;
+    for (QLineEdit *edit : {m_server, m_tokenUrl, m_issuer}) {
+        const QString text = edit->text().trimmed();
+        if (text.isEmpty() || !edit->isEnabled())
+            continue;
+        const QUrl url = QUrl::fromUserInput(text);
+        const QString host = url.host();
+        const bool loopback = host == QLatin1String("localhost")
+            || host.startsWith(QLatin1String("127.")) || host == QLatin1String("::1");
+        if (url.scheme() == QLatin1String("http") && !host.isEmpty() && !loopback)
+            plain = text;
+    }
+    m_plainHttp->setText(
+        tr("%1 is not encrypted (http://): your password and tokens would travel readable by "
+           "anyone on the way. The program refuses to send them there; use the https:// "
+           "address.")
+            .arg(plain));
+    m_plainHttp->setVisible(!plain.isEmpty());
 }
 
 void SettingsDialog::updateEnabled()
@@ -86,6 +129,8 @@ void SettingsDialog::updateEnabled()
     m_clientId->setEnabled(oauth || oidc);
     m_scope->setEnabled(oauth || oidc);
     m_scope->setPlaceholderText(oidc ? tr("Default: openid profile") : QString());
+    m_refreshTransport->setEnabled(protocol == QLatin1String("json"));
+    updatePlainHttpWarning();
 }
 
 void SettingsDialog::validate()
@@ -123,6 +168,7 @@ SettingsDialog::Values SettingsDialog::values() const
     v.issuer = m_issuer->text().trimmed();
     v.clientId = m_clientId->text().trimmed();
     v.scope = m_scope->text().trimmed();
+    v.refreshTransport = m_refreshTransport->currentData().toString();
     v.language = m_language->currentData().toString();
     return v;
 }

@@ -25,6 +25,7 @@ public:
         QString issuer; //!< oidc; empty: the server's own address
         QString clientId = QStringLiteral("silentauth-desktop");
         QString scope;
+        QString refreshTransport = QStringLiteral("body"); //!< json: body or cookie
         QString language; //!< empty: follow the system
     };
 
@@ -33,6 +34,7 @@ public:
 
 private:
     void updateEnabled();
+    void updatePlainHttpWarning();
     void validate();
 
     QLineEdit *m_server;
@@ -41,6 +43,8 @@ private:
     QLineEdit *m_issuer;
     QLineEdit *m_clientId;
     QLineEdit *m_scope;
+    QComboBox *m_refreshTransport;
+    QLabel *m_plainHttp;
     QComboBox *m_language;
     QLabel *m_error;
 };

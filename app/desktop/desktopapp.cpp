@@ -84,6 +84,9 @@ DesktopApp::Config DesktopApp::Config::fromSettings(const QSettings &settings)
     config.issuer = QUrl(settings.value(QStringLiteral("server/issuer")).toString());
     config.clientId = settings.value(QStringLiteral("server/clientId"), config.clientId).toString();
     config.scope = settings.value(QStringLiteral("server/scope")).toString();
+    config.refreshTransport
+        = settings.value(QStringLiteral("server/refreshTransport"), config.refreshTransport)
+              .toString();
     config.language = settings.value(QStringLiteral("ui/language")).toString();
     return config;
 }
@@ -96,6 +99,7 @@ void DesktopApp::Config::save(QSettings &settings) const
     settings.setValue(QStringLiteral("server/issuer"), issuer.toString());
     settings.setValue(QStringLiteral("server/clientId"), clientId);
     settings.setValue(QStringLiteral("server/scope"), scope);
+    settings.setValue(QStringLiteral("server/refreshTransport"), refreshTransport);
     settings.setValue(QStringLiteral("ui/language"), language);
 }
 
@@ -126,6 +130,7 @@ void DesktopApp::showSettings()
     values.issuer = m_config.issuer.toString();
     values.clientId = m_config.clientId;
     values.scope = m_config.scope;
+    values.refreshTransport = m_config.refreshTransport;
     values.language = m_config.language;
     Ui::SettingsDialog::Values chosen;
     {
@@ -152,6 +157,7 @@ void DesktopApp::showSettings()
     config.issuer = chosen.issuer.isEmpty() ? QUrl() : QUrl::fromUserInput(chosen.issuer);
     config.clientId = chosen.clientId;
     config.scope = chosen.scope;
+    config.refreshTransport = chosen.refreshTransport;
     config.language = chosen.language;
     reconfigure(config);
 }
@@ -172,6 +178,8 @@ void DesktopApp::reconfigure(const Config &config)
         m_saved.clientId = config.clientId;
     if (config.scope != m_config.scope)
         m_saved.scope = config.scope;
+    if (config.refreshTransport != m_config.refreshTransport)
+        m_saved.refreshTransport = config.refreshTransport;
     if (config.language != m_config.language)
         m_saved.language = config.language;
     m_saved.save(*m_settings);
@@ -182,7 +190,8 @@ void DesktopApp::reconfigure(const Config &config)
     const bool connectionChanged = sameLanguage.server != running
         || config.protocol != m_config.protocol || config.tokenUrl != m_config.tokenUrl
         || config.revokeUrl != m_config.revokeUrl || config.issuer != m_config.issuer
-        || config.clientId != m_config.clientId || config.scope != m_config.scope;
+        || config.clientId != m_config.clientId || config.scope != m_config.scope
+        || config.refreshTransport != m_config.refreshTransport;
     if (languageChanged) {
         m_config.language = config.language;
         applyLanguage(); // every window gets a LanguageChange event
@@ -193,7 +202,8 @@ void DesktopApp::reconfigure(const Config &config)
     if (!connectionChanged)
         return;
     tearDown();
-    if (!config.server.isEmpty())
+    // The bundled server speaks the chosen transport: started again for another.
+    if (!config.server.isEmpty() || config.refreshTransport != m_config.refreshTransport)
         m_embedded.reset();
     m_config = config;
     if (m_embedded)
@@ -247,6 +257,8 @@ void DesktopApp::start(std::function<void(const QString &error)> ready)
         Mock::MockServerConfig config;
         config.accessTtl = m_config.embeddedAccessTtl;
         config.logRequests = false;
+        if (m_config.refreshTransport == QLatin1String("cookie"))
+            config.refreshTransport = Mock::MockServerConfig::RefreshTransport::Cookie;
         // Kept between runs, so a session restored from the keychain is still
         // known to the server it came from.
         config.databaseFile = m_config.embeddedDatabaseFile;
@@ -312,6 +324,8 @@ void DesktopApp::build()
         protocol = std::move(oauth);
     } else {
         auto json = std::make_unique<JsonAuthProtocol>(m_config.server);
+        if (m_config.refreshTransport == QLatin1String("cookie"))
+            json->setRefreshTransport(JsonAuthProtocol::RefreshTransport::Cookie);
         if (m_embedded)
             json->setIssuerIdentifier(bundledIssuerIdentifier().toString());
         protocol = std::move(json);

@@ -44,6 +44,9 @@ public:
         QUrl issuer; //!< oidc; default: the server (the bundled one's address for it)
         QString clientId = QStringLiteral("silentauth-desktop"); //!< oauth2 and oidc
         QString scope; //!< oauth2 and oidc; for oidc empty means "openid profile"
+        //! json: "body" or "cookie" (the refresh token in an HttpOnly cookie; the bundled
+        //! server then runs that way too)
+        QString refreshTransport = QStringLiteral("body");
         std::chrono::seconds embeddedAccessTtl {30};
         QString embeddedDatabaseFile; //!< default: bundled-server.sqlite in the app data folder
         QString keychainService = QStringLiteral("SilentAuth");

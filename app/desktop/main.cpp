@@ -96,8 +96,8 @@ struct Options
         parser->addHelpOption();
         parser->addVersionOption();
         reportStartup.setFlags(QCommandLineOption::HiddenFromHelp);
-        parser->addOptions(
-            {server, protocol, tokenUrl, issuer, clientId, scope, demoAccessTtl, reportStartup});
+        parser->addOptions({server, protocol, tokenUrl, issuer, clientId, scope, refreshTransport,
+                            demoAccessTtl, reportStartup});
     }
 
     const QCommandLineOption server {QStringLiteral("server"),
@@ -123,6 +123,12 @@ struct Options
     const QCommandLineOption scope {QStringLiteral("scope"),
                                     QCoreApplication::translate("main", "OAuth 2.0 scope."),
                                     QStringLiteral("scope")};
+    const QCommandLineOption refreshTransport {
+        QStringLiteral("refresh-transport"),
+        QCoreApplication::translate("main",
+                                    "json: where the refresh token travels, body or cookie (an "
+                                    "HttpOnly cookie; the bundled server follows)."),
+        QStringLiteral("where")};
     const QCommandLineOption demoAccessTtl {
         QStringLiteral("demo-access-ttl"),
         QCoreApplication::translate("main",
@@ -201,6 +207,13 @@ int main(int argc, char *argv[])
     if (config.protocol != QLatin1String("json") && config.protocol != QLatin1String("oauth2")
         && config.protocol != QLatin1String("oidc")) {
         std::fprintf(stderr, "silentauth: --protocol is json, oauth2 or oidc\n");
+        return 2;
+    }
+    if (parser.isSet(options.refreshTransport))
+        config.refreshTransport = parser.value(options.refreshTransport);
+    if (config.refreshTransport != QLatin1String("body")
+        && config.refreshTransport != QLatin1String("cookie")) {
+        std::fprintf(stderr, "silentauth: --refresh-transport is body or cookie\n");
         return 2;
     }
     if (parser.isSet(options.tokenUrl))

@@ -1155,6 +1155,34 @@
         <source>Enter the client ID this program is registered with at the OpenID provider.</source>
         <translation>이 프로그램이 OpenID 제공자에 등록된 클라이언트 ID를 입력하세요.</translation>
     </message>
+    <message>
+        <source>Where the refresh token travels</source>
+        <translation>갱신 토큰을 보내는 방식</translation>
+    </message>
+    <message>
+        <source>In the JSON body</source>
+        <translation>JSON 본문에 담아</translation>
+    </message>
+    <message>
+        <source>In an HttpOnly cookie</source>
+        <translation>HttpOnly 쿠키에 담아</translation>
+    </message>
+    <message>
+        <source>For a backend built for browsers, which keeps the refresh token in a cookie. The bundled demo server follows this setting.</source>
+        <translation>갱신 토큰을 쿠키에 보관하는 브라우저용 백엔드에 씁니다. 내장 데모 서버도 이 설정을 따릅니다.</translation>
+    </message>
+    <message>
+        <source>Warning</source>
+        <translation>경고</translation>
+    </message>
+    <message>
+        <source>&amp;Refresh token:</source>
+        <translation>갱신 토큰(&amp;R):</translation>
+    </message>
+    <message>
+        <source>%1 is not encrypted (http://): your password and tokens would travel readable by anyone on the way. The program refuses to send them there; use the https:// address.</source>
+        <translation>%1은(는) 암호화되지 않습니다(http://). 비밀번호와 토큰을 중간에서 누구나 읽을 수 있게 됩니다. 이 프로그램은 그곳으로 보내지 않으니 https:// 주소를 사용하세요.</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::Ui::Shell</name>
@@ -1359,6 +1387,10 @@
     <message>
         <source>The OpenID provider&apos;s issuer (oidc; default: the server).</source>
         <translation>OpenID 제공자의 발급자 (oidc, 기본값: 서버).</translation>
+    </message>
+    <message>
+        <source>json: where the refresh token travels, body or cookie (an HttpOnly cookie; the bundled server follows).</source>
+        <translation>json: 갱신 토큰을 보내는 방식, body 또는 cookie (HttpOnly 쿠키, 내장 서버도 따름).</translation>
     </message>
 </context>
 </TS>
