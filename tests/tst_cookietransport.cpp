@@ -319,6 +319,34 @@ private Q_SLOTS:
         }
     }
 
+    // The cookie's Max-Age is the refresh token's lifetime: past it the token
+    // is not presented (a browser would have dropped the cookie), and the
+    // session ends cleanly.
+    void cookieLifetimeIsTheTokens()
+    {
+        RawServer backend;
+        QVERIFY(backend.start());
+        backend.route("/auth/login", json(tokens, "refreshToken=r-1; Path=/auth; Max-Age=1"));
+        backend.route("/auth/refresh", json(tokens, "refreshToken=r-2; Path=/auth"));
+        MemoryTokenStore store;
+        Client c = playedClient(backend, &store);
+        QVERIFY(signIn(*c.session));
+        QTest::qWait(1200);
+        QSignalSpy finished(c.session.get(), &Session::refreshFinished);
+        c.session->refresh();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QCOMPARE(c.session->status(), Session::Status::Expired);
+        QVERIFY(requestsTo(backend, "/auth/refresh").isEmpty());
+
+        // Within its lifetime it is presented as always.
+        backend.route("/auth/login", json(tokens, "refreshToken=r-3; Path=/auth; Max-Age=600"));
+        QVERIFY(signIn(*c.session));
+        c.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(requestsTo(backend, "/auth/refresh").size(), 1, 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(readStore(store).token, QByteArray("r-2"), 5000);
+    }
+
     // Nothing of the cookie reaches a file: not the application's data,
     // configuration or cache directories, not the home directory.
     void cookieNeverReachesDisk()

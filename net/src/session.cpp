@@ -80,6 +80,8 @@ struct Session::Private
     QDateTime expiry;
     QDateTime refreshDue; // when the proactive refresh is due, by the wall clock
     bool identityVerified = false; // identity is an ID token's sub, not an access token's
+    QDateTime refreshExpiry; // when the server stops taking the refresh token, if it said
+    QByteArray refreshExpiryOf; // which token that is about
     std::function<QDateTime()> clock = [] { return QDateTime::currentDateTimeUtc(); };
     QDateTime now() const { return clock(); }
     static constexpr int clockCheckMs = 5000;
@@ -299,6 +301,8 @@ void Session::Private::wipe()
     proactiveTimer.stop();
     clockWatch.stop();
     refreshDue = QDateTime();
+    refreshExpiry = QDateTime();
+    refreshExpiryOf.clear();
     retryTimer.stop();
     accessToken.fill('\0');
     accessToken.clear();
@@ -527,9 +531,14 @@ void Session::Private::revokeUnclaimedAccess(const QByteArray &token)
 void Session::Private::sendRefresh(quint64 e)
 {
     const QByteArray used = refreshToken;
-    if (spent.contains(fingerprint(used))) {
-        // This program already refreshed with it: sending it again would look
-        // like a stolen token to the server.
+    // This program already refreshed with it (sending it again would look
+    // like a stolen token to the server), or the server said when it would
+    // stop taking it (a refresh cookie's Max-Age) and that time is past.
+    const bool outlived
+        = refreshExpiry.isValid() && refreshExpiryOf == fingerprint(used) && now() >= refreshExpiry;
+    if (spent.contains(fingerprint(used)) || outlived) {
+        if (outlived)
+            qCDebug(lcNet) << "the refresh token's lifetime is over; not sent";
         QTimer::singleShot(0, q, [this, e, used] {
             if (e == epoch)
                 rejectRefresh(e, used);
@@ -805,8 +814,14 @@ QString Session::Private::subjectOf(const TokenResponse &tokens) const
 void Session::Private::adopt(const TokenResponse &tokens)
 {
     accessToken = tokens.accessToken;
-    if (!tokens.refreshToken.isEmpty())
+    if (!tokens.refreshToken.isEmpty()) {
         refreshToken = tokens.refreshToken;
+        // When the server said how long it lives; a new token without a
+        // word about it lives as long as the server lets it.
+        refreshExpiry
+            = tokens.refreshExpiresIn ? now().addSecs(*tokens.refreshExpiresIn) : QDateTime();
+        refreshExpiryOf = tokens.refreshExpiresIn ? fingerprint(refreshToken) : QByteArray();
+    }
     ++generation;
     const QJsonObject claims = Internal::unverifiedClaims(accessToken);
     const QString who = subjectOf(tokens);

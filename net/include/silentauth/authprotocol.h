@@ -20,7 +20,8 @@ struct TokenResponse
     //! OpenID Connect: the ID token of a sign-in, as received (not verified by the protocol).
     QByteArray idToken;
     //! Seconds the refresh token lives, when the server said (a refresh cookie's Max-Age or
-    //! Expires). Informational: the Session does not act on it.
+    //! Expires). Past that time the Session does not present it: the session ends as if the
+    //! server had refused it.
     std::optional<qint64> refreshExpiresIn;
 };
 
