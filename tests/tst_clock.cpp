@@ -79,7 +79,9 @@ private Q_SLOTS:
         QVERIFY(signIn(*c.session));
         clock.offsetSeconds = 2 * 3600;
         QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 1, 8000);
-        QCOMPARE(c.session->status(), Session::Status::SignedIn);
+        // The server has answered; the session takes the answer in a moment.
+        QTRY_COMPARE_WITH_TIMEOUT(c.session->status(), Session::Status::SignedIn, 5000);
+        QCOMPARE(c.session->refreshCount(), 1);
         QCOMPARE(stat(*server, "unauthorizedTotal"), 0);
     }
 
