@@ -222,6 +222,9 @@ DeviceSignIn::DeviceSignIn(Session *session, const ProviderMetadata &provider, Q
     d->q = this;
     d->provider = provider;
     d->pollTimer.setSingleShot(true);
+    // A coarse timer may fire 5% early, and a poll that comes early is a
+    // protocol error the provider answers with slow_down (RFC 8628 §3.5).
+    d->pollTimer.setTimerType(Qt::PreciseTimer);
     d->deadline.setSingleShot(true);
     connect(&d->pollTimer, &QTimer::timeout, this, [this] { d->poll(); });
     connect(&d->deadline, &QTimer::timeout, this, [this] {

@@ -952,6 +952,8 @@ Session::Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObj
     d->selectRealm();
     d->proactiveTimer.setSingleShot(true);
     d->retryTimer.setSingleShot(true);
+    // Not a coarse timer: that may fire 5% early, before a server's Retry-After.
+    d->retryTimer.setTimerType(Qt::PreciseTimer);
     d->holdTimer.setSingleShot(true);
     d->storeDeadline.setSingleShot(true);
     d->lockPoll.setSingleShot(true);
