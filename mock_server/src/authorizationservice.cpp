@@ -68,32 +68,35 @@ Reply AuthorizationService::discovery() const
     const QString &issuer = m_context.issuerUrl;
     const QJsonArray clientAuthentication
         = strings({"none", "client_secret_basic", "client_secret_post"});
-    Reply reply = Reply::json(
-        200,
-        {{QStringLiteral("issuer"), issuer},
-         {QStringLiteral("authorization_endpoint"), issuer + QLatin1String("/oauth/authorize")},
-         {QStringLiteral("token_endpoint"), issuer + QLatin1String("/oauth/token")},
-         {QStringLiteral("revocation_endpoint"), issuer + QLatin1String("/oauth/revoke")},
-         {QStringLiteral("jwks_uri"), issuer + QLatin1String("/oauth/jwks")},
-         {QStringLiteral("userinfo_endpoint"), issuer + QLatin1String("/oauth/userinfo")},
-         {QStringLiteral("device_authorization_endpoint"),
-          issuer + QLatin1String("/oauth/device_authorization")},
-         {QStringLiteral("response_types_supported"), strings({"code"})},
-         {QStringLiteral("response_modes_supported"), strings({"query"})},
-         {QStringLiteral("grant_types_supported"),
-          strings({"authorization_code", "refresh_token", "password",
-                   "urn:ietf:params:oauth:grant-type:device_code"})},
-         {QStringLiteral("code_challenge_methods_supported"), strings({"S256"})},
-         {QStringLiteral("authorization_response_iss_parameter_supported"), true},
-         {QStringLiteral("token_endpoint_auth_methods_supported"), clientAuthentication},
-         {QStringLiteral("revocation_endpoint_auth_methods_supported"), clientAuthentication},
-         {QStringLiteral("scopes_supported"), strings({"openid", "profile", "board"})},
-         {QStringLiteral("subject_types_supported"), strings({"public"})},
-         {QStringLiteral("id_token_signing_alg_values_supported"), strings({"RS256"})},
-         {QStringLiteral("claims_supported"),
-          strings(
-              {"iss", "sub", "aud", "azp", "exp", "iat", "nonce", "name", "preferred_username"})}});
-    return reply;
+    QJsonObject document {
+        {QStringLiteral("issuer"), issuer},
+        {QStringLiteral("authorization_endpoint"), issuer + QLatin1String("/oauth/authorize")},
+        {QStringLiteral("token_endpoint"), issuer + QLatin1String("/oauth/token")},
+        {QStringLiteral("revocation_endpoint"), issuer + QLatin1String("/oauth/revoke")},
+        {QStringLiteral("jwks_uri"), issuer + QLatin1String("/oauth/jwks")},
+        {QStringLiteral("userinfo_endpoint"), issuer + QLatin1String("/oauth/userinfo")},
+        {QStringLiteral("device_authorization_endpoint"),
+         issuer + QLatin1String("/oauth/device_authorization")},
+        {QStringLiteral("response_types_supported"), strings({"code"})},
+        {QStringLiteral("response_modes_supported"), strings({"query"})},
+        {QStringLiteral("grant_types_supported"),
+         strings({"authorization_code", "refresh_token", "password",
+                  "urn:ietf:params:oauth:grant-type:device_code"})},
+        {QStringLiteral("code_challenge_methods_supported"), strings({"S256"})},
+        {QStringLiteral("authorization_response_iss_parameter_supported"), true},
+        {QStringLiteral("token_endpoint_auth_methods_supported"), clientAuthentication},
+        {QStringLiteral("revocation_endpoint_auth_methods_supported"), clientAuthentication},
+        {QStringLiteral("scopes_supported"), strings({"openid", "profile", "board"})},
+        {QStringLiteral("subject_types_supported"), strings({"public"})},
+        {QStringLiteral("id_token_signing_alg_values_supported"), strings({"RS256"})},
+        {QStringLiteral("claims_supported"),
+         strings(
+             {"iss", "sub", "aud", "azp", "exp", "iat", "nonce", "name", "preferred_username"})}};
+    // RFC 9449 §5.1: the proof algorithms the token endpoint accepts.
+    if (m_context.dpop.enabled())
+        document.insert(QStringLiteral("dpop_signing_alg_values_supported"),
+                        strings({"ES256", "RS256"}));
+    return Reply::json(200, document);
 }
 
 Reply AuthorizationService::jwks()

@@ -41,7 +41,8 @@ const QHash<QString, QString> &AuthService::clients()
 }
 
 AuthService::Grant AuthService::withAccess(const QString &username, const QString &scope,
-                                           const RefreshRecord &refresh, bool rotated) const
+                                           const RefreshRecord &refresh, bool rotated,
+                                           const QByteArray &jkt)
 {
     Grant grant;
     grant.ok = true;
@@ -54,12 +55,15 @@ AuthService::Grant AuthService::withAccess(const QString &username, const QStrin
     const qint64 skew
         = m_context.scenario.kind == Scenario::Kind::ClockSkew ? m_context.scenario.skewSeconds : 0;
     grant.accessToken
-        = m_context.issuer->issueAccess(username, scope, ServerContext::nowMs(), skew).token;
+        = m_context.issuer->issueAccess(username, scope, ServerContext::nowMs(), skew, jkt).token;
+    grant.jkt = jkt;
+    if (!jkt.isEmpty())
+        ++m_context.stats.dpopBoundTokensIssued;
     return grant;
 }
 
 RefreshRecord AuthService::newRefresh(const QString &username, const QByteArray &family,
-                                      const QJsonObject &binding)
+                                      const QJsonObject &binding, const QByteArray &jkt)
 {
     const auto issued = m_context.issuer->issueRefresh(username, ServerContext::nowMs(), binding);
     RefreshRecord record;
@@ -68,6 +72,7 @@ RefreshRecord AuthService::newRefresh(const QString &username, const QByteArray 
     record.family = family.isEmpty() ? issued.jti : family;
     record.token = issued.token;
     record.expiresAtMs = issued.expiresAtMs;
+    record.jkt = jkt;
     m_context.store.addRefresh(record);
     return record;
 }
@@ -106,7 +111,7 @@ AuthService::Credentials AuthService::checkCredentials(const QString &username,
 }
 
 AuthService::Grant AuthService::passwordGrant(const QString &username, const QString &password,
-                                              const QString &scope)
+                                              const QString &scope, const QByteArray &jkt)
 {
     const Credentials credentials = checkCredentials(username, password);
     if (!credentials.ok) {
@@ -118,11 +123,12 @@ AuthService::Grant AuthService::passwordGrant(const QString &username, const QSt
         grant.reason = credentials.status == 429 ? "throttled" : "invalid_credentials";
         return grant;
     }
-    return withAccess(username, scope, newRefresh(username, {}), true);
+    return withAccess(username, scope, newRefresh(username, {}, {}, jkt), true, jkt);
 }
 
 AuthService::Grant AuthService::authorizationCodeGrant(const QHash<QString, QString> &form,
-                                                       const QString &clientId)
+                                                       const QString &clientId,
+                                                       const QByteArray &jkt)
 {
     Grant grant;
     grant.status = 400;
@@ -172,11 +178,11 @@ AuthService::Grant AuthService::authorizationCodeGrant(const QHash<QString, QStr
         binding.insert(QStringLiteral("scope"), code.scope);
     if (!code.nonce.isEmpty())
         binding.insert(QStringLiteral("nonce"), code.nonce);
-    const RefreshRecord refresh = newRefresh(code.username, {}, binding);
+    const RefreshRecord refresh = newRefresh(code.username, {}, binding, jkt);
     code.usedAtMs = now;
     code.family = refresh.family;
     ++m_context.stats.authorizationsExchanged;
-    Grant issued = withAccess(code.username, code.scope, refresh, true);
+    Grant issued = withAccess(code.username, code.scope, refresh, true, jkt);
     issued.clientId = code.clientId;
     issued.nonce = code.nonce;
     issued.reason = "authorization_code";
@@ -184,7 +190,7 @@ AuthService::Grant AuthService::authorizationCodeGrant(const QHash<QString, QStr
 }
 
 AuthService::Grant AuthService::deviceCodeGrant(const QByteArray &deviceCode,
-                                                const QString &clientId)
+                                                const QString &clientId, const QByteArray &jkt)
 {
     Grant grant;
     grant.status = 400;
@@ -244,10 +250,10 @@ AuthService::Grant AuthService::deviceCodeGrant(const QByteArray &deviceCode,
     QJsonObject binding {{QStringLiteral("client_id"), device.clientId}};
     if (!device.scope.isEmpty())
         binding.insert(QStringLiteral("scope"), device.scope);
-    const RefreshRecord refresh = newRefresh(device.username, {}, binding);
+    const RefreshRecord refresh = newRefresh(device.username, {}, binding, jkt);
     device.state = DeviceAuthorization::State::Exchanged;
     ++m_context.stats.devicesExchanged;
-    Grant issued = withAccess(device.username, device.scope, refresh, true);
+    Grant issued = withAccess(device.username, device.scope, refresh, true, jkt);
     issued.clientId = device.clientId;
     issued.reason = "device_code";
     return issued;
@@ -307,7 +313,7 @@ void AuthService::revokeRefresh(const QByteArray &jti)
 }
 
 AuthService::Grant AuthService::refreshGrant(const QByteArray &token, const QString &scope,
-                                             const QString &clientId)
+                                             const QString &clientId, const QByteArray &jkt)
 {
     Grant grant;
     grant.error = QStringLiteral("invalid_grant");
@@ -335,6 +341,24 @@ AuthService::Grant AuthService::refreshGrant(const QByteArray &token, const QStr
     }
     if (record->username != subject || !m_context.store.hasUser(subject)) {
         grant.reason = "user_mismatch";
+        return grant;
+    }
+    // RFC 9449 §5: a bound refresh token is good only with a proof by its
+    // key. Checked before reuse detection, so that a token copied without
+    // the key cannot even get its family revoked.
+    if (!record->jkt.isEmpty() && record->jkt != jkt) {
+        if (jkt.isEmpty()) {
+            m_context.dpop.count(Dpop::Rejection::Missing);
+            grant.status = 400;
+            grant.error = QStringLiteral("invalid_dpop_proof");
+            grant.message = QStringLiteral("This refresh token is bound to a DPoP key: send a "
+                                           "proof signed with it");
+            grant.reason = "dpop=proof_missing";
+        } else {
+            m_context.dpop.count(Dpop::Rejection::KeyMismatch);
+            grant.message = QStringLiteral("This refresh token is bound to another DPoP key");
+            grant.reason = "dpop=key_mismatch";
+        }
         return grant;
     }
     // A browser sign-in's token is bound to its client and scope (RFC 6749
@@ -386,10 +410,10 @@ AuthService::Grant AuthService::refreshGrant(const QByteArray &token, const QStr
             if (pair.token.isEmpty()) {
                 // Issued before a restart: only its jti was kept on disk. The
                 // client gets a new current token instead.
-                pair = newRefresh(subject, current->family, binding);
+                pair = newRefresh(subject, current->family, binding, record->jkt);
                 m_context.store.markRotated(current->jti, pair.jti, now);
             }
-            Grant replay = granting(withAccess(subject, effectiveScope, pair, true));
+            Grant replay = granting(withAccess(subject, effectiveScope, pair, true, jkt));
             replay.reason = "grace";
             return replay;
         }
@@ -403,11 +427,11 @@ AuthService::Grant AuthService::refreshGrant(const QByteArray &token, const QStr
     if (!m_context.config.rotateRefreshTokens) {
         RefreshRecord same = *record;
         same.token = token; // the one presented, verified above
-        return granting(withAccess(subject, effectiveScope, same, false));
+        return granting(withAccess(subject, effectiveScope, same, false, jkt));
     }
-    const RefreshRecord next = newRefresh(subject, record->family, binding);
+    const RefreshRecord next = newRefresh(subject, record->family, binding, record->jkt);
     m_context.store.markRotated(jti, next.jti, now);
-    return granting(withAccess(subject, effectiveScope, next, true));
+    return granting(withAccess(subject, effectiveScope, next, true, jkt));
 }
 
 bool AuthService::scenarioIntercepts(Reply *reply, bool *dropAfter, int *delayMs)
@@ -464,7 +488,8 @@ Reply AuthService::seedReply(const Grant &grant) const
     const qint64 now = ServerContext::nowMs();
     const qint64 refreshExpiresIn = qMax<qint64>(0, (grant.refreshExpiresAtMs - now) / 1000);
     QJsonObject body {{QStringLiteral("accessToken"), QString::fromLatin1(grant.accessToken)},
-                      {QStringLiteral("tokenType"), QStringLiteral("Bearer")},
+                      {QStringLiteral("tokenType"),
+                       grant.jkt.isEmpty() ? QStringLiteral("Bearer") : QStringLiteral("DPoP")},
                       {QStringLiteral("expiresIn"), m_context.issuer->accessTtlSeconds()},
                       {QStringLiteral("refreshExpiresIn"), refreshExpiresIn}};
     using Transport = MockServerConfig::RefreshTransport;
@@ -527,7 +552,11 @@ Reply AuthService::login(const Request &request)
     if (!username.isString() || !password.isString())
         return Reply::error(400, QStringLiteral("invalid_request"),
                             QStringLiteral("username and password must be strings"));
-    return seedReply(passwordGrant(username.toString(), password.toString(), {}));
+    QByteArray jkt;
+    Reply refused;
+    if (!checkDpop(request, false, &jkt, &refused))
+        return refused;
+    return seedReply(passwordGrant(username.toString(), password.toString(), {}, jkt));
 }
 
 Reply AuthService::refresh(const Request &request)
@@ -537,13 +566,16 @@ Reply AuthService::refresh(const Request &request)
     const QByteArray token = presentedRefreshToken(request, &error, &problem);
     if (token.isEmpty())
         return Reply::error(400, error, problem);
-
+    QByteArray jkt;
     Reply reply;
+    if (!checkDpop(request, false, &jkt, &reply))
+        return reply;
+
     bool dropAfter = false;
     int delayMs = 0;
     if (scenarioIntercepts(&reply, &dropAfter, &delayMs))
         return reply;
-    const Grant grant = refreshGrant(token, {}, {});
+    const Grant grant = refreshGrant(token, {}, {}, jkt);
     if (grant.ok)
         ++m_context.stats.refreshesOk;
     else
@@ -576,6 +608,24 @@ Reply AuthService::logout(const Request &request)
     if (m_context.config.refreshTransport != MockServerConfig::RefreshTransport::Body)
         reply.withHeader("Set-Cookie", refreshCookie({}, 0)); // the browser drops it
     return reply;
+}
+
+bool AuthService::checkDpop(const Request &request, bool oauth, QByteArray *jkt, Reply *failure)
+{
+    const DpopGuard::Check check = m_context.dpop.tokenRequest(request);
+    if (check.ok()) {
+        *jkt = check.jkt;
+        return true;
+    }
+    // RFC 9449 §8: a missing or old nonce is use_dpop_nonce, with the
+    // nonce to use in DPoP-Nonce (which every answer carries).
+    const QString error = Dpop::isNonceRejection(check.rejection)
+        ? QStringLiteral("use_dpop_nonce")
+        : QStringLiteral("invalid_dpop_proof");
+    *failure = oauth ? oauthError(400, error, check.description)
+                     : Reply::error(400, error, check.description);
+    failure->logNote = check.logNote;
+    return false;
 }
 
 Reply AuthService::oauthError(int status, const QString &error, const QString &description)
@@ -655,7 +705,8 @@ QByteArray AuthService::idToken(const Grant &grant) const
 Reply AuthService::oauthReply(const Grant &grant) const
 {
     QJsonObject body {{QStringLiteral("access_token"), QString::fromLatin1(grant.accessToken)},
-                      {QStringLiteral("token_type"), QStringLiteral("Bearer")},
+                      {QStringLiteral("token_type"),
+                       grant.jkt.isEmpty() ? QStringLiteral("Bearer") : QStringLiteral("DPoP")},
                       {QStringLiteral("expires_in"), m_context.issuer->accessTtlSeconds()}};
     // Without rotation the refresh token is left out; a client keeps its own.
     if (grant.refreshRotated)
@@ -685,6 +736,9 @@ Reply AuthService::oauthToken(const Request &request)
     QString clientId;
     if (!authenticateClient(request, form, &clientId, &failure))
         return failure;
+    QByteArray jkt;
+    if (!checkDpop(request, true, &jkt, &failure))
+        return failure;
     const QString grantType = form.value(QStringLiteral("grant_type"));
     const QString scope = form.value(QStringLiteral("scope"));
 
@@ -694,7 +748,7 @@ Reply AuthService::oauthToken(const Request &request)
             return oauthError(400, QStringLiteral("invalid_request"),
                               QStringLiteral("username and password are required"));
         Grant grant = passwordGrant(form.value(QStringLiteral("username")),
-                                    form.value(QStringLiteral("password")), scope);
+                                    form.value(QStringLiteral("password")), scope, jkt);
         grant.clientId = clientId;
         if (grant.status == 429) {
             Reply reply = oauthError(429, QStringLiteral("too_many_attempts"), grant.message);
@@ -709,7 +763,7 @@ Reply AuthService::oauthToken(const Request &request)
         if (form.value(QStringLiteral("code")).isEmpty())
             return oauthError(400, QStringLiteral("invalid_request"),
                               QStringLiteral("code is required"));
-        const Grant grant = authorizationCodeGrant(form, clientId);
+        const Grant grant = authorizationCodeGrant(form, clientId, jkt);
         if (!grant.ok) {
             Reply reply = oauthError(400, grant.error, grant.message);
             reply.logNote = grant.reason;
@@ -722,7 +776,7 @@ Reply AuthService::oauthToken(const Request &request)
         if (deviceCode.isEmpty())
             return oauthError(400, QStringLiteral("invalid_request"),
                               QStringLiteral("device_code is required"));
-        const Grant grant = deviceCodeGrant(deviceCode, clientId);
+        const Grant grant = deviceCodeGrant(deviceCode, clientId, jkt);
         if (!grant.ok) {
             Reply reply = oauthError(400, grant.error, grant.message);
             reply.logNote = grant.reason;
@@ -744,7 +798,7 @@ Reply AuthService::oauthToken(const Request &request)
                                   QStringLiteral("The refresh token has been revoked"));
             return reply;
         }
-        const Grant grant = refreshGrant(token, scope, clientId);
+        const Grant grant = refreshGrant(token, scope, clientId, jkt);
         if (!grant.ok) {
             ++m_context.stats.refreshesFailed;
             reply = oauthError(400, grant.error, grant.message);

@@ -58,20 +58,31 @@ private:
         QString scope; // as granted
         QString clientId; // the OAuth client, for an ID token's audience
         QString nonce; // from the authorization request
+        QByteArray jkt; // the DPoP key the access token is bound to; empty: a bearer token
     };
 
-    Grant passwordGrant(const QString &username, const QString &password, const QString &scope);
+    // jkt, here and below: the key of the request's DPoP proof, empty when
+    // none came. The tokens issued are bound to it.
+    Grant passwordGrant(const QString &username, const QString &password, const QString &scope,
+                        const QByteArray &jkt);
     Grant refreshGrant(const QByteArray &refreshToken, const QString &scope,
-                       const QString &clientId);
-    Grant authorizationCodeGrant(const QHash<QString, QString> &form, const QString &clientId);
+                       const QString &clientId, const QByteArray &jkt);
+    Grant authorizationCodeGrant(const QHash<QString, QString> &form, const QString &clientId,
+                                 const QByteArray &jkt);
     // RFC 8628 §3.4-3.5: a device's poll.
-    Grant deviceCodeGrant(const QByteArray &deviceCode, const QString &clientId);
+    Grant deviceCodeGrant(const QByteArray &deviceCode, const QString &clientId,
+                          const QByteArray &jkt);
     Grant withAccess(const QString &username, const QString &scope, const RefreshRecord &refresh,
-                     bool rotated) const;
+                     bool rotated, const QByteArray &jkt);
     // binding: claims the refresh token carries and passes on when rotated
-    // (scope, client_id and nonce of a browser sign-in).
+    // (scope, client_id and nonce of a browser sign-in); jkt: the DPoP key
+    // it is bound to, kept with it in the store.
     RefreshRecord newRefresh(const QString &username, const QByteArray &family,
-                             const QJsonObject &binding = {});
+                             const QJsonObject &binding = {}, const QByteArray &jkt = {});
+    // The DPoP proof of a token request (RFC 9449 §5): *jkt is its key, or
+    // empty when none came and none is required. False, with *failure (400
+    // invalid_dpop_proof or use_dpop_nonce), when it is refused.
+    bool checkDpop(const Request &request, bool oauth, QByteArray *jkt, Reply *failure);
     void revokeRefresh(const QByteArray &jti);
     // Returns a reply when the refresh scenario answers instead of the server.
     bool scenarioIntercepts(Reply *reply, bool *dropAfter, int *delayMs);

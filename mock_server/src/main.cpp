@@ -157,6 +157,30 @@ int main(int argc, char *argv[])
         QStringLiteral("Serve HTTPS with a CA and a certificate for 127.0.0.1, ::1 and localhost "
                        "made in this directory at start; clients trust DIR/ca.pem."),
         QStringLiteral("dir"));
+    const QCommandLineOption dpop(QStringLiteral("dpop"),
+                                  QStringLiteral("DPoP (RFC 9449): off, optional (a valid proof "
+                                                 "binds the tokens to its key) or required "
+                                                 "(default off)."),
+                                  QStringLiteral("mode"), QStringLiteral("off"));
+    const QCommandLineOption dpopNonce(QStringLiteral("dpop-nonce"),
+                                       QStringLiteral("DPoP proofs must carry the server's "
+                                                      "nonce (always with --dpop required)."));
+    const QCommandLineOption dpopNonceRotate(QStringLiteral("dpop-nonce-rotate"),
+                                             QStringLiteral("Seconds between two DPoP nonces "
+                                                            "(default 300)."),
+                                             QStringLiteral("seconds"), QStringLiteral("300"));
+    const QCommandLineOption dpopNonceGrace(QStringLiteral("dpop-nonce-grace"),
+                                            QStringLiteral("Seconds the replaced DPoP nonce is "
+                                                           "still accepted (default 10)."),
+                                            QStringLiteral("seconds"), QStringLiteral("10"));
+    const QCommandLineOption dpopWindow(QStringLiteral("dpop-iat-window"),
+                                        QStringLiteral("Seconds a DPoP proof's iat may be off "
+                                                       "the server's clock (default 60)."),
+                                        QStringLiteral("seconds"), QStringLiteral("60"));
+    const QCommandLineOption dpopCache(QStringLiteral("dpop-jti-cache"),
+                                       QStringLiteral("Most DPoP proof jti values remembered "
+                                                      "against replay (default 100000)."),
+                                       QStringLiteral("entries"), QStringLiteral("100000"));
     const QCommandLineOption quiet(QStringLiteral("quiet"),
                                    QStringLiteral("Do not log one line per request."));
     parser.addOptions({host,
@@ -186,6 +210,12 @@ int main(int argc, char *argv[])
                        tlsCert,
                        tlsKey,
                        tlsSelfSigned,
+                       dpop,
+                       dpopNonce,
+                       dpopNonceRotate,
+                       dpopNonceGrace,
+                       dpopWindow,
+                       dpopCache,
                        quiet});
     parser.process(app);
 
@@ -265,6 +295,32 @@ int main(int argc, char *argv[])
     config.devicePollInterval = std::chrono::seconds(parser.value(deviceInterval).toInt(&ok));
     if (!ok || config.devicePollInterval.count() < 1 || config.devicePollInterval.count() > 300)
         die(QStringLiteral("--device-interval takes 1 to 300 seconds"));
+    const QString dpopMode = parser.value(dpop);
+    if (dpopMode == QLatin1String("off"))
+        config.dpop = MockServerConfig::DpopMode::Off;
+    else if (dpopMode == QLatin1String("optional"))
+        config.dpop = MockServerConfig::DpopMode::Optional;
+    else if (dpopMode == QLatin1String("required"))
+        config.dpop = MockServerConfig::DpopMode::Required;
+    else
+        die(QStringLiteral("--dpop is off, optional or required"));
+    config.dpopNonce
+        = parser.isSet(dpopNonce) || config.dpop == MockServerConfig::DpopMode::Required;
+    if (parser.isSet(dpopNonce) && config.dpop == MockServerConfig::DpopMode::Off)
+        die(QStringLiteral("--dpop-nonce needs --dpop optional or --dpop required"));
+    auto bounded = [&](const QCommandLineOption &option, int minimum, int maximum) {
+        const int value = parser.value(option).toInt(&ok);
+        if (!ok || value < minimum || value > maximum)
+            die(QStringLiteral("--%1 takes %2 to %3")
+                    .arg(option.names().constLast())
+                    .arg(minimum)
+                    .arg(maximum));
+        return value;
+    };
+    config.dpopNonceRotate = std::chrono::seconds(bounded(dpopNonceRotate, 1, 86400));
+    config.dpopNonceGrace = std::chrono::seconds(bounded(dpopNonceGrace, 0, 86400));
+    config.dpopProofWindow = std::chrono::seconds(bounded(dpopWindow, 1, 3600));
+    config.dpopReplayCacheSize = bounded(dpopCache, 1, 10000000);
     config.logRequests = !parser.isSet(quiet);
 
     MockServer server(config);

@@ -300,6 +300,7 @@ bool MockServer::start(QString *error)
         = std::make_unique<TokenIssuer>(secret, m_config.accessTtl, m_config.refreshTtl);
     if (!loadUsers(&failure))
         return fail(failure);
+    m_context->dpop.configure();
     if (!setScenario(m_config.scenario, m_config.scenarioParameters, &failure))
         return fail(failure);
 
@@ -316,6 +317,7 @@ bool MockServer::start(QString *error)
     bind(listener);
     m_port = listener->serverPort();
     m_context->issuerUrl = issuer();
+    m_context->baseUrl = url().toString(QUrl::FullyEncoded);
     m_idleSweep.start(std::clamp(m_config.idleTimeout / 4, std::chrono::milliseconds(50),
                                  std::chrono::milliseconds(1000)));
     m_cleanupTimer.start(m_config.cleanupInterval);
@@ -482,6 +484,17 @@ bool MockServer::setScenario(const QString &name, const QJsonObject &parameters,
         // again (once the answer to this request is out).
         QTimer::singleShot(100, this, [this] { closeConnections(0); });
     }
+    if (scenario.kind == Scenario::Kind::DpopNonceRotation && !m_context->dpop.noncesOn()) {
+        *error = QStringLiteral("Scenario dpop-nonce-rotation needs a server with DPoP nonces "
+                                "(--dpop-nonce, or --dpop required)");
+        return false;
+    }
+    if (scenario.kind == Scenario::Kind::DpopReplayedProof && !m_context->dpop.enabled()) {
+        *error = QStringLiteral("Scenario dpop-replayed-proof needs a server started with --dpop");
+        return false;
+    }
+    if (scenario.kind == Scenario::Kind::DpopNonceRotation)
+        m_context->dpop.rotateNonce(qint64(scenario.graceSeconds) * 1000);
     if (scenario.kind == Scenario::Kind::RotateSigningKey) {
         QString failure;
         if (!m_context->signingKeys.rotate(&failure)) {
@@ -519,6 +532,8 @@ QJsonObject MockServer::stats() const
     stats.insert(QStringLiteral("blacklistSize"), m_context->store.blacklistSize());
     stats.insert(QStringLiteral("scenario"), m_context->scenario.name);
     stats.insert(QStringLiteral("services"), QJsonArray::fromStringList(m_config.services));
+    if (m_context->dpop.enabled())
+        stats.insert(QStringLiteral("dpop"), m_context->dpop.stats());
     return stats;
 }
 
@@ -541,6 +556,7 @@ void MockServer::reset()
     m_context->deviceAuthorizations.clear();
     m_context->scenario = Scenario();
     m_context->issuer->rejectIssuedUpTo(-1);
+    m_context->dpop.reset();
 }
 
 Reply MockServer::admin(const Request &request)
@@ -595,6 +611,20 @@ Reply MockServer::handle(const Request &request)
 }
 
 Reply MockServer::dispatch(const Request &request)
+{
+    const bool portal = m_context->scenario.kind == Scenario::Kind::CaptivePortal;
+    const bool adminRoute = request.path.startsWith(QLatin1String("/__admin/"));
+    if (!adminRoute && !portal)
+        m_context->dpop.beforeRequest();
+    Reply reply = route(request);
+    // RFC 9449 §8: the nonce to use next, on every answer (what a portal
+    // answers is not the server's).
+    if (!portal && m_context->dpop.noncesOn())
+        reply.withHeader("DPoP-Nonce", m_context->dpop.currentNonce());
+    return reply;
+}
+
+Reply MockServer::route(const Request &request)
 {
     // A portal answers whatever is asked, wherever: only the admin routes
     // (QA's own) get through.

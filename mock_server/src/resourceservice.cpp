@@ -28,9 +28,19 @@ QByteArray quoted(const QString &text)
 
 bool ResourceService::authenticate(const Request &request, QString *username, Reply *reply)
 {
-    const auto check = m_context.issuer->checkAccess(request.bearerToken(), ServerContext::nowMs());
+    DpopGuard &dpop = m_context.dpop;
+    // RFC 9449 §7.1: a DPoP-bound token comes as "Authorization: DPoP <token>".
+    const QByteArray authorization = request.header("authorization").trimmed();
+    const qsizetype space = authorization.indexOf(' ');
+    const bool dpopScheme
+        = dpop.enabled() && space > 0 && authorization.left(space).toLower() == "dpop";
+    const QByteArray token
+        = dpopScheme ? authorization.mid(space + 1).trimmed() : request.bearerToken();
+    const auto check = m_context.issuer->checkAccess(token, ServerContext::nowMs());
     QString subject = check.claims.value(QLatin1String("sub")).toString();
     if (check.ok && m_context.store.hasUser(subject)) {
+        if (dpop.enabled() && !checkBinding(request, token, check.claims, dpopScheme, reply))
+            return false;
         *username = subject;
         return true;
     }
@@ -41,6 +51,11 @@ bool ResourceService::authenticate(const Request &request, QString *username, Re
         description = QStringLiteral("The token's user does not exist");
     }
     ++m_context.stats.unauthorized[QString::fromLatin1(reason)];
+    if (dpopScheme) {
+        // The token itself is bad (expired…): refresh, as after a Bearer 401.
+        *reply = dpopChallenge("invalid_token", description, "reason=" + reason);
+        return false;
+    }
     QByteArray challenge = "Bearer realm=" + quoted(m_context.config.realm);
     QString message = QStringLiteral("This resource needs a bearer token");
     if (reason != "missing") {
@@ -51,8 +66,64 @@ bool ResourceService::authenticate(const Request &request, QString *username, Re
         401, reason == "missing" ? QStringLiteral("unauthorized") : QStringLiteral("invalid_token"),
         message);
     reply->withHeader("WWW-Authenticate", challenge);
+    if (dpop.enabled()) // RFC 9449 §7.1: the DPoP scheme is offered too
+        reply->withHeader("WWW-Authenticate",
+                          "DPoP realm=" + quoted(m_context.config.realm) + ", algs=\""
+                              + Dpop::signingAlgorithms + '"');
     reply->logNote = "reason=" + reason;
     return false;
+}
+
+bool ResourceService::checkBinding(const Request &request, const QByteArray &token,
+                                   const QJsonObject &claims, bool dpopScheme, Reply *reply)
+{
+    DpopGuard &dpop = m_context.dpop;
+    const QByteArray jkt = claims.value(QLatin1String("cnf"))
+                               .toObject()
+                               .value(QLatin1String("jkt"))
+                               .toString()
+                               .toLatin1();
+    auto refuse = [&](const char *error, const QByteArray &reason, const QString &description,
+                      const QByteArray &logNote) {
+        ++m_context.stats.unauthorized[QStringLiteral("dpop_") + QString::fromLatin1(reason)];
+        *reply = dpopChallenge(error, description, logNote);
+        return false;
+    };
+    if (!dpopScheme && jkt.isEmpty())
+        return true; // a bearer token, where DPoP is optional
+    if (!dpopScheme) {
+        dpop.count(Dpop::Rejection::BoundTokenAsBearer);
+        return refuse("invalid_token", "bound_token_as_bearer",
+                      QStringLiteral("This access token is bound to a DPoP key: send it as "
+                                     "Authorization: DPoP with a proof"),
+                      "dpop=bound_token_as_bearer");
+    }
+    if (jkt.isEmpty())
+        return refuse("invalid_token", "unbound_token",
+                      QStringLiteral("This access token is not bound to a DPoP key: send it as "
+                                     "Authorization: Bearer"),
+                      "dpop=unbound_token");
+    const DpopGuard::Check proof = dpop.resourceRequest(request, token, jkt);
+    if (proof.ok())
+        return true;
+    const char *error = "invalid_dpop_proof";
+    if (Dpop::isNonceRejection(proof.rejection))
+        error = "use_dpop_nonce";
+    else if (proof.rejection == Dpop::Rejection::KeyMismatch)
+        error = "invalid_token";
+    return refuse(error, Dpop::reasonName(proof.rejection), proof.description, proof.logNote);
+}
+
+Reply ResourceService::dpopChallenge(const char *error, const QString &description,
+                                     const QByteArray &logNote)
+{
+    Reply reply = Reply::error(401, QLatin1String(error), description);
+    reply.withHeader("WWW-Authenticate",
+                     "DPoP realm=" + quoted(m_context.config.realm) + ", error=\"" + error
+                         + "\", error_description=" + quoted(description) + ", algs=\""
+                         + Dpop::signingAlgorithms + '"');
+    reply.logNote = logNote;
+    return reply;
 }
 
 bool ResourceService::injectFailure(Reply *reply)

@@ -32,6 +32,13 @@ public:
     Reply echo(const Request &request, const QString &username);
 
 private:
+    // With DPoP on, a valid token's binding: a bound token needs the DPoP
+    // scheme and a proof by its key; an unbound one the Bearer scheme. False,
+    // with the 401 in *reply, when refused.
+    bool checkBinding(const Request &request, const QByteArray &token, const QJsonObject &claims,
+                      bool dpopScheme, Reply *reply);
+    // 401 with WWW-Authenticate: DPoP error="…" (RFC 9449 §7.1).
+    Reply dpopChallenge(const char *error, const QString &description, const QByteArray &logNote);
     static QJsonObject postJson(const Post &post);
     static bool readPost(const Request &request, QString *title, QString *body, Reply *failure);
 

@@ -92,6 +92,23 @@ QList<Entry> entries()
          "As behind a hotel or airport portal: every request but /__admin is answered 200 with "
          "an HTML sign-in page, and nothing reaches the services.",
          {}},
+        {Scenario::Kind::DpopNonceRotation,
+         "dpop-nonce-rotation",
+         "The DPoP nonce is replaced now (and on every N-th request with every): the next proof "
+         "with the old nonce is answered use_dpop_nonce with the new one in DPoP-Nonce; needs "
+         "DPoP nonces (--dpop-nonce or --dpop required).",
+         {{QStringLiteral("every"),
+           QStringLiteral("rotate again on every N-th request, admin routes not counted "
+                          "(default 0: only now)")},
+          {QStringLiteral("graceSeconds"),
+           QStringLiteral("how long the replaced nonce is still accepted (default 0)")}}},
+        {Scenario::Kind::DpopReplayedProof,
+         "dpop-replayed-proof",
+         "Valid DPoP proofs are refused as replayed, as if an attacker had sent each one first: "
+         "400 invalid_dpop_proof at a token endpoint, 401 with WWW-Authenticate: DPoP "
+         "error=\"invalid_dpop_proof\" at a resource; counted under jti_replayed; needs --dpop.",
+         {{QStringLiteral("count"),
+           QStringLiteral("proofs refused before the server returns to normal (default 1)")}}},
     };
 }
 
@@ -144,9 +161,13 @@ bool Scenario::parse(const QString &name, const QJsonObject &parameters, Scenari
         s.delayMs = parameters.value(QLatin1String("delayMs")).toInt(3000);
         s.failureRate = parameters.value(QLatin1String("failureRate")).toDouble(0.3);
         s.skewSeconds = qint64(parameters.value(QLatin1String("seconds")).toDouble(-3590));
-        s.remaining = parameters.value(QLatin1String("count"))
-                          .toInt(entry.kind == Kind::DeviceSlowDown ? 1 : -1);
-        if (s.delayMs < 0 || s.failureRate < 0 || s.failureRate > 1 || s.remaining < -1) {
+        const bool countsOne
+            = entry.kind == Kind::DeviceSlowDown || entry.kind == Kind::DpopReplayedProof;
+        s.remaining = parameters.value(QLatin1String("count")).toInt(countsOne ? 1 : -1);
+        s.every = parameters.value(QLatin1String("every")).toInt(0);
+        s.graceSeconds = parameters.value(QLatin1String("graceSeconds")).toInt(0);
+        if (s.delayMs < 0 || s.failureRate < 0 || s.failureRate > 1 || s.remaining < -1
+            || s.every < 0 || s.graceSeconds < 0) {
             *error = QStringLiteral("A parameter of %1 is out of range").arg(name);
             return false;
         }

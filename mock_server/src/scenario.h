@@ -26,6 +26,8 @@ struct Scenario
         DeviceSlowDown,
         TlsExpiredCert,
         CaptivePortal,
+        DpopNonceRotation,
+        DpopReplayedProof,
     };
 
     struct Description
@@ -41,8 +43,11 @@ struct Scenario
     int delayMs = 0; // slow-refresh, slow-consent
     double failureRate = 0; // flaky-resources
     qint64 skewSeconds = 0; // clock-skew
-    int remaining = -1; // refresh calls (device-slow-down: polls) left before falling back to
-                        // normal; -1 = no limit
+    int remaining = -1; // refresh calls (device-slow-down: polls; dpop-replayed-proof: proofs)
+                        // left before falling back to normal; -1 = no limit
+    int every = 0; // dpop-nonce-rotation: rotate again on every N-th request (0: only once)
+    int graceSeconds = 0; // dpop-nonce-rotation: how long the replaced nonce stays good
+    int requestsSeen = 0; // dpop-nonce-rotation: requests since the scenario was set
 
     // True when the scenario changes how a refresh is answered.
     bool affectsRefresh() const;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "authorization.h"
+#include "dpopguard.h"
 #include "scenario.h"
 #include "signingkeys.h"
 #include "stats.h"
@@ -27,12 +28,14 @@ struct ServerContext
     Store store;
     std::unique_ptr<TokenIssuer> issuer;
     QString issuerUrl; // the OpenID issuer identifier, known once listening
+    QString baseUrl; // http(s)://address:port this server listens on, known once listening
     SigningKeys signingKeys; // ID tokens
     QHash<QByteArray, AuthorizationCode> authorizationCodes;
     QHash<QByteArray, DeviceAuthorization> deviceAuthorizations; // by device_code
     Scenario scenario;
     Stats stats;
     QHash<QString, QList<qint64>> failedLogins; // username → failure times (ms)
+    DpopGuard dpop {*this};
 
     static qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
 };

@@ -43,6 +43,11 @@ struct Stats
     int devicePollsTooFast = 0;
     int devicesExpired = 0;
     int tlsExpiredServed = 0; // connections given the expired certificate (tls-expired-cert)
+    // DPoP: proofs accepted, tokens bound to a key, and rejections by reason
+    // (Dpop::reasonName()); reported under "dpop" when DPoP is on.
+    int dpopAccepted = 0;
+    int dpopBoundTokensIssued = 0;
+    QMap<QString, int> dpopRejected;
     QMap<QString, int> unauthorized; // 401s sent, by reason
     QMap<QString, int> routes; // "GET /profile" → requests
 

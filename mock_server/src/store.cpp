@@ -56,6 +56,7 @@ bool Store::open(const QString &databaseFile, QString *error)
         QStringLiteral("CREATE TABLE IF NOT EXISTS refresh_tokens (jti BLOB PRIMARY KEY, username "
                        "TEXT, family BLOB, token BLOB, expires_at INTEGER, rotated_at INTEGER, "
                        "replaced_by BLOB)"),
+        QStringLiteral("CREATE TABLE IF NOT EXISTS dpop_bindings (jti BLOB PRIMARY KEY, jkt BLOB)"),
         QStringLiteral("CREATE TABLE IF NOT EXISTS blacklist (jti BLOB PRIMARY KEY, "
                        "blacklisted_at INTEGER)"),
         QStringLiteral("CREATE TABLE IF NOT EXISTS posts (id INTEGER PRIMARY KEY, title TEXT, body "
@@ -108,8 +109,14 @@ void Store::load()
         RefreshRecord r {q.value(0).toByteArray(), q.value(1).toString(),
                          q.value(2).toByteArray(), q.value(3).toByteArray(),
                          q.value(4).toLongLong(),  q.value(5).toLongLong(),
-                         q.value(6).toByteArray()};
+                         q.value(6).toByteArray(), QByteArray()};
         m_refresh.insert(r.jti, r);
+    }
+    q.exec(QStringLiteral("SELECT jti, jkt FROM dpop_bindings"));
+    while (q.next()) {
+        const auto record = m_refresh.find(q.value(0).toByteArray());
+        if (record != m_refresh.end())
+            record->jkt = q.value(1).toByteArray();
     }
     q.exec(QStringLiteral("SELECT jti, blacklisted_at FROM blacklist"));
     while (q.next())
@@ -183,6 +190,9 @@ void Store::addRefresh(const RefreshRecord &r)
     // database never holds a usable credential.
     exec(QStringLiteral("INSERT OR REPLACE INTO refresh_tokens VALUES (?, ?, ?, ?, ?, ?, ?)"),
          {r.jti, r.username, r.family, QByteArray(), r.expiresAtMs, r.rotatedAtMs, r.replacedBy});
+    // A key's thumbprint is no secret; the binding must survive a restart.
+    if (!r.jkt.isEmpty())
+        exec(QStringLiteral("INSERT OR REPLACE INTO dpop_bindings VALUES (?, ?)"), {r.jti, r.jkt});
 }
 
 std::optional<RefreshRecord> Store::refresh(const QByteArray &jti) const
@@ -206,8 +216,10 @@ void Store::markRotated(const QByteArray &jti, const QByteArray &replacedBy, qin
 
 void Store::removeRefresh(const QByteArray &jti)
 {
-    if (m_refresh.remove(jti))
+    if (m_refresh.remove(jti)) {
         exec(QStringLiteral("DELETE FROM refresh_tokens WHERE jti = ?"), {jti});
+        exec(QStringLiteral("DELETE FROM dpop_bindings WHERE jti = ?"), {jti});
+    }
 }
 
 QList<QByteArray> Store::family(const QByteArray &family) const
@@ -296,6 +308,7 @@ void Store::clearSessions()
     m_posts.clear();
     m_nextPostId = 1;
     exec(QStringLiteral("DELETE FROM refresh_tokens"));
+    exec(QStringLiteral("DELETE FROM dpop_bindings"));
     exec(QStringLiteral("DELETE FROM blacklist"));
     exec(QStringLiteral("DELETE FROM posts"));
 }

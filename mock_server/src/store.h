@@ -28,6 +28,7 @@ struct RefreshRecord
     qint64 expiresAtMs = 0;
     qint64 rotatedAtMs = 0; // 0 while current
     QByteArray replacedBy;
+    QByteArray jkt; // the DPoP key it is bound to (RFC 9449 §5); empty: none
 };
 
 struct Post

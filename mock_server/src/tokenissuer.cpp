@@ -19,7 +19,8 @@ QByteArray TokenIssuer::newJti(qint64 nowMs)
 }
 
 TokenIssuer::Issued TokenIssuer::issueAccess(const QString &subject, const QString &scope,
-                                             qint64 nowMs, qint64 skewSeconds) const
+                                             qint64 nowMs, qint64 skewSeconds,
+                                             const QByteArray &jkt) const
 {
     Issued issued;
     // Stamped after an expire-now cutoff even within the same millisecond:
@@ -37,6 +38,9 @@ TokenIssuer::Issued TokenIssuer::issueAccess(const QString &subject, const QStri
                         {QStringLiteral("typ"), QStringLiteral("access")}};
     if (!scope.isEmpty())
         claims.insert(QStringLiteral("scope"), scope);
+    if (!jkt.isEmpty())
+        claims.insert(QStringLiteral("cnf"),
+                      QJsonObject {{QStringLiteral("jkt"), QString::fromLatin1(jkt)}});
     issued.token = Jwt::sign(claims, m_secret);
     return issued;
 }

@@ -31,8 +31,10 @@ public:
     TokenIssuer(const QByteArray &secret, std::chrono::seconds accessTtl,
                 std::chrono::seconds refreshTtl);
 
+    // jkt: the thumbprint of the DPoP key the token is bound to (RFC 9449
+    // §6.1, cnf.jkt); empty for a bearer token.
     Issued issueAccess(const QString &subject, const QString &scope, qint64 nowMs,
-                       qint64 skewSeconds = 0) const;
+                       qint64 skewSeconds = 0, const QByteArray &jkt = {}) const;
     // extraClaims go into the token as they are (a browser sign-in's scope,
     // client_id and nonce, kept across rotations and restarts).
     Issued issueRefresh(const QString &subject, qint64 nowMs,

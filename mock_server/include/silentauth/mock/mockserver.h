@@ -71,6 +71,7 @@ protected:
 
 private:
     Reply dispatch(const Request &request);
+    Reply route(const Request &request);
     Reply admin(const Request &request);
     void deliver(QTcpSocket *socket, const Request &request, Reply reply, QElapsedTimer timer);
     bool loadUsers(QString *error);

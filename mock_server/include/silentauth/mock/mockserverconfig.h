@@ -68,6 +68,19 @@ struct MockServerConfig
     QString tlsCertificateFile;
     QString tlsKeyFile;
     QString tlsSelfSignedDir;
+    // DPoP (RFC 9449). Off: the DPoP header is ignored and every token is a
+    // bearer token, as before. Optional: a token request with a valid proof
+    // gets tokens bound to its key, one without gets bearer tokens. Required:
+    // token requests without a proof are refused, and so are bearer tokens.
+    enum class DpopMode { Off, Optional, Required };
+    DpopMode dpop = DpopMode::Off;
+    // Proofs must carry the server's current nonce (DPoP-Nonce); the
+    // executable turns this on with --dpop-nonce and with --dpop required.
+    bool dpopNonce = false;
+    std::chrono::seconds dpopNonceRotate {300}; // a new nonce this often
+    std::chrono::seconds dpopNonceGrace {10}; // the one before stays good this long
+    std::chrono::seconds dpopProofWindow {60}; // |iat - now| at most this
+    int dpopReplayCacheSize = 100000; // jti entries kept at most
     bool logRequests = true;
 };
 
