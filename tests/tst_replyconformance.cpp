@@ -1176,6 +1176,77 @@ private Q_SLOTS:
         QVERIFY(plain.received.value(0).first().body.contains(binary));
         check(plain, ours, *f, spec);
     }
+
+    // Requests with the token are handed to Qt twelve at a time per origin
+    // (one on each of its six connections, one behind each); the rest wait
+    // in the manager. One that waits there can be aborted or deleted, is
+    // never sent after a sign-out, and leaves as soon as a place is free.
+    void requestsBeyondTheWindowWaitInTheManager()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        RawResponse slow = RawResponse::ok(QByteArray(30, 's'));
+        slow.trickleBytes = 1;
+        slow.trickleIntervalMs = 25; // under a second each
+        f->allowed.route("/slow", slow);
+        f->allowed.route("/fast", RawResponse::ok("fast"));
+        AuthNetworkAccessManager &manager = *f->client.manager;
+        std::vector<std::unique_ptr<QNetworkReply>> slowReplies;
+        for (int i = 0; i < 12; ++i)
+            slowReplies.emplace_back(manager.get(QNetworkRequest(f->allowed.url("/slow"))));
+        std::unique_ptr<QNetworkReply> aborted(
+            manager.get(QNetworkRequest(f->allowed.url("/fast"))));
+        QPointer<QNetworkReply> deleted = manager.get(QNetworkRequest(f->allowed.url("/fast")));
+        std::unique_ptr<QNetworkReply> waiting(
+            manager.get(QNetworkRequest(f->allowed.url("/fast"))));
+        QSignalSpy abortedFinished(aborted.get(), &QNetworkReply::finished);
+        QTRY_COMPARE(f->allowed.requests().size(), 6); // six connections
+        QTest::qWait(100);
+        QCOMPARE(f->allowed.requests().size(), 6);
+        QVERIFY(!waiting->isFinished());
+        aborted->abort();
+        QCOMPARE(abortedFinished.size(), 1);
+        QCOMPARE(aborted->error(), QNetworkReply::OperationCanceledError);
+        delete deleted.data();
+        QVERIFY(waitFinished(waiting.get(), 10000));
+        QCOMPARE(waiting->error(), QNetworkReply::NoError);
+        QCOMPARE(waiting->readAll(), QByteArray("fast"));
+        for (const auto &reply : slowReplies) {
+            QVERIFY(waitFinished(reply.get(), 10000));
+            QCOMPARE(reply->readAll(), QByteArray(30, 's'));
+        }
+        int fast = 0;
+        for (const RawRequest &request : f->allowed.requests()) {
+            fast += request.path() == "/fast";
+            QCOMPARE(request.header("Authorization"), "Bearer " + f->token);
+        }
+        QCOMPARE(fast, 1); // neither the aborted nor the deleted one left
+        QCOMPARE(abortedFinished.size(), 1);
+
+        // Signed out while requests wait for a place: none of them leaves.
+        f->allowed.clearRecords();
+        slowReplies.clear();
+        for (int i = 0; i < 12; ++i)
+            slowReplies.emplace_back(manager.get(QNetworkRequest(f->allowed.url("/slow"))));
+        QNetworkRequest post(f->allowed.url("/fast"));
+        post.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("text/plain"));
+        std::unique_ptr<QNetworkReply> queuedGet(
+            manager.get(QNetworkRequest(f->allowed.url("/fast"))));
+        std::unique_ptr<QNetworkReply> queuedPost(manager.post(post, QByteArray("draft")));
+        QSignalSpy postFinished(queuedPost.get(), &QNetworkReply::finished);
+        QTRY_COMPARE(f->allowed.requests().size(), 6);
+        f->client.session->signOut();
+        QCOMPARE(queuedGet->isFinished(), true);
+        QCOMPARE(queuedGet->error(), QNetworkReply::AuthenticationRequiredError);
+        QCOMPARE(postFinished.size(), 1);
+        QCOMPARE(queuedPost->error(), QNetworkReply::AuthenticationRequiredError);
+        for (const auto &reply : slowReplies)
+            QVERIFY(waitFinished(reply.get(), 10000));
+        QTest::qWait(100);
+        for (const RawRequest &request : f->allowed.requests())
+            QCOMPARE(request.path(), QByteArray("/slow"));
+        QVERIFY(f->allowed.requests().size() <= 12);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestReplyConformance)

@@ -644,6 +644,61 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 2, 4000);
     }
 
+    // Only on 503 (and 429) does Retry-After promise anything: a 500 that
+    // sends one is retried on the session's own backoff.
+    void retryAfterOnOtherStatusesIsNotAPromise()
+    {
+        CapturingServer idp("HTTP/1.1 500 Internal Server Error\r\nRetry-After: 30\r\n"
+                            "Connection: close\r\nContent-Length: 0\r\n\r\n");
+        MemoryTokenStore store;
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        client.session->restoreFrom("refresh-token-1");
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Offline, 5000);
+        QCOMPARE(requestCount(idp), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 2, 5000); // 1 s ±20 %, not 30 s
+    }
+
+    // Without a network nothing is tried: a retry due meanwhile waits for the
+    // network, and the backoff does not grow; when it is back, the session
+    // retries at once.
+    void noRetriesWhileTheNetworkIsDown()
+    {
+        CapturingServer idp("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
+                            "Content-Length: 0\r\n\r\n");
+        MemoryTokenStore store;
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        client.session->restoreFrom("refresh-token-1");
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Offline, 5000);
+        QCOMPARE(requestCount(idp), 1);
+        client.session->setNetworkReachable(false);
+        QTest::qWait(3500); // retries at 1 s and 2 s would have gone by now
+        QCOMPARE(requestCount(idp), 1);
+        QCOMPARE(client.session->status(), Session::Status::Offline);
+        QVERIFY(!client.session->isRefreshing());
+        client.session->setNetworkReachable(true); // nothing else would retry now
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 2, 2000);
+        // Failed again: the next retry is the second step of the backoff
+        // (2 s ±20 %), not a later one grown while the network was down.
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 3, 4000);
+
+        // Down before the failure: the retry it schedules waits as well.
+        client.session->setNetworkReachable(false);
+        QTest::qWait(4000);
+        QCOMPARE(requestCount(idp), 3);
+        client.session->setNetworkReachable(true);
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 4, 2000);
+        // Signed out while parked: coming back tries nothing.
+        client.session->setNetworkReachable(false);
+        QTest::qWait(300);
+        client.session->signOut();
+        const int beforeBack = requestCount(idp);
+        client.session->setNetworkReachable(true);
+        QTest::qWait(1500);
+        QCOMPARE(requestCount(idp), beforeBack);
+    }
+
     // The token a refresh just brought is rejected as well: one refresh, not
     // one per request, and every request ends with the 401.
     void newTokenAlsoRejectedRefreshesOnce()

@@ -17,20 +17,36 @@ namespace SilentAuth {
 
 namespace {
 
-QString origin(const QUrl &url)
+// Requests that carry the token are handed to QNetworkAccessManager a few
+// at a time per origin: enough to keep every connection busy with one more
+// waiting behind it, and no more, so that when the token stops being
+// accepted, only those already handed over collect a 401. The rest wait
+// here and leave with the new token.
+constexpr int http1Window = 12; // Qt opens six connections per HTTP/1.1 origin
+constexpr int http2Window = 100; // concurrent streams Qt allows on its HTTP/2 connection
+
+} // namespace
+
+QString Internal::originOf(const QUrl &url)
 {
     const int defaultPort = url.scheme() == QLatin1String("https") ? 443 : 80;
     return url.scheme().toLower() + QLatin1String("://") + url.host().toLower() + QLatin1Char(':')
         + QString::number(url.port(defaultPort));
 }
 
-} // namespace
-
 struct AuthNetworkAccessManager::Private
 {
     QPointer<Session> session;
     QSet<QString> allowed;
     QSet<AuthReply *> replies; // alive, whatever their state
+    struct Lane
+    {
+        int inFlight = 0;
+        int window = http1Window;
+        QList<QPointer<AuthReply>> waiting;
+    };
+    QHash<QString, Lane> lanes;
+    bool pumpPosted = false;
     qint64 maximumReplayBody = qint64(256) * 1024 * 1024;
     bool warnedThread = false;
 
@@ -43,9 +59,9 @@ struct AuthNetworkAccessManager::Private
     {
         if (insecure(url))
             qCWarning(lcNet).noquote()
-                << "no token goes to" << origin(url)
+                << "no token goes to" << Internal::originOf(url)
                 << "over plain http unless Session::setPlainHttpAllowed(true); use https";
-        allowed.insert(origin(url));
+        allowed.insert(Internal::originOf(url));
     }
 };
 
@@ -57,7 +73,7 @@ AuthNetworkAccessManager::AuthNetworkAccessManager(Session *session, QObject *pa
     // By default the token goes to the auth server's own origins only.
     if (session) {
         for (const auto &endpoint : session->protocol().endpoints())
-            d->allowed.insert(origin(endpoint));
+            d->allowed.insert(Internal::originOf(endpoint));
         if (session->thread() != thread())
             qCWarning(lcNet) << "AuthNetworkAccessManager: the Session lives in another thread; "
                                 "requests from this thread fail";
@@ -103,7 +119,7 @@ void AuthNetworkAccessManager::addAllowedOrigin(const QUrl &url)
 
 bool AuthNetworkAccessManager::isAllowed(const QUrl &url) const
 {
-    return url.isValid() && !url.host().isEmpty() && d->allowed.contains(origin(url))
+    return url.isValid() && !url.host().isEmpty() && d->allowed.contains(Internal::originOf(url))
         && !d->insecure(url);
 }
 
@@ -153,13 +169,59 @@ void AuthNetworkAccessManager::track(AuthReply *reply, bool live)
         d->replies.remove(reply);
 }
 
-void AuthNetworkAccessManager::withdrawUnsent(int generation, const QUrl &url)
+bool AuthNetworkAccessManager::takeSlot(AuthReply *reply, const QString &from)
 {
-    const QString from = origin(url);
-    const auto replies = d->replies; // withdrawing may finish a reply
-    for (AuthReply *reply : replies) {
-        if (d->replies.contains(reply) && origin(reply->url()) == from)
-            reply->withdrawIfUnsent(generation);
+    Private::Lane &lane = d->lanes[from];
+    if (lane.inFlight < lane.window && lane.waiting.isEmpty()) {
+        ++lane.inFlight;
+        return true;
+    }
+    lane.waiting.append(reply);
+    return false;
+}
+
+void AuthNetworkAccessManager::releaseSlot(const QString &from)
+{
+    auto lane = d->lanes.find(from);
+    if (lane == d->lanes.end())
+        return;
+    --lane->inFlight;
+    if (lane->waiting.isEmpty() || d->pumpPosted)
+        return;
+    // From the event loop: a request that leaves the queue may end at once,
+    // and its caller may then do anything, while the reply that let it go is
+    // still inside its own handler.
+    d->pumpPosted = true;
+    QMetaObject::invokeMethod(this, &AuthNetworkAccessManager::pump, Qt::QueuedConnection);
+}
+
+void AuthNetworkAccessManager::learnHttp2(const QString &from)
+{
+    Private::Lane &lane = d->lanes[from];
+    if (lane.window == http2Window)
+        return;
+    lane.window = http2Window;
+    if (!lane.waiting.isEmpty() && !d->pumpPosted) {
+        d->pumpPosted = true;
+        QMetaObject::invokeMethod(this, &AuthNetworkAccessManager::pump, Qt::QueuedConnection);
+    }
+}
+
+void AuthNetworkAccessManager::pump()
+{
+    d->pumpPosted = false;
+    const auto origins = d->lanes.keys();
+    for (const QString &from : origins) {
+        while (true) {
+            auto lane = d->lanes.find(from);
+            if (lane == d->lanes.end() || lane->waiting.isEmpty() || lane->inFlight >= lane->window)
+                break;
+            QPointer<AuthReply> next = lane->waiting.takeFirst();
+            if (!next || !next->isQueued())
+                continue;
+            ++lane->inFlight;
+            next->leaveQueue(from); // sends, waits or ends; the slot is its own now
+        }
     }
 }
 

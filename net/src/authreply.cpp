@@ -199,6 +199,7 @@ bool AuthReply::keep(const char *data, qint64 size)
 
 AuthReply::~AuthReply()
 {
+    leaveLane();
     if (m_manager)
         m_manager->track(this, false);
     if (m_inner) {
@@ -218,39 +219,48 @@ void AuthReply::start()
                 tr("Another user is signed in now; the request was not sent."));
         return;
     }
-    // A refresh is under way, or the session waits for a re-login: going out
-    // now would only collect a 401.
-    if (session && session->isHoldingRequests()) {
+    if (!waitUntilReady())
+        send();
+}
+
+// Diverts the request into a wait when sending it now would only collect a
+// 401 or go out with a token about to lapse; false when it may go.
+bool AuthReply::waitUntilReady()
+{
+    Session *session = m_session;
+    if (!session)
+        return false;
+    // A refresh is under way, or the session waits for a re-login.
+    if (session->isHoldingRequests()) {
         waitForRelease(false);
-        return;
+        return true;
     }
-    if (session && session->isRefreshing()) {
+    if (session->isRefreshing()) {
         waitForRefresh(false);
-        return;
+        return true;
     }
     // A sign-in is under way: the request goes out with its token, or not at
     // all if it fails.
-    if (session && session->status() == Session::Status::SigningIn) {
+    if (session->status() == Session::Status::SigningIn) {
         waitForSignIn();
-        return;
+        return true;
     }
     // Offline with no access token yet (a restore waiting for its retry), or
-    // with one the server has already rejected: sent now, the request would
-    // only collect a 401.
-    if (session && session->tokenUnusable()) {
+    // with one the server has already rejected.
+    if (session->tokenUnusable()) {
         if (session->offlineWait().count() > 0)
             waitForRefresh(false);
         else
             failForSession();
-        return;
+        return true;
     }
     // The token is due for renewal by the wall clock (the machine slept
     // through the proactive refresh): renewed first, not sent to collect a 401.
-    if (session && session->refreshIfDue()) {
+    if (session->refreshIfDue()) {
         waitForRefresh(false);
-        return;
+        return true;
     }
-    send();
+    return false;
 }
 
 void AuthReply::watchSession()
@@ -400,13 +410,23 @@ void AuthReply::send()
 {
     if (m_done || !m_manager)
         return;
+    Session *session = m_session;
+    const bool carriesToken = !m_leftAllowed && m_manager->isAllowed(url()) && session
+        && !session->accessToken().isEmpty();
+    if (carriesToken && m_lane.isEmpty()) {
+        const QString from = Internal::originOf(url());
+        if (!m_manager->takeSlot(this, from)) {
+            m_queued = true; // leaveQueue() goes on
+            return;
+        }
+        m_lane = from;
+    }
     QNetworkRequest request = m_original;
     request.setUrl(url());
     // Redirects are followed here, with QNetworkAccessManager's rules, so that
     // the token never crosses to another origin.
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::ManualRedirectPolicy);
-    Session *session = m_session;
     m_hopToken = false;
     m_sentSignedOut = !session || session->status() == Session::Status::SignedOut
         || session->status() == Session::Status::Expired;
@@ -494,6 +514,8 @@ QByteArray AuthReply::verb() const
 void AuthReply::onMetaData()
 {
     m_sawMetaData = true;
+    if (!m_lane.isEmpty() && m_inner->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool())
+        m_manager->learnHttp2(m_lane);
     const int status = m_inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     if (isRedirect(status) && redirectPolicy() != QNetworkRequest::ManualRedirectPolicy) {
         // Followed when it finishes; like a plain reply, the caller sees each
@@ -561,6 +583,7 @@ void AuthReply::onFinished()
     QNetworkReply *inner = m_inner;
     if (m_done || !inner)
         return;
+    leaveLane(); // the connection is free for the next one
     if (!m_passthrough && m_sawMetaData) {
         const int status = inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (isRedirect(status) && redirectPolicy() != QNetworkRequest::ManualRedirectPolicy) {
@@ -655,8 +678,38 @@ void AuthReply::followRedirect(QNetworkReply *inner)
     Q_EMIT redirected(target);
 }
 
+void AuthReply::leaveLane()
+{
+    if (m_lane.isEmpty())
+        return;
+    const QString from = m_lane;
+    m_lane.clear();
+    if (m_manager)
+        m_manager->releaseSlot(from);
+}
+
+void AuthReply::leaveQueue(const QString &origin)
+{
+    m_queued = false;
+    m_lane = origin;
+    Session *session = m_session;
+    // Whatever happened while it waited decides, as when it first started.
+    if (!m_identity.isEmpty() && (!session || session->identity() != m_identity)) {
+        m_neverSent = !m_replayed;
+        finishWith(QNetworkReply::AuthenticationRequiredError,
+                   tr("Another user is signed in now; the request was not sent."));
+        return;
+    }
+    if (waitUntilReady()) {
+        leaveLane();
+        return;
+    }
+    send();
+}
+
 void AuthReply::dropInner()
 {
+    leaveLane();
     QNetworkReply *inner = m_inner;
     m_inner = nullptr;
     if (!inner)
@@ -681,7 +734,6 @@ void AuthReply::handleUnauthorized()
     if (m_sentSignedOut && !m_hopToken)
         return;
     session->record(Session::Event::Unauthorized, url().path());
-    const bool wasRefreshing = session->isRefreshing();
     const Session::Healing healing = session->heal(m_sentGeneration);
     if (healing == Session::Healing::GiveUp)
         return; // the caller gets the 401 as it came
@@ -696,8 +748,6 @@ void AuthReply::handleUnauthorized()
         return;
     case Session::Healing::WaitForRefresh:
         waitForRefresh(true);
-        if (!wasRefreshing && session->isRefreshing() && m_manager)
-            m_manager->withdrawUnsent(m_sentGeneration, url());
         return;
     case Session::Healing::Unreachable:
         failForSession();
@@ -707,18 +757,21 @@ void AuthReply::handleUnauthorized()
     }
 }
 
-// Takes back a request that carries the session's token and still waits in
-// QNetworkAccessManager's queue. requestSent() crosses threads, so it may
-// already be on the wire: only methods that may be repeated (RFC 9110
-// §9.2.2) are taken back.
-bool AuthReply::takeBackUnsent(bool anyMethod)
+// Takes back a request that carries the session's token and has not left:
+// still in its origin's lane, or queued inside QNetworkAccessManager.
+// requestSent() crosses threads, so one Qt has not reported may just have
+// left.
+bool AuthReply::takeBackUnsent()
 {
-    const QByteArray method = verb();
-    const bool idempotent = method == "GET" || method == "HEAD" || method == "PUT"
-        || method == "DELETE" || method == "OPTIONS";
-    if (m_done || !m_inner || m_innerSent || m_sawMetaData || !m_hopToken
-        || !(idempotent || anyMethod))
+    if (m_done)
         return false;
+    if (m_queued) {
+        m_queued = false; // nothing was handed over
+        return true;
+    }
+    if (!m_inner || m_innerSent || m_sawMetaData || !m_hopToken)
+        return false;
+    leaveLane();
     m_inner->disconnect(this);
     m_inner->abort();
     m_inner->deleteLater();
@@ -726,17 +779,11 @@ bool AuthReply::takeBackUnsent(bool anyMethod)
     return true;
 }
 
-void AuthReply::withdrawIfUnsent(int generation)
-{
-    if (m_mayRefresh && m_sentGeneration == generation && takeBackUnsent(false))
-        waitForRefresh(false);
-}
-
 void AuthReply::cancelUnsent()
 {
     // Every method: after a sign-out the token must not leave, and a request
     // Qt has not reported as sent is, at worst, one the caller sends again.
-    if (takeBackUnsent(true))
+    if (takeBackUnsent())
         notSent(QNetworkReply::AuthenticationRequiredError,
                 tr("You signed out before the request was sent."));
 }
@@ -753,6 +800,8 @@ void AuthReply::finishWith(QNetworkReply::NetworkError code, const QString &mess
     if (m_done)
         return;
     m_done = true;
+    m_queued = false;
+    leaveLane();
     for (const auto &c : std::as_const(m_waits))
         disconnect(c);
     m_waits.clear();
@@ -780,6 +829,8 @@ void AuthReply::abort()
         QNetworkReply::close();
         return;
     }
+    m_queued = false;
+    leaveLane();
     if (m_inner) {
         QNetworkReply *inner = m_inner;
         m_inner = nullptr;

@@ -17,6 +17,11 @@ namespace SilentAuth {
 
 class Session;
 
+namespace Internal {
+// "scheme://host:port", the key of the allow-list and of the request lanes.
+QString originOf(const QUrl &url);
+} // namespace Internal
+
 // What the caller holds for a request that carries the session's token: one
 // reply that finishes once, with the final outcome, however many requests
 // (refresh wait, replay, redirects) it took. Everything else a caller can
@@ -37,14 +42,14 @@ public:
     qint64 bytesAvailable() const override;
     bool isSequential() const override { return true; }
 
-    // Still queued inside QNetworkAccessManager with a token of \a generation,
-    // which the origin has just rejected: take it back and send it after the
-    // refresh instead of collecting a certain 401.
-    void withdrawIfUnsent(int generation);
     // Signed out: a request still queued with the token never leaves.
     void cancelUnsent();
     // Ends the reply from the event loop with \a code, without sending anything.
     void failLater(QNetworkReply::NetworkError code, const QString &message);
+    // Waiting for a free place in its origin's lane (see AuthNetworkAccessManager).
+    bool isQueued() const { return m_queued; }
+    // The lane has a place for it now, held from here on: sends, waits or ends.
+    void leaveQueue(const QString &origin);
 
 protected:
     qint64 readData(char *data, qint64 maxSize) override;
@@ -55,11 +60,12 @@ protected:
 #endif
 
 private:
-    bool takeBackUnsent(bool anyMethod);
+    bool takeBackUnsent();
     void notSent(QNetworkReply::NetworkError code, const QString &message);
     void spool();
     bool keep(const char *data, qint64 size);
     void start();
+    bool waitUntilReady();
     void send();
     void onMetaData();
     void onReadyRead();
@@ -75,6 +81,7 @@ private:
     void resume(bool replay);
     void failForSession();
     void dropInner();
+    void leaveLane();
     void copyMetaData(QNetworkReply *from);
     QByteArray verb() const;
     int redirectPolicy() const;
@@ -94,6 +101,8 @@ private:
     bool m_sourceFinished = false;
     QTimer m_spoolIdle;
     QPointer<QNetworkReply> m_inner;
+    QString m_lane; // the origin whose lane place this reply holds, if any
+    bool m_queued = false; // waiting for a place in the lane
     QList<QMetaObject::Connection> m_waits; // to the session, while this request waits for it
     QTimer m_deadline; // offline wait
     int m_sentGeneration = -1;

@@ -243,7 +243,11 @@ AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::
     if (httpStatus != 200) {
         outcome.kind = Kind::Transient;
         outcome.message = QStringLiteral("HTTP %1").arg(httpStatus);
-        outcome.retryAfterSeconds = retryAfterSeconds(retryAfter);
+        // RFC 9110 §10.2.3 gives Retry-After its meaning on 503 (and 429
+        // above); elsewhere it is not a promise, and a wrong one would only
+        // keep the session offline longer.
+        if (httpStatus == 503)
+            outcome.retryAfterSeconds = retryAfterSeconds(retryAfter);
         return outcome;
     }
     const QString access = json.value(QLatin1String(fields.accessToken)).toString();

@@ -130,6 +130,15 @@ struct Session::Private
     QTimer retryTimer;
     int retryAttempt = 0;
     bool watchingNetwork = false;
+    bool networkDown = false; // the platform (or the application) says so
+    bool retryParked = false; // a retry due while the network was down
+    bool retryScheduled() const { return retryTimer.isActive() || retryParked; }
+    void stopRetry()
+    {
+        retryTimer.stop();
+        retryParked = false;
+    }
+    void networkChanged(bool online);
 
     // Cross-process: one lock file per shared store entry.
     std::unique_ptr<QLockFile> lock;
@@ -266,7 +275,7 @@ AuthProtocol::Outcome Session::Private::read(QNetworkReply *reply) const
 // set, so that they see why.
 bool Session::Private::cancelOperation()
 {
-    const bool waited = flight || retryTimer.isActive();
+    const bool waited = flight || retryScheduled();
     if (pending) {
         QNetworkReply *reply = pending;
         pending = nullptr;
@@ -280,7 +289,7 @@ bool Session::Private::cancelOperation()
         }
     }
     proactiveTimer.stop();
-    retryTimer.stop();
+    stopRetry();
     releaseLock();
     external = false;
     rereadAfterRejection = false;
@@ -303,7 +312,7 @@ void Session::Private::wipe()
     refreshDue = QDateTime();
     refreshExpiry = QDateTime();
     refreshExpiryOf.clear();
-    retryTimer.stop();
+    stopRetry();
     accessToken.fill('\0');
     accessToken.clear();
     refreshToken.fill('\0');
@@ -457,7 +466,7 @@ void Session::Private::startFlight(const QString &why, bool fromUnauthorized)
     const quint64 e = ++epoch;
     flight = true;
     reactive = fromUnauthorized;
-    retryTimer.stop();
+    stopRetry();
     proactiveTimer.stop();
     apply(SessionInput::RefreshStarted);
     Q_EMIT q->activity(Event::RefreshStarted, why);
@@ -854,6 +863,13 @@ void Session::Private::adopt(const TokenResponse &tokens)
 
 void Session::Private::scheduleRetry(int retryAfterSeconds)
 {
+    watchNetwork();
+    if (networkDown) {
+        // Nothing to try while there is no network: the retry waits for it
+        // to come back, and the backoff does not grow meanwhile.
+        retryParked = true;
+        return;
+    }
     // 1 s, 2 s, 4 s … capped at 60 s, with ±20 % jitter so that many clients
     // do not come back at the same instant; never sooner than the server's
     // Retry-After (capped at an hour).
@@ -863,7 +879,6 @@ void Session::Private::scheduleRetry(int retryAfterSeconds)
     ++retryAttempt;
     const qint64 asked = qMin<qint64>(qint64(retryAfterSeconds) * 1000, 3600 * 1000);
     retryTimer.start(clampedMs(qMax<qint64>(qint64(capped * jitter), asked)));
-    watchNetwork();
 }
 
 void Session::Private::scheduleProactiveRefresh()
@@ -922,7 +937,8 @@ void Session::Private::checkClock()
         proactiveTimer.start(clampedMs(left));
 }
 
-// Where the platform reports connectivity, coming back online retries at once.
+// Where the platform reports connectivity (QNetworkInformation with a
+// reachability backend), it drives networkChanged().
 void Session::Private::watchNetwork()
 {
     if (watchingNetwork)
@@ -931,12 +947,40 @@ void Session::Private::watchNetwork()
     if (!QNetworkInformation::instance()
         && !QNetworkInformation::loadBackendByFeatures(QNetworkInformation::Feature::Reachability))
         return;
-    QObject::connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, q,
-                     [this](QNetworkInformation::Reachability reachability) {
-                         if (reachability == QNetworkInformation::Reachability::Online
-                             && status == Status::Offline && !flight && retryTimer.isActive())
-                             startFlight(QStringLiteral("network back"));
+    QNetworkInformation *information = QNetworkInformation::instance();
+    const auto reachable = [](QNetworkInformation::Reachability reachability) {
+        return reachability != QNetworkInformation::Reachability::Disconnected;
+    };
+    if (information->reachability() != QNetworkInformation::Reachability::Unknown)
+        networkDown = !reachable(information->reachability());
+    QObject::connect(information, &QNetworkInformation::reachabilityChanged, q,
+                     [this, reachable](QNetworkInformation::Reachability reachability) {
+                         if (reachability != QNetworkInformation::Reachability::Unknown)
+                             networkChanged(reachable(reachability));
                      });
+}
+
+// Going offline parks a scheduled retry instead of letting it fail and
+// lengthen the backoff; coming back retries at once.
+void Session::Private::networkChanged(bool online)
+{
+    networkDown = !online;
+    if (!online) {
+        if (retryTimer.isActive()) {
+            retryTimer.stop();
+            retryParked = true;
+        }
+        return;
+    }
+    if (status == Status::Offline && !flight && retryScheduled() && !refreshToken.isEmpty()) {
+        stopRetry();
+        startFlight(QStringLiteral("network back"));
+    }
+}
+
+void Session::setNetworkReachable(bool reachable)
+{
+    d->networkChanged(reachable);
 }
 
 Session::Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObject *parent)
@@ -1110,7 +1154,7 @@ Session::Healing Session::heal(int sentGeneration)
         return Healing::WaitForRefresh;
     if (sentGeneration >= 0 && sentGeneration < d->generation && !d->accessToken.isEmpty())
         return Healing::Replay; // sent with a token that has since been replaced
-    if (d->status == Status::Offline && d->retryTimer.isActive()) {
+    if (d->status == Status::Offline && d->retryScheduled()) {
         // Joins the scheduled retry, if the application lets requests wait.
         return d->offlineWait.count() > 0 ? Healing::WaitForRefresh : Healing::Unreachable;
     }
@@ -1404,7 +1448,7 @@ void Session::refresh()
 {
     if (d->flight)
         return;
-    if (d->status == Status::Offline && d->retryTimer.isActive())
+    if (d->status == Status::Offline && d->retryScheduled())
         return; // joins the scheduled retry
     if (d->refreshToken.isEmpty() || d->status == Status::SigningIn
         || d->status == Status::SignedOut || d->status == Status::Expired) {

@@ -78,7 +78,10 @@ private:
     friend class AuthReply;
     QNetworkReply *sendDirect(Operation op, const QNetworkRequest &request, QIODevice *data);
     void track(AuthReply *reply, bool live);
-    void withdrawUnsent(int generation, const QUrl &origin);
+    bool takeSlot(AuthReply *reply, const QString &origin);
+    void releaseSlot(const QString &origin);
+    void learnHttp2(const QString &origin);
+    void pump();
 
     struct Private;
     std::unique_ptr<Private> d;

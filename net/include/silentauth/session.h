@@ -148,6 +148,15 @@ public:
     */
     void setClock(std::function<QDateTime()> clock);
 
+    /*!
+        Tells the session whether the network is there. Where QNetworkInformation has a
+        reachability backend (NetworkManager, glib on Linux) the session listens to it by
+        itself; elsewhere an application that knows (a connectivity check of its own) calls
+        this. While the network is down a retry the session has scheduled waits instead of
+        failing and lengthening its backoff; when it comes back, the session retries at once.
+    */
+    void setNetworkReachable(bool reachable);
+
     //! Where the refresh token goes from now on; nullptr keeps it in memory only ("for this
     //! session only"). The session does not take ownership.
     void setTokenStore(TokenStore *store);
