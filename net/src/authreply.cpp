@@ -617,7 +617,9 @@ void AuthReply::followRedirect(QNetworkReply *inner)
     const QByteArray location = inner->rawHeader("Location");
     QUrl target = QUrl::fromEncoded(location);
 #if QT_CONFIG(ssl)
-    if (!m_sslConfiguration)
+    // Only an https hop has one: asking a plain one would load the TLS
+    // backend and the system's CA certificates (megabytes) for nothing.
+    if (!m_sslConfiguration && url().scheme() == QLatin1String("https"))
         m_lastSsl = inner->sslConfiguration();
 #endif
     dropInner();
@@ -873,8 +875,8 @@ void AuthReply::sslConfigurationImplementation(QSslConfiguration &configuration)
         configuration = m_inner->sslConfiguration();
     else if (m_sslConfiguration)
         configuration = *m_sslConfiguration;
-    else
-        configuration = m_lastSsl;
+    else if (m_lastSsl)
+        configuration = *m_lastSsl;
 }
 #endif
 

@@ -124,7 +124,7 @@ private:
     bool m_ignoreAllSsl = false;
     QList<QSslError> m_ignoreSsl;
     std::optional<QSslConfiguration> m_sslConfiguration;
-    QSslConfiguration m_lastSsl; // of the last hop, once it is gone
+    std::optional<QSslConfiguration> m_lastSsl; // of the last https hop, once it is gone
 #endif
 };
 
