@@ -8,12 +8,14 @@
 #include <accessibility.h>
 #include <desktopapp.h>
 #include <mainwindow.h>
+#include <networkwatch.h>
+#include <notifier.h>
 #include <reauthdialog.h>
 #include <settingsdialog.h>
 #include <shell.h>
 #include <signinwindow.h>
 
-#include <silentauth/backendclient.h>
+#include <backendclient.h>
 #include <silentauth/jsonauthprotocol.h>
 #include <silentauth/keychaintokenstore.h>
 #include <silentauth/mock/mockserver.h>
@@ -80,6 +82,25 @@ private:
             done({Error::Unavailable, {}, QStringLiteral("the collection is locked")});
         });
     }
+};
+
+// A desktop with a notification area: what would have been shown there.
+class RecordingNotifier : public Ui::Notifier
+{
+public:
+    QStringList shown;
+    bool isAvailable() const override { return true; }
+    void notify(const QString &title, const QString &message) override
+    {
+        shown.append(title + QStringLiteral(": ") + message);
+    }
+};
+
+// The system saying the network is back, when the test says so.
+class ManualNetworkWatch : public Ui::NetworkWatch
+{
+public:
+    void comeBack() { Q_EMIT online(); }
 };
 
 int counterIn(QLabel *label)
@@ -250,9 +271,12 @@ private:
         return launch(baseConfig(accessTtl));
     }
 
-    std::unique_ptr<DesktopApp> launch(const DesktopApp::Config &config)
+    std::unique_ptr<DesktopApp> launch(const DesktopApp::Config &config,
+                                       const std::function<void(DesktopApp &)> &prepare = {})
     {
         auto app = std::make_unique<DesktopApp>(config, m_settings.get());
+        if (prepare)
+            prepare(*app);
         bool ready = false;
         QString failure;
         app->start([&](const QString &error) {
@@ -2160,7 +2184,7 @@ private Q_SLOTS:
         title->setFocus(Qt::TabFocusReason);
         QTRY_COMPARE(QApplication::focusWidget(), title);
         QStringList chain;
-        for (int i = 0; i < 20; ++i) {
+        for (int i = 0; i < 25; ++i) {
             QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
             QWidget *now = QApplication::focusWidget();
             QVERIFY(now);
@@ -2173,9 +2197,14 @@ private Q_SLOTS:
             chain << name;
         }
         QCOMPARE(QApplication::focusWidget(), title); // back where it started
-        for (const char *name : {"postBody", "deletePost", "savePost", "boardTable"})
+        for (const char *name : {"postBody", "deletePost", "savePost", "boardTable", "reloadButton",
+                                 "newPostButton", "signOutButton"})
             QVERIFY2(chain.contains(QLatin1String(name)),
                      qPrintable(chain.join(QLatin1String(" > "))));
+        // The toolbar first, as it is seen, then the tabs.
+        QVERIFY2(chain.indexOf(QLatin1String("signOutButton"))
+                     < chain.indexOf(QLatin1String("qt_tabwidget_tabbar")),
+                 qPrintable(chain.join(QLatin1String(" > "))));
         QVERIFY2(chain.contains(QLatin1String("qt_tabwidget_tabbar")),
                  qPrintable(chain.join(QLatin1String(" > "))));
         // In the order they are seen.
@@ -2185,6 +2214,16 @@ private Q_SLOTS:
                          < chain.indexOf(QLatin1String("savePost")),
                  qPrintable(chain.join(QLatin1String(" > "))));
         qInfo().noquote() << "Tab:" << chain.join(QLatin1String(" > "));
+        // A tool button with the keyboard on it is pressed with Space.
+        auto *reloadButton = child(main, "reloadButton");
+        QVERIFY(reloadButton);
+        for (int i = 0; i < 25 && QApplication::focusWidget() != reloadButton; ++i)
+            QTest::keyClick(QApplication::focusWidget(), Qt::Key_Tab);
+        QCOMPARE(QApplication::focusWidget(), reloadButton);
+        const int asked = stat(*app->embeddedServer(), "routes", "GET /boards");
+        QTest::keyClick(reloadButton, Qt::Key_Space);
+        QTRY_VERIFY_WITH_TIMEOUT(stat(*app->embeddedServer(), "routes", "GET /boards") > asked,
+                                 10000);
     }
 
     // A sign-in server that cannot be reached is said in words; the cause
@@ -2213,6 +2252,261 @@ private Q_SLOTS:
         QVERIFY2(error->toolTip().startsWith(QLatin1String("Details:")),
                  qPrintable(error->toolTip()));
         QTRY_COMPARE(QApplication::focusWidget(), child(window, "password"));
+    }
+
+    // A restore that takes long (the server answers late) can be given up: progress and
+    // Cancel with the keyboard on it; Esc ends it at once and the sign-in form is back with
+    // the keyboard in it. The saved sign-in is not signed out (nothing revoked), and the
+    // fresh session signs in.
+    void restoreCanBeCanceledByKeyboard()
+    {
+        Mock::MockServerConfig serverConfig;
+        serverConfig.logRequests = false;
+        Mock::MockServer server(serverConfig);
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        DesktopApp::Config config = baseConfig();
+        config.server = server.url();
+        {
+            auto first = launch(config);
+            QVERIFY(first);
+            QVERIFY(signInWith(*first, QStringLiteral("alice"), QStringLiteral("alice-password")));
+            QVERIFY(waitForMainWindow(*first));
+        }
+        QVERIFY2(server.setScenario(QStringLiteral("slow-refresh"),
+                                    {{QStringLiteral("delayMs"), 20000}}, &error),
+                 qPrintable(error));
+        auto app = launch(config);
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(window->isVisible(), 5000);
+        QCOMPARE(app->session()->status(), Session::Status::Restoring);
+        QVERIFY(child(window, "progressLabel")->isVisible());
+        auto *cancel = child<QPushButton>(window, "cancelSignIn");
+        QVERIFY(cancel->isVisible());
+        window->activateWindow();
+        QTRY_COMPARE(QApplication::focusWidget(), cancel);
+        const Session *restoring = app->session();
+        QElapsedTimer clock;
+        clock.start();
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Escape);
+        QTRY_VERIFY_WITH_TIMEOUT(child(window, "signIn")->isEnabled(), 2000);
+        qInfo("back to the form %lld ms after Esc", clock.elapsed());
+        QVERIFY(clock.elapsed() < 2000);
+        QVERIFY(!cancel->isVisible());
+        QVERIFY(!child(window, "progressLabel")->isVisible());
+        QVERIFY(window->isVisible());
+        QVERIFY(app->session() != restoring); // a fresh session, not the restoring one
+        QCOMPARE(app->session()->status(), Session::Status::SignedOut);
+        // alice is remembered: the keyboard is in the password field.
+        QTRY_COMPARE(QApplication::focusWidget(), child(window, "password"));
+        QTest::qWait(300);
+        QVERIFY(!app->shell()->mainWindow());
+        QCOMPARE(stat(server, "logouts"), 0); // nothing revoked
+        QTest::keyClicks(QApplication::focusWidget(), QStringLiteral("alice-password"));
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return);
+        QVERIFY(waitForMainWindow(*app));
+        QCOMPARE(app->session()->username(), QStringLiteral("alice"));
+    }
+
+    // With both ways in, Return in the password field sends the password; Return on the
+    // browser button opens the browser.
+    void reSignInEnterSubmitsTheFormItIsIn()
+    {
+        Ui::ReauthDialog dialog(QStringLiteral("alice"));
+        dialog.setSignInMethods(true, true);
+        QSignalSpy password(&dialog, &Ui::ReauthDialog::signInRequested);
+        QSignalSpy browser(&dialog, &Ui::ReauthDialog::browserSignInRequested);
+        dialog.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&dialog));
+        dialog.activateWindow();
+        auto *browserButton = child<QPushButton>(&dialog, "reauthBrowserSignIn");
+        auto *field = child<QLineEdit>(&dialog, "reauthPassword");
+        QTRY_COMPARE(QApplication::focusWidget(), browserButton); // the browser first
+        QTest::keyClick(browserButton, Qt::Key_Tab);
+        QCOMPARE(QApplication::focusWidget(), field);
+        QVERIFY(child<QPushButton>(&dialog, "reauthSignIn")->isDefault());
+        QVERIFY(!browserButton->isDefault());
+        QTest::keyClicks(field, QStringLiteral("alice-password"));
+        QTest::keyClick(field, Qt::Key_Return);
+        QCOMPARE(browser.size(), 0);
+        QCOMPARE(password.size(), 1);
+        QCOMPARE(password.first().at(1).toString(), QStringLiteral("alice-password"));
+
+        Ui::ReauthDialog second(QStringLiteral("alice"));
+        second.setSignInMethods(true, true);
+        QSignalSpy secondPassword(&second, &Ui::ReauthDialog::signInRequested);
+        QSignalSpy secondBrowser(&second, &Ui::ReauthDialog::browserSignInRequested);
+        second.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&second));
+        second.activateWindow();
+        auto *secondButton = child<QPushButton>(&second, "reauthBrowserSignIn");
+        QTRY_COMPARE(QApplication::focusWidget(), secondButton);
+        QVERIFY(secondButton->isDefault());
+        QTest::keyClick(secondButton, Qt::Key_Return);
+        QCOMPARE(secondBrowser.size(), 1);
+        QCOMPARE(secondPassword.size(), 0);
+    }
+
+    // Every error a user meets says what happened in words, with the technical detail
+    // behind Details and Copy: the sign-in window, the re-sign-in dialog, a failed save.
+    void everyErrorHasDetailsAndCopy()
+    {
+        auto app = launch();
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("wrong")));
+        auto *error = child<QLabel>(window, "error");
+        QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 10000);
+        auto *details = child<QLabel>(window, "errorDetails");
+        QVERIFY(details && child(window, "errorDetailsButton"));
+        QVERIFY(child(window, "errorDetailsButton")->isVisible());
+        QVERIFY(!details->isVisible());
+        window->activateWindow();
+        QTRY_COMPARE(QApplication::activeWindow(), window);
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_I, Qt::AltModifier);
+        QTRY_VERIFY(details->isVisible());
+        QVERIFY2(details->text().contains(QLatin1String("InvalidCredentials")),
+                 qPrintable(details->text()));
+        QGuiApplication::clipboard()->clear();
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_C, Qt::AltModifier);
+        QTRY_VERIFY(QGuiApplication::clipboard()->text().contains(error->text()));
+        QVERIFY(QGuiApplication::clipboard()->text().contains(details->text()));
+        QVERIFY2(mnemonicClashes(window).isEmpty(),
+                 qPrintable(mnemonicClashes(window).join(QLatin1Char(','))));
+
+        // Back to the form (the keyboard is on Copy, which goes with the error).
+        QTest::mouseClick(child(window, "username"), Qt::LeftButton);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY2(waitForMainWindow(*app), qPrintable(error->text()));
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        QVERIFY(waitForBoardLoaded(main));
+        // A save the server fails.
+        QString problem;
+        QVERIFY2(app->embeddedServer()->setScenario(QStringLiteral("flaky-resources"),
+                                                    {{QStringLiteral("failureRate"), 1.0}},
+                                                    &problem),
+                 qPrintable(problem));
+        auto *title = child<QLineEdit>(main, "postTitle");
+        QTest::keyClicks(title, QStringLiteral("Not today"));
+        QTest::keyClick(title, Qt::Key_S, Qt::ControlModifier);
+        auto *saveError = child<QLabel>(main, "actionError");
+        QVERIFY(saveError);
+        QTRY_VERIFY_WITH_TIMEOUT(saveError->isVisible(), 10000);
+        QVERIFY2(saveError->text().startsWith(QLatin1String("Saving the post failed.")),
+                 qPrintable(saveError->text()));
+        QVERIFY2(!saveError->text().contains(QLatin1String("HTTP")), qPrintable(saveError->text()));
+        auto *saveDetails = child<QLabel>(main, "actionErrorDetails");
+        QVERIFY(saveDetails);
+        QVERIFY(!saveDetails->isVisible());
+        main->activateWindow();
+        QTRY_COMPARE(QApplication::activeWindow(), main);
+        QTest::keyClick(main, Qt::Key_E, Qt::AltModifier);
+        QTRY_VERIFY(saveDetails->isVisible());
+        QVERIFY2(saveDetails->text().contains(QLatin1String("HTTP 500")),
+                 qPrintable(saveDetails->text()));
+        QGuiApplication::clipboard()->clear();
+        QTest::keyClick(main, Qt::Key_Y, Qt::AltModifier);
+        QTRY_VERIFY(QGuiApplication::clipboard()->text().contains(saveDetails->text()));
+        QVERIFY(main->hasUnsavedDraft()); // nothing typed is lost
+        // A load the server fails too: both banners at once, each key once.
+        QTest::keyClick(title, Qt::Key_F5);
+        QTRY_VERIFY_WITH_TIMEOUT(child(main, "staleBanner")->isVisible(), 10000);
+        QVERIFY2(mnemonicClashes(main).isEmpty(),
+                 qPrintable(mnemonicClashes(main).join(QLatin1Char(','))));
+        // Dismissed by keyboard.
+        QTest::keyClick(main, Qt::Key_M, Qt::AltModifier);
+        QTRY_VERIFY(!saveError->isVisible());
+        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("normal"), {}, &problem));
+
+        // The re-sign-in dialog: a wrong password.
+        QVERIFY(expireThen(*app->embeddedServer(), QStringLiteral("revoked-refresh"),
+                           {{QStringLiteral("count"), 1}}));
+        main->reload();
+        QTRY_VERIFY_WITH_TIMEOUT(app->shell()->reauthDialog(), 10000);
+        Ui::ReauthDialog *dialog = app->shell()->reauthDialog();
+        QTRY_VERIFY(dialog->isVisible());
+        auto *field = child<QLineEdit>(dialog, "reauthPassword");
+        QTest::keyClicks(field, QStringLiteral("wrong"));
+        QTest::keyClick(field, Qt::Key_Return);
+        auto *reauthError = child<QLabel>(dialog, "reauthError");
+        QTRY_VERIFY_WITH_TIMEOUT(reauthError->isVisible(), 10000);
+        auto *reauthDetails = child<QLabel>(dialog, "reauthErrorDetails");
+        QVERIFY(reauthDetails);
+        QVERIFY(!reauthDetails->isVisible());
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_I, Qt::AltModifier);
+        QTRY_VERIFY(reauthDetails->isVisible());
+        QVERIFY2(reauthDetails->text().contains(QLatin1String("InvalidCredentials")),
+                 qPrintable(reauthDetails->text()));
+        QGuiApplication::clipboard()->clear();
+        QTest::keyClick(QApplication::focusWidget(), Qt::Key_Y, Qt::AltModifier);
+        QTRY_VERIFY(QGuiApplication::clipboard()->text().contains(reauthDetails->text()));
+        QVERIFY2(mnemonicClashes(dialog).isEmpty(),
+                 qPrintable(mnemonicClashes(dialog).join(QLatin1Char(','))));
+    }
+
+    // When the system says the network is back, failed loads are tried again at once, not
+    // at the next backoff (8 s after three failures here).
+    void networkBackRetriesFailedLoadsAtOnce()
+    {
+        auto *watch = new ManualNetworkWatch;
+        auto app = launch(baseConfig(), [watch](DesktopApp &desktop) {
+            desktop.setNetworkWatch(std::unique_ptr<Ui::NetworkWatch>(watch));
+        });
+        QVERIFY(app);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        QVERIFY(waitForBoardLoaded(main));
+        QString error;
+        QVERIFY2(app->embeddedServer()->setScenario(QStringLiteral("flaky-resources"),
+                                                    {{QStringLiteral("failureRate"), 1.0}}, &error),
+                 qPrintable(error));
+        auto *stale = child(main, "staleBanner");
+        for (int i = 0; i < 3; ++i) {
+            const int asked = stat(*app->embeddedServer(), "routes", "GET /boards");
+            QTest::keyClick(child(main, "postTitle"), Qt::Key_F5);
+            QTRY_VERIFY_WITH_TIMEOUT(stat(*app->embeddedServer(), "routes", "GET /boards") > asked,
+                                     10000);
+            QVERIFY(waitForBoardLoaded(main));
+        }
+        QTRY_VERIFY(stale->isVisible());
+        QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("normal"), {}, &error));
+        QTest::qWait(200);
+        QVERIFY(stale->isVisible()); // the backoff waits
+        QElapsedTimer clock;
+        clock.start();
+        watch->comeBack();
+        QTRY_VERIFY_WITH_TIMEOUT(!stale->isVisible(), 1500);
+        qInfo("loaded %lld ms after the network came back", clock.elapsed());
+    }
+
+    // A re-sign-in needed while the window is minimised is said in a desktop notification
+    // where there is one; clicking it brings the dialog back.
+    void reSignInWhileMinimisedPostsANotification()
+    {
+        auto *notifier = new RecordingNotifier;
+        auto app = launch(baseConfig(), [notifier](DesktopApp &desktop) {
+            desktop.setNotifier(std::unique_ptr<Ui::Notifier>(notifier));
+        });
+        QVERIFY(app);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        Ui::MainWindow *main = app->shell()->mainWindow();
+        QVERIFY(waitForBoardLoaded(main));
+        QVERIFY(notifier->shown.isEmpty());
+        main->showMinimized();
+        QTRY_VERIFY(main->isMinimized());
+        QVERIFY(expireThen(*app->embeddedServer(), QStringLiteral("revoked-refresh"),
+                           {{QStringLiteral("count"), 1}}));
+        main->reload();
+        QTRY_VERIFY_WITH_TIMEOUT(app->shell()->reauthDialog(), 10000);
+        QCOMPARE(notifier->shown.size(), 1);
+        QVERIFY2(notifier->shown.first().contains(QLatin1String("Sign in again")),
+                 qPrintable(notifier->shown.first()));
+        Q_EMIT notifier->activated(); // clicked
+        QTRY_VERIFY(app->shell()->reauthDialog()->isVisible());
+        QTRY_VERIFY(!main->isMinimized());
     }
 };
 

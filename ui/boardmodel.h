@@ -1,6 +1,6 @@
 #pragma once
 
-#include <silentauth/backendclient.h>
+#include <backendclient.h>
 
 #include <QtCore/QAbstractTableModel>
 

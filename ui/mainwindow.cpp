@@ -2,9 +2,11 @@
 
 #include "accessibility.h"
 #include "boardmodel.h"
+#include "errorpanel.h"
+#include "networkwatch.h"
 #include "sessiontext.h"
 
-#include <silentauth/backendclient.h>
+#include <backendclient.h>
 
 #include <QtCore/QCoreApplication>
 #include <QtCore/QEvent>
@@ -19,7 +21,6 @@
 #include <QtGui/QIcon>
 #include <QtGui/QKeySequence>
 #include <QtGui/QScreen>
-#include <QtNetwork/QNetworkInformation>
 #include <QtWidgets/QDockWidget>
 #include <QtWidgets/QFormLayout>
 #include <QtWidgets/QHBoxLayout>
@@ -39,6 +40,7 @@
 #include <QtWidgets/QTabWidget>
 #include <QtWidgets/QTableView>
 #include <QtWidgets/QToolBar>
+#include <QtWidgets/QToolButton>
 #include <QtWidgets/QVBoxLayout>
 
 namespace SilentAuth::Ui {
@@ -83,11 +85,17 @@ QString errorInWords(const ApiError &error)
     return {};
 }
 
+// The technical side: the HTTP status and what the server said (or the network error).
+QString technicalDetail(const ApiError &error)
+{
+    const QString said = error.serverMessage.isEmpty() ? error.message : error.serverMessage;
+    return error.httpStatus > 0 ? QStringLiteral("HTTP %1, %2").arg(error.httpStatus).arg(said)
+                                : said;
+}
+
 QString errorDetail(const ApiError &error)
 {
-    return error.httpStatus > 0
-        ? MainWindow::tr("Details: HTTP %1, %2").arg(error.httpStatus).arg(error.message)
-        : MainWindow::tr("Details: %1").arg(error.message);
+    return MainWindow::tr("Details: %1").arg(technicalDetail(error));
 }
 
 } // namespace
@@ -117,6 +125,14 @@ MainWindow::MainWindow(Session *session, BackendClient *backend, QWidget *parent
     m_signOut
         = m_toolbar->addAction(icon("sign-out"), QString(), this, &MainWindow::signOutRequested);
     m_signOut->setObjectName(QStringLiteral("signOutAction"));
+    // The tool buttons are in the Tab chain, first, as they are seen: Space presses them.
+    // (Their actions are in the menus too, with shortcuts.)
+    for (QAction *action : {m_reload, m_newPost, m_signOut}) {
+        QWidget *button = m_toolbar->widgetForAction(action);
+        button->setObjectName(
+            action->objectName().replace(QLatin1String("Action"), QLatin1String("Button")));
+        button->setFocusPolicy(Qt::TabFocus);
+    }
     // Ctrl+S on the window, not on the button: a button's text with '&' replaces its
     // shortcut with the access key on every retranslation.
     m_saveAction = new QAction(icon("save"), QString(), this);
@@ -143,6 +159,23 @@ MainWindow::MainWindow(Session *session, BackendClient *backend, QWidget *parent
     layout->setContentsMargins(0, 0, 0, 0);
     layout->addWidget(m_banner);
     layout->addWidget(m_staleBanner);
+    // Next to the out-of-date banner's Details (Alt+I) and Copy (Alt+C): other keys.
+    auto *errorBar = new QWidget(this);
+    errorBar->setObjectName(QStringLiteral("actionErrorBar"));
+    errorBar->setAutoFillBackground(true);
+    errorBar->setStyleSheet(QStringLiteral("#actionErrorBar { background: #fde7e9; }"
+                                           "#actionErrorBar QLabel { color: #5c0a10; }"));
+    m_actionError = new ErrorPanel(QStringLiteral("actionError"), errorBar);
+    m_dismissError = new QPushButton(errorBar);
+    m_dismissError->setObjectName(QStringLiteral("dismissError"));
+    connect(m_dismissError, &QPushButton::clicked, errorBar, &QWidget::hide);
+    connect(m_actionError, &ErrorPanel::copied, this,
+            [this] { statusBar()->showMessage(tr("Details copied"), 3000); });
+    auto *errorRow = new QHBoxLayout(errorBar);
+    errorRow->addWidget(m_actionError, 1);
+    errorRow->addWidget(m_dismissError, 0, Qt::AlignTop);
+    errorBar->hide();
+    layout->addWidget(errorBar);
     layout->addWidget(m_tabs, 1);
     setCentralWidget(central);
 
@@ -426,6 +459,8 @@ void MainWindow::retranslate()
     m_retryLoad->setText(tr("Try a&gain now"));
     m_detailsButton->setText(tr("Deta&ils"));
     m_copyDetails->setText(tr("&Copy details"));
+    m_actionError->setButtonTexts(tr("D&etails"), tr("Cop&y details"));
+    m_dismissError->setText(tr("Dis&miss"));
     Q_EMIT m_model->headerDataChanged(Qt::Horizontal, 0, m_model->columnCount() - 1);
     updateStatus();
 }
@@ -589,16 +624,20 @@ void MainWindow::buildStaleBanner()
     m_staleBanner->hide();
     m_retryTimer->setSingleShot(true);
     connect(m_retryTimer, &QTimer::timeout, this, &MainWindow::reload);
-    // Where the system says when the network is back (NetworkManager, GLib), a failed load
-    // is tried again at once instead of at the next backoff.
-    if (QNetworkInformation::instance() || QNetworkInformation::loadDefaultBackend()) {
-        connect(QNetworkInformation::instance(), &QNetworkInformation::reachabilityChanged, this,
-                [this](QNetworkInformation::Reachability reachability) {
-                    if (reachability == QNetworkInformation::Reachability::Online
-                        && m_staleBanner->isVisible())
-                        reload();
-                });
-    }
+}
+
+// Where something says when the network is back (the system's NetworkManager or GLib),
+// a failed load is tried again at once instead of at the next backoff.
+void MainWindow::setNetworkWatch(NetworkWatch *watch)
+{
+    if (!watch)
+        return;
+    connect(watch, &NetworkWatch::online, this, [this] {
+        if (m_staleBanner->isVisibleTo(this) && m_reload->isEnabled()) {
+            m_retryTimer->stop();
+            reload();
+        }
+    });
 }
 
 void MainWindow::showStale(const ApiError &error)
@@ -857,6 +896,7 @@ void MainWindow::savePost()
             reportError(error, tr("Saving the post"));
             return;
         }
+        m_actionError->parentWidget()->hide(); // what failed before went through now
         m_model->upsert(post);
         m_boardStack->setCurrentWidget(m_table);
         m_editingId = post.id;
@@ -916,9 +956,10 @@ void MainWindow::reportError(const ApiError &error, const QString &what)
 {
     if (error.kind == ApiError::Kind::Canceled)
         return;
-    // The session's own state (banner, re-sign-in) speaks for session problems.
-    statusBar()->showMessage(tr("%1 failed. %2").arg(what, errorInWords(error)), 8000);
-    statusBar()->setToolTip(errorDetail(error));
+    // In words, with the detail on request; it stays until dismissed or the next error.
+    m_actionError->showError(tr("%1 failed. %2").arg(what, errorInWords(error)),
+                             technicalDetail(error));
+    m_actionError->parentWidget()->show();
 }
 
 } // namespace SilentAuth::Ui

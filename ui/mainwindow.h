@@ -32,6 +32,8 @@ struct ApiError;
 namespace SilentAuth::Ui {
 
 class BoardModel;
+class ErrorPanel;
+class NetworkWatch;
 
 // The signed-in window: profile, board, the session's state in the status
 // bar, and the live auth events in a dock.
@@ -61,6 +63,10 @@ public:
     void setCounterBase(int refreshes, int replays);
     //! Who is signed in where, for the Account menu.
     void setAccount(const QString &server);
+
+    //! Failed loads are tried again at once when \a watch says the network is back (not
+    //! owned; null: only the backoff).
+    void setNetworkWatch(NetworkWatch *watch);
 
     //! An auth event from before this window existed (a silent restore), at \a when.
     void addActivity(Session::Event event, const QString &detail, const QTime &when);
@@ -129,6 +135,8 @@ private:
     QPushButton *m_detailsButton;
     QLabel *m_staleDetails;
     QPushButton *m_copyDetails;
+    ErrorPanel *m_actionError; // what the user asked for failed: in words, Details, Copy
+    QPushButton *m_dismissError;
     int m_refreshBase = 0;
     int m_replayBase = 0;
     QString m_server;

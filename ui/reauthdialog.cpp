@@ -2,11 +2,13 @@
 
 #include "accessibility.h"
 #include "browserwaitpanel.h"
+#include "errorpanel.h"
 #include "passwordaids.h"
 #include "windowfit.h"
 
 #include <QtCore/QEvent>
 #include <QtCore/QUrl>
+#include <QtGui/QKeyEvent>
 #include <QtWidgets/QDialogButtonBox>
 #include <QtWidgets/QFormLayout>
 #include <QtWidgets/QLabel>
@@ -24,7 +26,8 @@ ReauthDialog::ReauthDialog(const QString &username, QWidget *parent)
     , m_browser(new QPushButton(this))
     , m_passwordLabel(new QLabel(this))
     , m_password(new QLineEdit(this))
-    , m_error(new QLabel(this))
+    , m_errorPanel(new ErrorPanel(QStringLiteral("reauthError"), this))
+    , m_error(m_errorPanel->headlineLabel())
     , m_progress(new QProgressBar(this))
     , m_wait(new BrowserWaitPanel(this))
     , m_form(new QFormLayout)
@@ -42,10 +45,9 @@ ReauthDialog::ReauthDialog(const QString &username, QWidget *parent)
     m_passwordLabel->setBuddy(m_password);
     auto *capsLock = new QLabel(this);
     m_passwordAids = new PasswordAids(m_password, capsLock);
-    m_error->setObjectName(QStringLiteral("reauthError"));
-    m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: #b3261e;"));
-    m_error->hide();
+    // The dialog's Cancel has Alt+C.
+    m_errorPanel->setButtonTexts(tr("Deta&ils"), tr("Cop&y details"));
     m_progress->setRange(0, 0);
     m_progress->setMaximumHeight(6);
     m_progress->setTextVisible(false);
@@ -60,7 +62,7 @@ ReauthDialog::ReauthDialog(const QString &username, QWidget *parent)
     connect(m_signIn, &QPushButton::clicked, this, &ReauthDialog::submit);
     connect(cancel, &QPushButton::clicked, this, &QDialog::reject);
     connect(m_browser, &QPushButton::clicked, this, [this] {
-        m_error->hide();
+        m_errorPanel->hide();
         Q_EMIT browserSignInRequested();
     });
     connect(m_wait, &BrowserWaitPanel::canceled, this, &ReauthDialog::browserSignInCanceled);
@@ -72,14 +74,45 @@ ReauthDialog::ReauthDialog(const QString &username, QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addWidget(m_explanation);
     layout->addLayout(m_form);
-    layout->addWidget(m_error);
+    layout->addWidget(m_errorPanel);
     layout->addWidget(m_progress);
     layout->addWidget(m_wait);
     layout->addWidget(buttons);
     setMinimumWidth(420);
+    m_password->installEventFilter(this);
     retranslate();
     apply();
     m_password->setFocus();
+}
+
+// With both ways in, Return submits the form that has the keyboard: the password from its
+// field, the browser from its button. The default button (drawn as such) follows.
+bool ReauthDialog::eventFilter(QObject *watched, QEvent *event)
+{
+    if (watched == m_password
+        && (event->type() == QEvent::FocusIn || event->type() == QEvent::FocusOut))
+        updateDefaultButton();
+    return QDialog::eventFilter(watched, event);
+}
+
+void ReauthDialog::updateDefaultButton()
+{
+    const bool password = passwordShown() && (!m_browserOffered || m_password->hasFocus());
+    m_browser->setDefault(m_browserOffered && !password);
+    m_signIn->setDefault(password);
+}
+
+void ReauthDialog::keyPressEvent(QKeyEvent *event)
+{
+    if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter)
+        && (event->modifiers() == Qt::NoModifier || event->modifiers() == Qt::KeypadModifier)
+        && focusWidget() == m_password) {
+        if (m_signIn->isVisible() && m_signIn->isEnabled())
+            submit();
+        event->accept();
+        return;
+    }
+    QDialog::keyPressEvent(event);
 }
 
 void ReauthDialog::showEvent(QShowEvent *event)
@@ -107,7 +140,7 @@ void ReauthDialog::changeEvent(QEvent *event)
     if (event->type() == QEvent::LanguageChange) {
         retranslate();
         m_passwordAids->retranslate();
-        m_error->hide(); // in the previous language
+        m_errorPanel->clear(); // in the previous language
     }
     QDialog::changeEvent(event);
 }
@@ -123,8 +156,7 @@ void ReauthDialog::apply()
     m_form->setRowVisible(m_browser, m_browserOffered);
     m_form->setRowVisible(m_password, passwordShown());
     m_signIn->setVisible(passwordShown());
-    m_browser->setDefault(m_browserOffered);
-    m_signIn->setDefault(!m_browserOffered);
+    updateDefaultButton();
     m_browser->setEnabled(ready);
     m_password->setEnabled(ready);
     m_signIn->setEnabled(ready);
@@ -150,14 +182,12 @@ void ReauthDialog::setBusy(bool busy)
     apply();
 }
 
-void ReauthDialog::showError(const QString &message)
+void ReauthDialog::showError(const QString &message, const QString &detail)
 {
     m_busy = false;
     m_waiting = false;
     apply();
-    m_error->setText(message);
-    m_error->setVisible(!message.isEmpty());
-    announce(m_error, message);
+    m_errorPanel->showError(message, detail);
     growToFit(this);
     if (m_browserOffered && !passwordShown()) {
         m_browser->setFocus();
@@ -171,7 +201,7 @@ void ReauthDialog::showBrowserWaiting(const QUrl &url)
 {
     m_busy = false;
     m_waiting = true;
-    m_error->hide();
+    m_errorPanel->hide();
     apply();
     m_wait->showWaiting(url);
     growToFit(this);
@@ -194,9 +224,7 @@ void ReauthDialog::showBrowserEnded(const QString &error)
     m_busy = false;
     m_waiting = false;
     apply();
-    m_error->setText(error);
-    m_error->setVisible(!error.isEmpty());
-    announce(m_error, error);
+    m_errorPanel->showError(error);
     growToFit(this);
     m_browser->setFocus();
 }
@@ -207,7 +235,7 @@ void ReauthDialog::submit()
         showError(tr("Enter your password."));
         return;
     }
-    m_error->hide();
+    m_errorPanel->hide();
     setBusy(true);
     Q_EMIT signInRequested(m_username, m_password->text());
 }

@@ -4,6 +4,7 @@
 
 QT_BEGIN_NAMESPACE
 class QFormLayout;
+class QKeyEvent;
 class QLabel;
 class QLineEdit;
 class QProgressBar;
@@ -15,6 +16,7 @@ QT_END_NAMESPACE
 namespace SilentAuth::Ui {
 
 class BrowserWaitPanel;
+class ErrorPanel;
 class PasswordAids;
 
 // Shown over the main window when the session ended: the password again (or
@@ -31,7 +33,8 @@ public:
     //! field only when \a password (always without the browser).
     void setSignInMethods(bool browser, bool password);
     void setBusy(bool busy);
-    void showError(const QString &message);
+    //! \a message in words, and the technical \a detail behind Details (with Copy).
+    void showError(const QString &message, const QString &detail = {});
 
     void showBrowserWaiting(const QUrl &url);
     void showBrowserFailed();
@@ -46,12 +49,15 @@ Q_SIGNALS:
 
 protected:
     void changeEvent(QEvent *event) override;
+    bool eventFilter(QObject *watched, QEvent *event) override;
+    void keyPressEvent(QKeyEvent *event) override;
     void showEvent(QShowEvent *event) override;
 
 private:
     void submit();
     void retranslate();
     void apply();
+    void updateDefaultButton();
     bool passwordShown() const;
 
     QString m_username;
@@ -60,7 +66,8 @@ private:
     QLabel *m_passwordLabel;
     QLineEdit *m_password;
     PasswordAids *m_passwordAids;
-    QLabel *m_error;
+    ErrorPanel *m_errorPanel;
+    QLabel *m_error; // its headline
     QProgressBar *m_progress;
     BrowserWaitPanel *m_wait;
     QPushButton *m_signIn;

@@ -1,6 +1,7 @@
 #include "shell.h"
 
 #include "mainwindow.h"
+#include "notifier.h"
 #include "reauthdialog.h"
 #include "signinwindow.h"
 #include "windowfit.h"
@@ -9,11 +10,11 @@
 #include <silentauth/session.h>
 #include <silentauth/tokenstore.h>
 
+#include <QtCore/QMetaEnum>
 #include <QtCore/QTimer>
 #include <QtWidgets/QApplication>
 #include <QtWidgets/QMessageBox>
 #include <QtWidgets/QStatusBar>
-#include <QtWidgets/QSystemTrayIcon>
 
 namespace SilentAuth::Ui {
 
@@ -45,13 +46,18 @@ Shell::Shell(Session *session, BackendClient *backend, Options options, QObject 
                 m_signIn->setBusy(true, tr("Signing in…"), true);
                 m_session->signIn(username, password);
             });
-    // A sign-in that hangs can be given up at once: sign-out supersedes it.
+    // A sign-in that hangs can be given up at once: sign-out supersedes it. A restore is
+    // given up without forgetting the saved sign-in (cancelRestore()).
     connect(m_signIn.get(), &SignInWindow::cancelRequested, this, [this] {
-        if (m_session && m_session->status() == Session::Status::SigningIn)
+        if (m_restoring)
+            cancelRestore();
+        else if (m_session && m_session->status() == Session::Status::SigningIn)
             m_session->signOut();
         else
             m_signIn->setBusy(false);
     });
+    if (m_options.notifier)
+        connect(m_options.notifier, &Notifier::activated, this, &Shell::raise);
     connect(m_signIn.get(), &SignInWindow::browserSignInRequested, this,
             &Shell::startBrowserSignIn);
     connect(m_signIn.get(), &SignInWindow::browserSignInCanceled, this, [this] {
@@ -140,11 +146,37 @@ void Shell::startBrowserSignIn(bool keepSignedIn)
     m_options.browserSignIn->start();
 }
 
+void Shell::detachSession()
+{
+    if (!m_session)
+        return;
+    disconnect(m_session, nullptr, this, nullptr);
+    m_session->setReauthenticationHandler({});
+    if (m_options.browserSignIn)
+        disconnect(m_options.browserSignIn, nullptr, this, nullptr);
+    m_session = nullptr;
+}
+
+void Shell::cancelRestore()
+{
+    m_restoring = false;
+    Session *canceled = m_session;
+    Q_EMIT restoreCanceled();
+    if (m_session == canceled && m_session) {
+        // Nobody gave a fresh session: signing out is the only way to end this one.
+        m_session->signOut();
+    }
+    m_signIn->setBusy(false);
+    m_earlyActivity.clear();
+    showSignIn();
+}
+
 void Shell::setSession(Session *session, BackendClient *backend, BrowserSignIn *browserSignIn,
                        bool passwordSignIn)
 {
-    if (m_session || !session)
+    if (!session || session == m_session || m_main)
         return;
+    detachSession();
     m_session = session;
     m_backend = backend;
     m_options.browserSignIn = browserSignIn;
@@ -206,7 +238,7 @@ void Shell::start()
         return;
     }
     m_session->setTokenStore(m_options.keychain);
-    m_signIn->setBusy(true, tr("Restoring your session…"));
+    m_signIn->setBusy(true, tr("Restoring your session…"), true);
     // A quick restore goes straight to the main window: the sign-in window only
     // shows (with its progress) when the restore takes long enough to notice.
     m_restoring = true;
@@ -221,12 +253,19 @@ void Shell::raise()
 {
     QWidget *window = m_main && m_main->isVisible() ? static_cast<QWidget *>(m_main.get())
                                                     : static_cast<QWidget *>(m_signIn.get());
-    if (m_reauth)
+    const auto bringBack = [](QWidget *w) {
+        w->show();
+        w->setWindowState((w->windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
+        w->raise();
+        w->activateWindow();
+    };
+    if (m_reauth) {
+        // The dialog sits on the main window: both come back, the dialog on top.
+        if (m_main)
+            bringBack(m_main.get());
         window = m_reauth;
-    window->show();
-    window->setWindowState((window->windowState() & ~Qt::WindowMinimized) | Qt::WindowActive);
-    window->raise();
-    window->activateWindow();
+    }
+    bringBack(window);
 }
 
 void Shell::showSignIn()
@@ -276,6 +315,7 @@ void Shell::openMainWindow(const QString &user)
     m_main = std::make_unique<MainWindow>(m_session, m_backend);
     m_main->setAccount(m_options.server);
     m_main->setCounterBase(m_refreshBase, m_replayBase);
+    m_main->setNetworkWatch(m_options.networkWatch);
     if (!m_options.mainWindowGeometry.isEmpty())
         m_main->restoreGeometry(m_options.mainWindowGeometry);
     for (const auto &entry : std::as_const(m_earlyActivity))
@@ -323,8 +363,12 @@ void Shell::onError(int error, const QString &message)
 {
     const auto kind = Session::Error(error);
     m_restoring = false;
+    // The technical side, for Details: which error the session reported, with its message
+    // (which carries the cause, "connection refused", in brackets).
+    const QString detail = QStringLiteral("%1: %2").arg(
+        QLatin1String(QMetaEnum::fromType<Session::Error>().valueToKey(error)), message);
     if (m_reauth && kind != Session::Error::SessionExpired) {
-        m_reauth->showError(message);
+        m_reauth->showError(message, detail);
         return;
     }
     if (m_main && m_main->isVisible()) {
@@ -354,9 +398,9 @@ void Shell::onError(int error, const QString &message)
                                      "connection and try again.")
                                 : tr("The sign-in server could not be reached. Check your "
                                      "connection and the server address."),
-                            message);
+                            detail);
     } else {
-        m_signIn->showError(message);
+        m_signIn->showError(message, detail);
     }
     m_signIn->show();
 }
@@ -371,18 +415,10 @@ void Shell::askForPassword()
         const QString message
             = tr("Your session has ended. Sign in again to continue; nothing is lost.");
         Q_EMIT attentionNeeded(message);
-        if (QSystemTrayIcon::isSystemTrayAvailable()) {
-            if (!m_tray) {
-                m_tray = std::make_unique<QSystemTrayIcon>(m_main->windowIcon());
-                m_tray->setToolTip(QStringLiteral("SilentAuth"));
-                connect(m_tray.get(), &QSystemTrayIcon::activated, this, &Shell::raise);
-                connect(m_tray.get(), &QSystemTrayIcon::messageClicked, this, &Shell::raise);
-            }
-            m_tray->show();
-            m_tray->showMessage(tr("SilentAuth"), message);
-        } else {
+        if (m_options.notifier && m_options.notifier->isAvailable())
+            m_options.notifier->notify(tr("SilentAuth"), message);
+        else
             QApplication::alert(m_main.get());
-        }
     }
     m_reauth = new ReauthDialog(m_session->username(), m_main.get());
     if (BrowserSignIn *browser = m_options.browserSignIn) {

@@ -10,10 +10,6 @@
 
 #include <memory>
 
-QT_BEGIN_NAMESPACE
-class QSystemTrayIcon;
-QT_END_NAMESPACE
-
 namespace SilentAuth {
 class BackendClient;
 class BrowserSignIn;
@@ -24,6 +20,8 @@ class TokenStore;
 namespace SilentAuth::Ui {
 
 class MainWindow;
+class NetworkWatch;
+class Notifier;
 class ReauthDialog;
 class SignInWindow;
 
@@ -57,6 +55,13 @@ public:
         //! Which server the drafts belong to, stable across runs (the bundled server's
         //! address changes every start); empty: \a server.
         QString draftServerKey;
+        //! Tells the user a re-sign-in is needed while the main window is hidden or
+        //! minimised; null or unavailable: the taskbar entry asks for attention instead.
+        //! Not owned.
+        Notifier *notifier = nullptr;
+        //! Says when the network is back: failed loads are tried again at once. Null: only
+        //! the backoff. Not owned.
+        NetworkWatch *networkWatch = nullptr;
     };
 
     //! \a session and \a backend may be null while what they need is still being found out
@@ -71,7 +76,8 @@ public:
     //! The sign-in window with \a message, Try again (retryRequested()) and Settings.
     void showPreparationFailed(const QString &message);
     //! The session once it exists (for a Shell made without one), with the ways in it offers
-    //! (see Options). start() follows.
+    //! (see Options). start() follows. Also the fresh session that replaces one whose
+    //! restore was canceled (restoreCanceled()); then the sign-in window stays as it is.
     void setSession(Session *session, BackendClient *backend, BrowserSignIn *browserSignIn,
                     bool passwordSignIn);
     //! Brings the visible window to the front (a second launch asks for this).
@@ -92,9 +98,16 @@ Q_SIGNALS:
     //! also shown as a tray notification where there is a tray, else the taskbar entry asks
     //! for attention.
     void attentionNeeded(const QString &message);
+    //! The user canceled the silent restore. The session is left as it is (signing out would
+    //! revoke the saved sign-in and remove it from the keychain): whoever made it replaces
+    //! it with a fresh one through setSession(), and the next start restores again. When
+    //! nobody does, the session is signed out.
+    void restoreCanceled();
 
 private:
     void attachSession();
+    void detachSession();
+    void cancelRestore();
     void startBrowserSignIn(bool keepSignedIn);
     void useKeychain(bool keep);
     void showSignIn();
@@ -119,7 +132,6 @@ private:
     std::unique_ptr<SignInWindow> m_signIn;
     std::unique_ptr<MainWindow> m_main;
     QPointer<ReauthDialog> m_reauth;
-    std::unique_ptr<QSystemTrayIcon> m_tray;
     QString m_mainUser; // whose main window (and draft) m_main is
     QList<Activity> m_earlyActivity; // while no main window shows them (restore, sign-in)
     DraftStore m_drafts;

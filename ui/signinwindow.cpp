@@ -2,6 +2,7 @@
 
 #include "accessibility.h"
 #include "browserwaitpanel.h"
+#include "errorpanel.h"
 #include "passwordaids.h"
 #include "windowfit.h"
 
@@ -35,7 +36,8 @@ SignInWindow::SignInWindow(QWidget *parent)
     , m_keep(new QCheckBox(this))
     , m_keepReason(new QLabel(this))
     , m_demoHint(new QLabel(this))
-    , m_error(new QLabel(this))
+    , m_errorPanel(new ErrorPanel(QStringLiteral("error"), this))
+    , m_error(m_errorPanel->headlineLabel())
     , m_notice(new QLabel(this))
     , m_progress(new QProgressBar(this))
     , m_progressLabel(new QLabel(this))
@@ -71,11 +73,8 @@ SignInWindow::SignInWindow(QWidget *parent)
     m_openSettings->setObjectName(QStringLiteral("openSettings"));
     m_settings->setObjectName(QStringLiteral("settings"));
     m_settings->setIcon(QIcon(QStringLiteral(":/silentauth/icons/settings.svg")));
-    m_error->setObjectName(QStringLiteral("error"));
-    m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("color: palette(highlighted-text); background: #b3261e; "
                                           "padding: 6px; border-radius: 4px;"));
-    m_error->hide();
     // Information, not a problem: the palette's own colours with a thin frame.
     m_notice->setObjectName(QStringLiteral("notice"));
     m_notice->setWordWrap(true);
@@ -122,7 +121,7 @@ SignInWindow::SignInWindow(QWidget *parent)
     layout->addWidget(m_demoHint);
     layout->addLayout(m_form);
     layout->addWidget(m_notice);
-    layout->addWidget(m_error);
+    layout->addWidget(m_errorPanel);
     layout->addWidget(m_progressLabel);
     layout->addWidget(m_progress);
     layout->addWidget(m_wait);
@@ -152,8 +151,8 @@ SignInWindow::SignInWindow(QWidget *parent)
     connect(m_openSettings, &QPushButton::clicked, this, &SignInWindow::settingsRequested);
     connect(m_retry, &QPushButton::clicked, this, &SignInWindow::retryRequested);
     connect(m_wait, &BrowserWaitPanel::canceled, this, &SignInWindow::browserSignInCanceled);
-    connect(m_username, &QLineEdit::textEdited, m_error, &QWidget::hide);
-    connect(m_password, &QLineEdit::textEdited, m_error, &QWidget::hide);
+    connect(m_username, &QLineEdit::textEdited, m_errorPanel, &QWidget::hide);
+    connect(m_password, &QLineEdit::textEdited, m_errorPanel, &QWidget::hide);
     retranslate();
     apply();
 }
@@ -200,7 +199,7 @@ void SignInWindow::changeEvent(QEvent *event)
         m_passwordAids->retranslate();
         // A message in the previous language cannot be retranslated: it goes.
         if (m_mode == Mode::Ready) {
-            m_error->hide();
+            m_errorPanel->clear();
             m_notice->hide();
         }
     }
@@ -283,6 +282,13 @@ void SignInWindow::showEvent(QShowEvent *event)
 // check box too), as the default button of a dialog would.
 void SignInWindow::keyPressEvent(QKeyEvent *event)
 {
+    // Esc ends what can be ended (a sign-in or a restore that takes too long), as Cancel.
+    if (event->key() == Qt::Key_Escape && event->modifiers() == Qt::NoModifier) {
+        if (m_mode == Mode::Busy && m_cancelable && m_cancel->isVisible())
+            m_cancel->click();
+        event->accept();
+        return;
+    }
     if ((event->key() == Qt::Key_Return || event->key() == Qt::Key_Enter)
         && event->modifiers() == Qt::NoModifier) {
         QWidget *focused = focusWidget();
@@ -353,7 +359,7 @@ void SignInWindow::setBusy(bool busy, const QString &message, bool cancelable)
     m_progressMessage = message;
     m_cancelable = busy && cancelable;
     if (busy) {
-        m_error->hide();
+        m_errorPanel->hide();
         m_notice->hide();
     }
     apply();
@@ -361,12 +367,7 @@ void SignInWindow::setBusy(bool busy, const QString &message, bool cancelable)
 
 void SignInWindow::showError(const QString &message, const QString &detail)
 {
-    const QString details = detail.isEmpty() ? QString() : tr("Details: %1").arg(detail);
-    m_error->setToolTip(details);
-    m_error->setAccessibleDescription(details);
-    m_error->setText(message);
-    m_error->setVisible(!message.isEmpty());
-    announce(m_error, message);
+    m_errorPanel->showError(message, detail);
     if (isVisible())
         growToFit(this);
     if (!message.isEmpty() && m_mode == Mode::Ready)
@@ -391,7 +392,7 @@ void SignInWindow::showBrowserWaiting(const QUrl &url)
 {
     m_mode = Mode::Browser;
     m_progressMessage.clear();
-    m_error->hide();
+    m_errorPanel->hide();
     apply();
     m_wait->showWaiting(url);
 }
@@ -421,7 +422,7 @@ void SignInWindow::showPreparing(const QString &message)
 {
     m_mode = Mode::Preparing;
     m_progressMessage = message;
-    m_error->hide();
+    m_errorPanel->hide();
     apply();
 }
 
@@ -456,7 +457,7 @@ void SignInWindow::submitBrowser()
 {
     if (!m_browser->isEnabled() || !m_browserOffered)
         return;
-    m_error->hide();
+    m_errorPanel->hide();
     Q_EMIT browserSignInRequested(m_keep->isChecked() && m_keychainAvailable);
 }
 

@@ -17,6 +17,7 @@ QT_END_NAMESPACE
 namespace SilentAuth::Ui {
 
 class BrowserWaitPanel;
+class ErrorPanel;
 class PasswordAids;
 
 // The first window: who you are, where the server is, and whether to stay
@@ -43,12 +44,12 @@ public:
     //! there.
     void setSignInMethods(bool browser, bool password);
 
-    //! Inputs disabled and a progress bar with \a message while something runs.
     //! Inputs disabled and a progress bar with \a message while something runs. With
-    //! \a cancelable, a Cancel button (cancelRequested()) ends the wait.
+    //! \a cancelable, a Cancel button (cancelRequested(); also Esc) ends the wait.
     void setBusy(bool busy, const QString &message = {}, bool cancelable = false);
     //! \a message as an error, announced, and the keyboard on the field to correct; the
-    //! technical \a detail in its tool tip and accessible description.
+    //! technical \a detail behind Details (with Copy), in its tool tip and accessible
+    //! description.
     void showError(const QString &message, const QString &detail = {});
     //! \a message as information (not an error); empty hides it.
     void showNotice(const QString &message);
@@ -109,7 +110,8 @@ private:
     QCheckBox *m_keep;
     QLabel *m_keepReason;
     QLabel *m_demoHint;
-    QLabel *m_error;
+    ErrorPanel *m_errorPanel;
+    QLabel *m_error; // its headline
     QLabel *m_notice;
     QProgressBar *m_progress;
     QLabel *m_progressLabel;

@@ -4,10 +4,12 @@
 #include <settingsdialog.h>
 #include <shell.h>
 #include <signinwindow.h>
+#include <systemnetworkwatch.h>
+#include <traynotifier.h>
 
+#include <backendclient.h>
 #include <silentauth/accounttokenstore.h>
 #include <silentauth/authnetworkaccessmanager.h>
-#include <silentauth/backendclient.h>
 #include <silentauth/browsersignin.h>
 #include <silentauth/jsonauthprotocol.h>
 #include <silentauth/keychaintokenstore.h>
@@ -108,6 +110,16 @@ DesktopApp::~DesktopApp()
     tearDown();
 }
 
+void DesktopApp::setNotifier(std::unique_ptr<Ui::Notifier> notifier)
+{
+    m_notifier = std::move(notifier);
+}
+
+void DesktopApp::setNetworkWatch(std::unique_ptr<Ui::NetworkWatch> watch)
+{
+    m_networkWatch = std::move(watch);
+}
+
 void DesktopApp::tearDown()
 {
     // Windows first, then what they bind to.
@@ -115,6 +127,7 @@ void DesktopApp::tearDown()
     m_discovery.reset();
     m_discoveryNetwork.reset();
     m_browser.reset();
+    m_provider.reset();
     m_backend.reset();
     m_network.reset();
     m_session.reset();
@@ -251,6 +264,10 @@ bool DesktopApp::isBundledIssuer() const
 
 void DesktopApp::start(std::function<void(const QString &error)> ready)
 {
+    if (!m_notifier)
+        m_notifier = std::make_unique<Ui::TrayNotifier>();
+    if (!m_networkWatch)
+        m_networkWatch = std::make_unique<Ui::SystemNetworkWatch>();
     if (m_config.server.isEmpty() && m_embedded) {
         m_config.server = m_embedded->url();
     } else if (m_config.server.isEmpty()) {
@@ -307,8 +324,16 @@ void DesktopApp::start(std::function<void(const QString &error)> ready)
         ready({});
 }
 
-void DesktopApp::build()
+std::unique_ptr<AuthProtocol> DesktopApp::makeProtocol() const
 {
+    if (m_provider) {
+        const QString scope
+            = m_config.scope.isEmpty() ? QStringLiteral("openid profile") : m_config.scope;
+        auto oidc = OAuth2Protocol::forProvider(*m_provider, m_config.clientId, scope);
+        if (isBundledIssuer())
+            oidc->setIssuer(bundledIssuerIdentifier());
+        return oidc;
+    }
     std::unique_ptr<AuthProtocol> protocol;
     if (m_config.protocol == QLatin1String("oauth2")) {
         const QUrl tokenUrl = m_config.tokenUrl.isValid()
@@ -330,7 +355,12 @@ void DesktopApp::build()
             json->setIssuerIdentifier(bundledIssuerIdentifier().toString());
         protocol = std::move(json);
     }
-    m_session = std::make_unique<Session>(std::move(protocol), nullptr);
+    return protocol;
+}
+
+void DesktopApp::build()
+{
+    m_session = std::make_unique<Session>(makeProtocol(), nullptr);
     buildNetwork();
     m_shell = std::make_unique<Ui::Shell>(m_session.get(), m_backend.get(), shellOptions());
     connectShell();
@@ -359,7 +389,37 @@ Ui::Shell::Options DesktopApp::shellOptions() const
     if (options.draftDirectory.isEmpty())
         options.draftDirectory = QStandardPaths::writableLocation(QStandardPaths::AppDataLocation)
             + QStringLiteral("/drafts");
+    options.notifier = m_notifier.get();
+    options.networkWatch = m_networkWatch.get();
     return options;
+}
+
+// The restore was canceled: the session goes as it is, not signed out (that would revoke
+// the saved sign-in and remove it from the keychain), and a fresh one takes its place. The
+// next start restores from the keychain again.
+void DesktopApp::abandonRestore()
+{
+    if (!m_session || !m_shell)
+        return;
+    std::unique_ptr<BrowserSignIn> browser = std::move(m_browser);
+    std::unique_ptr<BackendClient> backend = std::move(m_backend);
+    std::unique_ptr<AuthNetworkAccessManager> network = std::move(m_network);
+    std::unique_ptr<Session> session = std::move(m_session);
+    m_session = std::make_unique<Session>(makeProtocol(), nullptr);
+    buildNetwork();
+    bool passwordSignIn = true;
+    if (m_provider) {
+        m_browser = std::make_unique<BrowserSignIn>(m_session.get(), *m_provider);
+        m_browser->setBrowserLauncher(
+            [](const QUrl &url) { return QDesktopServices::openUrl(url); });
+        passwordSignIn = m_provider->supportsGrant(QStringLiteral("password"));
+    }
+    m_shell->setSession(m_session.get(), m_backend.get(), m_browser.get(), passwordSignIn);
+    // What the canceled session still waits for (the keychain, the server) finds it gone.
+    browser.reset();
+    backend.reset();
+    network.reset();
+    session.reset();
 }
 
 void DesktopApp::buildNetwork()
@@ -383,6 +443,7 @@ void DesktopApp::connectShell()
     connect(m_shell.get(), &Ui::Shell::settingsRequested, this, &DesktopApp::showSettings,
             Qt::QueuedConnection);
     connect(m_shell.get(), &Ui::Shell::retryRequested, this, &DesktopApp::lookUpProvider);
+    connect(m_shell.get(), &Ui::Shell::restoreCanceled, this, &DesktopApp::abandonRestore);
 }
 
 // The windows come up at once; the session only once the provider has said
@@ -417,12 +478,8 @@ void DesktopApp::useProvider(const ProviderMetadata &provider)
 {
     if (m_session)
         return;
-    const QString scope
-        = m_config.scope.isEmpty() ? QStringLiteral("openid profile") : m_config.scope;
-    auto protocol = OAuth2Protocol::forProvider(provider, m_config.clientId, scope);
-    if (isBundledIssuer())
-        protocol->setIssuer(bundledIssuerIdentifier());
-    m_session = std::make_unique<Session>(std::move(protocol), nullptr);
+    m_provider = std::make_unique<ProviderMetadata>(provider);
+    m_session = std::make_unique<Session>(makeProtocol(), nullptr);
     buildNetwork();
     m_browser = std::make_unique<BrowserSignIn>(m_session.get(), provider);
     m_browser->setBrowserLauncher([](const QUrl &url) { return QDesktopServices::openUrl(url); });

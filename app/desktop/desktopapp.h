@@ -19,9 +19,14 @@ class AuthNetworkAccessManager;
 class BackendClient;
 class BrowserSignIn;
 class AccountTokenStore;
+class AuthProtocol;
 class ProviderDiscovery;
 struct ProviderMetadata;
 class Session;
+namespace Ui {
+class NetworkWatch;
+class Notifier;
+} // namespace Ui
 namespace Mock {
 class MockServer;
 }
@@ -63,6 +68,12 @@ public:
     DesktopApp(Config config, QSettings *settings, QObject *parent = nullptr);
     ~DesktopApp() override;
 
+    //! Where a re-sign-in needed while the window is hidden is said (default: the system
+    //! tray), and what says the network is back (default: QNetworkInformation). Before
+    //! start(); a platform without either is fine (the taskbar, the backoff).
+    void setNotifier(std::unique_ptr<Ui::Notifier> notifier);
+    void setNetworkWatch(std::unique_ptr<Ui::NetworkWatch> watch);
+
     //! Starts the bundled server if needed, then shows the right window (restoring from
     //! the keychain when the user chose to stay signed in). \a ready runs once the
     //! first window is up, or with an error.
@@ -91,6 +102,8 @@ private:
     void applyLanguage();
     void build();
     void buildNetwork();
+    std::unique_ptr<AuthProtocol> makeProtocol() const;
+    void abandonRestore();
     Ui::Shell::Options shellOptions() const;
     void connectShell();
     void discoverProvider();
@@ -113,6 +126,9 @@ private:
     std::unique_ptr<QNetworkAccessManager> m_discoveryNetwork;
     std::unique_ptr<ProviderDiscovery> m_discovery;
     std::unique_ptr<BrowserSignIn> m_browser;
+    std::unique_ptr<ProviderMetadata> m_provider; // oidc, once looked up
+    std::unique_ptr<Ui::Notifier> m_notifier;
+    std::unique_ptr<Ui::NetworkWatch> m_networkWatch;
     std::unique_ptr<Ui::Shell> m_shell;
     std::unique_ptr<QTranslator> m_translator; // ours: windows, messages, the net library's
     std::unique_ptr<QTranslator> m_qtTranslator; // Qt's own: standard buttons and dialogs

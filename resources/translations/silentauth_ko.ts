@@ -619,6 +619,37 @@
     </message>
 </context>
 <context>
+    <name>SilentAuth::Ui::ErrorPanel</name>
+    <message>
+        <source>Deta&amp;ils</source>
+        <translation>자세히(&amp;I)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy details</source>
+        <translation>자세한 정보 복사(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Details</source>
+        <translation>자세한 정보</translation>
+    </message>
+    <message>
+        <source>Shows what went wrong in technical terms</source>
+        <translation>무엇이 잘못되었는지 기술적으로 보여 줍니다</translation>
+    </message>
+    <message>
+        <source>Copy details</source>
+        <translation>자세한 정보 복사</translation>
+    </message>
+    <message>
+        <source>Copies the message and its details, for a report</source>
+        <translation>보고용으로 메시지와 자세한 정보를 복사합니다</translation>
+    </message>
+    <message>
+        <source>Details: %1</source>
+        <translation>자세한 정보: %1</translation>
+    </message>
+</context>
+<context>
     <name>SilentAuth::Ui::MainWindow</name>
     <message>
         <source>SilentAuth</source>
@@ -813,10 +844,6 @@
         <translation>서버에 문제가 생겼습니다. 잠시 후 다시 시도하세요.</translation>
     </message>
     <message>
-        <source>Details: HTTP %1, %2</source>
-        <translation>자세한 정보: HTTP %1, %2</translation>
-    </message>
-    <message>
         <source>Details: %1</source>
         <translation>자세한 정보: %1</translation>
     </message>
@@ -986,6 +1013,18 @@
         <source>The server refused this: %1</source>
         <translation>서버가 이 요청을 거부했습니다: %1</translation>
     </message>
+    <message>
+        <source>D&amp;etails</source>
+        <translation>자세히(&amp;E)</translation>
+    </message>
+    <message>
+        <source>Cop&amp;y details</source>
+        <translation>자세한 정보 복사(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>Dis&amp;miss</source>
+        <translation>닫기(&amp;M)</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::Ui::PasswordAids</name>
@@ -1047,6 +1086,14 @@
     <message>
         <source>Sign in with your browser</source>
         <translation>브라우저로 로그인</translation>
+    </message>
+    <message>
+        <source>Deta&amp;ils</source>
+        <translation>자세히(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Cop&amp;y details</source>
+        <translation>자세한 정보 복사(&amp;Y)</translation>
     </message>
 </context>
 <context>
@@ -1344,10 +1391,6 @@
     <message>
         <source>Cancel</source>
         <translation>취소</translation>
-    </message>
-    <message>
-        <source>Details: %1</source>
-        <translation>자세한 정보: %1</translation>
     </message>
 </context>
 <context>

@@ -1,7 +1,5 @@
 #pragma once
 
-#include <silentauth/global.h>
-
 #include <QtCore/QDateTime>
 #include <QtCore/QList>
 #include <QtCore/QObject>
@@ -46,19 +44,24 @@ struct ApiError
         Canceled,
     };
     Kind kind = Kind::None;
-    int httpStatus = 0;
+    int httpStatus = 0; //!< 0: no answer came
     QString message;
+    //! What the server's answer said (its "message", else its "error"), else the network
+    //! error; for Details, never the headline.
+    QString serverMessage;
 
     bool ok() const { return kind == Kind::None; }
 };
 
-/*!
-    The seed backend's resource services (profile and board), called
-    through any QNetworkAccessManager; with an AuthNetworkAccessManager every
-    call is silently re-authenticated. Each result is delivered once, on the
-    \a context object's thread, and not at all if \a context is gone.
-*/
-class SILENTAUTH_NET_EXPORT BackendClient : public QObject
+// The demo backend's resource services (profile and board), called through
+// any QNetworkAccessManager; with an AuthNetworkAccessManager every call is
+// silently re-authenticated. Each result is delivered once, on the context
+// object's thread, and not at all if the context is gone.
+//
+// This is the bundled server's API, not part of silent re-authentication:
+// the desktop program's windows use it, and it is not installed with
+// SilentAuth::Net.
+class BackendClient : public QObject
 {
     Q_OBJECT
 

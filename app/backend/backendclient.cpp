@@ -1,6 +1,4 @@
-#include <silentauth/backendclient.h>
-
-#include "protocolsupport_p.h"
+#include "backendclient.h"
 
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
@@ -10,6 +8,17 @@
 namespace SilentAuth {
 
 namespace {
+
+// \a path below \a base's own path ("https://host/api" + "/boards").
+QUrl withPath(const QUrl &base, const QString &path)
+{
+    QUrl url = base;
+    QString prefix = url.path();
+    if (prefix.endsWith(QLatin1Char('/')))
+        prefix.chop(1);
+    url.setPath(prefix + path);
+    return url;
+}
 
 QDateTime readTime(const QJsonValue &value)
 {
@@ -41,6 +50,10 @@ ApiError errorOf(QNetworkReply *reply, const QJsonObject &json, bool parsed)
     ApiError error;
     error.httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     const QString serverMessage = json.value(QLatin1String("message")).toString();
+    error.serverMessage
+        = serverMessage.isEmpty() ? json.value(QLatin1String("error")).toString() : serverMessage;
+    if (error.serverMessage.isEmpty() && reply->error() != QNetworkReply::NoError)
+        error.serverMessage = reply->errorString();
     switch (reply->error()) {
     case QNetworkReply::NoError:
         if (!parsed) {
@@ -90,7 +103,7 @@ BackendClient::BackendClient(QNetworkAccessManager *manager, const QUrl &profile
 QNetworkReply *BackendClient::send(const QUrl &base, const QString &path, const QByteArray &verb,
                                    const QJsonObject *body)
 {
-    QNetworkRequest request(Internal::withPath(base, path.toUtf8().constData()));
+    QNetworkRequest request(withPath(base, path));
     request.setRawHeader("Accept", "application/json");
     if (!body)
         return m_manager->sendCustomRequest(request, verb);
