@@ -279,6 +279,13 @@ int main(int argc, char *argv[])
                                 "back after a transient refresh failure (default 0: fail at "
                                 "once with a retryable error)."),
                  QStringLiteral("ms"), QStringLiteral("0"));
+    const auto dpopOpt
+        = option({QStringLiteral("dpop")},
+                 QStringLiteral("Sender-constrained tokens (DPoP, RFC 9449): sign in with a new "
+                                "key pair and send a proof with every token request and every "
+                                "request with the token. The key is kept with the refresh token "
+                                "(in the keychain with --keychain). A server that answers with "
+                                "bearer tokens is used with bearer tokens."));
     const auto signOutOpt
         = option({QStringLiteral("sign-out")}, QStringLiteral("Sign out (revoke) when done."));
     const auto verboseOpt = option({QStringLiteral("verbose")},
@@ -407,6 +414,7 @@ int main(int argc, char *argv[])
     Session session(std::move(protocol), store.get());
     session.setRequestTimeout(std::chrono::milliseconds(authTimeout));
     session.setOfflineWait(std::chrono::milliseconds(offlineWait));
+    session.setProofOfPossession(parser.isSet(dpopOpt));
     AuthNetworkAccessManager manager(&session);
     manager.addAllowedOrigin(url);
     for (const QString &origin : parser.values(allowOpt))

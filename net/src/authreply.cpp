@@ -1,5 +1,6 @@
 #include "authreply_p.h"
 #include "challenge_p.h"
+#include "dpop_p.h"
 
 #include <silentauth/session.h>
 
@@ -34,20 +35,28 @@ bool isRedirect(int status)
 }
 
 // A 401 that a new access token could fix: no challenge at all (many APIs
-// send none), or a Bearer challenge that is not about the request itself or
-// its scope (RFC 6750 §3.1). A 401 that asks for another scheme (Basic,
+// send none), or a Bearer challenge (a DPoP one for a DPoP-bound token,
+// RFC 9449 §7.1) that is not about the request itself, its scope or its
+// proof (RFC 6750 §3.1). A 401 that asks for another scheme (Basic,
 // Digest…) is not ours to answer, and reaches the caller as it came.
-bool isTokenProblem(QNetworkReply *reply)
+bool isTokenProblem(QNetworkReply *reply, bool dpop)
 {
     const QByteArray header = reply->rawHeader("WWW-Authenticate");
     if (header.trimmed().isEmpty())
         return true;
     const auto challenges = Internal::parseChallenges(header);
     const Internal::Challenge *bearer = Internal::bearerChallenge(challenges);
-    if (!bearer)
+    const Internal::Challenge *proof = nullptr;
+    for (const auto &challenge : challenges) {
+        if (challenge.scheme == "dpop" && !proof)
+            proof = &challenge;
+    }
+    const Internal::Challenge *ours = dpop && proof ? proof : bearer ? bearer : proof;
+    if (!ours)
         return challenges.isEmpty();
-    const QByteArray error = bearer->params.value("error");
-    return error != "invalid_request" && error != "insufficient_scope";
+    const QByteArray error = ours->params.value("error");
+    return error != "invalid_request" && error != "insufficient_scope"
+        && error != "invalid_dpop_proof" && error != "use_dpop_nonce";
 }
 
 // The method a redirect continues with, as QNetworkAccessManager does it:
@@ -428,11 +437,19 @@ void AuthReply::send()
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::ManualRedirectPolicy);
     m_hopToken = false;
+    m_hopProof = false;
     m_sentSignedOut = !session || session->status() == Session::Status::SignedOut
         || session->status() == Session::Status::Expired;
     if (!m_leftAllowed && m_manager->isAllowed(url())) {
         if (session && !session->accessToken().isEmpty()) {
-            request.setRawHeader("Authorization", "Bearer " + session->accessToken());
+            // A DPoP-bound token goes with a proof of its own for every send:
+            // replays, redirects and resends included (RFC 9449 §7).
+            const QByteArray proof = session->accessTokenProof(verb(), url());
+            m_hopProof = !proof.isEmpty();
+            request.setRawHeader("Authorization",
+                                 (m_hopProof ? "DPoP " : "Bearer ") + session->accessToken());
+            if (m_hopProof)
+                request.setRawHeader("DPoP", proof);
             m_sentGeneration = session->tokenGeneration();
             m_hopToken = true;
         }
@@ -440,6 +457,7 @@ void AuthReply::send()
         // Neither the session's token nor the caller's credentials go to an
         // origin a redirect led to.
         request.setRawHeader("Authorization", QByteArray());
+        request.setRawHeader("DPoP", QByteArray());
     }
     if (m_body) {
         if (m_bodyStart == 0)
@@ -517,6 +535,14 @@ void AuthReply::onMetaData()
     if (!m_lane.isEmpty() && m_inner->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool())
         m_manager->learnHttp2(m_lane);
     const int status = m_inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
+    if (m_hopProof && m_session) {
+        // The origin's newest DPoP nonce goes into the next proof to it.
+        m_session->learnNonce(m_inner);
+        if (status == 401 && !m_nonceResent && Internal::isResourceNonceChallenge(m_inner)) {
+            resendForNonce();
+            return;
+        }
+    }
     if (isRedirect(status) && redirectPolicy() != QNetworkRequest::ManualRedirectPolicy) {
         // Followed when it finishes; like a plain reply, the caller sees each
         // hop's answer first.
@@ -525,7 +551,8 @@ void AuthReply::onMetaData()
         Q_EMIT metaDataChanged();
         return;
     }
-    if (status == 401 && m_hopToken && m_mayRefresh && !m_replayed && isTokenProblem(m_inner)) {
+    if (status == 401 && m_hopToken && m_mayRefresh && !m_replayed
+        && isTokenProblem(m_inner, m_hopProof)) {
         handleUnauthorized();
         if (m_inner == nullptr || m_done)
             return; // healing: the caller never sees this 401
@@ -757,6 +784,18 @@ void AuthReply::handleUnauthorized()
     case Session::Healing::GiveUp:
         return;
     }
+}
+
+// RFC 9449 §9: the resource wants a proof with its nonce. Sent once more,
+// with a new proof; a second such answer reaches the caller. Apart from the
+// refresh-and-replay: each may happen once.
+void AuthReply::resendForNonce()
+{
+    m_nonceResent = true;
+    if (Session *session = m_session)
+        session->countNonceResend();
+    dropInner();
+    send();
 }
 
 // Takes back a request that carries the session's token and has not left:

@@ -72,6 +72,7 @@ private:
     void onError(QNetworkReply::NetworkError code);
     void onFinished();
     void handleUnauthorized();
+    void resendForNonce();
     void followRedirect(QNetworkReply *inner);
     void waitForRefresh(bool replay);
     void startOfflineDeadline();
@@ -109,6 +110,8 @@ private:
     int m_redirectsLeft = 0;
     bool m_authenticate = false; // allow-listed origin, authentication wanted
     bool m_hopToken = false; // the current hop carries the session's token
+    bool m_hopProof = false; // ... as a DPoP-bound token, with a proof
+    bool m_nonceResent = false; // sent once more for a DPoP nonce (RFC 9449 §9): never again
     bool m_neverSent = false; // ended before any server answered it
     bool m_sentSignedOut = false; // the current hop went out while nobody was signed in
     bool m_leftAllowed = false; // a redirect went to an origin that may not see the token

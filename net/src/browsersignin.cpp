@@ -261,34 +261,32 @@ void BrowserSignIn::Private::exchange(const QByteArray &code)
     // supersedes this one, as it would a password sign-in.
     completion->begin();
     QString refusal;
-    QNetworkReply *reply = completion->post(
-        completion->protocol()->authorizationCodeRequest(code, verifier, redirectUri), &refusal);
-    if (!reply) {
-        end(Error::SignInFailed, refusal);
-        return;
-    }
     // Not aborted when the attempt ends: the provider may already have issued
     // tokens for the code, and what nobody takes is revoked.
     const quint64 current = attempt;
-    QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, current] {
-        reply->deleteLater();
-        if (current != attempt) {
-            completion->discard(reply);
-            return;
-        }
-        const AuthProtocol::Outcome outcome = completion->read(reply);
-        if (outcome.kind != AuthProtocol::Outcome::Kind::Ok) {
-            end(Error::SignInFailed,
-                outcome.kind == AuthProtocol::Outcome::Kind::Rejected
-                    ? BrowserSignIn::tr("The sign-in server did not accept the sign-in (%1). "
-                                        "Start it again.")
-                          .arg(outcome.message.left(200))
-                    : BrowserSignIn::tr("The sign-in could not be completed (%1).")
-                          .arg(outcome.message.left(200)));
-            return;
-        }
-        completion->complete(outcome.tokens, openId, nonce);
-    });
+    const bool sent = completion->postToken(
+        completion->protocol()->authorizationCodeRequest(code, verifier, redirectUri), &refusal, q,
+        [this, current](QNetworkReply *reply) {
+            reply->deleteLater();
+            if (current != attempt) {
+                completion->discard(reply);
+                return;
+            }
+            const AuthProtocol::Outcome outcome = completion->read(reply);
+            if (outcome.kind != AuthProtocol::Outcome::Kind::Ok) {
+                end(Error::SignInFailed,
+                    outcome.kind == AuthProtocol::Outcome::Kind::Rejected
+                        ? BrowserSignIn::tr("The sign-in server did not accept the sign-in (%1). "
+                                            "Start it again.")
+                              .arg(outcome.message.left(200))
+                        : BrowserSignIn::tr("The sign-in could not be completed (%1).")
+                              .arg(outcome.message.left(200)));
+                return;
+            }
+            completion->complete(outcome.tokens, openId, nonce);
+        });
+    if (!sent)
+        end(Error::SignInFailed, refusal);
 }
 
 void BrowserSignIn::Private::dropOtherSockets()

@@ -127,24 +127,23 @@ void DeviceSignIn::Private::scheduleNextPoll(std::chrono::seconds wait)
 void DeviceSignIn::Private::poll()
 {
     QString refusal;
-    QNetworkReply *reply
-        = completion->post(completion->protocol()->deviceCodeRequest(deviceCode), &refusal);
-    if (!reply) {
+    const quint64 current = attempt;
+    // Not aborted when the attempt ends: the answer may carry tokens, and what
+    // nobody takes is revoked.
+    const bool sent = completion->postToken(completion->protocol()->deviceCodeRequest(deviceCode),
+                                            &refusal, q, [this, current](QNetworkReply *reply) {
+                                                reply->deleteLater();
+                                                if (current != attempt) {
+                                                    completion->discard(reply);
+                                                    return;
+                                                }
+                                                onPollAnswer(completion->read(reply));
+                                            });
+    if (!sent) {
         end(Error::Unsupported, refusal);
         return;
     }
     ++polls;
-    const quint64 current = attempt;
-    // Not aborted when the attempt ends: the answer may carry tokens, and what
-    // nobody takes is revoked.
-    QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, current] {
-        reply->deleteLater();
-        if (current != attempt) {
-            completion->discard(reply);
-            return;
-        }
-        onPollAnswer(completion->read(reply));
-    });
 }
 
 void DeviceSignIn::Private::onPollAnswer(const AuthProtocol::Outcome &outcome)

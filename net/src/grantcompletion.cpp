@@ -3,6 +3,7 @@
 #include <silentauth/oauth2protocol.h>
 #include <silentauth/session.h>
 
+#include "dpop_p.h"
 #include "protocolsupport_p.h"
 
 #include <QtCore/QJsonDocument>
@@ -118,6 +119,39 @@ QNetworkReply *GrantCompletion::post(const AuthProtocol::Request &request, QStri
     return reply;
 }
 
+bool GrantCompletion::postToken(const AuthProtocol::Request &request, QString *refusal,
+                                QObject *context, std::function<void(QNetworkReply *)> done,
+                                bool resent)
+{
+    if (!m_key && m_session)
+        m_key = m_session->newProofKey();
+    const std::shared_ptr<DpopKey> key = m_key;
+    AuthProtocol::Request proved = request;
+    if (key && m_session)
+        proved.request.setRawHeader("DPoP",
+                                    m_session->proofWith(key.get(), "POST", request.request.url()));
+    QNetworkReply *reply = post(proved, refusal);
+    if (!reply)
+        return false;
+    QPointer<GrantCompletion> self(this);
+    connect(reply, &QNetworkReply::finished, context,
+            [self, reply, request, key, context, done, resent] {
+                if (key && self && self->m_session) {
+                    self->m_session->learnNonce(reply);
+                    // RFC 9449 §8: once, with a new proof carrying the nonce.
+                    QString refused;
+                    if (!resent && isTokenEndpointNonceChallenge(reply)
+                        && self->postToken(request, &refused, context, done, true)) {
+                        self->m_session->countNonceResend();
+                        reply->deleteLater();
+                        return;
+                    }
+                }
+                done(reply);
+            });
+    return true;
+}
+
 AuthProtocol::Outcome GrantCompletion::read(QNetworkReply *reply) const
 {
     AuthProtocol::Outcome outcome;
@@ -133,7 +167,15 @@ AuthProtocol::Outcome GrantCompletion::read(QNetworkReply *reply) const
         outcome.kind = AuthProtocol::Outcome::Kind::Misconfigured;
         return outcome;
     }
-    return p->readTokenAnswer(*reply, reply->readAll());
+    outcome = p->readTokenAnswer(*reply, reply->readAll());
+    if (outcome.kind == AuthProtocol::Outcome::Kind::Ok && outcome.tokens.tokenType == "DPoP"
+        && !reply->request().hasRawHeader("DPoP")) {
+        // Bound to a key this program does not have: useless here.
+        outcome.kind = AuthProtocol::Outcome::Kind::Malformed;
+        outcome.message = QStringLiteral("unsupported token type \"DPoP\"");
+        outcome.tokens = {};
+    }
+    return outcome;
 }
 
 void GrantCompletion::discard(QNetworkReply *reply) const
@@ -257,7 +299,13 @@ void GrantCompletion::fetchProfile(const QString &subject)
         return;
     }
     QNetworkRequest request = boundedRequest(QNetworkRequest(endpoint));
-    request.setRawHeader("Authorization", "Bearer " + m_tokens.accessToken);
+    const QByteArray proof = m_tokens.tokenType == "DPoP"
+        ? m_session->proofWith(m_key.get(), "GET", endpoint, m_tokens.accessToken)
+        : QByteArray();
+    request.setRawHeader("Authorization",
+                         (proof.isEmpty() ? "Bearer " : "DPoP ") + m_tokens.accessToken);
+    if (!proof.isEmpty())
+        request.setRawHeader("DPoP", proof);
     request.setRawHeader("Accept", "application/json");
     QNetworkReply *reply = m_network->get(request);
     boundReply(reply, requestTimeoutMs, keySetLimit);
@@ -321,7 +369,10 @@ void GrantCompletion::adopt(const QString &subject, const QString &name)
     m_adopted = true;
     const TokenResponse taken = m_tokens;
     m_tokens = {};
-    if (!m_session || !m_session->completeExternalSignIn(m_ticket, taken, subject, name)) {
+    // The key goes with the tokens; the next grant makes its own.
+    const std::shared_ptr<DpopKey> key = std::move(m_key);
+    m_key.reset();
+    if (!m_session || !m_session->completeExternalSignIn(m_ticket, taken, subject, name, key)) {
         m_adopted = false;
         Q_EMIT failed(Failure::Superseded,
                       tr("Another sign-in or a sign-out came first; this sign-in was dropped."));

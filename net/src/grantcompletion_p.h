@@ -9,12 +9,17 @@
 #include <QtCore/QPointer>
 #include <QtNetwork/QNetworkAccessManager>
 
+#include <functional>
+#include <memory>
+
 namespace SilentAuth {
 
 class OAuth2Protocol;
 class Session;
 
 namespace Internal {
+
+class DpopKey;
 
 /*
     The end that every sign-in through a provider shares (browser, device):
@@ -51,6 +56,11 @@ public:
     //! Posts a token request with a 30 s bound and a 1 MiB cap, no redirect followed.
     //! nullptr, with *refusal, when it would carry a secret over plain http.
     QNetworkReply *post(const AuthProtocol::Request &request, QString *refusal);
+    //! A token request, as post() sends it; when the Session uses DPoP, with a proof by this
+    //! grant's key, and a use_dpop_nonce answer is answered once with the server's nonce.
+    //! \a done gets the last reply (in \a context). False, with *refusal, as post().
+    bool postToken(const AuthProtocol::Request &request, QString *refusal, QObject *context,
+                   std::function<void(QNetworkReply *)> done, bool resent = false);
     //! The answer to post(), read by the Session's protocol; a reply cut short
     //! (too large, too slow) is Transient with a message that says so.
     AuthProtocol::Outcome read(QNetworkReply *reply) const;
@@ -89,6 +99,7 @@ private:
     QList<QMetaObject::Connection> m_sessionWatch;
     QString m_lastSessionError;
     TokenResponse m_tokens; // until the ID token is checked
+    std::shared_ptr<DpopKey> m_key; // DPoP: the key this grant's proofs are signed with
     QByteArray m_nonce;
     quint64 m_ticket = 0;
     bool m_begun = false;

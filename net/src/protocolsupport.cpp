@@ -258,7 +258,9 @@ AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::
         outcome.message = QStringLiteral("the token answer could not be read");
         return outcome;
     }
-    if (type.compare(QLatin1String("bearer"), Qt::CaseInsensitive) != 0) {
+    // DPoP (RFC 9449) is taken here; the Session refuses it for a request sent without a proof.
+    const bool dpop = type.compare(QLatin1String("dpop"), Qt::CaseInsensitive) == 0;
+    if (!dpop && type.compare(QLatin1String("bearer"), Qt::CaseInsensitive) != 0) {
         outcome.kind = Kind::Malformed;
         outcome.message
             = QStringLiteral("unsupported token type \"%1\"").arg(showable(type.left(40)));
@@ -279,6 +281,7 @@ AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::
     outcome.tokens.accessToken = accessBytes;
     outcome.tokens.refreshToken = refreshBytes;
     outcome.tokens.expiresIn = lifetimeSeconds(json.value(QLatin1String(fields.expiresIn)));
+    outcome.tokens.tokenType = dpop ? QByteArrayLiteral("DPoP") : QByteArrayLiteral("Bearer");
     if (fields.idToken)
         outcome.tokens.idToken = json.value(QLatin1String(fields.idToken)).toString().toLatin1();
     return outcome;

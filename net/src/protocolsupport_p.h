@@ -21,7 +21,7 @@ struct TokenFields
 
 // Reads a JSON token answer the same way for every dialect: a status other
 // than 200 is a network failure, throttling, a rejection or a server fault;
-// a 200 must carry a Bearer access token (token_type may be left out), and
+// a 200 must carry a Bearer or DPoP access token (token_type may be left out), and
 // everything else in it is optional.
 AuthProtocol::Outcome readTokenAnswer(const TokenFields &fields, QNetworkReply::NetworkError error,
                                       int httpStatus, const QByteArray &retryAfter,

@@ -3,6 +3,7 @@
 #include <silentauth/authprotocol.h>
 #include <silentauth/tokenstore.h>
 
+#include "dpop_p.h"
 #include "jwtclaims_p.h"
 #include "protocolsupport_p.h"
 #include "sessionstate_p.h"
@@ -77,6 +78,21 @@ struct Session::Private
     QByteArray accessToken;
     QByteArray refreshToken;
     QByteArray receivedToken; // received, being stored: signOut() revokes it too
+
+    // DPoP (RFC 9449): the key of this session family, the one a sign-in
+    // under way proves with, and whether the access token is bound to it.
+    bool proofOfPossession = false;
+    std::shared_ptr<Internal::DpopKey> key;
+    std::shared_ptr<Internal::DpopKey> signInKey;
+    bool bound = false;
+    Internal::DpopNonces nonces;
+    int nonceResends = 0;
+    QByteArray readKey; // the private key of the entry read last, until taken
+    void takeReadKey();
+    QByteArray record(const QByteArray &refresh) const
+    {
+        return Internal::storedRecord(refresh, key ? key->privateKey() : QByteArray());
+    }
     QDateTime expiry;
     QDateTime refreshDue; // when the proactive refresh is due, by the wall clock
     bool identityVerified = false; // identity is an ID token's sub, not an access token's
@@ -171,7 +187,12 @@ struct Session::Private
     void apply(SessionInput input);
     void fail(Error error, const QString &message);
     void release(bool resumed);
-    QNetworkReply *send(const AuthProtocol::Request &request);
+    QNetworkReply *send(const AuthProtocol::Request &request,
+                        const Internal::DpopKey *proofKey = nullptr);
+    void exchange(const AuthProtocol::Request &request,
+                  const std::shared_ptr<Internal::DpopKey> &proofKey,
+                  std::function<void(QNetworkReply *)> sent,
+                  std::function<void(QNetworkReply *)> done, bool resent = false);
     bool refused(const QUrl &url) const;
     AuthProtocol::Outcome read(QNetworkReply *reply) const;
     bool cancelOperation();
@@ -195,7 +216,8 @@ struct Session::Private
     void rejectRefresh(quint64 e, const QByteArray &used);
     void endFlightTransient(const AuthProtocol::Outcome &outcome);
     void endFlightNothingStored(Error error, const QString &message);
-    void completeSignIn(quint64 e, const TokenResponse &tokens);
+    void completeSignIn(quint64 e, const TokenResponse &tokens,
+                        const std::shared_ptr<Internal::DpopKey> &grantKey);
     void expire();
     void adopt(const TokenResponse &tokens);
     QString subjectOf(const TokenResponse &tokens) const;
@@ -229,9 +251,12 @@ void Session::Private::release(bool resumed)
     Q_EMIT q->requestsReleased(resumed);
 }
 
-QNetworkReply *Session::Private::send(const AuthProtocol::Request &request)
+QNetworkReply *Session::Private::send(const AuthProtocol::Request &request,
+                                      const Internal::DpopKey *proofKey)
 {
     QNetworkRequest r = request.request;
+    if (proofKey)
+        r.setRawHeader("DPoP", proofKey->proof("POST", r.url(), {}, nonces.nonceFor(r.url())));
     r.setTransferTimeout(clampedMs(timeout.count()));
     r.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
     // Tokens never follow a redirect, and no cookie jar keeps or adds
@@ -242,6 +267,31 @@ QNetworkReply *Session::Private::send(const AuthProtocol::Request &request)
     QNetworkReply *reply = network.post(r, request.body);
     Internal::boundReply(reply, clampedMs(timeout.count()));
     return reply;
+}
+
+// Sends a token request. With a DPoP key, the server's nonce is remembered,
+// and a use_dpop_nonce answer is answered once, with a new proof carrying it
+// (RFC 9449 §8): \a sent hears of every reply sent, \a done gets the last.
+void Session::Private::exchange(const AuthProtocol::Request &request,
+                                const std::shared_ptr<Internal::DpopKey> &proofKey,
+                                std::function<void(QNetworkReply *)> sent,
+                                std::function<void(QNetworkReply *)> done, bool resent)
+{
+    QNetworkReply *reply = send(request, proofKey.get());
+    sent(reply);
+    QObject::connect(reply, &QNetworkReply::finished, q,
+                     [this, reply, request, proofKey, sent, done, resent] {
+                         if (proofKey) {
+                             nonces.learn(reply);
+                             if (!resent && Internal::isTokenEndpointNonceChallenge(reply)) {
+                                 reply->deleteLater();
+                                 ++nonceResends;
+                                 exchange(request, proofKey, sent, done, true);
+                                 return;
+                             }
+                         }
+                         done(reply);
+                     });
 }
 
 // Credentials go over plain http only to loopback, unless the application
@@ -263,6 +313,22 @@ AuthProtocol::Outcome Session::Private::read(QNetworkReply *reply) const
     }
     const int httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     auto outcome = protocol->readTokenAnswer(*reply, reply->readAll());
+    const bool proved = reply->request().hasRawHeader("DPoP");
+    if (outcome.kind == Kind::Ok && outcome.tokens.tokenType == "DPoP" && !proved) {
+        // Bound to a key this program does not have: useless here.
+        outcome.kind = Kind::Malformed;
+        outcome.message = QStringLiteral("unsupported token type \"DPoP\"");
+        outcome.tokens = {};
+    } else if (outcome.kind == Kind::Rejected && proved
+               && (outcome.error == QLatin1String("use_dpop_nonce")
+                   || outcome.error == QLatin1String("invalid_dpop_proof"))) {
+        // The proof, not the grant, was refused (a nonce asked for twice, a
+        // proof taken for a replay): the token stays good, and a later
+        // attempt sends a new proof.
+        outcome.kind = Kind::Transient;
+        outcome.message
+            = QStringLiteral("the server did not accept the DPoP proof (%1)").arg(outcome.error);
+    }
     if (reply->error() == QNetworkReply::OperationCanceledError && httpStatus == 0)
         outcome.message = QStringLiteral("the server did not answer in time");
     return outcome;
@@ -319,6 +385,9 @@ void Session::Private::wipe()
     refreshToken.clear();
     receivedToken.fill('\0');
     receivedToken.clear();
+    key.reset();
+    signInKey.reset();
+    bound = false;
     ++generation;
     if (expiry.isValid()) {
         expiry = QDateTime();
@@ -380,7 +449,15 @@ void Session::Private::runNextStoreCall()
     storeDeadline.start(clampedMs(timeout.count()));
     switch (call.op) {
     case StoreCall::Read:
-        store->read(finish);
+        store->read([this, guard, finish](const TokenStore::Result &r) {
+            if (!guard)
+                return;
+            // The refresh token for the callers; a DPoP key beside it is
+            // kept for takeReadKey().
+            TokenStore::Result plain = r;
+            plain.token = Internal::refreshTokenOfRecord(r.token, &readKey);
+            finish(plain);
+        });
         break;
     case StoreCall::Write:
         if (!call.subject.isEmpty())
@@ -392,6 +469,18 @@ void Session::Private::runNextStoreCall()
         store->remove(finish);
         break;
     }
+}
+
+// The refresh token just read from the store is taken: so is the DPoP key
+// beside it (none: a bearer family, or an entry from an earlier version).
+void Session::Private::takeReadKey()
+{
+    key = proofOfPossession && !readKey.isEmpty() ? Internal::DpopKey::fromPrivateKey(readKey)
+                                                  : nullptr;
+    if (proofOfPossession && !readKey.isEmpty() && !key)
+        qCWarning(lcNet) << "the stored DPoP key could not be read; refreshing without it";
+    readKey.fill('\0');
+    readKey.clear();
 }
 
 QString Session::Private::lockPath(const QString &entry) const
@@ -491,6 +580,7 @@ void Session::Private::startFlight(const QString &why, bool fromUnauthorized)
                          foreignToken = true;
                      }
                      refreshToken = r.token;
+                     takeReadKey();
                  }
                  if (refreshToken.isEmpty()) {
                      if (r.error == TokenStore::Error::NotFound
@@ -570,10 +660,19 @@ void Session::Private::sendRefresh(quint64 e)
         });
         return;
     }
-    QNetworkReply *reply = send(request);
-    pending = reply;
-    refreshCalls.insert(used, {reply, e});
-    QObject::connect(reply, &QNetworkReply::finished, q, [this, reply, used] {
+    const auto sent = [this, used, e](QNetworkReply *reply) {
+        // A resend for a DPoP nonce takes the first request's place.
+        auto it = refreshCalls.find(used);
+        if (it == refreshCalls.end()) {
+            pending = reply;
+            refreshCalls.insert(used, {reply, e});
+            return;
+        }
+        if (pending == it->reply)
+            pending = reply;
+        it->reply = reply;
+    };
+    exchange(request, key, sent, [this, used](QNetworkReply *reply) {
         reply->deleteLater();
         const quint64 owner = refreshCalls.take(used).owner;
         const AuthProtocol::Outcome outcome = read(reply);
@@ -607,7 +706,7 @@ void Session::Private::onRefreshOutcome(quint64 e, const QByteArray &used,
         // A rotated (or newly accepted) refresh token is stored before the new
         // access token is used: a crash in between still leaves a valid one.
         receivedToken = tokens.refreshToken;
-        storeCall({StoreCall::Write, tokens.refreshToken,
+        storeCall({StoreCall::Write, record(tokens.refreshToken),
                    [this, e, tokens](const TokenStore::Result &r) {
                        if (e != epoch)
                            return;
@@ -687,6 +786,7 @@ void Session::Private::rejectRefresh(quint64 e, const QByteArray &used)
                        rereadAfterRejection = true;
                        foreignToken = true;
                        refreshToken = r.token;
+                       takeReadKey();
                        sendRefresh(e);
                        return;
                    }
@@ -823,6 +923,9 @@ QString Session::Private::subjectOf(const TokenResponse &tokens) const
 void Session::Private::adopt(const TokenResponse &tokens)
 {
     accessToken = tokens.accessToken;
+    // A Bearer answer to a proof: the server does not do DPoP; the token goes
+    // out as a bearer token.
+    bound = key && tokens.tokenType == "DPoP";
     if (!tokens.refreshToken.isEmpty()) {
         refreshToken = tokens.refreshToken;
         // When the server said how long it lives; a new token without a
@@ -1089,6 +1192,54 @@ bool Session::isPlainHttpAllowed() const
     return d->plainHttp;
 }
 
+void Session::setProofOfPossession(bool enabled)
+{
+    d->proofOfPossession = enabled;
+}
+
+bool Session::isProofOfPossessionEnabled() const
+{
+    return d->proofOfPossession;
+}
+
+bool Session::isAccessTokenBound() const
+{
+    return d->bound;
+}
+
+int Session::nonceResendCount() const
+{
+    return d->nonceResends;
+}
+
+std::shared_ptr<Internal::DpopKey> Session::newProofKey() const
+{
+    return d->proofOfPossession ? Internal::DpopKey::generate() : nullptr;
+}
+
+QByteArray Session::proofWith(const Internal::DpopKey *key, const QByteArray &method,
+                              const QUrl &url, const QByteArray &accessToken) const
+{
+    return key ? key->proof(method, url, accessToken, d->nonces.nonceFor(url)) : QByteArray();
+}
+
+QByteArray Session::accessTokenProof(const QByteArray &method, const QUrl &url) const
+{
+    if (!d->bound || !d->key || d->accessToken.isEmpty())
+        return {};
+    return d->key->proof(method, url, d->accessToken, d->nonces.nonceFor(url));
+}
+
+void Session::learnNonce(const QNetworkReply *reply)
+{
+    d->nonces.learn(reply);
+}
+
+void Session::countNonceResend()
+{
+    ++d->nonceResends;
+}
+
 void Session::setProactiveLead(std::chrono::milliseconds lead)
 {
     d->lead = lead;
@@ -1199,8 +1350,12 @@ void Session::signIn(const QString &username, const QString &password)
     signInWithGrant(d->protocol->signInRequest(username, password), username);
 }
 
-void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens)
+void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens,
+                                      const std::shared_ptr<Internal::DpopKey> &grantKey)
 {
+    // The family keeps the key only when its tokens are bound to it.
+    key = tokens.tokenType == "DPoP" ? grantKey : nullptr;
+    signInKey.reset();
     auto done = [this, e, tokens] {
         if (e != epoch)
             return;
@@ -1221,7 +1376,7 @@ void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens)
         return;
     }
     receivedToken = tokens.refreshToken;
-    storeCall({StoreCall::Write, tokens.refreshToken,
+    storeCall({StoreCall::Write, record(tokens.refreshToken),
                [this, e, done](const TokenStore::Result &r) {
                    if (e != epoch)
                        return;
@@ -1253,7 +1408,8 @@ quint64 Session::beginExternalSignIn()
 }
 
 bool Session::completeExternalSignIn(quint64 ticket, const TokenResponse &tokens,
-                                     const QString &identity, const QString &displayName)
+                                     const QString &identity, const QString &displayName,
+                                     const std::shared_ptr<Internal::DpopKey> &key)
 {
     if (ticket != d->epoch || d->status != Status::SigningIn) {
         // Superseded: what the server issued for it is not left live there.
@@ -1269,10 +1425,18 @@ bool Session::completeExternalSignIn(quint64 ticket, const TokenResponse &tokens
                 tr("The server sent a token with characters a token cannot contain."));
         return true;
     }
+    if (tokens.tokenType == "DPoP" && !key) {
+        if (!tokens.refreshToken.isEmpty())
+            d->revokeUnclaimed(tokens.refreshToken);
+        d->apply(d->holding ? SessionInput::SignInFailedWhileHeld : SessionInput::SignInFailed);
+        d->fail(Error::MalformedResponse,
+                tr("The server sent a token of a type this program does not use (DPoP)."));
+        return true;
+    }
     d->signInName = identity;
     d->identityVerified = !identity.isEmpty();
     d->displayName = displayName;
-    d->completeSignIn(ticket, tokens);
+    d->completeSignIn(ticket, tokens, key);
     return true;
 }
 
@@ -1308,6 +1472,9 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
     d->identityVerified = false;
     d->signInName = username;
     d->displayName.clear();
+    // DPoP: a new key for the new session family.
+    if (d->proofOfPossession)
+        d->signInKey = Internal::DpopKey::generate();
     d->apply(SessionInput::SignInStarted);
     if (waited)
         d->abandonWaiters();
@@ -1326,9 +1493,9 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
         });
         return;
     }
-    QNetworkReply *reply = d->send(request);
-    d->pending = reply;
-    connect(reply, &QNetworkReply::finished, this, [this, e, reply, held] {
+    const std::shared_ptr<Internal::DpopKey> proofKey = d->signInKey;
+    const auto sent = [this](QNetworkReply *reply) { d->pending = reply; };
+    d->exchange(request, proofKey, sent, [this, e, held, proofKey](QNetworkReply *reply) {
         reply->deleteLater();
         if (e != d->epoch)
             return;
@@ -1338,7 +1505,7 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
             = held ? SessionInput::SignInFailedWhileHeld : SessionInput::SignInFailed;
         switch (outcome.kind) {
         case Kind::Ok:
-            d->completeSignIn(e, outcome.tokens);
+            d->completeSignIn(e, outcome.tokens, proofKey);
             return;
         case Kind::Rejected:
             d->signInName.clear();
@@ -1416,6 +1583,8 @@ void Session::restore()
 
 void Session::restoreFrom(const QByteArray &refreshToken)
 {
+    // A token from elsewhere comes without a DPoP key: it refreshes as a
+    // bearer token.
     if (refreshToken.isEmpty() || !Internal::isSafeRefreshToken(refreshToken)) {
         const QString message = refreshToken.isEmpty()
             ? tr("There is no saved session.")
@@ -1435,6 +1604,8 @@ void Session::restoreFrom(const QByteArray &refreshToken)
     d->identityVerified = false;
     d->displayName.clear();
     d->setUsername({});
+    d->key.reset();
+    d->bound = false;
     d->refreshToken = refreshToken;
     d->external = true;
     d->apply(SessionInput::RestoreFromStarted);
@@ -1553,6 +1724,8 @@ void Session::signOut()
     d->storeCall({Private::StoreCall::Read,
                   {},
                   [guard, cleanup, revoke, maybeDone](const TokenStore::Result &r) {
+                      if (guard)
+                          guard->d->readKey.clear(); // a DPoP key beside it is forgotten
                       if (guard && r.error == TokenStore::Error::NoError && !r.token.isEmpty()
                           && Internal::isSafeRefreshToken(r.token))
                           revoke(r.token);

@@ -8,6 +8,10 @@
 //  storm     S GETs sent at once with an access token the server has just
 //            stopped accepting (scenario expire-now): S 401s, exactly one
 //            refresh, S replays; against the same S GETs with a valid token.
+//  dpop      (with --dpop; the server runs with --dpop optional) N GETs of
+//            /profile, C in flight, through AuthNetworkAccessManager with a
+//            bearer token and with a DPoP-bound one (a proof signed for every
+//            request, verified by the server); rounds alternate, medians.
 //
 // Prints a table. Exits 1 when a request failed or a storm took other than
 // one refresh: the figures are reported, the counts are checked.
@@ -29,6 +33,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <ctime>
 #include <functional>
 
 using namespace SilentAuth;
@@ -127,7 +132,10 @@ int main(int argc, char *argv[])
     const QCommandLineOption roundsOption(QStringLiteral("rounds"),
                                           QStringLiteral("Rounds of each measurement."),
                                           QStringLiteral("n"), QStringLiteral("5"));
-    parser.addOptions({serverOption, requestsOption, concurrencyOption, stormOption, roundsOption});
+    const QCommandLineOption dpopOption(
+        QStringLiteral("dpop"), QStringLiteral("Also measure DPoP-bound against bearer tokens."));
+    parser.addOptions(
+        {serverOption, requestsOption, concurrencyOption, stormOption, roundsOption, dpopOption});
     parser.process(app);
     if (!parser.isSet(serverOption)) {
         std::fprintf(stderr, "bench_net: --mock-server PATH is required\n");
@@ -137,16 +145,19 @@ int main(int argc, char *argv[])
     const int concurrency = parser.value(concurrencyOption).toInt();
     const int storm = parser.value(stormOption).toInt();
     const int rounds = parser.value(roundsOption).toInt();
+    const bool dpop = parser.isSet(dpopOption);
     if (requests < 1 || concurrency < 1 || storm < 1 || rounds < 1) {
         std::fprintf(stderr, "bench_net: counts must be positive\n");
         return 2;
     }
 
     QProcess serverProcess;
-    const QUrl server = startMockProcess(serverProcess, parser.value(serverOption),
-                                         {QStringLiteral("--port"), QStringLiteral("0"),
-                                          QStringLiteral("--access-ttl"), QStringLiteral("1h")},
-                                         true);
+    QStringList serverArguments {QStringLiteral("--port"), QStringLiteral("0"),
+                                 QStringLiteral("--access-ttl"), QStringLiteral("1h")};
+    if (dpop)
+        serverArguments << QStringLiteral("--dpop") << QStringLiteral("optional");
+    const QUrl server
+        = startMockProcess(serverProcess, parser.value(serverOption), serverArguments, true);
     if (!server.isValid()) {
         std::fprintf(stderr, "bench_net: the mock server did not start\n");
         return 1;
@@ -200,6 +211,48 @@ int main(int argc, char *argv[])
     }
     std::printf("%-6s %12.0f %12.0f %7.3f\n\n", "median", median(plainRates), median(authRates),
                 median(overheadRatios));
+
+    if (dpop) {
+        MemoryTokenStore boundStore;
+        Session boundSession(std::make_unique<JsonAuthProtocol>(server), &boundStore);
+        boundSession.setProofOfPossession(true);
+        AuthNetworkAccessManager bound(&boundSession);
+        boundSession.signIn(QStringLiteral("bob"), QStringLiteral("bob-password"));
+        if (!waitFor([&] { return boundSession.status() == Session::Status::SignedIn; }, 10000)
+            || !boundSession.isAccessTokenBound()) {
+            std::fprintf(stderr, "bench_net: could not sign in with DPoP\n");
+            return 1;
+        }
+        const auto sendBound = [&] { return bound.get(authRequest); };
+        failures += drive(sendBound, 200, concurrency).failed;
+        std::printf("dpop: %d GETs /profile, %d in flight, %d rounds\n", requests, concurrency,
+                    rounds);
+        // The server verifies every proof in its own process: the client's
+        // share is its CPU time per request (this process only).
+        std::printf("%-6s %12s %12s %7s %14s %14s\n", "round", "bearer r/s", "dpop r/s", "ratio",
+                    "bearer cpu us", "dpop cpu us");
+        QList<double> bearerRates, dpopRates, dpopRatios, bearerCpu, dpopCpu;
+        const auto cpuUs = [] { return std::clock() * 1e6 / CLOCKS_PER_SEC; };
+        for (int round = 1; round <= rounds; ++round) {
+            const double cpu0 = cpuUs();
+            const Run a = drive(sendAuth, requests, concurrency);
+            const double cpu1 = cpuUs();
+            const Run b = drive(sendBound, requests, concurrency);
+            const double cpu2 = cpuUs();
+            failures += a.failed + b.failed;
+            const double bearerRate = requests * 1000.0 / a.elapsedMs;
+            const double dpopRate = requests * 1000.0 / b.elapsedMs;
+            bearerRates << bearerRate;
+            dpopRates << dpopRate;
+            dpopRatios << dpopRate / bearerRate;
+            bearerCpu << (cpu1 - cpu0) / requests;
+            dpopCpu << (cpu2 - cpu1) / requests;
+            std::printf("%-6d %12.0f %12.0f %7.3f %14.1f %14.1f\n", round, bearerRate, dpopRate,
+                        dpopRate / bearerRate, bearerCpu.last(), dpopCpu.last());
+        }
+        std::printf("%-6s %12.0f %12.0f %7.3f %14.1f %14.1f\n\n", "median", median(bearerRates),
+                    median(dpopRates), median(dpopRatios), median(bearerCpu), median(dpopCpu));
+    }
 
     std::printf("storm: %d GETs sent at once, %d rounds\n", storm, rounds);
     std::printf("%-6s %10s %11s %7s %10s %8s %8s\n", "round", "valid ms", "expired ms", "ratio",

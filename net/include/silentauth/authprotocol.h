@@ -23,6 +23,9 @@ struct TokenResponse
     //! Expires). Past that time the Session does not present it: the session ends as if the
     //! server had refused it.
     std::optional<qint64> refreshExpiresIn;
+    //! The token type the server named: \c Bearer (also when it named none) or \c DPoP
+    //! (RFC 9449: the access token is bound to the key of the request's proof).
+    QByteArray tokenType = QByteArrayLiteral("Bearer");
 };
 
 /*!

@@ -14,8 +14,9 @@ namespace SilentAuth {
 
 class TokenStore;
 namespace Internal {
+class DpopKey;
 class GrantCompletion;
-}
+} // namespace Internal
 
 /*!
     The global session state the UI binds to, and the one place tokens live.
@@ -132,6 +133,32 @@ public:
     */
     void setPlainHttpAllowed(bool allowed);
     bool isPlainHttpAllowed() const;
+    /*!
+        Sender-constrained tokens: DPoP (RFC 9449). Off by default; set it before signing in.
+
+        Each sign-in makes a new EC P-256 key pair, and every token request (sign-in, refresh,
+        a BrowserSignIn or DeviceSignIn grant) carries a proof signed with it. When the server
+        answers with \c token_type \c DPoP, the tokens are bound to the key: the private key
+        is kept in the TokenStore entry beside the refresh token (never in a file), restore()
+        brings it back with the token, and signOut() forgets it. Every request that
+        AuthNetworkAccessManager sends with the token (replays, redirects within the
+        allow-list, resends included) then carries \c{Authorization: DPoP} and a fresh proof.
+
+        A server that answers \c Bearer does not support DPoP: the session goes on with bearer
+        tokens, and keeps no key. A \c DPoP answer to a request sent without a proof (DPoP off)
+        is refused as an unsupported token type. A \c use_dpop_nonce challenge is answered by
+        sending the request once more with the server's nonce (see nonceResendCount()), never
+        by a refresh.
+    */
+    void setProofOfPossession(bool enabled);
+    bool isProofOfPossessionEnabled() const;
+    //! Whether the current access token is bound to the session's DPoP key (the server said
+    //! \c token_type \c DPoP); false for a bearer token.
+    bool isAccessTokenBound() const;
+    //! How many requests (token and resource requests) were sent once more because the server
+    //! asked for a DPoP nonce. Not counted in replayCount().
+    int nonceResendCount() const;
+
     //! Refresh this long before the access token expires; 0 = a tenth of its lifetime (the
     //! default).
     void setProactiveLead(std::chrono::milliseconds lead);
@@ -245,8 +272,20 @@ private:
     // and is superseded in turn; its tokens are taken only while its ticket is current
     // (otherwise they are revoked and false is returned).
     quint64 beginExternalSignIn();
+    // \a key: the DPoP key the grant's proofs were signed with, if any.
     bool completeExternalSignIn(quint64 ticket, const TokenResponse &tokens,
-                                const QString &identity, const QString &displayName);
+                                const QString &identity, const QString &displayName,
+                                const std::shared_ptr<Internal::DpopKey> &key = {});
+    // DPoP, for a grant that runs elsewhere: a new key when DPoP is on, else null.
+    std::shared_ptr<Internal::DpopKey> newProofKey() const;
+    // DPoP: a proof signed with \a key (empty: no key) with the nonce \a url's origin gave.
+    QByteArray proofWith(const Internal::DpopKey *key, const QByteArray &method, const QUrl &url,
+                         const QByteArray &accessToken = {}) const;
+    // DPoP: the proof for a request with the current access token; empty for a bearer token.
+    QByteArray accessTokenProof(const QByteArray &method, const QUrl &url) const;
+    // DPoP: remembers the reply's DPoP-Nonce for its origin; counts a resend for a nonce.
+    void learnNonce(const QNetworkReply *reply);
+    void countNonceResend();
     void abandonExternalSignIn(quint64 ticket);
     // A request is about to go out: when the token is due for renewal by the wall clock
     // (the proactive timer is late: the machine slept), a refresh starts and true says to
