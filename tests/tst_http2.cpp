@@ -5,6 +5,7 @@
 // over HTTP/1.1 must hold when they are multiplexed on one connection:
 // exactly one refresh, every request answered once, the replayed body byte
 // for byte.
+#include "http2front.h"
 #include "sessionfixture.h"
 #include "testserver.h"
 
@@ -14,103 +15,13 @@
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QJsonObject>
-#include <QtCore/QProcess>
-#include <QtCore/QStandardPaths>
 #include <QtCore/QTemporaryDir>
-#include <QtNetwork/QSslConfiguration>
-#include <QtNetwork/QTcpServer>
-#include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>
 
 using namespace SilentAuth;
 using namespace SilentAuth::Test;
 
 namespace {
-
-quint16 freePort()
-{
-    QTcpServer probe;
-    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : 0;
-}
-
-bool accepts(quint16 port)
-{
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    return socket.waitForConnected(200);
-}
-
-// nghttpx before a backend: one TLS front (h2 and http/1.1 by ALPN) and
-// one cleartext front (h2c with prior knowledge, or http/1.1).
-class Http2Front
-{
-public:
-    ~Http2Front()
-    {
-        if (m_process.state() != QProcess::NotRunning) {
-            m_process.terminate();
-            if (!m_process.waitForFinished(5000))
-                m_process.kill();
-        }
-    }
-
-    bool start(quint16 backendPort, const QString &key, const QString &certificate)
-    {
-        const QString program = QStandardPaths::findExecutable(QStringLiteral("nghttpx")).isEmpty()
-            ? QStandardPaths::findExecutable(QStringLiteral("nghttpx"),
-                                             {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")})
-            : QStandardPaths::findExecutable(QStringLiteral("nghttpx"));
-        if (program.isEmpty()) {
-            qWarning("nghttpx is not installed (Debian: nghttp2-proxy; scripts/install-deps)");
-            return false;
-        }
-        for (int attempt = 0; attempt < 5; ++attempt) {
-            m_tlsPort = freePort();
-            m_clearPort = freePort();
-            if (!m_tlsPort || !m_clearPort || m_tlsPort == m_clearPort)
-                continue;
-            m_process.setProcessChannelMode(QProcess::ForwardedErrorChannel);
-            m_process.start(program,
-                            {QStringLiteral("--conf=/dev/null"),
-                             QStringLiteral("--frontend=127.0.0.1,%1").arg(m_tlsPort),
-                             QStringLiteral("--frontend=127.0.0.1,%1;no-tls").arg(m_clearPort),
-                             QStringLiteral("--backend=127.0.0.1,%1").arg(backendPort),
-                             QStringLiteral("--workers=1"), QStringLiteral("--log-level=WARN"),
-                             QStringLiteral("--no-ocsp"), QStringLiteral("--no-via"),
-                             QStringLiteral("--frontend-http2-max-concurrent-streams=100"), key,
-                             certificate});
-            if (!m_process.waitForStarted(5000))
-                return false;
-            QElapsedTimer waited;
-            waited.start();
-            while (waited.elapsed() < 5000 && m_process.state() == QProcess::Running) {
-                if (accepts(m_tlsPort) && accepts(m_clearPort))
-                    return true;
-                QTest::qWait(50);
-            }
-            m_process.kill();
-            m_process.waitForFinished(2000);
-        }
-        return false;
-    }
-
-    QUrl tlsUrl(const char *path = "/") const
-    {
-        return QUrl(
-            QStringLiteral("https://127.0.0.1:%1%2").arg(m_tlsPort).arg(QString::fromLatin1(path)));
-    }
-    QUrl clearUrl(const char *path = "/") const
-    {
-        return QUrl(QStringLiteral("http://127.0.0.1:%1%2")
-                        .arg(m_clearPort)
-                        .arg(QString::fromLatin1(path)));
-    }
-
-private:
-    QProcess m_process;
-    quint16 m_tlsPort = 0;
-    quint16 m_clearPort = 0;
-};
 
 // What the echo service answers: the method, and the body's size and hash.
 bool echoes(const QByteArray &answer, const QByteArray &verb, const QByteArray &body)
@@ -215,6 +126,21 @@ private Q_SLOTS:
         QVERIFY(reply->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool());
         QVERIFY(reply->attribute(QNetworkRequest::ConnectionEncryptedAttribute).toBool());
         QVERIFY(reply->readAll().contains("alice"));
+
+        // The session's own token requests go over HTTP/1.1: Qt 6.4 holds a
+        // POST's body on HTTP/2 for the peer's delayed acknowledgement
+        // (about 40 ms each behind a front like this one).
+        c.session->refresh();
+        QSignalSpy refreshed(c.session.get(), &Session::refreshFinished);
+        QVERIFY(refreshed.wait(10000));
+        QTRY_VERIFY(m_front->accessLog().contains(QStringLiteral("http/1.1 POST /auth/refresh")));
+        const QStringList log = m_front->accessLog();
+        QVERIFY2(log.contains(QStringLiteral("http/1.1 POST /auth/login")),
+                 qPrintable(log.join(QLatin1Char('|'))));
+        QVERIFY2(log.contains(QStringLiteral("h2 GET /profile")),
+                 qPrintable(log.join(QLatin1Char('|'))));
+        for (const QString &line : log)
+            QVERIFY2(!line.startsWith(QLatin1String("h2 POST /auth")), qPrintable(line));
     }
 
     // h2c with prior knowledge (QNetworkRequest::Http2DirectAttribute):

@@ -24,14 +24,7 @@ constexpr qint64 keySetLimit = 256 * 1024;
 
 QNetworkRequest boundedRequest(QNetworkRequest request)
 {
-    request.setTransferTimeout(requestTimeoutMs);
-    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
-                         QNetworkRequest::ManualRedirectPolicy);
-    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
-                         QNetworkRequest::AlwaysNetwork);
-    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
-    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
-    return request;
+    return authServerRequest(std::move(request), requestTimeoutMs);
 }
 
 // What to show for the user: preferred_username, else name; nothing that

@@ -43,6 +43,19 @@ bool sameIssuer(QString a, QString b)
     return !a.isEmpty() && a == b;
 }
 
+QNetworkRequest authServerRequest(QNetworkRequest request, int timeoutMs)
+{
+    request.setTransferTimeout(timeoutMs);
+    request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
+                         QNetworkRequest::AlwaysNetwork);
+    request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
+                         QNetworkRequest::ManualRedirectPolicy);
+    request.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
+    request.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
+    request.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    return request;
+}
+
 void boundReply(QNetworkReply *reply, int timeoutMs, qint64 maxBytes)
 {
     reply->setProperty("silentauthMaxBytes", maxBytes);

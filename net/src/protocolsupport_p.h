@@ -49,6 +49,14 @@ QString showable(const QString &text);
 
 bool isPlainHttpToRemoteHost(const QUrl &url);
 
+// A request to an auth server as it must go: silent for \a timeoutMs at most,
+// always from the network, no redirect followed (tokens never cross to
+// another origin), no cookie jar read or written (a refresh cookie is the
+// protocol's to send), and over HTTP/1.1: Qt 6.4 sends a POST's body over
+// HTTP/2 in a second small write that waits out the peer's delayed
+// acknowledgement, about 40 ms per token request behind an HTTP/2 front.
+QNetworkRequest authServerRequest(QNetworkRequest request, int timeoutMs);
+
 // Bounds a request to an auth server: aborted when it has taken \a timeoutMs in
 // all (a server that trickles bytes is not waited for; a transfer timeout only
 // sees silence), or when its answer grows past \a maxBytes.

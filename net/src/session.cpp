@@ -254,16 +254,9 @@ void Session::Private::release(bool resumed)
 QNetworkReply *Session::Private::send(const AuthProtocol::Request &request,
                                       const Internal::DpopKey *proofKey)
 {
-    QNetworkRequest r = request.request;
+    QNetworkRequest r = Internal::authServerRequest(request.request, clampedMs(timeout.count()));
     if (proofKey)
         r.setRawHeader("DPoP", proofKey->proof("POST", r.url(), {}, nonces.nonceFor(r.url())));
-    r.setTransferTimeout(clampedMs(timeout.count()));
-    r.setAttribute(QNetworkRequest::CacheLoadControlAttribute, QNetworkRequest::AlwaysNetwork);
-    // Tokens never follow a redirect, and no cookie jar keeps or adds
-    // anything: a refresh cookie is the protocol's to read and send.
-    r.setAttribute(QNetworkRequest::RedirectPolicyAttribute, QNetworkRequest::ManualRedirectPolicy);
-    r.setAttribute(QNetworkRequest::CookieLoadControlAttribute, QNetworkRequest::Manual);
-    r.setAttribute(QNetworkRequest::CookieSaveControlAttribute, QNetworkRequest::Manual);
     QNetworkReply *reply = network.post(r, request.body);
     Internal::boundReply(reply, clampedMs(timeout.count()));
     return reply;

@@ -13,8 +13,13 @@
 //            bearer token and with a DPoP-bound one (a proof signed for every
 //            request, verified by the server); rounds alternate, medians.
 //
+// --transport https runs all of it over TLS to the server (HTTP/1.1), and
+// --transport h2 through an HTTP/2 front (nghttpx) over TLS: the clients
+// multiplex on one connection, the server behind it is unchanged.
+//
 // Prints a table. Exits 1 when a request failed or a storm took other than
 // one refresh: the figures are reported, the counts are checked.
+#include "http2front.h"
 #include "httpclient.h"
 #include "mockprocess.h"
 
@@ -28,8 +33,10 @@
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QEventLoop>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QTemporaryDir>
 #include <QtCore/QTimer>
 #include <QtNetwork/QNetworkReply>
+#include <QtNetwork/QSslConfiguration>
 
 #include <algorithm>
 #include <cstdio>
@@ -134,8 +141,12 @@ int main(int argc, char *argv[])
                                           QStringLiteral("n"), QStringLiteral("5"));
     const QCommandLineOption dpopOption(
         QStringLiteral("dpop"), QStringLiteral("Also measure DPoP-bound against bearer tokens."));
-    parser.addOptions(
-        {serverOption, requestsOption, concurrencyOption, stormOption, roundsOption, dpopOption});
+    const QCommandLineOption transportOption(
+        QStringLiteral("transport"),
+        QStringLiteral("http (default), https (TLS, HTTP/1.1) or h2 (TLS through nghttpx)."),
+        QStringLiteral("kind"), QStringLiteral("http"));
+    parser.addOptions({serverOption, requestsOption, concurrencyOption, stormOption, roundsOption,
+                       dpopOption, transportOption});
     parser.process(app);
     if (!parser.isSet(serverOption)) {
         std::fprintf(stderr, "bench_net: --mock-server PATH is required\n");
@@ -146,11 +157,18 @@ int main(int argc, char *argv[])
     const int storm = parser.value(stormOption).toInt();
     const int rounds = parser.value(roundsOption).toInt();
     const bool dpop = parser.isSet(dpopOption);
+    const QString transport = parser.value(transportOption);
+    if (transport != QLatin1String("http") && transport != QLatin1String("https")
+        && transport != QLatin1String("h2")) {
+        std::fprintf(stderr, "bench_net: --transport is http, https or h2\n");
+        return 2;
+    }
     if (requests < 1 || concurrency < 1 || storm < 1 || rounds < 1) {
         std::fprintf(stderr, "bench_net: counts must be positive\n");
         return 2;
     }
 
+    QTemporaryDir tls;
     QProcess serverProcess;
     QStringList serverArguments {QStringLiteral("--port"), QStringLiteral("0"),
                                  QStringLiteral("--access-ttl"), QStringLiteral("1h")};
@@ -162,6 +180,35 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "bench_net: the mock server did not start\n");
         return 1;
     }
+    // The clients talk to base; the admin calls go to the server itself.
+    QUrl base = server;
+    Http2Front front;
+    QProcess certificateMaker;
+    if (transport != QLatin1String("http")) {
+        // A CA and a certificate for 127.0.0.1, made by a mock server started
+        // for that; trusted the way an application trusts a private CA.
+        if (!tls.isValid()
+            || !startMockProcess(certificateMaker, parser.value(serverOption),
+                                 {QStringLiteral("--port"), QStringLiteral("0"),
+                                  QStringLiteral("--tls-self-signed"), tls.path()},
+                                 true)
+                    .isValid()) {
+            std::fprintf(stderr, "bench_net: no TLS certificate\n");
+            return 1;
+        }
+        certificateMaker.terminate();
+        certificateMaker.waitForFinished(5000);
+        QSslConfiguration trusted = QSslConfiguration::defaultConfiguration();
+        trusted.addCaCertificates(tls.filePath(QStringLiteral("ca.pem")));
+        QSslConfiguration::setDefaultConfiguration(trusted);
+        if (!front.start(quint16(server.port()), tls.filePath(QStringLiteral("server-key.pem")),
+                         tls.filePath(QStringLiteral("server.pem")))) {
+            std::fprintf(stderr, "bench_net: the HTTP/2 front did not start\n");
+            return 1;
+        }
+        base = front.tlsUrl();
+    }
+    std::printf("transport: %s\n\n", qPrintable(transport));
 
     // The plain client signs in by hand and sets the header itself.
     HttpClient http;
@@ -173,11 +220,11 @@ int main(int argc, char *argv[])
               .toString()
               .toLatin1();
     QNetworkAccessManager plain;
-    QNetworkRequest plainRequest(at(server, "/profile"));
+    QNetworkRequest plainRequest(at(base, "/profile"));
     plainRequest.setRawHeader("Authorization", "Bearer " + token);
 
     MemoryTokenStore store;
-    Session session(std::make_unique<JsonAuthProtocol>(server), &store);
+    Session session(std::make_unique<JsonAuthProtocol>(base), &store);
     AuthNetworkAccessManager intercepted(&session);
     session.signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
     if (token.isEmpty()
@@ -185,7 +232,12 @@ int main(int argc, char *argv[])
         std::fprintf(stderr, "bench_net: could not sign in\n");
         return 1;
     }
-    const QNetworkRequest authRequest(at(server, "/profile"));
+    QNetworkRequest authRequest(at(base, "/profile"));
+    if (transport == QLatin1String("https")) {
+        // HTTP/1.1 over TLS: ALPN would otherwise pick h2 where it is offered.
+        plainRequest.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+        authRequest.setAttribute(QNetworkRequest::Http2AllowedAttribute, false);
+    }
     const auto sendPlain = [&] { return plain.get(plainRequest); };
     const auto sendAuth = [&] { return intercepted.get(authRequest); };
 
@@ -193,6 +245,22 @@ int main(int argc, char *argv[])
     // Warm both managers' connection pools and the server.
     failures
         += drive(sendPlain, 200, concurrency).failed + drive(sendAuth, 200, concurrency).failed;
+
+    // Which protocol the two managers really used.
+    for (const auto &[name, send] :
+         {std::pair<const char *, std::function<QNetworkReply *()>> {"plain", sendPlain},
+          {"auth", sendAuth}}) {
+        QNetworkReply *probe = send();
+        waitFor([probe] { return probe->isFinished(); }, 10000);
+        std::printf("%s manager: %s%s\n", name,
+                    probe->attribute(QNetworkRequest::Http2WasUsedAttribute).toBool() ? "HTTP/2"
+                                                                                      : "HTTP/1.1",
+                    probe->attribute(QNetworkRequest::ConnectionEncryptedAttribute).toBool()
+                        ? " over TLS"
+                        : "");
+        delete probe;
+    }
+    std::printf("\n");
 
     std::printf("overhead: %d GETs /profile, %d in flight, %d rounds\n", requests, concurrency,
                 rounds);
@@ -214,7 +282,7 @@ int main(int argc, char *argv[])
 
     if (dpop) {
         MemoryTokenStore boundStore;
-        Session boundSession(std::make_unique<JsonAuthProtocol>(server), &boundStore);
+        Session boundSession(std::make_unique<JsonAuthProtocol>(base), &boundStore);
         boundSession.setProofOfPossession(true);
         AuthNetworkAccessManager bound(&boundSession);
         boundSession.signIn(QStringLiteral("bob"), QStringLiteral("bob-password"));
