@@ -249,6 +249,16 @@ private Q_SLOTS:
         QTest::newRow("another site")
             << QByteArray("refreshToken=r-1; Domain=evil.example") << false;
         QTest::newRow("expired") << QByteArray("refreshToken=r-1; Max-Age=0") << false;
+        // RFC 6265 §5.3: Max-Age wins over Expires, in either order.
+        QTest::newRow("max-age over a past expires")
+            << QByteArray("refreshToken=r-1; Path=/auth; Max-Age=100; "
+                          "Expires=Thu, 01 Jan 1970 00:00:00 GMT")
+            << true;
+        QTest::newRow("max-age 0 over a future expires")
+            << QByteArray("refreshToken=r-1; Path=/auth; Expires=Fri, 01 Jan 2100 00:00:00 GMT; "
+                          "Max-Age=0")
+            << false;
+        QTest::newRow("negative max-age") << QByteArray("refreshToken=r-1; Max-Age=-1") << false;
         QTest::newRow("empty") << QByteArray("refreshToken=; Path=/auth") << false;
         QTest::newRow("a header line inside")
             << QByteArray("refreshToken=r\x01x; Path=/auth") << false;
@@ -273,6 +283,9 @@ private Q_SLOTS:
             QVERIFY(readStore(store).token.isEmpty());
             QVERIFY(!errors.isEmpty());
             QVERIFY2(!errors.constLast().at(1).toString().isEmpty(), "no message");
+            // The password was right: never "the username or password is wrong".
+            QVERIFY(errors.constLast().at(0).value<Session::Error>()
+                    != Session::Error::InvalidCredentials);
         }
     }
 

@@ -1247,6 +1247,114 @@ private Q_SLOTS:
             QCOMPARE(request.path(), QByteArray("/slow"));
         QVERIFY(f->allowed.requests().size() <= 12);
     }
+
+    // A redirect answered after the user changed: the next hop would carry
+    // the new user's token, so it is not sent.
+    void redirectNeverTakesAnotherUsersToken()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        RawResponse redirect = RawResponse::redirect(302, "/landing");
+        redirect.body = QByteArray(20, 'r');
+        redirect.trickleBytes = 1;
+        redirect.trickleIntervalMs = 40; // finishes after about 0.8 s
+        f->allowed.route("/moved", redirect);
+        f->allowed.route("/landing", RawResponse::ok("landed"));
+        std::unique_ptr<QNetworkReply> reply(
+            f->client.manager->get(QNetworkRequest(f->allowed.url("/moved"))));
+        QTRY_COMPARE(f->allowed.requests().size(), 1);
+        f->client.session->signOut();
+        QVERIFY(signIn(*f->client.session, QStringLiteral("bob")));
+        QVERIFY(waitFinished(reply.get()));
+        QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+        QTest::qWait(100);
+        QCOMPARE(f->allowed.requests().size(), 1); // /landing never asked for
+    }
+
+    // A request waiting for a place has the transfer timeout a plain
+    // request waiting in Qt's queue has: it ends, unsent, when it runs out.
+    void transferTimeoutRunsWhileWaitingForAPlace()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        RawResponse endless = RawResponse::ok(QByteArray(4000, 'e'));
+        endless.trickleBytes = 1;
+        endless.trickleIntervalMs = 100; // still going when the test ends
+        f->allowed.route("/endless", endless);
+        f->allowed.route("/quick", RawResponse::ok("quick"));
+        std::vector<std::unique_ptr<QNetworkReply>> busy;
+        for (int i = 0; i < 12; ++i)
+            busy.emplace_back(f->client.manager->get(QNetworkRequest(f->allowed.url("/endless"))));
+        QNetworkRequest bounded(f->allowed.url("/quick"));
+        bounded.setTransferTimeout(800);
+        std::unique_ptr<QNetworkReply> reply(f->client.manager->get(bounded));
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(waitFinished(reply.get(), 5000));
+        QCOMPARE(reply->error(), QNetworkReply::OperationCanceledError);
+        QVERIFY2(clock.elapsed() >= 700, qPrintable(QString::number(clock.elapsed())));
+        for (const RawRequest &request : f->allowed.requests())
+            QCOMPARE(request.path(), QByteArray("/endless"));
+        for (const auto &waiting : busy)
+            waiting->abort();
+    }
+
+    // close() on a reply under way ends it at once, as on a plain reply:
+    // canceled, finished once; close() on a finished one changes nothing.
+    void closeEndsTheReplyAsAPlainOneDoes()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        RawResponse slow = RawResponse::ok(QByteArray(20, 's'));
+        slow.trickleBytes = 1;
+        slow.trickleIntervalMs = 50;
+        f->allowed.route("/slow", slow);
+        f->allowed.route("/fast", RawResponse::ok("fast"));
+        for (QNetworkAccessManager *manager :
+             {static_cast<QNetworkAccessManager *>(&f->plain),
+              static_cast<QNetworkAccessManager *>(f->client.manager.get())}) {
+            std::unique_ptr<QNetworkReply> reply(
+                manager->get(QNetworkRequest(f->allowed.url("/slow"))));
+            QSignalSpy finished(reply.get(), &QNetworkReply::finished);
+            QSignalSpy errors(reply.get(), &QNetworkReply::errorOccurred);
+            QTRY_VERIFY(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid());
+            reply->close();
+            QCOMPARE(finished.size(), 1);
+            QCOMPARE(errors.size(), 1);
+            QCOMPARE(reply->error(), QNetworkReply::OperationCanceledError);
+            QVERIFY(reply->isFinished());
+            QVERIFY(!reply->isOpen());
+            QTest::qWait(1200); // the rest of the body would have come by now
+            QCOMPARE(finished.size(), 1);
+
+            std::unique_ptr<QNetworkReply> done(
+                manager->get(QNetworkRequest(f->allowed.url("/fast"))));
+            QVERIFY(waitFinished(done.get()));
+            done->close();
+            QCOMPARE(done->error(), QNetworkReply::NoError);
+        }
+    }
+
+    // The session goes while requests wait for a place: they end as
+    // requests waiting for the session do, canceled.
+    void sessionDeletedWhileRequestsWaitForAPlace()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        RawResponse slow = RawResponse::ok(QByteArray(10, 's'));
+        slow.trickleBytes = 1;
+        slow.trickleIntervalMs = 50;
+        f->allowed.route("/slow", slow);
+        std::vector<std::unique_ptr<QNetworkReply>> replies;
+        for (int i = 0; i < 14; ++i)
+            replies.emplace_back(f->client.manager->get(QNetworkRequest(f->allowed.url("/slow"))));
+        QTRY_COMPARE(f->allowed.requests().size(), 6);
+        f->client.session.reset();
+        for (const auto &reply : replies)
+            QVERIFY(waitFinished(reply.get()));
+        QCOMPARE(replies[12]->error(), QNetworkReply::OperationCanceledError);
+        QCOMPARE(replies[13]->error(), QNetworkReply::OperationCanceledError);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestReplyConformance)

@@ -699,6 +699,34 @@ private Q_SLOTS:
         QCOMPARE(requestCount(idp), beforeBack);
     }
 
+    // Reports that the network is there, when it never went, retry nothing;
+    // and a network that flaps never brings a retry before the server's
+    // Retry-After.
+    void networkReportsDoNotOverrideRetryAfter()
+    {
+        CapturingServer idp("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 3\r\n"
+                            "Connection: close\r\nContent-Length: 0\r\n\r\n");
+        MemoryTokenStore store;
+        auto client = makeClient(
+            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
+        client.session->restoreFrom("refresh-token-1");
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Offline, 5000);
+        QCOMPARE(requestCount(idp), 1);
+        for (int i = 0; i < 5; ++i) {
+            client.session->setNetworkReachable(true);
+            QTest::qWait(100);
+        }
+        QCOMPARE(requestCount(idp), 1);
+        for (int i = 0; i < 5; ++i) {
+            client.session->setNetworkReachable(false);
+            client.session->setNetworkReachable(true);
+            QTest::qWait(100);
+        }
+        QTest::qWait(500); // about 1.6 s of the 3 s gone
+        QCOMPARE(requestCount(idp), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 2, 4000); // at the Retry-After
+    }
+
     // The token a refresh just brought is rejected as well: one refresh, not
     // one per request, and every request ends with the 401.
     void newTokenAlsoRejectedRefreshesOnce()

@@ -422,10 +422,17 @@ void AuthReply::send()
     Session *session = m_session;
     const bool carriesToken = !m_leftAllowed && m_manager->isAllowed(url()) && session
         && !session->accessToken().isEmpty();
+    // Every hop, a redirect's included, goes out only under the identity the
+    // request was made with: never with another user's token.
+    if (carriesToken && !m_identity.isEmpty() && session->identity() != m_identity) {
+        finishWith(QNetworkReply::AuthenticationRequiredError,
+                   tr("Another user is signed in now; the request was not sent."));
+        return;
+    }
     if (carriesToken && m_lane.isEmpty()) {
         const QString from = Internal::originOf(url());
         if (!m_manager->takeSlot(this, from)) {
-            m_queued = true; // leaveQueue() goes on
+            queue();
             return;
         }
         m_lane = from;
@@ -717,13 +724,44 @@ void AuthReply::leaveLane()
         m_manager->releaseSlot(from);
 }
 
+// Waits for a place in its origin's lane. Qt's transfer timeout runs for a
+// request waiting in Qt's own queue: it runs here too.
+void AuthReply::queue()
+{
+    m_queued = true; // leaveQueue() goes on
+    const int transfer = m_original.transferTimeout() > 0
+        ? m_original.transferTimeout()
+        : (m_manager ? m_manager->transferTimeout() : 0);
+    if (transfer <= 0)
+        return;
+    m_queueDeadline.setSingleShot(true);
+    connect(&m_queueDeadline, &QTimer::timeout, this, &AuthReply::queueTimedOut,
+            Qt::UniqueConnection);
+    m_queueDeadline.start(transfer);
+}
+
+void AuthReply::queueTimedOut()
+{
+    if (!m_queued)
+        return;
+    m_queued = false;
+    m_neverSent = !m_replayed;
+    finishWith(QNetworkReply::OperationCanceledError, tr("Operation canceled"));
+}
+
 void AuthReply::leaveQueue(const QString &origin)
 {
     m_queued = false;
+    m_queueDeadline.stop();
     m_lane = origin;
     Session *session = m_session;
+    if (!session) {
+        finishWith(QNetworkReply::OperationCanceledError,
+                   tr("The session was closed before the request could be sent."));
+        return;
+    }
     // Whatever happened while it waited decides, as when it first started.
-    if (!m_identity.isEmpty() && (!session || session->identity() != m_identity)) {
+    if (!m_identity.isEmpty() && session->identity() != m_identity) {
         m_neverSent = !m_replayed;
         finishWith(QNetworkReply::AuthenticationRequiredError,
                    tr("Another user is signed in now; the request was not sent."));
@@ -808,6 +846,7 @@ bool AuthReply::takeBackUnsent()
         return false;
     if (m_queued) {
         m_queued = false; // nothing was handed over
+        m_queueDeadline.stop();
         return true;
     }
     if (!m_inner || m_innerSent || m_sawMetaData || !m_hopToken)
@@ -842,6 +881,7 @@ void AuthReply::finishWith(QNetworkReply::NetworkError code, const QString &mess
         return;
     m_done = true;
     m_queued = false;
+    m_queueDeadline.stop();
     leaveLane();
     for (const auto &c : std::as_const(m_waits))
         disconnect(c);
@@ -871,6 +911,7 @@ void AuthReply::abort()
         return;
     }
     m_queued = false;
+    m_queueDeadline.stop();
     leaveLane();
     if (m_inner) {
         QNetworkReply *inner = m_inner;
@@ -882,6 +923,15 @@ void AuthReply::abort()
     m_passthrough = false;
     QNetworkReply::close();
     finishWith(QNetworkReply::OperationCanceledError, tr("Operation canceled"));
+}
+
+// As a plain reply: closing one under way ends it, canceled, at once; a
+// finished one stays as it is.
+void AuthReply::close()
+{
+    if (m_done)
+        return;
+    abort();
 }
 
 void AuthReply::ignoreSslErrors()

@@ -37,6 +37,7 @@ public:
     ~AuthReply() override;
 
     void abort() override;
+    void close() override;
     void ignoreSslErrors() override;
     void setReadBufferSize(qint64 size) override;
     qint64 bytesAvailable() const override;
@@ -83,6 +84,8 @@ private:
     void failForSession();
     void dropInner();
     void leaveLane();
+    void queue();
+    void queueTimedOut();
     void copyMetaData(QNetworkReply *from);
     QByteArray verb() const;
     int redirectPolicy() const;
@@ -104,6 +107,7 @@ private:
     QPointer<QNetworkReply> m_inner;
     QString m_lane; // the origin whose lane place this reply holds, if any
     bool m_queued = false; // waiting for a place in the lane
+    QTimer m_queueDeadline; // the transfer timeout, while it waits there
     QList<QMetaObject::Connection> m_waits; // to the session, while this request waits for it
     QTimer m_deadline; // offline wait
     int m_sentGeneration = -1;

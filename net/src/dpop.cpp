@@ -156,13 +156,16 @@ QByteArray DpopKey::proof(const QByteArray &method, const QUrl &url, const QByte
     QByteArray jti(16, Qt::Uninitialized);
     QRandomGenerator::system()->generate(reinterpret_cast<quint32 *>(jti.data()),
                                          reinterpret_cast<quint32 *>(jti.data() + jti.size()));
-    QJsonObject claims {{QStringLiteral("jti"), QString::fromLatin1(base64url(jti))},
-                        {QStringLiteral("htm"), QString::fromLatin1(method)},
-                        {QStringLiteral("htu"),
-                         QString::fromLatin1(url.adjusted(QUrl::RemoveQuery | QUrl::RemoveFragment
-                                                          | QUrl::RemoveUserInfo)
-                                                 .toEncoded())},
-                        {QStringLiteral("iat"), QDateTime::currentSecsSinceEpoch()}};
+    // htu: the URL as Qt sends it (dot segments resolved), without query,
+    // fragment and user info (RFC 9449 §4.2).
+    QJsonObject claims {
+        {QStringLiteral("jti"), QString::fromLatin1(base64url(jti))},
+        {QStringLiteral("htm"), QString::fromLatin1(method)},
+        {QStringLiteral("htu"),
+         QString::fromLatin1(url.adjusted(QUrl::RemoveQuery | QUrl::RemoveFragment
+                                          | QUrl::RemoveUserInfo | QUrl::NormalizePathSegments)
+                                 .toEncoded())},
+        {QStringLiteral("iat"), QDateTime::currentSecsSinceEpoch()}};
     if (!accessToken.isEmpty())
         claims.insert(QStringLiteral("ath"), QString::fromLatin1(base64url(sha256(accessToken))));
     if (!nonce.isEmpty())

@@ -16,6 +16,33 @@ namespace {
 const char refreshPath[] = "/auth/refresh";
 const char signOutPath[] = "/auth/logout";
 
+// The Max-Age attribute of the last Set-Cookie line that sets \a name, if it
+// has a valid one (RFC 6265 §5.2.2: an optional '-' and digits).
+std::optional<qint64> maxAgeOf(const QByteArray &header, const QByteArray &name)
+{
+    std::optional<qint64> found;
+    for (const QByteArray &line : header.split('\n')) {
+        const QList<QByteArray> parts = line.split(';');
+        if (parts.isEmpty() || parts.first().trimmed().split('=').first() != name)
+            continue;
+        found.reset();
+        for (qsizetype i = 1; i < parts.size(); ++i) {
+            const QByteArray attribute = parts.at(i).trimmed();
+            const qsizetype equals = attribute.indexOf('=');
+            if (equals < 0 || attribute.left(equals).trimmed().toLower() != "max-age")
+                continue;
+            const QByteArray value = attribute.mid(equals + 1).trimmed();
+            bool ok = false;
+            const qint64 seconds = value.toLongLong(&ok);
+            const bool wellFormed = ok && !value.isEmpty()
+                && (value.at(0) == '-' || (value.at(0) >= '0' && value.at(0) <= '9'));
+            if (wellFormed)
+                found = seconds;
+        }
+    }
+    return found;
+}
+
 // RFC 6265 §5.1.4: does a cookie with path \a cookiePath go with a request
 // for \a requestPath?
 bool pathMatches(const QString &cookiePath, const QString &requestPath)
@@ -131,16 +158,24 @@ AuthProtocol::Outcome JsonAuthProtocol::readTokenAnswer(const QNetworkReply &rep
         return malformed(header.contains(m_cookieName + '=')
                              ? QStringLiteral("the refresh cookie could not be read")
                              : QStringLiteral("the answer set no refresh cookie"));
-    const QDateTime expiry = cookie->expirationDate();
     const QDateTime now = QDateTime::currentDateTimeUtc();
+    QDateTime expiry = cookie->expirationDate();
+    // RFC 6265 §5.3 step 3: Max-Age wins over Expires, wherever it stands.
+    if (const std::optional<qint64> maxAge = maxAgeOf(header, m_cookieName))
+        expiry = *maxAge <= 0 ? now.addSecs(-1) : now.addSecs(*maxAge);
+    const QUrl refreshUrl = Internal::withPath(m_baseUrl, refreshPath);
     if (cookie->value().isEmpty() || (expiry.isValid() && expiry <= now)) {
-        // The server took the cookie back: there is no refresh token now.
+        // The server took the cookie back. In a refresh answer, the session
+        // is over; in a sign-in answer it is a server that cannot be used
+        // this way (the password was right).
+        if (reply.url().path() != refreshUrl.path())
+            return malformed(QStringLiteral("the server removed the refresh cookie it was "
+                                            "signing in with"));
         outcome.kind = Outcome::Kind::Rejected;
         outcome.message = QStringLiteral("the server removed the refresh cookie");
         outcome.tokens = {};
         return outcome;
     }
-    const QUrl refreshUrl = Internal::withPath(m_baseUrl, refreshPath);
     const QUrl signOutUrl = Internal::withPath(m_baseUrl, signOutPath);
     const QString path
         = cookie->path().isEmpty() ? defaultPath(reply.url().path()) : cookie->path();

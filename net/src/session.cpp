@@ -19,6 +19,7 @@
 #include <QtCore/QStandardPaths>
 #include <QtCore/QTimer>
 
+#include <QtCore/QDeadlineTimer>
 #include <QtNetwork/QNetworkAccessManager>
 #include <QtNetwork/QNetworkInformation>
 #include <QtNetwork/QNetworkReply>
@@ -148,6 +149,7 @@ struct Session::Private
     bool watchingNetwork = false;
     bool networkDown = false; // the platform (or the application) says so
     bool retryParked = false; // a retry due while the network was down
+    QDeadlineTimer retryNotBefore; // the server's Retry-After, when it gave one
     bool retryScheduled() const { return retryTimer.isActive() || retryParked; }
     void stopRetry()
     {
@@ -272,19 +274,22 @@ void Session::Private::exchange(const AuthProtocol::Request &request,
 {
     QNetworkReply *reply = send(request, proofKey.get());
     sent(reply);
-    QObject::connect(reply, &QNetworkReply::finished, q,
-                     [this, reply, request, proofKey, sent, done, resent] {
-                         if (proofKey) {
-                             nonces.learn(reply);
-                             if (!resent && Internal::isTokenEndpointNonceChallenge(reply)) {
-                                 reply->deleteLater();
-                                 ++nonceResends;
-                                 exchange(request, proofKey, sent, done, true);
-                                 return;
-                             }
-                         }
-                         done(reply);
-                     });
+    QObject::connect(
+        reply, &QNetworkReply::finished, q, [this, reply, request, proofKey, sent, done, resent] {
+            if (proofKey) {
+                nonces.learn(reply);
+                // Not after a sign-out: from then on no request carries
+                // a token, not even one answering a nonce challenge.
+                const bool ended = status == Status::SignedOut || status == Status::Expired;
+                if (!resent && !ended && Internal::isTokenEndpointNonceChallenge(reply)) {
+                    reply->deleteLater();
+                    ++nonceResends;
+                    exchange(request, proofKey, sent, done, true);
+                    return;
+                }
+            }
+            done(reply);
+        });
 }
 
 // Credentials go over plain http only to loopback, unless the application
@@ -974,6 +979,7 @@ void Session::Private::scheduleRetry(int retryAfterSeconds)
     const double jitter = 0.8 + 0.4 * QRandomGenerator::global()->generateDouble();
     ++retryAttempt;
     const qint64 asked = qMin<qint64>(qint64(retryAfterSeconds) * 1000, 3600 * 1000);
+    retryNotBefore = QDeadlineTimer(asked);
     retryTimer.start(clampedMs(qMax<qint64>(qint64(capped * jitter), asked)));
 }
 
@@ -1060,6 +1066,7 @@ void Session::Private::watchNetwork()
 // lengthen the backoff; coming back retries at once.
 void Session::Private::networkChanged(bool online)
 {
+    const bool cameBack = online && networkDown;
     networkDown = !online;
     if (!online) {
         if (retryTimer.isActive()) {
@@ -1068,10 +1075,17 @@ void Session::Private::networkChanged(bool online)
         }
         return;
     }
-    if (status == Status::Offline && !flight && retryScheduled() && !refreshToken.isEmpty()) {
-        stopRetry();
-        startFlight(QStringLiteral("network back"));
+    // Only a network that was down and is back retries early; and never
+    // before a server's Retry-After, however often the network flaps.
+    if (!cameBack || status != Status::Offline || flight || !retryScheduled()
+        || refreshToken.isEmpty())
+        return;
+    stopRetry();
+    if (!retryNotBefore.hasExpired()) {
+        retryTimer.start(clampedMs(retryNotBefore.remainingTime()));
+        return;
     }
+    startFlight(QStringLiteral("network back"));
 }
 
 void Session::setNetworkReachable(bool reachable)
