@@ -16,6 +16,7 @@
 #include <QtCore/QJsonObject>
 #include <QtCore/QProcess>
 #include <QtCore/QUuid>
+#include <QtNetwork/QNetworkProxy>
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>
 
@@ -198,6 +199,40 @@ private Q_SLOTS:
         QVERIFY(!backend.requests().constFirst().hasHeader("DPoP"));
     }
 
+    // A refresh on the wire when the user signs out, answered use_dpop_nonce
+    // after it: not sent again, since from then on no request carries a token.
+    void noNonceResendAfterSignOut()
+    {
+        RawServer backend;
+        QVERIFY(backend.start());
+        backend.route("/auth/login",
+                      RawResponse::ok("{\"accessToken\":\"a1\",\"refreshToken\":\"r1\","
+                                      "\"tokenType\":\"DPoP\",\"expiresIn\":3600}",
+                                      "application/json"));
+        RawResponse challenge
+            = withNonce(RawResponse::status(400, "{\"error\":\"use_dpop_nonce\"}"), "n-1");
+        challenge.headers.append(
+            qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
+        challenge.trickleBytes = 1;
+        challenge.trickleIntervalMs = 30; // the answer takes most of a second
+        backend.route("/auth/refresh", challenge);
+        backend.route("/auth/logout", RawResponse::status(204));
+        MemoryTokenStore store;
+        Client client = makeClient(std::make_unique<JsonAuthProtocol>(backend.url()), &store);
+        QVERIFY(signInWithKey(*client.session));
+        QVERIFY(client.session->isAccessTokenBound());
+        client.session->refresh();
+        QTRY_VERIFY(std::any_of(backend.requests().cbegin(), backend.requests().cend(),
+                                [](const RawRequest &r) { return r.path() == "/auth/refresh"; }));
+        client.session->signOut();
+        QTest::qWait(1500); // the challenge has arrived and was not answered
+        int refreshes = 0;
+        for (const RawRequest &request : backend.requests())
+            refreshes += request.path() == "/auth/refresh";
+        QCOMPARE(refreshes, 1);
+        QCOMPARE(client.session->nonceResendCount(), 0);
+    }
+
     // 500 requests with an expired token: one refresh, each request answered
     // once, each replay with a proof of its own.
     void stormAfterExpiry()
@@ -279,14 +314,17 @@ private Q_SLOTS:
         MemoryTokenStore store;
         Client client = makeClient(*server, &store);
         QVERIFY(signInWithKey(*client.session));
-        // The attacker's vantage point: an allow-listed origin that sees the request.
+        // The attacker's vantage point: a proxy on the way to the server, which
+        // sees the request (and answers it itself).
         RawServer spy;
         QVERIFY(spy.start());
-        spy.route("/profile", RawResponse::ok("{}", "application/json"));
-        client.manager->addAllowedOrigin(spy.url());
-        QNetworkReply *reply = client.manager->get(QNetworkRequest(spy.url("/profile")));
+        client.manager->setProxy(QNetworkProxy(
+            QNetworkProxy::HttpProxy, QStringLiteral("127.0.0.1"), quint16(spy.url().port())));
+        QNetworkReply *reply = get(*client.manager, *server, "/profile");
         QVERIFY(waitFinished(reply));
         reply->deleteLater();
+        client.manager->setProxy(QNetworkProxy(QNetworkProxy::NoProxy));
+        QVERIFY(!spy.requests().isEmpty());
         const RawRequest captured = spy.requests().constFirst();
         const QByteArray authorization = captured.header("Authorization");
         const QByteArray proof = captured.header("DPoP");
@@ -296,8 +334,11 @@ private Q_SLOTS:
         QCOMPARE(headerOf(proof).value(QLatin1String("alg")).toString(), QStringLiteral("ES256"));
         QVERIFY(
             !headerOf(proof).value(QLatin1String("jwk")).toObject().contains(QLatin1String("d")));
-        // The proof names the spy's URL; the server checks htu against the Host header.
-        const QByteArray host = spy.url().authority().toLatin1();
+        QCOMPARE(payloadOf(proof).value(QLatin1String("htu")).toString(),
+                 endpoint(*server, "/profile").toString());
+        // The proof names the server's URL: sent once it is taken, sent again
+        // it is a replay.
+        const QByteArray host = server->url().authority().toLatin1();
         QCOMPARE(rawRequest(*server, host, "/profile", authorization, proof), 200);
         QCOMPARE(rawRequest(*server, host, "/profile", authorization, proof), 401);
         QCOMPARE(rejected(*server, "jti_replayed"), 1);

@@ -453,6 +453,154 @@ private Q_SLOTS:
         QCOMPARE(rejected(*server, "jti_replayed"), 2);
     }
 
+    // htu names the server the client meant (RFC 9449 §4.3 check 9,
+    // §11.1): a proof and bound token made for another server are refused
+    // here even when the replaying party sends that server's name as Host,
+    // for a resource and for a token request alike.
+    void proofForAnotherOriginRefused_data()
+    {
+        QTest::addColumn<bool>("resource");
+        QTest::addColumn<QString>("origin"); // what the proof was made for; PORT: this server's
+        auto row = [](const char *name, bool resource, const char *origin) {
+            QTest::newRow(name) << resource << QString::fromLatin1(origin);
+        };
+        row("resource: other host", true, "http://api.other.example");
+        row("resource: other host, this port", true, "http://api.other.example:PORT");
+        row("resource: loopback, other port", true, "http://127.0.0.1:OTHER");
+        row("token: other host", false, "http://evil.example");
+        row("token: other host, this port", false, "http://evil.example:PORT");
+        row("token: loopback, other port", false, "http://127.0.0.1:OTHER");
+    }
+    void proofForAnotherOriginRefused()
+    {
+        QFETCH(bool, resource);
+        QFETCH(QString, origin);
+        auto server = start(DpopMode::Required);
+        QVERIFY(server);
+        const QString port = QString::number(server->port());
+        const QString otherPort = QString::number(server->port() == 1 ? 2 : server->port() - 1);
+        origin.replace(QLatin1String("PORT"), port).replace(QLatin1String("OTHER"), otherPort);
+        const DpopTestKey key;
+        const QByteArray token = resource ? boundToken(*server, key) : QByteArray();
+        const char *path = resource ? "/profile" : "/auth/login";
+        if (resource)
+            QVERIFY(!token.isEmpty());
+        // What the client sent to the other server, replayed here with its Host.
+        QUrl captured(origin);
+        captured.setPath(QString::fromLatin1(path));
+        const QByteArray proof = key.proof(resource ? "GET" : "POST", captured, token);
+        HttpClient::Headers headers = withProof(proof);
+        headers.append({QByteArray("Host"), captured.authority().toLatin1()});
+        HttpResult result;
+        if (resource) {
+            headers.append({QByteArray("Authorization"), "DPoP " + token});
+            result = http.send("GET", endpoint(*server, path), {}, headers);
+            QCOMPARE(result.status, 401);
+            QVERIFY(challenge(result).contains("error=\"invalid_dpop_proof\""));
+        } else {
+            result = http.postJson(endpoint(*server, path),
+                                   {{QStringLiteral("username"), QStringLiteral("alice")},
+                                    {QStringLiteral("password"), QStringLiteral("alice-password")}},
+                                   headers);
+            QCOMPARE(result.status, 400);
+        }
+        QCOMPARE(str(result.json(), "error"), QByteArray("invalid_dpop_proof"));
+        QCOMPARE(rejected(*server, "htu_mismatch"), 1);
+        QCOMPARE(dpopStats(*server).value(QLatin1String("rejectedTotal")).toInt(), 1);
+    }
+
+    // The names a server on 127.0.0.1 answers to: a client that sends to
+    // localhost makes its proofs for localhost, and they are good here.
+    void proofForLocalhostAccepted()
+    {
+        auto server = start(DpopMode::Required);
+        QVERIFY(server);
+        QUrl local = server->url();
+        local.setHost(QStringLiteral("localhost"));
+        const DpopTestKey key;
+        local.setPath(QStringLiteral("/auth/login"));
+        auto result
+            = http.postJson(local,
+                            {{QStringLiteral("username"), QStringLiteral("alice")},
+                             {QStringLiteral("password"), QStringLiteral("alice-password")}},
+                            withProof(key.proof("POST", local)));
+        QCOMPARE(result.status, 200);
+        const QByteArray token = str(result.json(), "accessToken");
+        QVERIFY(!token.isEmpty());
+        local.setPath(QStringLiteral("/profile"));
+        HttpClient::Headers headers = withProof(key.proof("GET", local, token));
+        headers.append({QByteArray("Authorization"), "DPoP " + token});
+        QCOMPARE(http.send("GET", local, {}, headers).status, 200);
+        // 127.0.0.1 and localhost are both this server: either name is good
+        // whichever one the request went to.
+        headers = withProof(key.proof("GET", endpoint(*server, "/profile"), token));
+        headers.append({QByteArray("Authorization"), "DPoP " + token});
+        QCOMPARE(http.send("GET", local, {}, headers).status, 200);
+        QCOMPARE(dpopStats(*server).value(QLatin1String("rejectedTotal")).toInt(), 0);
+        QVERIFY(dpopStats(*server)
+                    .value(QLatin1String("htuBases"))
+                    .toArray()
+                    .contains(server->url().scheme() + QStringLiteral("://localhost:")
+                              + QString::number(server->port())));
+    }
+
+    // Behind a reverse proxy the server is configured with its public name
+    // (--issuer): proofs name the URLs discovery advertises (the issuer, its
+    // path included, then the route), whatever the proxy sends as Host; the
+    // listening address and the issuer's bare origin are not this server's
+    // names then.
+    void issuerIsTheOnlyOrigin()
+    {
+        MockServerConfig config;
+        config.issuer = QStringLiteral("https://Auth.example.test:443/tenant/");
+        auto server = start(DpopMode::Optional, false, config);
+        QVERIFY(server);
+        QCOMPARE(dpopStats(*server).value(QLatin1String("htuBases")).toArray(),
+                 QJsonArray {QStringLiteral("https://auth.example.test/tenant")});
+        const DpopTestKey key;
+        const auto body
+            = QJsonObject {{QStringLiteral("username"), QStringLiteral("alice")},
+                           {QStringLiteral("password"), QStringLiteral("alice-password")}};
+        auto loginAs = [&](const char *htu, const QByteArray &host) {
+            HttpClient::Headers headers
+                = withProof(key.proof("POST", QUrl(QString::fromLatin1(htu))));
+            if (!host.isEmpty())
+                headers.append({QByteArray("Host"), host});
+            return http.postJson(endpoint(*server, "/auth/login"), body, headers).status;
+        };
+        QCOMPARE(loginAs("https://auth.example.test/tenant/auth/login", "auth.example.test"), 200);
+        QCOMPARE(loginAs("https://auth.example.test/tenant/auth/login", {}), 200);
+        QCOMPARE(loginAs("https://auth.example.test/auth/login", "auth.example.test"), 400);
+        QCOMPARE(loginAs("http://auth.example.test/tenant/auth/login", "auth.example.test"), 400);
+        QCOMPARE(login(*server, key.proof("POST", endpoint(*server, "/auth/login"))).status, 400);
+        QCOMPARE(rejected(*server, "htu_mismatch"), 3);
+    }
+
+    // On ::1 the server answers to [::1] and localhost.
+    void ipv6LoopbackOrigins()
+    {
+        MockServerConfig config;
+        config.address = QHostAddress::LocalHostIPv6;
+        auto server = start(DpopMode::Optional, false, config);
+        if (!server)
+            QSKIP("No IPv6 loopback here");
+        const DpopTestKey key;
+        const QString scheme = server->url().scheme();
+        const QString port = QString::number(server->port());
+        QCOMPARE(dpopStats(*server).value(QLatin1String("htuBases")).toArray(),
+                 (QJsonArray {scheme + QStringLiteral("://[::1]:") + port,
+                              scheme + QStringLiteral("://localhost:") + port}));
+        const QUrl url = endpoint(*server, "/auth/login");
+        QCOMPARE(login(*server, key.proof("POST", url)).status, 200);
+        QUrl local = url;
+        local.setHost(QStringLiteral("localhost"));
+        QCOMPARE(login(*server, key.proof("POST", local)).status, 200);
+        QUrl v4 = url;
+        v4.setHost(QStringLiteral("127.0.0.1"));
+        QCOMPARE(login(*server, key.proof("POST", v4)).status, 400);
+        QCOMPARE(rejected(*server, "htu_mismatch"), 1);
+    }
+
     void nonceChallenge()
     {
         auto server = start(DpopMode::Optional, true);

@@ -2,6 +2,8 @@
 
 #include "servercontext.h"
 
+#include <QtCore/QJsonArray>
+
 namespace SilentAuth::Mock {
 
 using Dpop::Rejection;
@@ -63,32 +65,53 @@ DpopGuard::Check DpopGuard::rejected(Rejection rejection, const QString &descrip
     return check;
 }
 
+void DpopGuard::configureOrigins()
+{
+    m_htuBases.clear();
+    auto add = [this](QUrl url) {
+        // Normalized as htu is: scheme and host in lower case, no default port.
+        const QString normalized = Dpop::normalizedUrl(url);
+        if (normalized.isEmpty())
+            return;
+        url = QUrl(normalized.endsWith(QLatin1Char('/')) ? normalized.chopped(1) : normalized);
+        if (!m_htuBases.contains(url))
+            m_htuBases.append(url);
+    };
+    const MockServerConfig &config = m_context.config;
+    if (!config.issuer.isEmpty()) {
+        // The public name, path included: the URLs discovery advertises.
+        add(QUrl(m_context.issuerUrl, QUrl::StrictMode));
+        return;
+    }
+    QUrl listening(m_context.baseUrl, QUrl::StrictMode);
+    listening.setPath(QString());
+    const QHostAddress &address = config.address;
+    QStringList hosts;
+    if (address == QHostAddress::Any) // IPv4 and IPv6
+        hosts = {QStringLiteral("127.0.0.1"), QStringLiteral("localhost"), QStringLiteral("::1")};
+    else if (address == QHostAddress::AnyIPv4 || address == QHostAddress::LocalHost)
+        hosts = {QStringLiteral("127.0.0.1"), QStringLiteral("localhost")};
+    else if (address == QHostAddress::AnyIPv6 || address == QHostAddress::LocalHostIPv6)
+        hosts = {QStringLiteral("::1"), QStringLiteral("localhost")};
+    else
+        hosts = {address.toString()};
+    for (const QString &host : std::as_const(hosts)) {
+        listening.setHost(host);
+        add(listening);
+    }
+}
+
 QStringList DpopGuard::expectedUrls(const Request &request) const
 {
+    // Never the Host header: a proof made for another server must not pass
+    // here because its name was sent along (RFC 9449 §11.1).
     QStringList urls;
-    auto add = [&urls](const QUrl &url) {
+    for (const QUrl &base : m_htuBases) {
+        QUrl url = base;
+        url.setPath(base.path() + request.path);
         const QString normalized = Dpop::normalizedUrl(url);
         if (!normalized.isEmpty() && !urls.contains(normalized))
             urls.append(normalized);
-    };
-    const QUrl base(m_context.baseUrl);
-    // Where the client sent it: this server's scheme, the Host header, the path.
-    const QByteArray host = request.header("host");
-    if (!host.isEmpty()) {
-        QUrl sent;
-        sent.setScheme(base.scheme());
-        sent.setAuthority(QString::fromLatin1(host), QUrl::StrictMode);
-        sent.setPath(request.path);
-        add(sent);
-    }
-    QUrl listening = base;
-    listening.setPath(request.path);
-    add(listening);
-    // The name clients know the server by (--issuer), routes at its root.
-    QUrl issuer(m_context.issuerUrl);
-    if (issuer.isValid() && !issuer.host().isEmpty()) {
-        issuer.setPath(request.path);
-        add(issuer);
     }
     return urls;
 }
@@ -182,12 +205,16 @@ QJsonObject DpopGuard::stats()
         rejectedByReason.insert(name, n);
         total += n;
     }
+    QJsonArray htuBases;
+    for (const QUrl &base : m_htuBases)
+        htuBases.append(base.toString(QUrl::FullyEncoded));
     const auto mode = m_context.config.dpop;
     return {
         {QStringLiteral("mode"),
          mode == MockServerConfig::DpopMode::Required ? QStringLiteral("required")
                                                       : QStringLiteral("optional")},
         {QStringLiteral("nonces"), noncesOn()},
+        {QStringLiteral("htuBases"), htuBases},
         {QStringLiteral("accepted"), m_context.stats.dpopAccepted},
         {QStringLiteral("rejected"), rejectedByReason},
         {QStringLiteral("rejectedTotal"), total},

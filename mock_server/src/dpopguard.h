@@ -20,6 +20,14 @@ public:
 
     // Takes the settings of the configuration; call once before serving.
     void configure();
+    // Once listening (the port known): the URLs a proof's htu may name, a
+    // route's path after them. From the configuration only, never from a
+    // request: the --issuer URL when one is set (a server behind a reverse
+    // proxy is configured with its public name that way), else this
+    // server's scheme and port with each loopback name its address answers
+    // on (127.0.0.1 and localhost, [::1] and localhost), or the address
+    // itself when it is no loopback or wildcard one.
+    void configureOrigins();
     bool enabled() const;
     bool required() const;
     bool noncesOn() const;
@@ -67,6 +75,7 @@ private:
     ServerContext &m_context;
     Dpop::ReplayCache m_replay;
     Dpop::Nonces m_nonces;
+    QList<QUrl> m_htuBases; // scheme://host[:port][/issuer path], normalized
 };
 
 } // namespace SilentAuth::Mock

@@ -318,6 +318,7 @@ bool MockServer::start(QString *error)
     m_port = listener->serverPort();
     m_context->issuerUrl = issuer();
     m_context->baseUrl = url().toString(QUrl::FullyEncoded);
+    m_context->dpop.configureOrigins();
     m_idleSweep.start(std::clamp(m_config.idleTimeout / 4, std::chrono::milliseconds(50),
                                  std::chrono::milliseconds(1000)));
     m_cleanupTimer.start(m_config.cleanupInterval);
