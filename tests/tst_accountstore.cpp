@@ -18,6 +18,8 @@
 #include <QtCore/QUuid>
 #include <QtTest/QtTest>
 
+#include <map>
+
 using namespace SilentAuth;
 using namespace SilentAuth::Test;
 
@@ -127,6 +129,54 @@ private Q_SLOTS:
             QCOMPARE(next.session->identity(), QStringLiteral("alice"));
         }
         QCOMPARE(stat(*server, "refreshes", "failed"), 0);
+    }
+
+    // A refresh writes the account's entry, not the current-account one as
+    // well when it already names the account: one keychain write per
+    // refresh. Switching accounts names the new one.
+    void refreshesWriteOnlyTheAccountsEntry()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        std::map<QString, int> writes; // stable addresses: each entry counts into its own
+        class CountingStore : public MemoryTokenStore
+        {
+        public:
+            CountingStore(int *count)
+                : m_count(count)
+            {
+            }
+            void write(const QByteArray &token, Callback done) override
+            {
+                ++*m_count;
+                MemoryTokenStore::write(token, std::move(done));
+            }
+
+        private:
+            int *m_count;
+        };
+        AccountTokenStore store([&writes](const QString &name) -> std::unique_ptr<TokenStore> {
+            return std::make_unique<CountingStore>(&writes[name]);
+        });
+        Client c = makeClient(*server, &store);
+        QVERIFY(signIn(*c.session, QStringLiteral("alice")));
+        QTRY_VERIFY(!c.session->isRefreshing());
+        for (int i = 0; i < 5; ++i) {
+            QSignalSpy refreshed(c.session.get(), &Session::refreshFinished);
+            c.session->refresh();
+            QVERIFY(refreshed.wait(5000));
+            QVERIFY(refreshed.first().at(0).toBool());
+        }
+        const QString alice
+            = TokenAccount({authService(*server), {}, QStringLiteral("alice")}).key();
+        const QString current = QStringLiteral("current-account ")
+            + QString::fromUtf8(QJsonDocument(QJsonArray {authService(*server), QString()})
+                                    .toJson(QJsonDocument::Compact));
+        QCOMPARE(writes[alice], 6); // the sign-in and five refreshes
+        QCOMPARE(writes[current], 1);
+        QVERIFY(signIn(*c.session, QStringLiteral("bob")));
+        QTRY_VERIFY(!c.session->isRefreshing());
+        QCOMPARE(writes[current], 2);
     }
 
     // The same user at two providers: two entries.

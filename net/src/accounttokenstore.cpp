@@ -47,6 +47,10 @@ struct AccountTokenStore::Private
     // The token in hand came from the fallback (an earlier version's) entry:
     // once its account is known and written, that entry goes.
     bool fromFallback = false;
+    // What this store last read from or wrote to each current-account entry:
+    // a refresh of the same account does not write it again (a keychain
+    // write per refresh is enough).
+    QHash<QString, QString> knownPointers;
 
     TokenStore *entry(const QString &name)
     {
@@ -126,6 +130,8 @@ void AccountTokenStore::read(Callback done)
         if (!self)
             return;
         if (named.error == Error::NoError) {
+            self->d->knownPointers.insert(Private::currentName(realm),
+                                          QString::fromUtf8(named.token));
             const TokenAccount account = TokenAccount::fromKey(QString::fromUtf8(named.token));
             // Only an account of this issuer and client: another provider's
             // or client's token is never presented here.
@@ -159,36 +165,45 @@ void AccountTokenStore::write(const QByteArray &token, Callback done)
                 done(written);
                 return;
             }
+            self->d->knownPointers.remove(Private::currentName(self->d->selected));
             pointer->remove([done, written](const Result &) { done(written); });
         });
         return;
     }
     const QString key = d->selected.key();
-    d->entry(key)->write(token, [self, done, key, pointer](const Result &written) {
+    const QString pointerName = Private::currentName(d->selected);
+    d->entry(key)->write(token, [self, done, key, pointer, pointerName](const Result &written) {
         if (!self)
             return;
         if (written.error != Error::NoError) {
             done(written);
             return;
         }
-        pointer->write(key.toUtf8(), [self, done](const Result &named) {
+        auto named = [self, done, key, pointerName](const Result &result) {
             if (!self)
                 return;
+            if (result.error == Error::NoError)
+                self->d->knownPointers.insert(pointerName, key);
             if (!self->d->fromFallback) {
-                done(named);
+                done(result);
                 return;
             }
             // Migrated: the token lives under its account now.
             self->d->fromFallback = false;
-            self->d->entry(self->d->fallbackName)->remove([done, named](const Result &) {
-                done(named);
+            self->d->entry(self->d->fallbackName)->remove([done, result](const Result &) {
+                done(result);
             });
-        });
+        };
+        if (self->d->knownPointers.value(pointerName) == key)
+            named(written); // already names this account
+        else
+            pointer->write(key.toUtf8(), named);
     });
 }
 
 void AccountTokenStore::remove(Callback done)
 {
+    d->knownPointers.clear(); // read again from here on
     QPointer<AccountTokenStore> self(this);
     const bool fallbackToo = d->fromFallback || d->selected.isNull();
     auto removeFallback = [self, done, fallbackToo](const Result &removed) {
@@ -222,11 +237,12 @@ void AccountTokenStore::remove(Callback done)
         pointer->read([self, key, pointer, removed, removeFallback](const Result &named) {
             if (!self)
                 return;
-            if (named.error == Error::NoError && QString::fromUtf8(named.token) == key)
+            if (named.error == Error::NoError && QString::fromUtf8(named.token) == key) {
                 pointer->remove(
                     [removed, removeFallback](const Result &) { removeFallback(removed); });
-            else
+            } else {
                 removeFallback(removed);
+            }
         });
     });
 }

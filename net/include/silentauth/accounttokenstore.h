@@ -16,7 +16,9 @@ namespace SilentAuth {
     removes that account's entry. A small entry, \c current-account, names
     the account written last: a new program's restore() reads it to know
     whose session to bring back. selectAccount() before restore() brings
-    back another account instead (a "switch account" menu).
+    back another account instead (a "switch account" menu). A refresh of
+    the account this store already knows the entry names writes only the
+    account's entry: one keychain write per refresh.
 
     An entry written by an earlier version, under one fixed name (\a
     legacyEntry), is read when no account is named yet, and moved to the
