@@ -878,6 +878,39 @@ private Q_SLOTS:
         QCOMPARE(stat(*second->embeddedServer(), "refreshes", "ok"), 1);
     }
 
+    // A provider that advertises DPoP: the desktop binds its tokens to a key
+    // of this device; one that does not keeps bearer tokens.
+    void providerWithDpopGetsBoundTokens()
+    {
+        for (const bool advertised : {true, false}) {
+            Mock::MockServerConfig config;
+            if (advertised)
+                config.dpop = Mock::MockServerConfig::DpopMode::Optional;
+            auto server = startServer(config);
+            QVERIFY(server);
+            BrowserOpener opener;
+            auto app = launch(openIdConfig(server->url()));
+            QVERIFY(app);
+            Ui::SignInWindow *window = app->shell()->signInWindow();
+            QTRY_VERIFY(window->isVisible() && app->session()); // the provider discovered
+            QCOMPARE(app->session()->isProofOfPossessionEnabled(), advertised);
+            const QUrl url = startBrowserSignInByKeyboard(window);
+            QVERIFY(url.isValid());
+            const BrowserVisit visit = visitAuthorization(url, QStringLiteral("alice"),
+                                                          QStringLiteral("alice-password"));
+            QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+            QVERIFY(waitForMainWindow(*app));
+            QCOMPARE(app->session()->isAccessTokenBound(), advertised);
+            Ui::MainWindow *main = app->shell()->mainWindow();
+            QTRY_COMPARE(child<QLabel>(main, "profileUsername")->text(), QStringLiteral("alice"));
+            if (advertised) {
+                const QJsonObject dpop = server->stats().value(QLatin1String("dpop")).toObject();
+                QVERIFY(dpop.value(QLatin1String("accepted")).toInt() >= 2); // token + profile
+                QCOMPARE(dpop.value(QLatin1String("rejectedTotal")).toInt(), 0);
+            }
+        }
+    }
+
     // No browser to open (a server, a bare session): the window says so,
     // puts the keyboard on the link, selected, and Copy puts it on the
     // clipboard; opened elsewhere, it signs in as any other.

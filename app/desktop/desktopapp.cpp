@@ -324,6 +324,16 @@ void DesktopApp::start(std::function<void(const QString &error)> ready)
         ready({});
 }
 
+// Tokens bound to a key of this device (DPoP) wherever the provider takes
+// them: a copied token is then of no use elsewhere.
+std::unique_ptr<Session> DesktopApp::makeSession() const
+{
+    auto session = std::make_unique<Session>(makeProtocol(), nullptr);
+    if (m_provider && m_provider->supportsProofOfPossession())
+        session->setProofOfPossession(true);
+    return session;
+}
+
 std::unique_ptr<AuthProtocol> DesktopApp::makeProtocol() const
 {
     if (m_provider) {
@@ -360,7 +370,7 @@ std::unique_ptr<AuthProtocol> DesktopApp::makeProtocol() const
 
 void DesktopApp::build()
 {
-    m_session = std::make_unique<Session>(makeProtocol(), nullptr);
+    m_session = makeSession();
     buildNetwork();
     m_shell = std::make_unique<Ui::Shell>(m_session.get(), m_backend.get(), shellOptions());
     connectShell();
@@ -405,7 +415,7 @@ void DesktopApp::abandonRestore()
     std::unique_ptr<BackendClient> backend = std::move(m_backend);
     std::unique_ptr<AuthNetworkAccessManager> network = std::move(m_network);
     std::unique_ptr<Session> session = std::move(m_session);
-    m_session = std::make_unique<Session>(makeProtocol(), nullptr);
+    m_session = makeSession();
     buildNetwork();
     bool passwordSignIn = true;
     if (m_provider) {
@@ -479,7 +489,7 @@ void DesktopApp::useProvider(const ProviderMetadata &provider)
     if (m_session)
         return;
     m_provider = std::make_unique<ProviderMetadata>(provider);
-    m_session = std::make_unique<Session>(makeProtocol(), nullptr);
+    m_session = makeSession();
     buildNetwork();
     m_browser = std::make_unique<BrowserSignIn>(m_session.get(), provider);
     m_browser->setBrowserLauncher([](const QUrl &url) { return QDesktopServices::openUrl(url); });

@@ -102,6 +102,7 @@ private:
     void applyLanguage();
     void build();
     void buildNetwork();
+    std::unique_ptr<Session> makeSession() const;
     std::unique_ptr<AuthProtocol> makeProtocol() const;
     void abandonRestore();
     Ui::Shell::Options shellOptions() const;

@@ -70,6 +70,7 @@ std::optional<ProviderMetadata> ProviderMetadata::fromJson(const QByteArray &doc
     m.codeChallengeMethods = strings(o.value(QLatin1String("code_challenge_methods_supported")));
     m.issParameterSupported
         = o.value(QLatin1String("authorization_response_iss_parameter_supported")).toBool();
+    m.dpopSigningAlgorithms = strings(o.value(QLatin1String("dpop_signing_alg_values_supported")));
     if (!m.tokenEndpoint.isValid() || m.tokenEndpoint.host().isEmpty())
         return failure(QCoreApplication::translate("SilentAuth::ProviderDiscovery",
                                                    "the provider names no token endpoint"));

@@ -30,6 +30,14 @@ struct SILENTAUTH_NET_EXPORT ProviderMetadata
     QStringList codeChallengeMethods;
     //! RFC 9207: the authorization response carries \c iss, which must then be checked.
     bool issParameterSupported = false;
+    //! RFC 9449 §5.1: the proof algorithms the provider accepts; empty when it has no DPoP.
+    QStringList dpopSigningAlgorithms;
+
+    //! The provider takes the DPoP proofs Session::setProofOfPossession() makes (ES256).
+    bool supportsProofOfPossession() const
+    {
+        return dpopSigningAlgorithms.contains(QLatin1String("ES256"));
+    }
 
     /*!
         Reads a discovery document. \a expectedIssuer is the issuer it was asked for: the
