@@ -2401,6 +2401,14 @@ private Q_SLOTS:
         QTRY_VERIFY(details->isVisible());
         QVERIFY2(details->text().contains(QLatin1String("InvalidCredentials")),
                  qPrintable(details->text()));
+        // The window grew for the details: the fields keep their height.
+        for (const char *name : {"username", "password"}) {
+            QWidget *field = child(window, name);
+            QTRY_VERIFY2(field->height() >= field->sizeHint().height(),
+                         qPrintable(QStringLiteral("%1 squeezed to %2 px")
+                                        .arg(QLatin1String(name))
+                                        .arg(field->height())));
+        }
         QGuiApplication::clipboard()->clear();
         QTest::keyClick(QApplication::focusWidget(), Qt::Key_C, Qt::AltModifier);
         QTRY_VERIFY(QGuiApplication::clipboard()->text().contains(error->text()));
@@ -2450,7 +2458,12 @@ private Q_SLOTS:
         // Dismissed by keyboard.
         QTest::keyClick(main, Qt::Key_M, Qt::AltModifier);
         QTRY_VERIFY(!saveError->isVisible());
+        // A failed load's error goes by itself once the load goes through.
+        QTest::keyClick(title, Qt::Key_F5);
+        QTRY_VERIFY_WITH_TIMEOUT(saveError->isVisible(), 10000);
         QVERIFY(app->embeddedServer()->setScenario(QStringLiteral("normal"), {}, &problem));
+        QTest::keyClick(title, Qt::Key_F5);
+        QTRY_VERIFY_WITH_TIMEOUT(!saveError->isVisible(), 10000);
 
         // The re-sign-in dialog: a wrong password.
         QVERIFY(expireThen(*app->embeddedServer(), QStringLiteral("revoked-refresh"),
@@ -2468,6 +2481,9 @@ private Q_SLOTS:
         QVERIFY(reauthDetails);
         QVERIFY(!reauthDetails->isVisible());
         QTest::keyClick(QApplication::focusWidget(), Qt::Key_I, Qt::AltModifier);
+        QTRY_VERIFY(reauthDetails->isVisible());
+        QTRY_VERIFY2(field->height() >= field->sizeHint().height(),
+                     qPrintable(QStringLiteral("password squeezed to %1 px").arg(field->height())));
         QTRY_VERIFY(reauthDetails->isVisible());
         QVERIFY2(reauthDetails->text().contains(QLatin1String("InvalidCredentials")),
                  qPrintable(reauthDetails->text()));

@@ -1,4 +1,5 @@
 #include "errorpanel.h"
+#include "windowfit.h"
 
 #include "accessibility.h"
 
@@ -112,8 +113,12 @@ void ErrorPanel::setExpanded(bool expanded)
 {
     m_details->setVisible(expanded);
     m_copy->setVisible(expanded);
-    if (window() && window()->isVisible())
+    if (window() && window()->isVisible()) {
         updateGeometry();
+        // The window grows for the details rather than squeezing its fields.
+        if (expanded)
+            growToFit(window());
+    }
 }
 
 QString ErrorPanel::headline() const

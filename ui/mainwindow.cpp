@@ -335,11 +335,18 @@ void MainWindow::restoreDraft(const DraftStore::Draft &draft)
     m_body->setReadOnly(false);
     m_save->setEnabled(true);
     m_delete->setEnabled(draft.postId != 0);
-    const QString when = QLocale().toString(draft.saved.toLocalTime(), QLocale::ShortFormat);
-    m_editorState->setText(tr("Your unsaved post from %1 is back. Save it, or start a new "
-                              "post to discard it.")
-                               .arg(when));
+    m_restoredAt = draft.saved;
+    showRestoredNotice();
     m_title->setFocus();
+}
+
+void MainWindow::showRestoredNotice()
+{
+    const QString when = QLocale().toString(m_restoredAt.toLocalTime(), QLocale::ShortFormat);
+    m_restoredNotice = tr("Your unsaved post from %1 is back. Save it, or start a new post to "
+                          "discard it.")
+                           .arg(when);
+    m_editorState->setText(m_restoredNotice);
 }
 
 void MainWindow::persistDraft()
@@ -411,6 +418,9 @@ MainWindow::~MainWindow() = default;
 void MainWindow::retranslate()
 {
     showTitle();
+    // The restored-draft notice, if it still shows, in the new language.
+    if (!m_restoredNotice.isEmpty() && m_editorState->text() == m_restoredNotice)
+        showRestoredNotice();
     m_toolbar->setWindowTitle(tr("Main"));
     m_reload->setText(tr("&Reload"));
     m_newPost->setText(tr("&New post"));
@@ -519,6 +529,7 @@ QWidget *MainWindow::buildBoardPage()
     m_body->setTabChangesFocus(true);
     m_editorState = new QLabel(editor);
     m_editorState->setObjectName(QStringLiteral("editorState"));
+    m_editorState->setWordWrap(true); // a long notice must not squeeze the posts beside it
     m_save = new QPushButton(icon("save"), QString(), editor);
     m_save->setObjectName(QStringLiteral("savePost"));
     m_delete = new QPushButton(icon("delete"), QString(), editor);
@@ -769,6 +780,7 @@ void MainWindow::reload()
                 reportError(error, tr("Loading the board"));
             return;
         }
+        actionWentThrough(tr("Loading the board"));
         m_loadedAt = QDateTime::currentDateTime();
         m_retryTimer->stop();
         m_retryDelay = 2000;
@@ -792,6 +804,7 @@ void MainWindow::reload()
             reportError(error, tr("Loading your profile"));
             return;
         }
+        actionWentThrough(tr("Loading your profile"));
         m_profileUsername->setText(profile.username);
         m_profileEmail->setText(profile.email);
         if (!m_displayName->isModified())
@@ -896,6 +909,7 @@ void MainWindow::savePost()
             reportError(error, tr("Saving the post"));
             return;
         }
+        m_failedAction.clear();
         m_actionError->parentWidget()->hide(); // what failed before went through now
         m_model->upsert(post);
         m_boardStack->setCurrentWidget(m_table);
@@ -956,10 +970,21 @@ void MainWindow::reportError(const ApiError &error, const QString &what)
 {
     if (error.kind == ApiError::Kind::Canceled)
         return;
-    // In words, with the detail on request; it stays until dismissed or the next error.
+    // In words, with the detail on request; it stays until dismissed, the next
+    // error, or the same action going through.
+    m_failedAction = what;
     m_actionError->showError(tr("%1 failed. %2").arg(what, errorInWords(error)),
                              technicalDetail(error));
     m_actionError->parentWidget()->show();
+}
+
+void MainWindow::actionWentThrough(const QString &what)
+{
+    if (m_failedAction != what)
+        return;
+    m_failedAction.clear();
+    m_actionError->clear();
+    m_actionError->parentWidget()->hide();
 }
 
 } // namespace SilentAuth::Ui

@@ -107,6 +107,9 @@ private:
     void deletePost();
     void saveDisplayName();
     void reportError(const ApiError &error, const QString &what);
+    // \a what (as given to reportError()) went through: its error goes.
+    void actionWentThrough(const QString &what);
+    void showRestoredNotice();
     void markClean();
 
     Session *m_session;
@@ -136,6 +139,9 @@ private:
     QLabel *m_staleDetails;
     QPushButton *m_copyDetails;
     ErrorPanel *m_actionError; // what the user asked for failed: in words, Details, Copy
+    QString m_failedAction; // what the action error bar is about
+    QDateTime m_restoredAt; // when the draft brought back at start was written
+    QString m_restoredNotice; // and the notice saying so, as shown
     QPushButton *m_dismissError;
     int m_refreshBase = 0;
     int m_replayBase = 0;
