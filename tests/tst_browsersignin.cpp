@@ -423,6 +423,41 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "routes", "POST /oauth/revoke"), 2, 5000);
     }
 
+    // DPoP through the browser sign-in: the provider advertises it, the code
+    // exchange carries a proof, the tokens are bound to the key, and the
+    // API, a refresh and the sign-out go on with proofs.
+    void boundTokensThroughTheBrowser()
+    {
+        Mock::MockServerConfig config;
+        config.dpop = Mock::MockServerConfig::DpopMode::Required;
+        auto [server, provider] = startProvider(config);
+        QVERIFY(server && provider);
+        QVERIFY(provider->supportsProofOfPossession());
+        auto c = browserClient(*provider);
+        c.session->setProofOfPossession(true);
+        QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
+        c.browser->start();
+        const QUrl url = waitForUrl(*c.browser);
+        QVERIFY(url.isValid());
+        const BrowserVisit visit
+            = visitAuthorization(url, QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 10000);
+        QCOMPARE(c.session->status(), Session::Status::SignedIn);
+        QVERIFY(c.session->isAccessTokenBound());
+        QNetworkReply *profile = get(*c.manager, *server, "/profile");
+        QVERIFY(waitFinished(profile));
+        QCOMPARE(profile->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        profile->deleteLater();
+        QSignalSpy refreshed(c.session.get(), &Session::refreshFinished);
+        c.session->refresh();
+        QVERIFY(refreshed.wait(5000));
+        QCOMPARE(refreshed.first().at(0).toBool(), true);
+        const QJsonObject dpop = server->stats().value(QLatin1String("dpop")).toObject();
+        QCOMPARE(dpop.value(QLatin1String("rejectedTotal")).toInt(), 0);
+        QVERIFY(dpop.value(QLatin1String("accepted")).toInt() >= 3); // code, profile, refresh
+    }
+
     void declinedInTheBrowser()
     {
         auto [server, provider] = startProvider();

@@ -163,6 +163,32 @@ private Q_SLOTS:
         QCOMPARE(c.session->status(), Session::Status::SignedIn);
     }
 
+    // DPoP through the device flow: every poll and the exchange carry a
+    // proof, and the tokens it brings are bound to the session's key.
+    void boundTokensThroughTheDeviceFlow()
+    {
+        MockServerConfig config = quickDevices();
+        config.dpop = MockServerConfig::DpopMode::Required;
+        auto [server, provider] = startProvider(config);
+        QVERIFY(server && provider);
+        DeviceClient c = deviceClient(*provider);
+        c.session->setProofOfPossession(true);
+        QSignalSpy ready(c.device.get(), &DeviceSignIn::userCodeReady);
+        QSignalSpy finished(c.device.get(), &DeviceSignIn::finished);
+        c.device->start();
+        QVERIFY(ready.wait(5000));
+        QCOMPARE(enterCode(*server, ready.first().at(0).toString()).status, 200);
+        QVERIFY(finished.wait(15000));
+        QCOMPARE(c.session->status(), Session::Status::SignedIn);
+        QVERIFY(c.session->isAccessTokenBound());
+        QNetworkReply *reply = c.manager->get(QNetworkRequest(endpoint(*server, "/profile")));
+        QVERIFY(waitForFinished(reply, 5000));
+        QCOMPARE(reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt(), 200);
+        delete reply;
+        const QJsonObject dpop = server->stats().value(QLatin1String("dpop")).toObject();
+        QCOMPARE(dpop.value(QLatin1String("rejectedTotal")).toInt(), 0);
+    }
+
     void declinedEndsTheAttempt()
     {
         auto [server, provider] = startProvider(quickDevices());
