@@ -3,10 +3,12 @@
 #include <QtCore/QJsonDocument>
 #include <QtCore/QRandomGenerator>
 
+#include "ownedssl.h"
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
 #include <openssl/err.h>
+
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 
@@ -19,38 +21,10 @@ namespace {
 
 constexpr auto base64url = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals;
 
-struct PkeyFree
-{
-    void operator()(EVP_PKEY *key) const { EVP_PKEY_free(key); }
-};
-struct PkeyCtxFree
-{
-    void operator()(EVP_PKEY_CTX *context) const { EVP_PKEY_CTX_free(context); }
-};
-struct MdCtxFree
-{
-    void operator()(EVP_MD_CTX *context) const { EVP_MD_CTX_free(context); }
-};
-struct BnFree
-{
-    void operator()(BIGNUM *number) const { BN_free(number); }
-};
-struct EcdsaSigFree
-{
-    void operator()(ECDSA_SIG *signature) const { ECDSA_SIG_free(signature); }
-};
-struct ParamBldFree
-{
-    void operator()(OSSL_PARAM_BLD *builder) const { OSSL_PARAM_BLD_free(builder); }
-};
-struct ParamFree
-{
-    void operator()(OSSL_PARAM *parameters) const { OSSL_PARAM_free(parameters); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using Bn = std::unique_ptr<BIGNUM, BnFree>;
+using Pkey = Owned<EVP_PKEY>;
+using PkeyCtx = Owned<EVP_PKEY_CTX>;
+using MdCtx = Owned<EVP_MD_CTX>;
+using Bn = Owned<BIGNUM>;
 
 const unsigned char *bytes(const QByteArray &data)
 {
@@ -176,7 +150,7 @@ QByteArray thumbprintOf(const PublicKey &key)
 
 Pkey importKey(const PublicKey &key)
 {
-    const std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> builder(OSSL_PARAM_BLD_new());
+    const Owned<OSSL_PARAM_BLD> builder(OSSL_PARAM_BLD_new());
     if (!builder)
         return nullptr;
     QByteArray point;
@@ -195,7 +169,7 @@ Pkey importKey(const PublicKey &key)
             || !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, e.get()))
             return nullptr;
     }
-    const std::unique_ptr<OSSL_PARAM, ParamFree> parameters(OSSL_PARAM_BLD_to_param(builder.get()));
+    const Owned<OSSL_PARAM> parameters(OSSL_PARAM_BLD_to_param(builder.get()));
     const PkeyCtx context(
         EVP_PKEY_CTX_new_from_name(nullptr, key.kty == "EC" ? "EC" : "RSA", nullptr));
     EVP_PKEY *imported = nullptr;
@@ -222,7 +196,7 @@ QByteArray derFromRawEcdsa(const QByteArray &raw)
 {
     if (raw.size() != 64)
         return {};
-    std::unique_ptr<ECDSA_SIG, EcdsaSigFree> signature(ECDSA_SIG_new());
+    Owned<ECDSA_SIG> signature(ECDSA_SIG_new());
     BIGNUM *r = BN_bin2bn(bytes(raw), 32, nullptr);
     BIGNUM *s = BN_bin2bn(bytes(raw) + 32, 32, nullptr);
     if (!signature || !r || !s || ECDSA_SIG_set0(signature.get(), r, s) != 1) {

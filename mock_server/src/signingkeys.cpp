@@ -4,9 +4,11 @@
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
 
+#include "ownedssl.h"
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/err.h>
+
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
 #include <openssl/rsa.h>
@@ -17,34 +19,10 @@ namespace {
 
 constexpr auto base64url = QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals;
 
-struct PkeyFree
-{
-    void operator()(EVP_PKEY *key) const { EVP_PKEY_free(key); }
-};
-struct PkeyCtxFree
-{
-    void operator()(EVP_PKEY_CTX *context) const { EVP_PKEY_CTX_free(context); }
-};
-struct MdCtxFree
-{
-    void operator()(EVP_MD_CTX *context) const { EVP_MD_CTX_free(context); }
-};
-struct BnFree
-{
-    void operator()(BIGNUM *number) const { BN_free(number); }
-};
-struct ParamBldFree
-{
-    void operator()(OSSL_PARAM_BLD *builder) const { OSSL_PARAM_BLD_free(builder); }
-};
-struct ParamFree
-{
-    void operator()(OSSL_PARAM *parameters) const { OSSL_PARAM_free(parameters); }
-};
-using Pkey = std::unique_ptr<EVP_PKEY, PkeyFree>;
-using PkeyCtx = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxFree>;
-using MdCtx = std::unique_ptr<EVP_MD_CTX, MdCtxFree>;
-using Bn = std::unique_ptr<BIGNUM, BnFree>;
+using Pkey = Owned<EVP_PKEY>;
+using PkeyCtx = Owned<EVP_PKEY_CTX>;
+using MdCtx = Owned<EVP_MD_CTX>;
+using Bn = Owned<BIGNUM>;
 
 // The last OpenSSL error, for a message; clears the queue.
 QString openSslError(const char *what)
@@ -218,11 +196,11 @@ bool SigningKeys::verify(const QByteArray &token, const QJsonObject &jwk, QJsonO
     const Bn e = bignum(jwk, "e");
     if (!n || !e)
         return fail(QStringLiteral("the key has no usable n and e"));
-    const std::unique_ptr<OSSL_PARAM_BLD, ParamBldFree> builder(OSSL_PARAM_BLD_new());
+    const Owned<OSSL_PARAM_BLD> builder(OSSL_PARAM_BLD_new());
     if (!builder || !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_N, n.get())
         || !OSSL_PARAM_BLD_push_BN(builder.get(), OSSL_PKEY_PARAM_RSA_E, e.get()))
         return fail(openSslError("building the key parameters"));
-    const std::unique_ptr<OSSL_PARAM, ParamFree> parameters(OSSL_PARAM_BLD_to_param(builder.get()));
+    const Owned<OSSL_PARAM> parameters(OSSL_PARAM_BLD_to_param(builder.get()));
     const PkeyCtx context(EVP_PKEY_CTX_new_from_name(nullptr, "RSA", nullptr));
     EVP_PKEY *imported = nullptr;
     if (!parameters || !context || EVP_PKEY_fromdata_init(context.get()) <= 0

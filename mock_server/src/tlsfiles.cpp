@@ -1,4 +1,5 @@
 #include "tlsfiles.h"
+#include "ownedssl.h"
 
 #include <QtCore/QDateTime>
 #include <QtCore/QDir>
@@ -15,15 +16,6 @@
 namespace SilentAuth::Mock {
 
 namespace {
-
-struct Free
-{
-    void operator()(EVP_PKEY *p) const { EVP_PKEY_free(p); }
-    void operator()(X509 *p) const { X509_free(p); }
-    void operator()(BIO *p) const { BIO_free(p); }
-    void operator()(X509_NAME *p) const { X509_NAME_free(p); }
-};
-template<typename T> using Owned = std::unique_ptr<T, Free>;
 
 bool addExtension(X509 *certificate, X509 *issuer, int nid, const char *value)
 {

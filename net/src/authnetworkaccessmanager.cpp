@@ -186,7 +186,13 @@ void AuthNetworkAccessManager::releaseSlot(const QString &from)
     if (lane == d->lanes.end())
         return;
     --lane->inFlight;
-    if (lane->waiting.isEmpty() || d->pumpPosted)
+    if (!lane->waiting.isEmpty())
+        schedulePump();
+}
+
+void AuthNetworkAccessManager::schedulePump()
+{
+    if (d->pumpPosted)
         return;
     // From the event loop: a request that leaves the queue may end at once,
     // and its caller may then do anything, while the reply that let it go is
@@ -201,10 +207,8 @@ void AuthNetworkAccessManager::learnHttp2(const QString &from)
     if (lane.window == http2Window)
         return;
     lane.window = http2Window;
-    if (!lane.waiting.isEmpty() && !d->pumpPosted) {
-        d->pumpPosted = true;
-        QMetaObject::invokeMethod(this, &AuthNetworkAccessManager::pump, Qt::QueuedConnection);
-    }
+    if (!lane.waiting.isEmpty())
+        schedulePump();
 }
 
 void AuthNetworkAccessManager::pump()

@@ -1,5 +1,7 @@
 #include "dpoptestkey.h"
 
+#include <ownedssl.h>
+
 #include <QtCore/QDateTime>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QRandomGenerator>
@@ -15,11 +17,7 @@ namespace SilentAuth::Test {
 
 namespace {
 
-struct BnFree
-{
-    void operator()(BIGNUM *number) const { BN_free(number); }
-};
-using Bn = std::unique_ptr<BIGNUM, BnFree>;
+using Bn = Mock::Owned<BIGNUM>;
 
 QByteArray bigEndian(const BIGNUM *number, int width = 0)
 {

@@ -81,6 +81,7 @@ private:
     bool takeSlot(AuthReply *reply, const QString &origin);
     void releaseSlot(const QString &origin);
     void learnHttp2(const QString &origin);
+    void schedulePump();
     void pump();
 
     struct Private;
