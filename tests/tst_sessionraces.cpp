@@ -146,6 +146,37 @@ void signOutReportsOnce(Session &session, Session::Error error, const char *deta
              qPrintable(errors.first().at(1).toString()));
 }
 
+// An empty answer with \a status and \a headers (each ending in CRLF).
+QByteArray emptyAnswer(const char *status, const char *headers = "")
+{
+    return QByteArray("HTTP/1.1 ") + status + "\r\n" + headers
+        + "Connection: close\r\nContent-Length: 0\r\n\r\n";
+}
+
+// A session restored from a refresh token against a token endpoint that
+// answers every attempt with \a answer: offline after the first.
+struct FailingRefresh
+{
+    explicit FailingRefresh(const QByteArray &answer)
+        : idp(answer)
+        , client(makeClient(
+              std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store))
+    {
+        client.session->restoreFrom("refresh-token-1");
+    }
+    // Offline after exactly one attempt.
+    bool offline()
+    {
+        return QTest::qWaitFor(
+                   [this] { return client.session->status() == Session::Status::Offline; }, 5000)
+            && requestCount(idp) == 1;
+    }
+
+    CapturingServer idp;
+    MemoryTokenStore store;
+    Client client;
+};
+
 } // namespace
 
 class TestSessionRaces : public QObject
@@ -631,32 +662,20 @@ private Q_SLOTS:
     // Retry-After on a refresh 503 is honoured.
     void retryAfterIsHonoured()
     {
-        CapturingServer idp("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 3\r\nConnection: "
-                            "close\r\nContent-Length: 0\r\n\r\n");
-        MemoryTokenStore store;
-        auto client = makeClient(
-            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
-        client.session->restoreFrom("refresh-token-1");
-        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Offline, 5000);
-        QCOMPARE(requestCount(idp), 1);
+        FailingRefresh f(emptyAnswer("503 Service Unavailable", "Retry-After: 3\r\n"));
+        QVERIFY(f.offline());
         QTest::qWait(2000); // the 1 s backoff alone would have retried by now
-        QCOMPARE(requestCount(idp), 1);
-        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 2, 4000);
+        QCOMPARE(requestCount(f.idp), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(f.idp), 2, 4000);
     }
 
     // Only on 503 (and 429) does Retry-After promise anything: a 500 that
     // sends one is retried on the session's own backoff.
     void retryAfterOnOtherStatusesIsNotAPromise()
     {
-        CapturingServer idp("HTTP/1.1 500 Internal Server Error\r\nRetry-After: 30\r\n"
-                            "Connection: close\r\nContent-Length: 0\r\n\r\n");
-        MemoryTokenStore store;
-        auto client = makeClient(
-            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
-        client.session->restoreFrom("refresh-token-1");
-        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Offline, 5000);
-        QCOMPARE(requestCount(idp), 1);
-        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 2, 5000); // 1 s ±20 %, not 30 s
+        FailingRefresh f(emptyAnswer("500 Internal Server Error", "Retry-After: 30\r\n"));
+        QVERIFY(f.offline());
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(f.idp), 2, 5000); // 1 s ±20 %, not 30 s
     }
 
     // Without a network nothing is tried: a retry due meanwhile waits for the
@@ -664,39 +683,33 @@ private Q_SLOTS:
     // retries at once.
     void noRetriesWhileTheNetworkIsDown()
     {
-        CapturingServer idp("HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n"
-                            "Content-Length: 0\r\n\r\n");
-        MemoryTokenStore store;
-        auto client = makeClient(
-            std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
-        client.session->restoreFrom("refresh-token-1");
-        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Offline, 5000);
-        QCOMPARE(requestCount(idp), 1);
-        client.session->setNetworkReachable(false);
+        FailingRefresh f(emptyAnswer("503 Service Unavailable"));
+        QVERIFY(f.offline());
+        f.client.session->setNetworkReachable(false);
         QTest::qWait(3500); // retries at 1 s and 2 s would have gone by now
-        QCOMPARE(requestCount(idp), 1);
-        QCOMPARE(client.session->status(), Session::Status::Offline);
-        QVERIFY(!client.session->isRefreshing());
-        client.session->setNetworkReachable(true); // nothing else would retry now
-        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 2, 2000);
+        QCOMPARE(requestCount(f.idp), 1);
+        QCOMPARE(f.client.session->status(), Session::Status::Offline);
+        QVERIFY(!f.client.session->isRefreshing());
+        f.client.session->setNetworkReachable(true); // nothing else would retry now
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(f.idp), 2, 2000);
         // Failed again: the next retry is the second step of the backoff
         // (2 s ±20 %), not a later one grown while the network was down.
-        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 3, 4000);
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(f.idp), 3, 4000);
 
         // Down before the failure: the retry it schedules waits as well.
-        client.session->setNetworkReachable(false);
+        f.client.session->setNetworkReachable(false);
         QTest::qWait(4000);
-        QCOMPARE(requestCount(idp), 3);
-        client.session->setNetworkReachable(true);
-        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 4, 2000);
+        QCOMPARE(requestCount(f.idp), 3);
+        f.client.session->setNetworkReachable(true);
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(f.idp), 4, 2000);
         // Signed out while parked: coming back tries nothing.
-        client.session->setNetworkReachable(false);
+        f.client.session->setNetworkReachable(false);
         QTest::qWait(300);
-        client.session->signOut();
-        const int beforeBack = requestCount(idp);
-        client.session->setNetworkReachable(true);
+        f.client.session->signOut();
+        const int beforeBack = requestCount(f.idp);
+        f.client.session->setNetworkReachable(true);
         QTest::qWait(1500);
-        QCOMPARE(requestCount(idp), beforeBack);
+        QCOMPARE(requestCount(f.idp), beforeBack);
     }
 
     // Reports that the network is there, when it never went, retry nothing;
@@ -704,27 +717,47 @@ private Q_SLOTS:
     // Retry-After.
     void networkReportsDoNotOverrideRetryAfter()
     {
-        CapturingServer idp("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 3\r\n"
-                            "Connection: close\r\nContent-Length: 0\r\n\r\n");
+        FailingRefresh f(emptyAnswer("503 Service Unavailable", "Retry-After: 3\r\n"));
+        QVERIFY(f.offline());
+        for (int i = 0; i < 5; ++i) {
+            f.client.session->setNetworkReachable(true);
+            QTest::qWait(100);
+        }
+        QCOMPARE(requestCount(f.idp), 1);
+        for (int i = 0; i < 5; ++i) {
+            f.client.session->setNetworkReachable(false);
+            f.client.session->setNetworkReachable(true);
+            QTest::qWait(100);
+        }
+        QTest::qWait(500); // about 1.6 s of the 3 s gone
+        QCOMPARE(requestCount(f.idp), 1);
+        QTRY_COMPARE_WITH_TIMEOUT(requestCount(f.idp), 2, 4000); // at the Retry-After
+    }
+
+    // The network goes while the 503 is on its way: the retry waits for the
+    // network, and once it is back, still for the answer's Retry-After.
+    void retryAfterHoldsWhenTheAnswerComesOffline()
+    {
+        RawServer idp;
+        QVERIFY(idp.start());
+        RawResponse busy = RawResponse::status(503, QByteArray(10, ' '));
+        busy.headers.append(qMakePair(QByteArray("Retry-After"), QByteArray("3")));
+        busy.trickleBytes = 1;
+        busy.trickleIntervalMs = 50; // the answer takes half a second
+        idp.route("/token", busy);
         MemoryTokenStore store;
         auto client = makeClient(
             std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app")), &store);
         client.session->restoreFrom("refresh-token-1");
-        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Offline, 5000);
-        QCOMPARE(requestCount(idp), 1);
-        for (int i = 0; i < 5; ++i) {
-            client.session->setNetworkReachable(true);
-            QTest::qWait(100);
-        }
-        QCOMPARE(requestCount(idp), 1);
-        for (int i = 0; i < 5; ++i) {
-            client.session->setNetworkReachable(false);
-            client.session->setNetworkReachable(true);
-            QTest::qWait(100);
-        }
-        QTest::qWait(500); // about 1.6 s of the 3 s gone
-        QCOMPARE(requestCount(idp), 1);
-        QTRY_COMPARE_WITH_TIMEOUT(requestCount(idp), 2, 4000); // at the Retry-After
+        QTRY_COMPARE(idp.requests().size(), 1);
+        QVERIFY(client.session->isRefreshing());
+        client.session->setNetworkReachable(false);
+        QTRY_VERIFY_WITH_TIMEOUT(!client.session->isRefreshing(), 5000); // the 503 is in
+        QCOMPARE(client.session->status(), Session::Status::Offline);
+        client.session->setNetworkReachable(true);
+        QTest::qWait(1500);
+        QCOMPARE(idp.requests().size(), 1); // not before its Retry-After
+        QTRY_COMPARE_WITH_TIMEOUT(idp.requests().size(), 2, 4000);
     }
 
     // The token a refresh just brought is rejected as well: one refresh, not

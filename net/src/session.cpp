@@ -965,6 +965,10 @@ void Session::Private::adopt(const TokenResponse &tokens)
 void Session::Private::scheduleRetry(int retryAfterSeconds)
 {
     watchNetwork();
+    // Never sooner than the server's Retry-After (capped at an hour), even
+    // when the network comes back before it.
+    const qint64 asked = qMin<qint64>(qint64(retryAfterSeconds) * 1000, 3600 * 1000);
+    retryNotBefore = QDeadlineTimer(asked);
     if (networkDown) {
         // Nothing to try while there is no network: the retry waits for it
         // to come back, and the backoff does not grow meanwhile.
@@ -972,14 +976,11 @@ void Session::Private::scheduleRetry(int retryAfterSeconds)
         return;
     }
     // 1 s, 2 s, 4 s … capped at 60 s, with ±20 % jitter so that many clients
-    // do not come back at the same instant; never sooner than the server's
-    // Retry-After (capped at an hour).
+    // do not come back at the same instant.
     const int base = 1000 * (1 << qMin(retryAttempt, 6));
     const int capped = qMin(base, 60000);
     const double jitter = 0.8 + 0.4 * QRandomGenerator::global()->generateDouble();
     ++retryAttempt;
-    const qint64 asked = qMin<qint64>(qint64(retryAfterSeconds) * 1000, 3600 * 1000);
-    retryNotBefore = QDeadlineTimer(asked);
     retryTimer.start(clampedMs(qMax<qint64>(qint64(capped * jitter), asked)));
 }
 
@@ -1066,6 +1067,9 @@ void Session::Private::watchNetwork()
 // lengthen the backoff; coming back retries at once.
 void Session::Private::networkChanged(bool online)
 {
+    // The platform's first reading, if any, comes before this report, not
+    // after it (it would overwrite it).
+    watchNetwork();
     const bool cameBack = online && networkDown;
     networkDown = !online;
     if (!online) {
