@@ -98,6 +98,12 @@ std::unique_ptr<MockServer> rotatingServer(std::chrono::seconds accessTtl
     return startServer(config);
 }
 
+QString uniqueEntry()
+{
+    return QStringLiteral("test:%1:").arg(QCoreApplication::applicationPid())
+        + QString::number(QRandomGenerator::global()->generate());
+}
+
 int reuse(const MockServer &server)
 {
     return stat(server, "refreshes", "reuseDetected");
@@ -1021,8 +1027,7 @@ private Q_SLOTS:
         auto server = rotatingServer();
         QVERIFY(server);
         SlowStore store;
-        store.entry = QStringLiteral("test:%1").arg(QCoreApplication::applicationPid())
-            + QString::number(QRandomGenerator::global()->generate());
+        store.entry = uniqueEntry();
         auto first = makeClient(*server, &store);
         auto second = makeClient(*server, &store);
         QVERIFY(signIn(*first.session));
@@ -1039,6 +1044,88 @@ private Q_SLOTS:
         QCOMPARE(reuse(*server), 0);
         QCOMPARE(first.session->status(), Session::Status::SignedIn);
         QCOMPARE(second.session->status(), Session::Status::SignedIn);
+    }
+
+    // One process alone on a shared entry: refreshes do not ask the keychain
+    // for the token it wrote itself (each read of an existing item costs
+    // libsecret about 1 kB that it never frees).
+    void refreshesOfAnUnchangedEntryDoNotReadIt()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        for (int i = 1; i <= 5; ++i) {
+            client.session->refresh();
+            QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), i, 5000);
+            QTRY_VERIFY(!client.session->isRefreshing());
+        }
+        QCOMPARE(store.reads, 0);
+        QCOMPARE(store.writes, 6);
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+    }
+
+    // Another session on the entry rotated the token: its write renewed the
+    // stamp, so this one reads the entry and refreshes with the new token.
+    void aRotationElsewhereIsReadBeforeRefreshing()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto first = makeClient(*server, &store);
+        auto second = makeClient(*server, &store);
+        QVERIFY(signIn(*first.session));
+        QSignalSpy restored(second.session.get(), &Session::signedIn);
+        second.session->restore();
+        QVERIFY(restored.wait(5000));
+        QCOMPARE(store.reads, 1);
+        for (auto *session : {first.session.get(), first.session.get(), second.session.get(),
+                              second.session.get(), first.session.get()}) {
+            const int before = stat(*server, "refreshes", "ok");
+            session->refresh();
+            QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), before + 1, 5000);
+            QTRY_VERIFY(!session->isRefreshing());
+        }
+        // The restore's read, then one each time the other side wrote last.
+        QCOMPARE(store.reads, 4);
+        QCOMPARE(reuse(*server), 0);
+        QCOMPARE(first.session->status(), Session::Status::SignedIn);
+        QCOMPARE(second.session->status(), Session::Status::SignedIn);
+    }
+
+    // A stamp that is not what this session left (written by hand, or a file
+    // of another user's) is no promise: the entry is read.
+    void aStrangeStampMeansReadingTheEntry()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        const QString stampPath = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation)
+            + QLatin1String("/silentauth-")
+            + QString::fromLatin1(QCryptographicHash::hash(store.entry.toUtf8(),
+                                                           QCryptographicHash::Sha256)
+                                      .toHex()
+                                      .left(24))
+            + QLatin1String(".stamp");
+        QFile stamp(stampPath);
+        QVERIFY2(stamp.exists(), qPrintable(stampPath));
+        QVERIFY(stamp.open(QIODevice::WriteOnly | QIODevice::Truncate));
+        stamp.write(QByteArray(32, 'a'));
+        stamp.close();
+        client.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 1, 5000);
+        QCOMPARE(store.reads, 1);
+        QVERIFY(stamp.remove());
+        client.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 2, 5000);
+        QCOMPARE(store.reads, 2);
+        QCOMPARE(reuse(*server), 0);
     }
 
     // Credentials never go to a sign-in server over plain http on another

@@ -7,6 +7,7 @@
 #include "jwtclaims_p.h"
 #include "protocolsupport_p.h"
 #include "sessionstate_p.h"
+#include "sharedentry_p.h"
 
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QDir>
@@ -165,6 +166,12 @@ struct Session::Private
     QElapsedTimer lockWaited;
     quint64 lockEpoch = 0;
     std::function<void()> lockThen;
+    // The entry's stamp as this session last read or wrote the entry: while
+    // the stamp is unchanged, a refresh need not read the keychain first.
+    QByteArray knownStamp;
+    QString knownStampEntry;
+    QString sharedEntry() const { return store ? store->sharedEntryId() : QString(); }
+    bool entryUnchanged() const;
 
     struct StoreCall
     {
@@ -204,8 +211,8 @@ struct Session::Private
 
     void storeCall(StoreCall call);
     void runNextStoreCall();
+    TokenStore::Callback stampAfter(TokenStore::Callback finish);
 
-    QString lockPath(const QString &entry) const;
     qint64 lockWaitMs() const;
     void acquireLock(quint64 e, std::function<void()> then);
     void releaseLock();
@@ -446,10 +453,20 @@ void Session::Private::runNextStoreCall()
     });
     storeDeadline.start(clampedMs(timeout.count()));
     switch (call.op) {
-    case StoreCall::Read:
-        store->read([this, guard, finish](const TokenStore::Result &r) {
+    case StoreCall::Read: {
+        // The stamp is taken before the read: a write that lands after it
+        // has renewed the stamp by the time anyone compares.
+        const QString entry = sharedEntry();
+        const QByteArray stamp = entry.isEmpty()
+            ? QByteArray()
+            : Internal::readEntryStamp(Internal::sharedEntryPath(entry, ".stamp"));
+        store->read([this, guard, finish, entry, stamp](const TokenStore::Result &r) {
             if (!guard)
                 return;
+            if (r.error == TokenStore::Error::NoError || r.error == TokenStore::Error::NotFound) {
+                knownStamp = stamp;
+                knownStampEntry = entry;
+            }
             // The refresh token for the callers; a DPoP key beside it is
             // kept for takeReadKey().
             TokenStore::Result plain = r;
@@ -457,16 +474,35 @@ void Session::Private::runNextStoreCall()
             finish(plain);
         });
         break;
+    }
     case StoreCall::Write:
         if (!call.subject.isEmpty())
             store->selectAccount(
                 {protocol->issuerIdentifier(), protocol->clientIdentifier(), call.subject});
-        store->write(call.token, finish);
+        store->write(call.token, stampAfter(finish));
         break;
     case StoreCall::Remove:
-        store->remove(finish);
+        store->remove(stampAfter(finish));
         break;
     }
+}
+
+// A write or removal renews the entry's stamp once it is done (whether it
+// went through or not: the entry may have changed), so that other processes
+// read the entry again before they refresh, and this one need not.
+TokenStore::Callback Session::Private::stampAfter(TokenStore::Callback finish)
+{
+    const QString entry = sharedEntry();
+    if (entry.isEmpty())
+        return finish;
+    QPointer<Session> guard(q);
+    return [this, guard, entry, finish](const TokenStore::Result &r) {
+        if (guard) {
+            knownStamp = Internal::renewEntryStamp(Internal::sharedEntryPath(entry, ".stamp"));
+            knownStampEntry = entry;
+        }
+        finish(r);
+    };
 }
 
 // The refresh token just read from the store is taken: so is the DPoP key
@@ -481,14 +517,14 @@ void Session::Private::takeReadKey()
     readKey.clear();
 }
 
-QString Session::Private::lockPath(const QString &entry) const
+// True when the shared entry's stamp is still the one this session left or
+// read: no other process has written the entry since, so it still holds the
+// token this session knows.
+bool Session::Private::entryUnchanged() const
 {
-    QString dir = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
-    if (dir.isEmpty())
-        dir = QDir::tempPath();
-    const QByteArray hash
-        = QCryptographicHash::hash(entry.toUtf8(), QCryptographicHash::Sha256).toHex().left(24);
-    return dir + QLatin1String("/silentauth-") + QString::fromLatin1(hash) + QLatin1String(".lock");
+    const QString entry = sharedEntry();
+    return !entry.isEmpty() && !knownStamp.isEmpty() && knownStampEntry == entry
+        && Internal::readEntryStamp(Internal::sharedEntryPath(entry, ".stamp")) == knownStamp;
 }
 
 // Serialises refreshes of one shared store entry across processes. Polls
@@ -502,14 +538,14 @@ qint64 Session::Private::lockWaitMs() const
 
 void Session::Private::acquireLock(quint64 e, std::function<void()> then)
 {
-    const QString entry = store ? store->sharedEntryId() : QString();
+    const QString entry = sharedEntry();
     if (entry.isEmpty()) {
         then();
         return;
     }
     if (!lock || lockEntry != entry) {
         releaseLock();
-        lock = std::make_unique<QLockFile>(lockPath(entry));
+        lock = std::make_unique<QLockFile>(Internal::sharedEntryPath(entry, ".lock"));
         // A holder that died leaves a lock file behind; QLockFile sees that
         // its process is gone. One that lives but hangs is outwaited below.
         lock->setStaleLockTime(std::chrono::milliseconds(lockWaitMs() + 3000));
@@ -567,6 +603,11 @@ void Session::Private::startFlight(const QString &why, bool fromUnauthorized)
         }
         // Another process on the same entry may have rotated the token since
         // this one read it: refresh with the newest, never with a used one.
+        // Unless the entry's stamp says nobody has written it since.
+        if (!refreshToken.isEmpty() && entryUnchanged()) {
+            sendRefresh(e);
+            return;
+        }
         storeCall(
             {StoreCall::Read, {}, [this, e](const TokenStore::Result &r) {
                  if (e != epoch)
