@@ -430,6 +430,29 @@ private Q_SLOTS:
         QCOMPARE(dpopStats(*server).value(QLatin1String("rejectedTotal")).toInt(), 1);
     }
 
+    // The server keeps keys it has imported and checked, by thumbprint: a
+    // proof with a known key still needs its own valid signature, and a key
+    // made to look like a known one is a different key.
+    void knownKeyIsStillChecked()
+    {
+        auto server = start(DpopMode::Optional);
+        QVERIFY(server);
+        const DpopTestKey key;
+        const QUrl url = endpoint(*server, "/auth/login");
+        QCOMPARE(login(*server, key.proof("POST", url)).status, 200);
+        QCOMPARE(login(*server, mutated(key, QStringLiteral("signature"), "POST", url, {})).status,
+                 400);
+        QCOMPARE(rejected(*server, "bad_signature"), 1);
+        const DpopTestKey other;
+        QCOMPARE(
+            login(*server, mutated(key, QStringLiteral("private-jwk"), "POST", url, {})).status,
+            400);
+        QCOMPARE(rejected(*server, "bad_jwk"), 1);
+        QCOMPARE(login(*server, other.proof("POST", url)).status, 200);
+        QCOMPARE(login(*server, key.proof("POST", url)).status, 200);
+        QCOMPARE(dpopStats(*server).value(QLatin1String("rejectedTotal")).toInt(), 2);
+    }
+
     void replayedProofRefused()
     {
         auto server = start(DpopMode::Optional);

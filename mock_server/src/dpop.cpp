@@ -343,7 +343,14 @@ QByteArray newNonce()
     return random.toBase64(base64url);
 }
 
-Proof verify(const QByteArray &compact, const Expected &expected)
+void KeyCache::insert(const QByteArray &jkt, std::shared_ptr<EVP_PKEY> key)
+{
+    if (m_keys.size() >= m_capacity)
+        m_keys.clear();
+    m_keys.insert(jkt, std::move(key));
+}
+
+Proof verify(const QByteArray &compact, const Expected &expected, KeyCache *keys)
 {
     Proof proof;
     if (compact.isEmpty())
@@ -386,11 +393,17 @@ Proof verify(const QByteArray &compact, const Expected &expected)
         return rejected(
             proof, Rejection::BadAlg,
             QStringLiteral("alg %1 does not fit a %2 key").arg(alg, QString::fromLatin1(key.kty)));
-    const Pkey pkey = importKey(key);
-    if (!pkey)
-        return rejected(proof, Rejection::BadJwk,
-                        QStringLiteral("The jwk is not a usable public key (an EC point on "
-                                       "P-256, or RSA of 2048 to 4096 bits)"));
+    const QByteArray jkt = thumbprintOf(key);
+    std::shared_ptr<EVP_PKEY> pkey = keys ? keys->find(jkt) : nullptr;
+    if (!pkey) {
+        pkey = std::shared_ptr<EVP_PKEY>(importKey(key).release(), EVP_PKEY_free);
+        if (!pkey)
+            return rejected(proof, Rejection::BadJwk,
+                            QStringLiteral("The jwk is not a usable public key (an EC point on "
+                                           "P-256, or RSA of 2048 to 4096 bits)"));
+        if (keys)
+            keys->insert(jkt, pkey);
+    }
 
     // Check 8: the signature, over the bytes as sent.
     const QByteArray signingInput = parts[0] + '.' + parts[1];
@@ -398,7 +411,7 @@ Proof verify(const QByteArray &compact, const Expected &expected)
     if (der.isEmpty() || !signatureVerifies(pkey.get(), der, signingInput))
         return rejected(proof, Rejection::BadSignature,
                         QStringLiteral("The DPoP proof's signature does not verify"));
-    proof.jkt = thumbprintOf(key);
+    proof.jkt = jkt;
 
     // Checks 3, 9 to 12: the claims.
     const QJsonValue jti = claims.value(QLatin1String("jti"));

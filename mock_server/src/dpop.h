@@ -9,6 +9,10 @@
 #include <QtCore/QStringList>
 #include <QtCore/QUrl>
 
+#include <memory>
+
+typedef struct evp_pkey_st EVP_PKEY;
+
 // DPoP (RFC 9449): proof verification, JWK thumbprints (RFC 7638), the jti
 // replay cache and the server's rotating nonces. Dpop::verify() is pure:
 // everything it compares with comes in Dpop::Expected, so a fuzzer can call
@@ -72,9 +76,30 @@ constexpr qsizetype maxJtiLength = 256;
 constexpr qsizetype maxNonceLength = 256;
 constexpr char signingAlgorithms[] = "ES256 RS256";
 
+// Public keys already imported and checked (a point on the curve, an RSA
+// modulus of a sane size), by thumbprint. A client proves with one key for
+// a whole session, and importing and checking a key costs as much as
+// verifying a signature. Bounded: emptied when full.
+class KeyCache
+{
+public:
+    explicit KeyCache(int capacity = 1024)
+        : m_capacity(qMax(1, capacity))
+    {
+    }
+    std::shared_ptr<EVP_PKEY> find(const QByteArray &jkt) const { return m_keys.value(jkt); }
+    void insert(const QByteArray &jkt, std::shared_ptr<EVP_PKEY> key);
+    int size() const { return int(m_keys.size()); }
+
+private:
+    int m_capacity;
+    QHash<QByteArray, std::shared_ptr<EVP_PKEY>> m_keys;
+};
+
 // Checks one DPoP header value: structure, typ, alg, jwk, signature (OpenSSL
-// EVP), then jti, htm, htu, iat, ath and nonce. Not the replay cache.
-Proof verify(const QByteArray &compact, const Expected &expected);
+// EVP), then jti, htm, htu, iat, ath and nonce. Not the replay cache. With
+// KEYS, a key seen before is not imported and checked again.
+Proof verify(const QByteArray &compact, const Expected &expected, KeyCache *keys = nullptr);
 
 // RFC 7638 SHA-256 thumbprint (base64url) of a public EC P-256 or RSA JWK;
 // empty when the JWK is not one.

@@ -127,7 +127,7 @@ DpopGuard::Check DpopGuard::verify(const Request &request, const QByteArray &acc
     expected.accessToken = accessToken;
     if (noncesOn())
         expected.nonces = m_nonces.accepted(nowMs);
-    const Dpop::Proof proof = Dpop::verify(request.header("dpop"), expected);
+    const Dpop::Proof proof = Dpop::verify(request.header("dpop"), expected, &m_keys);
     if (!proof.ok())
         return rejected(proof.rejection, proof.description);
     Check check;

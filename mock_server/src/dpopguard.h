@@ -74,6 +74,7 @@ private:
 
     ServerContext &m_context;
     Dpop::ReplayCache m_replay;
+    Dpop::KeyCache m_keys;
     Dpop::Nonces m_nonces;
     QList<QUrl> m_htuBases; // scheme://host[:port][/issuer path], normalized
 };

@@ -23,6 +23,9 @@ namespace {
 constexpr qsizetype longestNonce = 512;
 const char recordKeyPrefix[] = "dpop-es256 ";
 
+// An ECDSA-Sig-Value for P-256 in DER: two INTEGERs of up to 33 bytes.
+constexpr qsizetype maxEcdsaDerBytes = 72;
+
 QByteArray base64url(const QByteArray &data)
 {
     return data.toBase64(QByteArray::Base64UrlEncoding | QByteArray::OmitTrailingEquals);
@@ -87,7 +90,13 @@ QString originOf(const QUrl &url)
 
 DpopKey::DpopKey(EVP_PKEY *key)
     : m_key(key)
+    , m_signer(EVP_MD_CTX_new())
 {
+    if (m_signer && EVP_DigestSignInit(m_signer, nullptr, EVP_sha256(), nullptr, m_key) <= 0) {
+        EVP_MD_CTX_free(m_signer);
+        m_signer = nullptr;
+        ERR_clear_error();
+    }
     const QByteArray x = base64url(coordinate(key, OSSL_PKEY_PARAM_EC_PUB_X));
     const QByteArray y = base64url(coordinate(key, OSSL_PKEY_PARAM_EC_PUB_Y));
     // Public members only (RFC 9449 §4.2): never d.
@@ -106,6 +115,7 @@ DpopKey::DpopKey(EVP_PKEY *key)
 
 DpopKey::~DpopKey()
 {
+    EVP_MD_CTX_free(m_signer);
     EVP_PKEY_free(m_key);
 }
 
@@ -166,27 +176,36 @@ QByteArray DpopKey::proof(const QByteArray &method, const QUrl &url, const QByte
                                           | QUrl::RemoveUserInfo | QUrl::NormalizePathSegments)
                                  .toEncoded())},
         {QStringLiteral("iat"), QDateTime::currentSecsSinceEpoch()}};
-    if (!accessToken.isEmpty())
-        claims.insert(QStringLiteral("ath"), QString::fromLatin1(base64url(sha256(accessToken))));
+    if (!accessToken.isEmpty()) {
+        if (accessToken != m_athToken) {
+            m_ath = base64url(sha256(accessToken));
+            m_athToken = accessToken;
+        }
+        claims.insert(QStringLiteral("ath"), QString::fromLatin1(m_ath));
+    }
     if (!nonce.isEmpty())
         claims.insert(QStringLiteral("nonce"), QString::fromLatin1(nonce));
     const QByteArray input
         = m_header + '.' + base64url(QJsonDocument(claims).toJson(QJsonDocument::Compact));
 
-    QByteArray der;
-    EVP_MD_CTX *context = EVP_MD_CTX_new();
-    size_t length = 0;
-    const auto *data = reinterpret_cast<const unsigned char *>(input.constData());
-    if (context && EVP_DigestSignInit(context, nullptr, EVP_sha256(), nullptr, m_key) > 0
-        && EVP_DigestSign(context, nullptr, &length, data, size_t(input.size())) > 0) {
-        der.resize(qsizetype(length));
-        if (EVP_DigestSign(context, reinterpret_cast<unsigned char *>(der.data()), &length, data,
-                           size_t(input.size()))
-            > 0)
-            der.truncate(qsizetype(length));
-        else
-            der.clear();
+    // One signature per context: FINALISE spares OpenSSL a copy of it.
+    QByteArray der(maxEcdsaDerBytes, Qt::Uninitialized);
+    size_t length = size_t(der.size());
+    EVP_MD_CTX *context = m_signer ? EVP_MD_CTX_new() : nullptr;
+    if (context && EVP_MD_CTX_copy_ex(context, m_signer) <= 0) {
+        EVP_MD_CTX_free(context);
+        context = nullptr;
     }
+    if (context)
+        EVP_MD_CTX_set_flags(context, EVP_MD_CTX_FLAG_FINALISE);
+    const auto *data = reinterpret_cast<const unsigned char *>(input.constData());
+    if (context
+        && EVP_DigestSign(context, reinterpret_cast<unsigned char *>(der.data()), &length, data,
+                          size_t(input.size()))
+            > 0)
+        der.truncate(qsizetype(length));
+    else
+        der.clear();
     EVP_MD_CTX_free(context);
     // EVP gives a DER ECDSA-Sig-Value; JWS ES256 is r || s, 32 bytes each (RFC 7518 §3.4).
     QByteArray signature;

@@ -8,6 +8,7 @@
 
 class QNetworkReply;
 typedef struct evp_pkey_st EVP_PKEY;
+typedef struct evp_md_ctx_st EVP_MD_CTX;
 
 namespace SilentAuth::Internal {
 
@@ -39,8 +40,15 @@ private:
     explicit DpopKey(EVP_PKEY *key);
 
     EVP_PKEY *m_key = nullptr;
+    // A signing context set up once (algorithm fetched, key bound); every
+    // proof signs with a copy of it.
+    EVP_MD_CTX *m_signer = nullptr;
     QByteArray m_header; // base64url of the JOSE header, the same for every proof
     QByteArray m_thumbprint;
+    // ath of the access token last proven for: the same for every request
+    // until the next refresh.
+    mutable QByteArray m_athToken;
+    mutable QByteArray m_ath;
 };
 
 // RFC 9449 §8.1: a nonce is 1*NQCHAR (visible ASCII without '"' and '\');

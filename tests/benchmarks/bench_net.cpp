@@ -32,6 +32,7 @@
 #include <QtCore/QCoreApplication>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QEventLoop>
+#include <QtCore/QFile>
 #include <QtCore/QJsonDocument>
 #include <QtCore/QTemporaryDir>
 #include <QtCore/QTimer>
@@ -42,6 +43,8 @@
 #include <cstdio>
 #include <ctime>
 #include <functional>
+
+#include <unistd.h>
 
 using namespace SilentAuth;
 using namespace SilentAuth::Test;
@@ -83,6 +86,21 @@ Run drive(const std::function<QNetworkReply *()> &send, int total, int inFlight)
     loop.exec();
     run.elapsedMs = std::max<qint64>(clock.elapsed(), 1);
     return run;
+}
+
+// CPU time (user and system) of another process so far, from /proc.
+double processCpuUs(qint64 pid)
+{
+    QFile stat(QStringLiteral("/proc/%1/stat").arg(pid));
+    if (!stat.open(QIODevice::ReadOnly))
+        return 0;
+    const QByteArray line = stat.readAll();
+    // After "pid (comm) ": state is field 3, utime 14 and stime 15.
+    const QList<QByteArray> fields = line.mid(line.lastIndexOf(')') + 2).split(' ');
+    if (fields.size() < 13)
+        return 0;
+    const double ticks = fields.at(11).toDouble() + fields.at(12).toDouble();
+    return ticks * 1e6 / double(sysconf(_SC_CLK_TCK));
 }
 
 double median(QList<double> values)
@@ -303,16 +321,18 @@ int main(int argc, char *argv[])
                     rounds);
         // The server verifies every proof in its own process: the client's
         // share is its CPU time per request (this process only).
-        std::printf("%-6s %12s %12s %7s %14s %14s\n", "round", "bearer r/s", "dpop r/s", "ratio",
-                    "bearer cpu us", "dpop cpu us");
-        QList<double> bearerRates, dpopRates, dpopRatios, bearerCpu, dpopCpu;
+        std::printf("%-6s %10s %10s %7s %12s %12s %12s %12s\n", "round", "bearer r/s", "dpop r/s",
+                    "ratio", "client b us", "client d us", "server b us", "server d us");
+        QList<double> bearerRates, dpopRates, dpopRatios, bearerCpu, dpopCpu, serverBearerCpu,
+            serverDpopCpu;
         const auto cpuUs = [] { return std::clock() * 1e6 / CLOCKS_PER_SEC; };
+        const qint64 serverPid = serverProcess.processId();
         for (int round = 1; round <= rounds; ++round) {
-            const double cpu0 = cpuUs();
+            const double cpu0 = cpuUs(), server0 = processCpuUs(serverPid);
             const Run a = drive(sendAuth, requests, concurrency);
-            const double cpu1 = cpuUs();
+            const double cpu1 = cpuUs(), server1 = processCpuUs(serverPid);
             const Run b = drive(sendBound, requests, concurrency);
-            const double cpu2 = cpuUs();
+            const double cpu2 = cpuUs(), server2 = processCpuUs(serverPid);
             failures += a.failed + b.failed;
             const double bearerRate = requests * 1000.0 / a.elapsedMs;
             const double dpopRate = requests * 1000.0 / b.elapsedMs;
@@ -321,11 +341,15 @@ int main(int argc, char *argv[])
             dpopRatios << dpopRate / bearerRate;
             bearerCpu << (cpu1 - cpu0) / requests;
             dpopCpu << (cpu2 - cpu1) / requests;
-            std::printf("%-6d %12.0f %12.0f %7.3f %14.1f %14.1f\n", round, bearerRate, dpopRate,
-                        dpopRate / bearerRate, bearerCpu.last(), dpopCpu.last());
+            serverBearerCpu << (server1 - server0) / requests;
+            serverDpopCpu << (server2 - server1) / requests;
+            std::printf("%-6d %10.0f %10.0f %7.3f %12.1f %12.1f %12.1f %12.1f\n", round, bearerRate,
+                        dpopRate, dpopRate / bearerRate, bearerCpu.last(), dpopCpu.last(),
+                        serverBearerCpu.last(), serverDpopCpu.last());
         }
-        std::printf("%-6s %12.0f %12.0f %7.3f %14.1f %14.1f\n\n", "median", median(bearerRates),
-                    median(dpopRates), median(dpopRatios), median(bearerCpu), median(dpopCpu));
+        std::printf("%-6s %10.0f %10.0f %7.3f %12.1f %12.1f %12.1f %12.1f\n\n", "median",
+                    median(bearerRates), median(dpopRates), median(dpopRatios), median(bearerCpu),
+                    median(dpopCpu), median(serverBearerCpu), median(serverDpopCpu));
     }
 
     std::printf("storm: %d GETs sent at once, %d rounds\n", storm, rounds);
