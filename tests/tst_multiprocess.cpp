@@ -100,30 +100,43 @@ private Q_SLOTS:
     void sharedEntryStaysSignedIn_data()
     {
         QTest::addColumn<int>("processes");
-        QTest::newRow("2 processes") << 2;
-        QTest::newRow("5 processes") << 5;
+        QTest::addColumn<bool>("dpop");
+        QTest::newRow("2 processes") << 2 << false;
+        QTest::newRow("5 processes") << 5 << false;
+        // The DPoP key lives beside the token in the entry: every process
+        // proves with the key the family is bound to.
+        QTest::newRow("2 processes, DPoP") << 2 << true;
     }
 
     void sharedEntryStaysSignedIn()
     {
         QFETCH(int, processes);
+        QFETCH(bool, dpop);
         const int seconds = runSeconds();
 
         // Rotation is on unless --no-rotate; no grace: a reused token is reuse.
         QProcess server;
-        const QUrl url = startMockProcess(
-            server, QStringLiteral(MOCK_SERVER_EXECUTABLE),
-            {QStringLiteral("--port"), QStringLiteral("0"), QStringLiteral("--quiet"),
-             QStringLiteral("--access-ttl"), QStringLiteral("%1s").arg(accessTtlSeconds),
-             QStringLiteral("--reuse-grace"), QStringLiteral("0")});
+        QStringList serverArguments {QStringLiteral("--port"),
+                                     QStringLiteral("0"),
+                                     QStringLiteral("--quiet"),
+                                     QStringLiteral("--access-ttl"),
+                                     QStringLiteral("%1s").arg(accessTtlSeconds),
+                                     QStringLiteral("--reuse-grace"),
+                                     QStringLiteral("0")};
+        if (dpop)
+            serverArguments << QStringLiteral("--dpop") << QStringLiteral("required");
+        const QUrl url
+            = startMockProcess(server, QStringLiteral(MOCK_SERVER_EXECUTABLE), serverArguments);
         QVERIFY(url.isValid());
         auto stopServer = qScopeGuard([&server] {
             server.terminate();
             server.waitForFinished(5000);
         });
         const QString profile = at(url, "/profile").toString();
-        const QStringList entry {QStringLiteral("--keychain"), QStringLiteral("--keychain-account"),
-                                 QUuid::createUuid().toString(QUuid::WithoutBraces)};
+        const QString account = QUuid::createUuid().toString(QUuid::WithoutBraces);
+        const QStringList entry = QStringList {QStringLiteral("--keychain"),
+                                               QStringLiteral("--keychain-account"), account}
+            + (dpop ? QStringList {QStringLiteral("--dpop")} : QStringList {});
 
         const Run signIn
             = runCli(entry
@@ -202,11 +215,24 @@ private Q_SLOTS:
         QCOMPARE(refreshStats[QLatin1String("graceReplays")].toInt(), 0);
         // Every token the server rotated reached a process and was kept.
         QVERIFY2(refreshStats[QLatin1String("ok")].toInt() == refreshes, serverWhy.constData());
+        if (dpop) {
+            // Every request and refresh carried a valid proof of the one key.
+            const QJsonObject proofs = stats.value(QLatin1String("dpop")).toObject();
+            QVERIFY2(proofs.value(QLatin1String("accepted")).toInt() >= requests + refreshes,
+                     serverWhy.constData());
+            // The one refusal expected: each process's first token request,
+            // made before it had the server's nonce (answered by one resend).
+            const QJsonObject rejected = proofs.value(QLatin1String("rejected")).toObject();
+            QVERIFY2(rejected.value(QLatin1String("nonce_missing")).toInt() <= processes + 1,
+                     serverWhy.constData());
+            QVERIFY2(proofs.value(QLatin1String("rejectedTotal")).toInt()
+                         == rejected.value(QLatin1String("nonce_missing")).toInt(),
+                     serverWhy.constData());
+        }
 
         // The entry is still there, and it still works: the next program
         // restores from it without a password.
-        const auto store
-            = AccountTokenStore::keychain(QStringLiteral("SilentAuth"), entry.constLast());
+        const auto store = AccountTokenStore::keychain(QStringLiteral("SilentAuth"), account);
         // The accounts of this server, as silentauth-cli's session selects them.
         QUrl issuer = url;
         issuer.setPath(QString());
