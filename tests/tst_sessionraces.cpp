@@ -20,6 +20,8 @@
 #include <QtNetwork/QNetworkReply>
 #include <QtTest/QtTest>
 
+#include <sys/stat.h>
+
 using namespace SilentAuth;
 using namespace SilentAuth::Test;
 using Mock::MockServer;
@@ -96,6 +98,17 @@ std::unique_ptr<MockServer> rotatingServer(std::chrono::seconds accessTtl
     config.loginAttemptLimit = 1000000;
     config.passwordIterations = 1;
     return startServer(config);
+}
+
+// Where the sessions on a shared entry keep its stamp (docs/net.md).
+QString stampPath(const QString &entry)
+{
+    return QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation)
+        + QLatin1String("/silentauth-")
+        + QString::fromLatin1(QCryptographicHash::hash(entry.toUtf8(), QCryptographicHash::Sha256)
+                                  .toHex()
+                                  .left(24))
+        + QLatin1String(".stamp");
 }
 
 QString uniqueEntry()
@@ -1096,9 +1109,68 @@ private Q_SLOTS:
         QCOMPARE(second.session->status(), Session::Status::SignedIn);
     }
 
-    // A stamp that is not what this session left (written by hand, or a file
-    // of another user's) is no promise: the entry is read.
+    // A stamp that is not what this session left (written by hand, a fifo,
+    // a link, a file of another user's) is no promise: the entry is read,
+    // nothing waits on it, and a link is replaced, never written through.
+    void aStrangeStampMeansReadingTheEntry_data()
+    {
+        QTest::addColumn<QString>("kind");
+        QTest::newRow("another value") << QStringLiteral("value");
+        QTest::newRow("removed") << QStringLiteral("removed");
+        QTest::newRow("not hex") << QStringLiteral("not-hex");
+        QTest::newRow("fifo") << QStringLiteral("fifo");
+        QTest::newRow("link to another file") << QStringLiteral("link");
+    }
     void aStrangeStampMeansReadingTheEntry()
+    {
+        QFETCH(QString, kind);
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        const QString path = stampPath(store.entry);
+        QVERIFY2(QFileInfo(path).isFile(), qPrintable(path));
+        QTemporaryDir elsewhere;
+        const QString victim = elsewhere.filePath(QStringLiteral("victim"));
+        QVERIFY(QFile::remove(path));
+        if (kind == QLatin1String("value") || kind == QLatin1String("not-hex")) {
+            QFile stamp(path);
+            QVERIFY(stamp.open(QIODevice::WriteOnly));
+            stamp.write(QByteArray(32, kind == QLatin1String("value") ? 'a' : 'x'));
+        } else if (kind == QLatin1String("fifo")) {
+            QCOMPARE(::mkfifo(QFile::encodeName(path).constData(), 0600), 0);
+        } else if (kind == QLatin1String("link")) {
+            QFile target(victim);
+            QVERIFY(target.open(QIODevice::WriteOnly));
+            target.write("keep me");
+            target.close();
+            QVERIFY(QFile::link(victim, path));
+        }
+        client.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 1, 5000);
+        QTRY_VERIFY(!client.session->isRefreshing());
+        QCOMPARE(store.reads, 1);
+        QCOMPARE(reuse(*server), 0);
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+        // The refresh's write left a stamp of its own, a plain file.
+        const QFileInfo after(path);
+        QVERIFY(after.isFile() && !after.isSymLink());
+        if (kind == QLatin1String("link")) {
+            QFile target(victim);
+            QVERIFY(target.open(QIODevice::ReadOnly));
+            QCOMPARE(target.readAll(), QByteArray("keep me"));
+        }
+        client.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 2, 5000);
+        QCOMPARE(store.reads, 1);
+    }
+
+    // While the entry is being written there is no stamp: a writer that
+    // fails or dies half-way leaves none, and the others read the entry
+    // instead of trusting one that no longer tells the truth.
+    void noStampWhileTheEntryIsWritten()
     {
         auto server = rotatingServer();
         QVERIFY(server);
@@ -1106,26 +1178,15 @@ private Q_SLOTS:
         store.entry = uniqueEntry();
         auto client = makeClient(*server, &store);
         QVERIFY(signIn(*client.session));
-        const QString stampPath = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation)
-            + QLatin1String("/silentauth-")
-            + QString::fromLatin1(QCryptographicHash::hash(store.entry.toUtf8(),
-                                                           QCryptographicHash::Sha256)
-                                      .toHex()
-                                      .left(24))
-            + QLatin1String(".stamp");
-        QFile stamp(stampPath);
-        QVERIFY2(stamp.exists(), qPrintable(stampPath));
-        QVERIFY(stamp.open(QIODevice::WriteOnly | QIODevice::Truncate));
-        stamp.write(QByteArray(32, 'a'));
-        stamp.close();
+        const QString path = stampPath(store.entry);
+        QVERIFY(QFileInfo(path).isFile());
+        store.latencyMs = 400;
         client.session->refresh();
-        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 1, 5000);
-        QCOMPARE(store.reads, 1);
-        QVERIFY(stamp.remove());
-        client.session->refresh();
-        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 2, 5000);
-        QCOMPARE(store.reads, 2);
-        QCOMPARE(reuse(*server), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(store.writes, 2, 5000);
+        QVERIFY(client.session->isRefreshing());
+        QVERIFY2(!QFileInfo::exists(path), "a stamp was left while the entry changed");
+        QTRY_VERIFY_WITH_TIMEOUT(!client.session->isRefreshing(), 5000);
+        QVERIFY(QFileInfo(path).isFile());
     }
 
     // Credentials never go to a sign-in server over plain http on another

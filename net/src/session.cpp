@@ -170,6 +170,13 @@ struct Session::Private
     // the stamp is unchanged, a refresh need not read the keychain first.
     QByteArray knownStamp;
     QString knownStampEntry;
+    QElapsedTimer knownStampAge; // trusted for stampTrustMs at most
+    void knowStamp(const QString &entry, const QByteArray &stamp)
+    {
+        knownStamp = stamp;
+        knownStampEntry = entry;
+        knownStampAge.start();
+    }
     QString sharedEntry() const { return store ? store->sharedEntryId() : QString(); }
     bool entryUnchanged() const;
 
@@ -463,10 +470,8 @@ void Session::Private::runNextStoreCall()
         store->read([this, guard, finish, entry, stamp](const TokenStore::Result &r) {
             if (!guard)
                 return;
-            if (r.error == TokenStore::Error::NoError || r.error == TokenStore::Error::NotFound) {
-                knownStamp = stamp;
-                knownStampEntry = entry;
-            }
+            if (r.error == TokenStore::Error::NoError || r.error == TokenStore::Error::NotFound)
+                knowStamp(entry, stamp);
             // The refresh token for the callers; a DPoP key beside it is
             // kept for takeReadKey().
             TokenStore::Result plain = r;
@@ -487,20 +492,23 @@ void Session::Private::runNextStoreCall()
     }
 }
 
-// A write or removal renews the entry's stamp once it is done (whether it
-// went through or not: the entry may have changed), so that other processes
-// read the entry again before they refresh, and this one need not.
+// A write or removal takes the entry's stamp away first and puts a new one
+// there once it is done (whether it went through or not: the entry may have
+// changed). Other processes read the entry before their next refresh, and
+// one that fails or dies in between leaves no stamp to be trusted.
 TokenStore::Callback Session::Private::stampAfter(TokenStore::Callback finish)
 {
     const QString entry = sharedEntry();
     if (entry.isEmpty())
         return finish;
+    const QString path = Internal::sharedEntryPath(entry, ".stamp");
+    knownStamp.clear();
+    if (!Internal::invalidateEntryStamp(path))
+        qCWarning(lcNet) << "the shared entry's stamp could not be removed:" << path;
     QPointer<Session> guard(q);
-    return [this, guard, entry, finish](const TokenStore::Result &r) {
-        if (guard) {
-            knownStamp = Internal::renewEntryStamp(Internal::sharedEntryPath(entry, ".stamp"));
-            knownStampEntry = entry;
-        }
+    return [this, guard, entry, path, finish](const TokenStore::Result &r) {
+        if (guard)
+            knowStamp(entry, Internal::renewEntryStamp(path));
         finish(r);
     };
 }
@@ -517,6 +525,10 @@ void Session::Private::takeReadKey()
     readKey.clear();
 }
 
+// A stamp vouches for the entry this long at most: a writer that does not
+// keep stamps (a keyring tool, an older version) is noticed within it.
+constexpr qint64 stampTrustMs = 5 * 60 * 1000;
+
 // True when the shared entry's stamp is still the one this session left or
 // read: no other process has written the entry since, so it still holds the
 // token this session knows.
@@ -524,6 +536,7 @@ bool Session::Private::entryUnchanged() const
 {
     const QString entry = sharedEntry();
     return !entry.isEmpty() && !knownStamp.isEmpty() && knownStampEntry == entry
+        && knownStampAge.isValid() && knownStampAge.elapsed() < stampTrustMs
         && Internal::readEntryStamp(Internal::sharedEntryPath(entry, ".stamp")) == knownStamp;
 }
 

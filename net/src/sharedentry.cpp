@@ -1,14 +1,19 @@
 #include "sharedentry_p.h"
 
+#include <algorithm>
+
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QDir>
 #include <QtCore/QFile>
-#include <QtCore/QFileInfo>
 #include <QtCore/QRandomGenerator>
-#include <QtCore/QSaveFile>
 #include <QtCore/QStandardPaths>
 
 #ifdef Q_OS_UNIX
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -17,15 +22,12 @@ namespace SilentAuth::Internal {
 namespace {
 
 constexpr int stampBytes = 16;
+constexpr qsizetype stampLength = 2 * stampBytes; // in hex
 
-bool ownedByUser(const QString &path)
+bool isHex(const QByteArray &text)
 {
-#ifdef Q_OS_UNIX
-    return QFileInfo(path).ownerId() == uint(::getuid());
-#else
-    Q_UNUSED(path);
-    return true;
-#endif
+    return std::all_of(text.cbegin(), text.cend(),
+                       [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 } // namespace
@@ -40,13 +42,32 @@ QString sharedEntryPath(const QString &entry, const char *suffix)
     return dir + QLatin1String("/silentauth-") + QString::fromLatin1(hash) + QLatin1String(suffix);
 }
 
+// The stamp files are handled with POSIX calls: Qt's file classes follow a
+// symbolic link and wait on a fifo, and the directory may be a shared one
+// (the temporary directory) where another user can put either there.
+#ifdef Q_OS_UNIX
+
 QByteArray readEntryStamp(const QString &path)
 {
-    QFile file(path);
-    if (!file.open(QIODevice::ReadOnly) || !ownedByUser(path))
+    const QByteArray name = QFile::encodeName(path);
+    const int fd = ::open(name.constData(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
         return {};
-    const QByteArray stamp = file.read(2 * stampBytes + 1);
-    return stamp.size() == 2 * stampBytes ? stamp : QByteArray();
+    QByteArray stamp(stampLength + 1, Qt::Uninitialized);
+    ssize_t length = -1;
+    struct stat status;
+    if (::fstat(fd, &status) == 0 && S_ISREG(status.st_mode) && status.st_uid == ::getuid())
+        length = ::read(fd, stamp.data(), size_t(stamp.size()));
+    ::close(fd);
+    if (length != stampLength)
+        return {};
+    stamp.truncate(stampLength);
+    return isHex(stamp) ? stamp : QByteArray();
+}
+
+bool invalidateEntryStamp(const QString &path)
+{
+    return ::unlink(QFile::encodeName(path).constData()) == 0 || errno == ENOENT;
 }
 
 QByteArray renewEntryStamp(const QString &path)
@@ -54,16 +75,41 @@ QByteArray renewEntryStamp(const QString &path)
     quint32 words[stampBytes / sizeof(quint32)];
     QRandomGenerator::system()->fillRange(words);
     const QByteArray stamp = QByteArray(reinterpret_cast<const char *>(words), stampBytes).toHex();
-    // Written beside and renamed over: a reader sees the old stamp or the
-    // new one, never a mix. Another user's file in a shared directory is
-    // replaced, not written into.
-    QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly))
+    // Written beside (a new file of the user's own, mode 0600) and renamed
+    // over: a reader sees no stamp or a whole one, and rename() replaces a
+    // link that was put there, never the file it points to.
+    const QByteArray name = QFile::encodeName(path);
+    QByteArray temporary = name + ".XXXXXX";
+    const int fd = ::mkstemp(temporary.data());
+    if (fd < 0)
         return {};
-    file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner);
-    if (file.write(stamp) != stamp.size() || !file.commit())
+    bool written = ::write(fd, stamp.constData(), size_t(stamp.size())) == stamp.size();
+    written = ::close(fd) == 0 && written;
+    if (!written || ::rename(temporary.constData(), name.constData()) != 0) {
+        ::unlink(temporary.constData());
         return {};
+    }
     return stamp;
 }
+
+#else
+
+// Elsewhere there is no stamp: the entry is read before every refresh.
+QByteArray readEntryStamp(const QString &)
+{
+    return {};
+}
+
+bool invalidateEntryStamp(const QString &)
+{
+    return true;
+}
+
+QByteArray renewEntryStamp(const QString &)
+{
+    return {};
+}
+
+#endif
 
 } // namespace SilentAuth::Internal
