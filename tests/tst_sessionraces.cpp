@@ -1020,6 +1020,35 @@ private Q_SLOTS:
         QCOMPARE(stat(*server, "liveRefreshTokens"), 0);
     }
 
+    // Another process refreshed (spending the token this one holds) and then
+    // signed out, removing the shared entry. This session ends without
+    // presenting its spent token, which the server would take for theft.
+    void anotherProcessSigningOutEndsThisSessionQuietly()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto first = makeClient(*server, &store);
+        auto second = makeClient(*server, &store);
+        QVERIFY(signIn(*first.session));
+        QSignalSpy restored(second.session.get(), &Session::signedIn);
+        second.session->restore();
+        QVERIFY(restored.wait(5000));
+        first.session->refresh(); // adopts the second's token and spends it
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 2, 5000);
+        QTRY_VERIFY(!first.session->isRefreshing());
+        QSignalSpy signedOut(first.session.get(), &Session::signedOut);
+        first.session->signOut();
+        QVERIFY(signedOut.wait(5000));
+        QVERIFY(store.token.isEmpty());
+        const int attempts = refreshesAtServer(*server);
+        second.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(second.session->status(), Session::Status::Expired, 5000);
+        QCOMPARE(refreshesAtServer(*server), attempts);
+        QCOMPARE(reuse(*server), 0);
+    }
+
     // A keychain that cannot remove the entry on sign-out says so.
     void signOutReportsAStoreThatKeepsTheToken()
     {

@@ -77,6 +77,7 @@ struct Session::Private
     QString signInName; // the username given to signIn(), until its answer comes
     QString displayName; // what to call the user, when a sign-in said (OpenID Connect)
     bool foreignToken = false; // the refresh token came from another process's write
+    bool entryHeld = false; // the shared entry held this session's token when last seen
     QByteArray accessToken;
     QByteArray refreshToken;
     QByteArray receivedToken; // received, being stored: signOut() revokes it too
@@ -387,6 +388,7 @@ void Session::Private::wipe()
 {
     proactiveTimer.stop();
     clockWatch.stop();
+    entryHeld = false;
     refreshDue = QDateTime();
     refreshExpiry = QDateTime();
     refreshExpiryOf.clear();
@@ -472,6 +474,7 @@ void Session::Private::runNextStoreCall()
                 return;
             if (r.error == TokenStore::Error::NoError || r.error == TokenStore::Error::NotFound)
                 knowStamp(entry, stamp);
+            entryHeld = r.error == TokenStore::Error::NoError && !r.token.isEmpty();
             // The refresh token for the callers; a DPoP key beside it is
             // kept for takeReadKey().
             TokenStore::Result plain = r;
@@ -484,9 +487,14 @@ void Session::Private::runNextStoreCall()
         if (!call.subject.isEmpty())
             store->selectAccount(
                 {protocol->issuerIdentifier(), protocol->clientIdentifier(), call.subject});
-        store->write(call.token, stampAfter(finish));
+        store->write(call.token, stampAfter([this, guard, finish](const TokenStore::Result &r) {
+                         if (guard)
+                             entryHeld = r.error == TokenStore::Error::NoError;
+                         finish(r);
+                     }));
         break;
     case StoreCall::Remove:
+        entryHeld = false;
         store->remove(stampAfter(finish));
         break;
     }
@@ -621,10 +629,20 @@ void Session::Private::startFlight(const QString &why, bool fromUnauthorized)
             sendRefresh(e);
             return;
         }
+        const bool held = entryHeld && !sharedEntry().isEmpty();
         storeCall(
-            {StoreCall::Read, {}, [this, e](const TokenStore::Result &r) {
+            {StoreCall::Read, {}, [this, e, held](const TokenStore::Result &r) {
                  if (e != epoch)
                      return;
+                 // The shared entry that held this session's token is gone:
+                 // another process signed out, after its own refreshes may
+                 // have spent the token this one holds. Ended here, and the
+                 // token is not presented (a spent one looks stolen).
+                 if (held && r.error == TokenStore::Error::NotFound && !refreshToken.isEmpty()) {
+                     qCDebug(lcNet) << "the shared entry was removed by another process";
+                     expire();
+                     return;
+                 }
                  if (r.error == TokenStore::Error::NoError && !r.token.isEmpty()
                      && r.token != refreshToken) {
                      if (!refreshToken.isEmpty()) {
