@@ -27,9 +27,11 @@ struct Run
 };
 
 // Runs the CLI without blocking the event loop the in-process server needs.
-Run runCli(const QStringList &arguments, const QByteArray &input = {}, int timeoutMs = 60000)
+Run runCli(const QStringList &arguments, const QByteArray &input = {}, int timeoutMs = 60000,
+           const QProcessEnvironment &environment = QProcessEnvironment::systemEnvironment())
 {
     QProcess process;
+    process.setProcessEnvironment(environment);
     process.start(QStringLiteral(CLI_EXECUTABLE), arguments);
     if (!input.isEmpty())
         process.write(input);
@@ -269,6 +271,30 @@ private Q_SLOTS:
         QCOMPARE(fourth.exitCode, 3);
         QCOMPARE(fourth.stats.value(QLatin1String("signInError")).toString(),
                  QStringLiteral("NoStoredSession"));
+    }
+
+    // Without a runtime directory (a cron job, su) Qt warns about where the
+    // keychain entry's lock and stamp go: once, not at every refresh.
+    void noRuntimeDirectoryWarnsOnce()
+    {
+        MockServerConfig config;
+        config.accessTtl = std::chrono::seconds(1);
+        auto server = startServer(config);
+        QVERIFY(server);
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.remove(QStringLiteral("XDG_RUNTIME_DIR"));
+        const Run run
+            = runCli({QStringLiteral("--keychain"), QStringLiteral("--keychain-account"),
+                      QUuid::createUuid().toString(QUuid::WithoutBraces), QStringLiteral("-u"),
+                      QStringLiteral("alice"), QStringLiteral("--password"),
+                      QStringLiteral("alice-password"), QStringLiteral("--duration"),
+                      QStringLiteral("4"), QStringLiteral("--rate"), QStringLiteral("5"),
+                      endpoint(*server, "/profile").toString()},
+                     {}, 60000, environment);
+        QCOMPARE(run.exitCode, 0);
+        QVERIFY2(value(run, "refreshes") >= 3, run.errors.constData());
+        QCOMPARE(value(run, "failed"), 0);
+        QVERIFY2(run.errors.count("XDG_RUNTIME_DIR") <= 1, run.errors.constData());
     }
 
     // A refresh token that cannot be one ends the program at once with a

@@ -34,9 +34,12 @@ bool isHex(const QByteArray &text)
 
 QString sharedEntryPath(const QString &entry, const char *suffix)
 {
-    QString dir = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
-    if (dir.isEmpty())
-        dir = QDir::tempPath();
+    // Asked once: Qt warns at every call where the runtime directory is
+    // missing or not the user's own, and a refresh asks every time.
+    static const QString dir = [] {
+        const QString runtime = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
+        return runtime.isEmpty() ? QDir::tempPath() : runtime;
+    }();
     const QByteArray hash
         = QCryptographicHash::hash(entry.toUtf8(), QCryptographicHash::Sha256).toHex().left(24);
     return dir + QLatin1String("/silentauth-") + QString::fromLatin1(hash) + QLatin1String(suffix);
