@@ -117,6 +117,17 @@ QString uniqueEntry()
         + QString::number(QRandomGenerator::global()->generate());
 }
 
+// Two sessions on one store, as two processes on one entry: FIRST signs in,
+// SECOND restores from what it stored.
+bool signInThenRestore(Session &first, Session &second)
+{
+    if (!signIn(first))
+        return false;
+    QSignalSpy restored(&second, &Session::signedIn);
+    second.restore();
+    return restored.wait(5000);
+}
+
 int reuse(const MockServer &server)
 {
     return stat(server, "refreshes", "reuseDetected");
@@ -1007,11 +1018,8 @@ private Q_SLOTS:
         QVERIFY(server);
         MemoryTokenStore store;
         auto first = makeClient(*server, &store);
-        QVERIFY(signIn(*first.session));
         auto second = makeClient(*server, &store);
-        QSignalSpy restored(second.session.get(), &Session::signedIn);
-        second.session->restore();
-        QVERIFY(restored.wait(5000));
+        QVERIFY(signInThenRestore(*first.session, *second.session));
         QVERIFY(!readStore(store).token.isEmpty());
         QSignalSpy signedOut(first.session.get(), &Session::signedOut);
         first.session->signOut();
@@ -1031,10 +1039,7 @@ private Q_SLOTS:
         store.entry = uniqueEntry();
         auto first = makeClient(*server, &store);
         auto second = makeClient(*server, &store);
-        QVERIFY(signIn(*first.session));
-        QSignalSpy restored(second.session.get(), &Session::signedIn);
-        second.session->restore();
-        QVERIFY(restored.wait(5000));
+        QVERIFY(signInThenRestore(*first.session, *second.session));
         first.session->refresh(); // adopts the second's token and spends it
         QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 2, 5000);
         QTRY_VERIFY(!first.session->isRefreshing());
@@ -1072,10 +1077,7 @@ private Q_SLOTS:
         store.entry = uniqueEntry();
         auto first = makeClient(*server, &store);
         auto second = makeClient(*server, &store);
-        QVERIFY(signIn(*first.session));
-        QSignalSpy restored(second.session.get(), &Session::signedIn);
-        second.session->restore();
-        QVERIFY(restored.wait(5000));
+        QVERIFY(signInThenRestore(*first.session, *second.session));
         for (auto *session : {first.session.get(), second.session.get()})
             session->setRequestTimeout(std::chrono::milliseconds(1000));
         store.latencyMs = 700;
@@ -1119,10 +1121,7 @@ private Q_SLOTS:
         store.entry = uniqueEntry();
         auto first = makeClient(*server, &store);
         auto second = makeClient(*server, &store);
-        QVERIFY(signIn(*first.session));
-        QSignalSpy restored(second.session.get(), &Session::signedIn);
-        second.session->restore();
-        QVERIFY(restored.wait(5000));
+        QVERIFY(signInThenRestore(*first.session, *second.session));
         QCOMPARE(store.reads, 1);
         for (auto *session : {first.session.get(), first.session.get(), second.session.get(),
                               second.session.get(), first.session.get()}) {

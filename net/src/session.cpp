@@ -10,14 +10,12 @@
 #include "sharedentry_p.h"
 
 #include <QtCore/QCryptographicHash>
-#include <QtCore/QDir>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QLockFile>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QPointer>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QSet>
-#include <QtCore/QStandardPaths>
 #include <QtCore/QTimer>
 
 #include <QtCore/QDeadlineTimer>

@@ -88,6 +88,12 @@ Run drive(const std::function<QNetworkReply *()> &send, int total, int inFlight)
     return run;
 }
 
+// CPU time (user and system) of this process so far, all its threads.
+double ownCpuUs()
+{
+    return std::clock() * 1e6 / CLOCKS_PER_SEC;
+}
+
 // CPU time (user and system) of another process so far, from /proc.
 double processCpuUs(qint64 pid)
 {
@@ -293,14 +299,13 @@ int main(int argc, char *argv[])
     // steadier measure of what the interceptor adds.
     std::printf("%-6s %10s %10s %7s %12s %12s %9s\n", "round", "plain r/s", "auth r/s", "ratio",
                 "plain cpu us", "auth cpu us", "cpu ratio");
-    const auto processCpu = [] { return std::clock() * 1e6 / CLOCKS_PER_SEC; };
     QList<double> plainRates, authRates, overheadRatios, plainCpu, authCpu, cpuRatios;
     for (int round = 1; round <= rounds; ++round) {
-        const double cpu0 = processCpu();
+        const double cpu0 = ownCpuUs();
         const Run a = drive(sendPlain, requests, concurrency);
-        const double cpu1 = processCpu();
+        const double cpu1 = ownCpuUs();
         const Run b = drive(sendAuth, requests, concurrency);
-        const double cpu2 = processCpu();
+        const double cpu2 = ownCpuUs();
         failures += a.failed + b.failed;
         const double plainRate = requests * 1000.0 / a.elapsedMs;
         const double authRate = requests * 1000.0 / b.elapsedMs;
@@ -338,14 +343,13 @@ int main(int argc, char *argv[])
                     "ratio", "client b us", "client d us", "server b us", "server d us");
         QList<double> bearerRates, dpopRates, dpopRatios, bearerCpu, dpopCpu, serverBearerCpu,
             serverDpopCpu;
-        const auto cpuUs = [] { return std::clock() * 1e6 / CLOCKS_PER_SEC; };
         const qint64 serverPid = serverProcess.processId();
         for (int round = 1; round <= rounds; ++round) {
-            const double cpu0 = cpuUs(), server0 = processCpuUs(serverPid);
+            const double cpu0 = ownCpuUs(), server0 = processCpuUs(serverPid);
             const Run a = drive(sendAuth, requests, concurrency);
-            const double cpu1 = cpuUs(), server1 = processCpuUs(serverPid);
+            const double cpu1 = ownCpuUs(), server1 = processCpuUs(serverPid);
             const Run b = drive(sendBound, requests, concurrency);
-            const double cpu2 = cpuUs(), server2 = processCpuUs(serverPid);
+            const double cpu2 = ownCpuUs(), server2 = processCpuUs(serverPid);
             failures += a.failed + b.failed;
             const double bearerRate = requests * 1000.0 / a.elapsedMs;
             const double dpopRate = requests * 1000.0 / b.elapsedMs;
