@@ -2401,6 +2401,12 @@ private Q_SLOTS:
         QTRY_VERIFY(details->isVisible());
         QVERIFY2(details->text().contains(QLatin1String("InvalidCredentials")),
                  qPrintable(details->text()));
+        // The server's answer behind it: its status, error code and words.
+        QVERIFY2(details->text().contains(QLatin1String("HTTP 401")), qPrintable(details->text()));
+        QVERIFY2(details->text().contains(QLatin1String("invalid_credentials")),
+                 qPrintable(details->text()));
+        QVERIFY2(details->text().contains(QLatin1String("Wrong username or password")),
+                 qPrintable(details->text()));
         // The window grew for the details: the fields keep their height.
         for (const char *name : {"username", "password"}) {
             QWidget *field = child(window, name);
@@ -2486,6 +2492,8 @@ private Q_SLOTS:
                      qPrintable(QStringLiteral("password squeezed to %1 px").arg(field->height())));
         QTRY_VERIFY(reauthDetails->isVisible());
         QVERIFY2(reauthDetails->text().contains(QLatin1String("InvalidCredentials")),
+                 qPrintable(reauthDetails->text()));
+        QVERIFY2(reauthDetails->text().contains(QLatin1String("HTTP 401")),
                  qPrintable(reauthDetails->text()));
         QGuiApplication::clipboard()->clear();
         QTest::keyClick(QApplication::focusWidget(), Qt::Key_Y, Qt::AltModifier);

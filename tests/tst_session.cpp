@@ -212,6 +212,61 @@ private Q_SLOTS:
         QCOMPARE(sent.queryItemValue(QStringLiteral("client_id")), QStringLiteral("app"));
     }
 
+    // Each error comes with the answer behind it, for a Details view: the status, the
+    // server's error code and words; why no answer came; nothing when no server was asked.
+    void eachErrorNamesTheAnswerBehindIt()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        MemoryTokenStore store;
+        auto client = makeClient(*server, &store);
+        Session *session = client.session.get();
+        QList<Session::ServerAnswer> answers; // as seen by a slot connected to the signal
+        QList<Session::Error> kinds;
+        connect(session, &Session::errorOccurred, session,
+                [&](Session::Error error, const QString &) {
+                    kinds.append(error);
+                    answers.append(session->lastServerAnswer());
+                });
+
+        session->signIn(QStringLiteral("alice"), QStringLiteral("wrong"));
+        QTRY_COMPARE_WITH_TIMEOUT(kinds.size(), 1, 10000);
+        QCOMPARE(kinds.last(), Session::Error::InvalidCredentials);
+        QCOMPARE(answers.last().httpStatus, 401);
+        QCOMPARE(answers.last().error, QStringLiteral("invalid_credentials"));
+        QCOMPARE(answers.last().message, QStringLiteral("Wrong username or password"));
+
+        // The refresh token refused: the session ends with the refusal as its answer.
+        QVERIFY(signIn(*session));
+        QVERIFY(
+            expireThen(*server, QStringLiteral("revoked-refresh"), {{QStringLiteral("count"), 1}}));
+        session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(kinds.size(), 2, 10000);
+        QCOMPARE(kinds.last(), Session::Error::SessionExpired);
+        QCOMPARE(answers.last().httpStatus, 401);
+        QCOMPARE(answers.last().error, QStringLiteral("invalid_grant"));
+        QVERIFY(!answers.last().message.isEmpty());
+
+        // Nothing stored: no server was asked, so no answer is named (not the last one).
+        MemoryTokenStore empty;
+        session->setTokenStore(&empty);
+        session->restore();
+        QTRY_COMPARE_WITH_TIMEOUT(kinds.size(), 3, 10000);
+        QCOMPARE(kinds.last(), Session::Error::NoStoredSession);
+        QCOMPARE(answers.last().httpStatus, 0);
+        QVERIFY(answers.last().error.isEmpty());
+        QVERIFY(answers.last().message.isEmpty());
+
+        // No server at all: no status, and why.
+        server.reset();
+        session->signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QTRY_COMPARE_WITH_TIMEOUT(kinds.size(), 4, 15000);
+        QCOMPARE(kinds.last(), Session::Error::NetworkError);
+        QCOMPARE(answers.last().httpStatus, 0);
+        QVERIFY2(answers.last().message.contains(QLatin1String("refused"), Qt::CaseInsensitive),
+                 qPrintable(answers.last().message));
+    }
+
     // Without a revocation endpoint, sign-out is local only and sends nothing.
     void oauthSignOutWithoutRevocationEndpointIsLocal()
     {

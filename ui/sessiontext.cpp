@@ -1,5 +1,7 @@
 #include "sessiontext.h"
 
+#include <QtCore/QMetaEnum>
+
 namespace SilentAuth::Ui {
 
 QString SessionText::status(Session::Status status)
@@ -90,6 +92,24 @@ QString SessionText::logLine(Session::Event event, const QString &detail)
         return QStringLiteral("Held requests canceled");
     }
     return {};
+}
+
+QString SessionText::errorDetail(Session::Error error, const QString &message,
+                                 const Session::ServerAnswer &answer)
+{
+    QString detail = QStringLiteral("%1: %2").arg(
+        QLatin1String(QMetaEnum::fromType<Session::Error>().valueToKey(int(error))), message);
+    QString said = answer.message;
+    if (!answer.error.isEmpty() && answer.error != said)
+        said = said.isEmpty() ? answer.error : QStringLiteral("%1, %2").arg(answer.error, said);
+    if (answer.httpStatus > 0)
+        detail += QLatin1Char('\n')
+            + tr("The server answered HTTP %1%2")
+                  .arg(answer.httpStatus)
+                  .arg(said.isEmpty() ? QString() : QStringLiteral(": ") + said);
+    else if (!said.isEmpty())
+        detail += QLatin1Char('\n') + tr("No answer from the server: %1").arg(said);
+    return detail;
 }
 
 } // namespace SilentAuth::Ui

@@ -3,6 +3,7 @@
 #include "mainwindow.h"
 #include "notifier.h"
 #include "reauthdialog.h"
+#include "sessiontext.h"
 #include "signinwindow.h"
 #include "windowfit.h"
 
@@ -10,7 +11,6 @@
 #include <silentauth/session.h>
 #include <silentauth/tokenstore.h>
 
-#include <QtCore/QMetaEnum>
 #include <QtCore/QTimer>
 #include <QtWidgets/QApplication>
 #include <QtWidgets/QMessageBox>
@@ -363,10 +363,8 @@ void Shell::onError(int error, const QString &message)
 {
     const auto kind = Session::Error(error);
     m_restoring = false;
-    // The technical side, for Details: which error the session reported, with its message
-    // (which carries the cause, "connection refused", in brackets).
-    const QString detail = QStringLiteral("%1: %2").arg(
-        QLatin1String(QMetaEnum::fromType<Session::Error>().valueToKey(error)), message);
+    // The technical side, for Details: the session's error and the server's answer behind it.
+    const QString detail = SessionText::errorDetail(kind, message, m_session->lastServerAnswer());
     if (m_reauth && kind != Session::Error::SessionExpired) {
         m_reauth->showError(message, detail);
         return;

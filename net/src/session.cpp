@@ -118,6 +118,9 @@ struct Session::Private
     int generation = 0;
     int refreshes = 0;
     int replays = 0;
+    ServerAnswer lastAnswer; // behind the last errorOccurred()
+    // The refusal of the refresh token, until the session ends for it.
+    std::optional<AuthProtocol::Outcome> rejection;
     int reactiveGeneration = -1; // the generation a 401-driven refresh produced
     int rejectedGeneration = -1; // the generation a server answered 401 for
     bool reactiveProven = false;
@@ -200,7 +203,8 @@ struct Session::Private
     QString heldFor;
 
     void apply(SessionInput input);
-    void fail(Error error, const QString &message);
+    //! Tells errorOccurred(); \a answer is the auth server's answer behind it, if one was.
+    void fail(Error error, const QString &message, const AuthProtocol::Outcome *answer = nullptr);
     void release(bool resumed);
     QNetworkReply *send(const AuthProtocol::Request &request,
                         const Internal::DpopKey *proofKey = nullptr);
@@ -250,9 +254,12 @@ void Session::Private::apply(SessionInput input)
     Q_EMIT q->statusChanged(next);
 }
 
-void Session::Private::fail(Error error, const QString &message)
+void Session::Private::fail(Error error, const QString &message,
+                            const AuthProtocol::Outcome *answer)
 {
     qCDebug(lcNet).noquote() << "error:" << message;
+    lastAnswer = answer ? ServerAnswer {answer->httpStatus, answer->error, answer->message}
+                        : ServerAnswer {};
     Q_EMIT q->errorOccurred(error, message);
 }
 
@@ -324,6 +331,8 @@ AuthProtocol::Outcome Session::Private::read(QNetworkReply *reply) const
     }
     const int httpStatus = reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
     auto outcome = protocol->readTokenAnswer(*reply, reply->readAll());
+    if (outcome.httpStatus == 0)
+        outcome.httpStatus = httpStatus;
     const bool proved = reply->request().hasRawHeader("DPoP");
     if (outcome.kind == Kind::Ok && outcome.tokens.tokenType == "DPoP" && !proved) {
         // Bound to a key this program does not have: useless here.
@@ -353,6 +362,7 @@ AuthProtocol::Outcome Session::Private::read(QNetworkReply *reply) const
 bool Session::Private::cancelOperation()
 {
     const bool waited = flight || retryScheduled();
+    rejection.reset();
     if (pending) {
         QNetworkReply *reply = pending;
         pending = nullptr;
@@ -761,6 +771,7 @@ void Session::Private::sendRefresh(quint64 e)
 void Session::Private::onRefreshOutcome(quint64 e, const QByteArray &used,
                                         const AuthProtocol::Outcome &outcome)
 {
+    rejection.reset();
     switch (outcome.kind) {
     case Kind::Ok: {
         TokenResponse tokens = outcome.tokens;
@@ -789,6 +800,7 @@ void Session::Private::onRefreshOutcome(quint64 e, const QByteArray &used,
         return;
     }
     case Kind::Rejected:
+        rejection = outcome;
         rejectRefresh(e, used);
         return;
     case Kind::Misconfigured:
@@ -890,28 +902,33 @@ void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
         if (outcome.error == QLatin1String("plain http"))
             fail(Error::ConfigurationError,
                  Session::tr("The sign-in server's address starts with http://, so the sign-in "
-                             "would travel unencrypted. Use its https:// address."));
+                             "would travel unencrypted. Use its https:// address."),
+                 &outcome);
         else
             fail(Error::ConfigurationError,
                  Session::tr("The sign-in server refused this application (%1). Check the "
                              "server address, client id and secret in the settings; you stay "
                              "signed in.")
-                     .arg(outcome.error));
+                     .arg(outcome.error),
+                 &outcome);
         break;
     case Kind::Malformed:
         fail(Error::MalformedResponse,
              Session::tr("The sign-in server answered something that could not be read (%1); "
                          "retrying.")
-                 .arg(outcome.message));
+                 .arg(outcome.message),
+             &outcome);
         break;
     case Kind::Throttled:
         fail(Error::TooManyAttempts,
-             Session::tr("The sign-in server asks to wait before trying again; retrying."));
+             Session::tr("The sign-in server asks to wait before trying again; retrying."),
+             &outcome);
         break;
     default:
         fail(Error::NetworkError,
              Session::tr("The sign-in server cannot be reached right now (%1); retrying.")
-                 .arg(outcome.message));
+                 .arg(outcome.message),
+             &outcome);
         break;
     }
     scheduleRetry(outcome.retryAfterSeconds);
@@ -952,10 +969,10 @@ void Session::Private::expire()
         });
     }
     apply(wasRestoring ? SessionInput::RestoreRejected : SessionInput::RefreshRejected);
-    if (wasRestoring)
-        fail(Error::NoStoredSession, Session::tr("Your session has ended. Please sign in again."));
-    else
-        fail(Error::SessionExpired, Session::tr("Your session has ended. Please sign in again."));
+    const std::optional<AuthProtocol::Outcome> refusal = std::exchange(rejection, std::nullopt);
+    fail(wasRestoring ? Error::NoStoredSession : Error::SessionExpired,
+         Session::tr("Your session has ended. Please sign in again."),
+         refusal ? &*refusal : nullptr);
     Q_EMIT q->refreshFinished(false);
 }
 
@@ -1240,6 +1257,11 @@ int Session::refreshCount() const
 int Session::replayCount() const
 {
     return d->replays;
+}
+
+Session::ServerAnswer Session::lastServerAnswer() const
+{
+    return d->lastAnswer;
 }
 const AuthProtocol &Session::protocol() const
 {
@@ -1592,7 +1614,7 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
             d->signInName.clear();
             d->apply(failed);
             d->fail(Error::InvalidCredentials,
-                    tr("The username or password is wrong. Check them and try again."));
+                    tr("The username or password is wrong. Check them and try again."), &outcome);
             return;
         case Kind::Misconfigured:
             d->signInName.clear();
@@ -1600,26 +1622,30 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
             if (outcome.error == QLatin1String("unsupported_grant_type"))
                 d->fail(Error::ConfigurationError,
                         tr("This server does not accept a password sign-in. Sign in through "
-                           "the browser instead, or check the protocol in the settings."));
+                           "the browser instead, or check the protocol in the settings."),
+                        &outcome);
             else
                 d->fail(Error::ConfigurationError,
                         tr("The server refused this application (%1). Check the server "
                            "address, client id and secret in the settings.")
-                            .arg(outcome.error));
+                            .arg(outcome.error),
+                        &outcome);
             return;
         case Kind::Throttled:
             d->signInName.clear();
             d->apply(failed);
             d->fail(Error::TooManyAttempts,
                     tr("Too many failed attempts. Wait %n second(s) and try again.", nullptr,
-                       qMax(1, outcome.retryAfterSeconds)));
+                       qMax(1, outcome.retryAfterSeconds)),
+                    &outcome);
             return;
         case Kind::Malformed:
             d->signInName.clear();
             d->apply(failed);
             d->fail(Error::MalformedResponse,
                     tr("The server answered something that could not be read. Check the server "
-                       "address."));
+                       "address."),
+                    &outcome);
             return;
         case Kind::Transient:
             d->signInName.clear();
@@ -1628,7 +1654,8 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
                                                                             : Error::NetworkError,
                     tr("The server cannot be reached (%1). Check your connection and the server "
                        "address.")
-                        .arg(outcome.message));
+                        .arg(outcome.message),
+                    &outcome);
             return;
         }
     });

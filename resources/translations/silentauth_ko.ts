@@ -83,6 +83,14 @@
         <source>Held requests canceled</source>
         <translation>보류한 요청을 취소함</translation>
     </message>
+    <message>
+        <source>The server answered HTTP %1%2</source>
+        <translation>서버 응답: HTTP %1%2</translation>
+    </message>
+    <message>
+        <source>No answer from the server: %1</source>
+        <translation>서버가 응답하지 않았습니다: %1</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::AuthNetworkAccessManager</name>
@@ -550,6 +558,10 @@
     <message>
         <source>The server sent a token with characters a token cannot contain.</source>
         <translation>서버가 토큰에 들어갈 수 없는 문자가 있는 토큰을 보냈습니다.</translation>
+    </message>
+    <message>
+        <source>The server sent a token of a type this program does not use (DPoP).</source>
+        <translation>서버가 이 프로그램이 사용하지 않는 유형의 토큰(DPoP)을 보냈습니다.</translation>
     </message>
 </context>
 <context>

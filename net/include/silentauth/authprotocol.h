@@ -59,6 +59,8 @@ public:
         QString error; //!< the server's error code, when it sent one
         QString message; //!< for logs and messages
         int retryAfterSeconds = 0; //!< from Retry-After on 429 and 503, 0 when absent
+        //! The answer's HTTP status, 0 when none came; the Session fills it in from the reply.
+        int httpStatus = 0;
     };
 
     virtual ~AuthProtocol();

@@ -98,6 +98,15 @@ public:
     };
     Q_ENUM(Event)
 
+    //! What the auth server answered, behind an errorOccurred(): for a "Details" view.
+    struct ServerAnswer
+    {
+        int httpStatus = 0; //!< 0: no answer came (a network error, a timeout)
+        QString error; //!< the server's error code (OAuth's \c error), when it sent one
+        //! The server's description of the error, or why no answer came; never a token.
+        QString message;
+    };
+
     Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObject *parent = nullptr);
     ~Session() override;
 
@@ -114,6 +123,13 @@ public:
     int refreshCount() const;
     int replayCount() const;
     const AuthProtocol &protocol() const;
+    /*!
+        The auth server's answer behind the last errorOccurred(), read in a slot connected to
+        it: a refused password's 401 and the server's message, an unreachable server's
+        network error. Empty (status 0, no message) when that error did not come from an
+        answer of the auth server: a keychain error, a setting, a saved session missing.
+    */
+    ServerAnswer lastServerAnswer() const;
 
     //! The current access token, or empty. Never log it.
     QByteArray accessToken() const;
