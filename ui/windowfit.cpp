@@ -1,10 +1,61 @@
 #include "windowfit.h"
 
+#include <QtCore/QEvent>
+#include <QtCore/QPointer>
+#include <QtCore/QTimer>
 #include <QtGui/QScreen>
 #include <QtWidgets/QLayout>
 #include <QtWidgets/QWidget>
 
 namespace SilentAuth::Ui {
+
+namespace {
+
+// A window manager frames a window after it is shown, so the frame (title bar,
+// borders) is unknown when the window is first placed; and it may change when the
+// window moves to another screen. Each time the frame's size changes, the window
+// is placed again.
+class FrameWatch : public QObject
+{
+public:
+    explicit FrameWatch(QWidget *window)
+        : QObject(window)
+    {
+        setObjectName(QStringLiteral("frameWatch"));
+        window->installEventFilter(this);
+    }
+
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        switch (event->type()) {
+        case QEvent::Show:
+        case QEvent::Move:
+        case QEvent::Resize:
+        case QEvent::ScreenChangeInternal:
+            break;
+        default:
+            return false;
+        }
+        auto *window = static_cast<QWidget *>(watched);
+        if (!window->isVisible())
+            return false;
+        const QSize decoration = window->frameGeometry().size() - window->geometry().size();
+        if (decoration == m_decoration && event->type() != QEvent::ScreenChangeInternal)
+            return false;
+        m_decoration = decoration;
+        // After the event: the window's geometry is the new one then.
+        QTimer::singleShot(0, window, [w = QPointer<QWidget>(window)] {
+            if (w)
+                keepOnScreen(w);
+        });
+        return false;
+    }
+
+private:
+    QSize m_decoration {-1, -1};
+};
+
+} // namespace
 
 void growToFit(QWidget *window)
 {
@@ -26,6 +77,9 @@ void keepOnScreen(QWidget *window)
     QScreen *screen = window ? window->screen() : nullptr;
     if (!screen)
         return;
+    // By name: FrameWatch has no meta-object of its own for findChild() to tell it by.
+    if (!window->findChild<QObject *>(QStringLiteral("frameWatch"), Qt::FindDirectChildrenOnly))
+        new FrameWatch(window);
     const QRect area = screen->availableGeometry();
     if (area.isEmpty())
         return;

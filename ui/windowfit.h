@@ -17,7 +17,8 @@ namespace SilentAuth::Ui {
 void growToFit(QWidget *window);
 
 //! No larger than the available area of its screen, and inside it (a large scale factor
-//! on a small screen must not put buttons out of reach).
+//! on a small screen must not put buttons out of reach), frame included: placed again
+//! whenever the window manager gives it a frame of another size.
 void keepOnScreen(QWidget *window);
 
 } // namespace SilentAuth::Ui
