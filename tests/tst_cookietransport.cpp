@@ -204,6 +204,12 @@ private Q_SLOTS:
         for (const auto &request : resources)
             QCOMPARE(cookieHeaders(request), 0);
         QCOMPARE(cookieHeaders(requestsTo(backend, "/auth/login").first()), 0);
+        // No cookie jar keeps it either: a second sign-in goes to the cookie's path, and a
+        // jar that had saved it would send it there.
+        QVERIFY(signIn(*c.session));
+        const auto logins = requestsTo(backend, "/auth/login");
+        QCOMPARE(logins.size(), 2);
+        QCOMPARE(cookieHeaders(logins.last()), 0);
     }
 
     // A refresh answered with a redirect to another origin: not followed,
@@ -358,6 +364,30 @@ private Q_SLOTS:
         c.session->refresh();
         QTRY_COMPARE_WITH_TIMEOUT(requestsTo(backend, "/auth/refresh").size(), 1, 5000);
         QTRY_COMPARE_WITH_TIMEOUT(readStore(store).token, QByteArray("r-2"), 5000);
+    }
+
+    // A cookie with Expires and no Max-Age: the same, by the date it gives.
+    void cookieExpiresIsTheTokensLifetimeToo()
+    {
+        const QByteArray expires = QLocale::c()
+                                       .toString(QDateTime::currentDateTimeUtc().addSecs(2),
+                                                 QStringLiteral("ddd, dd MMM yyyy hh:mm:ss 'GMT'"))
+                                       .toLatin1();
+        RawServer backend;
+        QVERIFY(backend.start());
+        backend.route("/auth/login",
+                      json(tokens, "refreshToken=r-1; Path=/auth; Expires=" + expires));
+        backend.route("/auth/refresh", json(tokens, "refreshToken=r-2; Path=/auth"));
+        MemoryTokenStore store;
+        Client c = playedClient(backend, &store);
+        QVERIFY(signIn(*c.session));
+        QTest::qWait(3200);
+        QSignalSpy finished(c.session.get(), &Session::refreshFinished);
+        c.session->refresh();
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        QCOMPARE(c.session->status(), Session::Status::Expired);
+        QVERIFY(requestsTo(backend, "/auth/refresh").isEmpty());
     }
 
     // Nothing of the cookie reaches a file: not the application's data,

@@ -1209,6 +1209,36 @@ private Q_SLOTS:
         QCOMPARE(readStore(keychain).error, TokenStore::Error::NotFound);
     }
 
+    // A sign-out the server could not be told of is said on the sign-in window that
+    // follows, with its details: the sign-in stays valid there until it expires.
+    void signOutTheServerMissedIsSaid()
+    {
+        auto server = std::make_unique<Mock::MockServer>(Mock::MockServerConfig {});
+        QString problem;
+        QVERIFY2(server->start(&problem), qPrintable(problem));
+        DesktopApp::Config config = baseConfig();
+        config.server = server->url();
+        auto app = launch(config);
+        QVERIFY(app);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        server.reset(); // the server is gone when the user signs out
+        app->shell()
+            ->mainWindow()
+            ->findChild<QAction *>(QStringLiteral("signOutAction"))
+            ->trigger();
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY_WITH_TIMEOUT(window->isVisible(), 10000);
+        QCOMPARE(app->session()->status(), Session::Status::SignedOut);
+        auto *error = child<QLabel>(window, "error");
+        QTRY_VERIFY_WITH_TIMEOUT(error->isVisible(), 20000);
+        QVERIFY2(error->text().contains(QLatin1String("could not be told")),
+                 qPrintable(error->text()));
+        auto *details = child<QLabel>(window, "errorDetails");
+        QVERIFY2(details->text().contains(QLatin1String("RevocationFailed")),
+                 qPrintable(details->text()));
+    }
+
     // Wherever the sign-in window comes back, typing goes somewhere useful:
     // the username at first start, the password after a wrong one (all of it
     // selected), the password after sign-out and after Settings.

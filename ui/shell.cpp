@@ -365,6 +365,12 @@ void Shell::onError(int error, const QString &message)
     m_restoring = false;
     // The technical side, for Details: the session's error and the server's answer behind it.
     const QString detail = SessionText::errorDetail(kind, message, m_session->lastServerAnswer());
+    if (kind == Session::Error::RevocationFailed) {
+        // Signed out here, but the server still takes the sign-in: never silent. Said on
+        // the sign-in window the sign-out leads to (the main window is closing).
+        m_signIn->showError(message, detail);
+        return;
+    }
     if (m_reauth && kind != Session::Error::SessionExpired) {
         m_reauth->showError(message, detail);
         return;

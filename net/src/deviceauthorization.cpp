@@ -32,10 +32,11 @@ bool isAcceptableAddress(const QUrl &url, bool plainHttpAllowed)
         && (plainHttpAllowed || !isPlainHttpToRemoteHost(url));
 }
 
-QString tr(const char *text)
+// The reasons a device authorization answer is refused are shown by the device sign-in.
+struct Text
 {
-    return QCoreApplication::translate("SilentAuth::DeviceSignIn", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(SilentAuth::DeviceSignIn)
+};
 
 } // namespace
 
@@ -45,8 +46,7 @@ std::optional<DeviceAuthorization> readDeviceAuthorization(const QByteArray &bod
     QJsonParseError parseError;
     const QJsonObject json = QJsonDocument::fromJson(body, &parseError).object();
     if (parseError.error != QJsonParseError::NoError || json.isEmpty()) {
-        *problem
-            = tr(QT_TRANSLATE_NOOP("SilentAuth::DeviceSignIn", "the answer is not a JSON object"));
+        *problem = Text::tr("the answer is not a JSON object");
         return std::nullopt;
     }
     const QString device = json.value(QLatin1String("device_code")).toString();
@@ -55,23 +55,19 @@ std::optional<DeviceAuthorization> readDeviceAuthorization(const QByteArray &bod
     const auto lifetime = lifetimeSeconds(json.value(QLatin1String("expires_in")));
     if (device.isEmpty() || device.size() > longestDeviceCode
         || !isSafeRefreshToken(device.toUtf8())) {
-        *problem = tr(
-            QT_TRANSLATE_NOOP("SilentAuth::DeviceSignIn", "device_code is missing or not usable"));
+        *problem = Text::tr("device_code is missing or not usable");
         return std::nullopt;
     }
     if (user.trimmed().isEmpty() || user.size() > longestUserCode || !isShowableText(user)) {
-        *problem
-            = tr(QT_TRANSLATE_NOOP("SilentAuth::DeviceSignIn",
-                                   "user_code is missing or has characters that cannot be shown"));
+        *problem = Text::tr("user_code is missing or has characters that cannot be shown");
         return std::nullopt;
     }
     if (!isAcceptableAddress(address, plainHttpAllowed)) {
-        *problem = tr(QT_TRANSLATE_NOOP("SilentAuth::DeviceSignIn",
-                                        "verification_uri is missing or not an https:// address"));
+        *problem = Text::tr("verification_uri is missing or not an https:// address");
         return std::nullopt;
     }
     if (!lifetime) {
-        *problem = tr(QT_TRANSLATE_NOOP("SilentAuth::DeviceSignIn", "expires_in is missing"));
+        *problem = Text::tr("expires_in is missing");
         return std::nullopt;
     }
     DeviceAuthorization authorization;

@@ -17,10 +17,11 @@ namespace SilentAuth::Internal {
 
 namespace {
 
-QString tr(const char *text)
+// The reasons an ID token is refused are shown by the browser sign-in: its words.
+struct Text
 {
-    return QCoreApplication::translate("SilentAuth::BrowserSignIn", text);
-}
+    Q_DECLARE_TR_FUNCTIONS(SilentAuth::BrowserSignIn)
+};
 
 std::optional<QByteArray> base64Url(const QJsonValue &value)
 {
@@ -130,7 +131,7 @@ QList<Jwk> parseJwks(const QByteArray &document, QString *error)
     const QJsonDocument json = QJsonDocument::fromJson(document);
     if (!json.isObject() || !json.object().value(QLatin1String("keys")).isArray()) {
         if (error)
-            *error = tr("the provider's key set could not be read");
+            *error = Text::tr("the provider's key set could not be read");
         return {};
     }
     QList<Jwk> keys;
@@ -160,7 +161,7 @@ QList<Jwk> parseJwks(const QByteArray &document, QString *error)
             keys.append(jwk);
     }
     if (keys.isEmpty() && error)
-        *error = tr("the provider publishes no key this application can verify with");
+        *error = Text::tr("the provider publishes no key this application can verify with");
     return keys;
 }
 
@@ -176,7 +177,7 @@ std::optional<QJsonObject> verifyJwt(const QByteArray &jwt, const QList<Jwk> &ke
         *unknownKid = false;
     const QList<QByteArray> parts = jwt.split('.');
     if (parts.size() != 3 || jwt.size() > 64 * 1024)
-        return failure(tr("the ID token is not a signed JWT"));
+        return failure(Text::tr("the ID token is not a signed JWT"));
     const auto decode = [](const QByteArray &part) {
         return QByteArray::fromBase64Encoding(
             part, QByteArray::Base64UrlEncoding | QByteArray::AbortOnBase64DecodingErrors);
@@ -185,13 +186,13 @@ std::optional<QJsonObject> verifyJwt(const QByteArray &jwt, const QList<Jwk> &ke
     const auto payload = decode(parts.at(1));
     const auto signature = decode(parts.at(2));
     if (!header || !payload || !signature)
-        return failure(tr("the ID token is not a signed JWT"));
+        return failure(Text::tr("the ID token is not a signed JWT"));
     const QJsonObject h = QJsonDocument::fromJson(header.decoded).object();
     const QString alg = h.value(QLatin1String("alg")).toString();
     const bool rs256 = alg == QLatin1String("RS256");
     if (!rs256 && alg != QLatin1String("ES256"))
-        return failure(tr("the ID token is signed with %1, which this application does not "
-                          "accept")
+        return failure(Text::tr("the ID token is signed with %1, which this application does not "
+                                "accept")
                            .arg(alg.isEmpty() ? QStringLiteral("nothing") : alg.left(16)));
     const QString kid = h.value(QLatin1String("kid")).toString();
     const QByteArray signingInput = parts.at(0) + '.' + parts.at(1);
@@ -207,16 +208,16 @@ std::optional<QJsonObject> verifyJwt(const QByteArray &jwt, const QList<Jwk> &ke
             QJsonParseError parse;
             const QJsonDocument claims = QJsonDocument::fromJson(payload.decoded, &parse);
             if (parse.error != QJsonParseError::NoError || !claims.isObject())
-                return failure(tr("the ID token's claims could not be read"));
+                return failure(Text::tr("the ID token's claims could not be read"));
             return claims.object();
         }
     }
     if (!candidates) {
         if (unknownKid)
             *unknownKid = true;
-        return failure(tr("the ID token is signed with a key the provider does not publish"));
+        return failure(Text::tr("the ID token is signed with a key the provider does not publish"));
     }
-    return failure(tr("the ID token's signature is not valid"));
+    return failure(Text::tr("the ID token's signature is not valid"));
 }
 
 QString checkIdTokenClaims(const QJsonObject &claims, const QString &issuer,
@@ -224,9 +225,9 @@ QString checkIdTokenClaims(const QJsonObject &claims, const QString &issuer,
                            int leewaySeconds)
 {
     if (!Internal::sameIssuer(claims.value(QLatin1String("iss")).toString(), issuer))
-        return tr("the ID token was issued by another server");
+        return Text::tr("the ID token was issued by another server");
     if (claims.value(QLatin1String("sub")).toString().isEmpty())
-        return tr("the ID token names no user");
+        return Text::tr("the ID token names no user");
     QStringList audiences;
     const QJsonValue aud = claims.value(QLatin1String("aud"));
     if (aud.isString())
@@ -234,19 +235,19 @@ QString checkIdTokenClaims(const QJsonObject &claims, const QString &issuer,
     for (const auto &a : aud.toArray())
         audiences.append(a.toString());
     if (!audiences.contains(clientId))
-        return tr("the ID token is meant for another application");
+        return Text::tr("the ID token is meant for another application");
     const QJsonValue azp = claims.value(QLatin1String("azp"));
     if ((audiences.size() > 1 || !azp.isUndefined()) && azp.toString() != clientId)
-        return tr("the ID token is meant for another application");
+        return Text::tr("the ID token is meant for another application");
     const qint64 t = now.toSecsSinceEpoch();
     const QJsonValue exp = claims.value(QLatin1String("exp"));
     if (!exp.isDouble() || qint64(exp.toDouble()) + leewaySeconds < t)
-        return tr("the ID token has expired (check the computer's clock)");
+        return Text::tr("the ID token has expired (check the computer's clock)");
     const QJsonValue iat = claims.value(QLatin1String("iat"));
     if (!iat.isDouble() || qint64(iat.toDouble()) - leewaySeconds > t)
-        return tr("the ID token was issued in the future (check the computer's clock)");
+        return Text::tr("the ID token was issued in the future (check the computer's clock)");
     if (!nonce.isEmpty() && claims.value(QLatin1String("nonce")).toString().toLatin1() != nonce)
-        return tr("the ID token belongs to another sign-in");
+        return Text::tr("the ID token belongs to another sign-in");
     return {};
 }
 

@@ -255,6 +255,58 @@
         <source>The sign-in could not be completed (%1).</source>
         <translation>로그인을 마치지 못했습니다(%1).</translation>
     </message>
+    <message>
+        <source>the provider&apos;s key set could not be read</source>
+        <translation>제공자의 키 집합을 읽을 수 없습니다</translation>
+    </message>
+    <message>
+        <source>the provider publishes no key this application can verify with</source>
+        <translation>제공자가 이 애플리케이션이 검증에 쓸 수 있는 키를 게시하지 않습니다</translation>
+    </message>
+    <message>
+        <source>the ID token is not a signed JWT</source>
+        <translation>ID 토큰이 서명된 JWT가 아닙니다</translation>
+    </message>
+    <message>
+        <source>the ID token is signed with %1, which this application does not accept</source>
+        <translation>ID 토큰이 이 애플리케이션이 받아들이지 않는 %1(으)로 서명되었습니다</translation>
+    </message>
+    <message>
+        <source>the ID token&apos;s claims could not be read</source>
+        <translation>ID 토큰의 클레임을 읽을 수 없습니다</translation>
+    </message>
+    <message>
+        <source>the ID token is signed with a key the provider does not publish</source>
+        <translation>ID 토큰이 제공자가 게시하지 않은 키로 서명되었습니다</translation>
+    </message>
+    <message>
+        <source>the ID token&apos;s signature is not valid</source>
+        <translation>ID 토큰의 서명이 올바르지 않습니다</translation>
+    </message>
+    <message>
+        <source>the ID token was issued by another server</source>
+        <translation>ID 토큰을 다른 서버가 발급했습니다</translation>
+    </message>
+    <message>
+        <source>the ID token names no user</source>
+        <translation>ID 토큰에 사용자가 없습니다</translation>
+    </message>
+    <message>
+        <source>the ID token is meant for another application</source>
+        <translation>ID 토큰이 다른 애플리케이션용입니다</translation>
+    </message>
+    <message>
+        <source>the ID token has expired (check the computer&apos;s clock)</source>
+        <translation>ID 토큰이 만료되었습니다(컴퓨터 시계를 확인하세요)</translation>
+    </message>
+    <message>
+        <source>the ID token was issued in the future (check the computer&apos;s clock)</source>
+        <translation>ID 토큰의 발급 시각이 미래입니다(컴퓨터 시계를 확인하세요)</translation>
+    </message>
+    <message>
+        <source>the ID token belongs to another sign-in</source>
+        <translation>ID 토큰이 다른 로그인의 것입니다</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::DesktopApp</name>
@@ -317,60 +369,25 @@
         <source>This server does not offer a sign-in with a code entered on another device.</source>
         <translation>이 서버는 다른 기기에서 코드를 입력하는 로그인을 제공하지 않습니다.</translation>
     </message>
-</context>
-<context>
-    <name>SilentAuth::Internal</name>
     <message>
-        <source>the provider&apos;s key set could not be read</source>
-        <translation>제공자의 키 집합을 읽을 수 없습니다</translation>
+        <source>the answer is not a JSON object</source>
+        <translation>응답이 JSON 객체가 아닙니다</translation>
     </message>
     <message>
-        <source>the provider publishes no key this application can verify with</source>
-        <translation>제공자가 이 애플리케이션이 검증에 쓸 수 있는 키를 게시하지 않습니다</translation>
+        <source>device_code is missing or not usable</source>
+        <translation>device_code가 없거나 사용할 수 없습니다</translation>
     </message>
     <message>
-        <source>the ID token is not a signed JWT</source>
-        <translation>ID 토큰이 서명된 JWT가 아닙니다</translation>
+        <source>user_code is missing or has characters that cannot be shown</source>
+        <translation>user_code가 없거나 표시할 수 없는 문자가 있습니다</translation>
     </message>
     <message>
-        <source>the ID token is signed with %1, which this application does not accept</source>
-        <translation>ID 토큰이 이 애플리케이션이 받아들이지 않는 %1(으)로 서명되었습니다</translation>
+        <source>verification_uri is missing or not an https:// address</source>
+        <translation>verification_uri가 없거나 https:// 주소가 아닙니다</translation>
     </message>
     <message>
-        <source>the ID token&apos;s claims could not be read</source>
-        <translation>ID 토큰의 클레임을 읽을 수 없습니다</translation>
-    </message>
-    <message>
-        <source>the ID token is signed with a key the provider does not publish</source>
-        <translation>ID 토큰이 제공자가 게시하지 않은 키로 서명되었습니다</translation>
-    </message>
-    <message>
-        <source>the ID token&apos;s signature is not valid</source>
-        <translation>ID 토큰의 서명이 올바르지 않습니다</translation>
-    </message>
-    <message>
-        <source>the ID token was issued by another server</source>
-        <translation>ID 토큰을 다른 서버가 발급했습니다</translation>
-    </message>
-    <message>
-        <source>the ID token names no user</source>
-        <translation>ID 토큰에 사용자가 없습니다</translation>
-    </message>
-    <message>
-        <source>the ID token is meant for another application</source>
-        <translation>ID 토큰이 다른 애플리케이션용입니다</translation>
-    </message>
-    <message>
-        <source>the ID token has expired (check the computer&apos;s clock)</source>
-        <translation>ID 토큰이 만료되었습니다(컴퓨터 시계를 확인하세요)</translation>
-    </message>
-    <message>
-        <source>the ID token was issued in the future (check the computer&apos;s clock)</source>
-        <translation>ID 토큰의 발급 시각이 미래입니다(컴퓨터 시계를 확인하세요)</translation>
-    </message>
-    <message>
-        <source>the ID token belongs to another sign-in</source>
-        <translation>ID 토큰이 다른 로그인의 것입니다</translation>
+        <source>expires_in is missing</source>
+        <translation>expires_in이 없습니다</translation>
     </message>
 </context>
 <context>
