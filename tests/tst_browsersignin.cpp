@@ -25,6 +25,8 @@
 #include <QtNetwork/QTcpSocket>
 #include <QtTest/QtTest>
 
+#include <sys/resource.h>
+
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/ec.h>
@@ -39,6 +41,28 @@ using Mock::MockServerConfig;
 Q_DECLARE_METATYPE(SilentAuth::Test::RawResponse)
 
 namespace {
+
+// The process's threads, as the kernel counts them.
+int threadCount()
+{
+    QFile status(QStringLiteral("/proc/self/status"));
+    if (!status.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : status.readAll().split('\n')) {
+        if (line.startsWith("Threads:"))
+            return line.mid(8).trimmed().toInt();
+    }
+    return -1;
+}
+
+// The CPU time the process has used, user and system, in microseconds.
+qint64 processCpuUs()
+{
+    rusage usage {};
+    getrusage(RUSAGE_SELF, &usage);
+    return qint64(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) * 1000000 + usage.ru_utime.tv_usec
+        + usage.ru_stime.tv_usec;
+}
 
 QByteArray jsonAnswer(const QByteArray &body, const char *status = "200 OK")
 {
@@ -906,6 +930,38 @@ private Q_SLOTS:
         QCOMPARE(failed.at(1).at(0).value<BrowserSignIn::Error>(), BrowserSignIn::Error::Canceled);
         QVERIFY(!portAnswers(callback));
         QVERIFY(!c.browser->isActive());
+    }
+
+    // While the browser is away, the loopback listener waits in the event loop: no thread
+    // of its own, and no CPU (docs/benchmarks.md).
+    void listenerWaitsWithoutAThreadOrCpu()
+    {
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
+        auto c = browserClient(*provider);
+        const int threadsBefore = threadCount();
+        QVERIFY(threadsBefore > 0);
+        c.browser->start();
+        const QUrl callback(QString::fromUtf8(queryValue(waitForUrl(*c.browser), "redirect_uri")));
+        QVERIFY(c.browser->isActive());
+        const int threadsWaiting = threadCount();
+        const qint64 cpuBefore = processCpuUs();
+        QElapsedTimer waited;
+        waited.start();
+        QTest::qWait(3000);
+        const qint64 cpuUs = processCpuUs() - cpuBefore;
+        const int threadsAfter = threadCount();
+        qInfo("waiting for the browser %lld ms: %d threads before start, %d and %d while "
+              "waiting, %lld µs of CPU",
+              waited.elapsed(), threadsBefore, threadsWaiting, threadsAfter, cpuUs);
+        // Qt's own helper threads come and go; the listener adds none.
+        QVERIFY(threadsWaiting <= threadsBefore);
+        QVERIFY(threadsAfter <= threadsBefore);
+        // An idle event loop: QTest::qWait's own 10 ms wake-ups (about 6 ms in 3 s here) and
+        // the in-process provider's timers, nowhere near a polling loop.
+        QVERIFY2(cpuUs < 60000, qPrintable(QString::number(cpuUs)));
+        QVERIFY(portAnswers(callback));
+        c.browser->cancel();
     }
 
     // A fixed port list for providers that register the redirect with a port.

@@ -289,7 +289,7 @@ void Shell::onSignedIn()
         m_reauth->accept();
         m_reauth->deleteLater();
     }
-    const QString user = m_session->username();
+    const QString user = currentUser();
     if (m_main && m_mainUser != user) {
         // Someone else signed in: the previous user's window goes; an unsaved post in it
         // stays on disk for that user (closeMainWindow), and the new user is told nothing
@@ -308,6 +308,12 @@ void Shell::onSignedIn()
     m_main->activateWindow();
     if (fresh)
         m_main->reload();
+}
+
+QString Shell::currentUser() const
+{
+    const QString identity = m_session->identity();
+    return identity.isEmpty() ? m_session->username() : identity;
 }
 
 void Shell::openMainWindow(const QString &user)

@@ -118,6 +118,10 @@ private:
     void reauthCanceled();
     void closeMainWindow();
     void openMainWindow(const QString &user);
+    //! Who is signed in, for telling users apart (their drafts, their window): the
+    //! session's identity (a token's \c sub), not the name shown, which two users of a
+    //! provider may share.
+    QString currentUser() const;
 
     struct Activity
     {
