@@ -114,12 +114,15 @@ QByteArray queryValue(const QUrl &url, const char *key)
 
 #ifdef CLI_EXECUTABLE
 // Starts silentauth-cli --issuer --browser against \a server (with a $BROWSER
-// that opens nothing) and returns the address it prints; \a err collects
-// its stderr so far.
-QUrl startCli(QProcess &cli, const MockServer &server, const QStringList &extra, QByteArray *err)
+// that opens nothing, unless \a env is given) and returns the address it
+// prints; \a err collects its stderr so far.
+QUrl startCli(QProcess &cli, const MockServer &server, const QStringList &extra, QByteArray *err,
+              QProcessEnvironment env = {})
 {
-    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
-    env.insert(QStringLiteral("BROWSER"), QStringLiteral("true"));
+    if (env.isEmpty()) {
+        env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("BROWSER"), QStringLiteral("true"));
+    }
     cli.setProcessEnvironment(env);
     cli.start(QStringLiteral(CLI_EXECUTABLE),
               QStringList {QStringLiteral("--issuer"), issuerOf(server).toString(),
@@ -964,6 +967,33 @@ private Q_SLOTS:
         c.browser->cancel();
     }
 
+    // 127.0.0.1 first; when it cannot be had, [::1] (RFC 8252 §7.3), and the sign-in
+    // works there the same way.
+    void ipv6LoopbackWhenIpv4CannotListen()
+    {
+        auto [server, provider] = startProvider();
+        QVERIFY(server && provider);
+        QTcpServer takenOnIpv4;
+        QVERIFY(takenOnIpv4.listen(QHostAddress::LocalHost, 0));
+        auto c = browserClient(*provider);
+        c.browser->setPorts({takenOnIpv4.serverPort()});
+        QSignalSpy finished(c.browser.get(), &BrowserSignIn::finished);
+        c.browser->start();
+        const QUrl url = waitForUrl(*c.browser);
+        QVERIFY(url.isValid());
+        QCOMPARE(c.browser->listeningAddress(), QHostAddress(QHostAddress::LocalHostIPv6));
+        const QUrl redirect(QString::fromUtf8(queryValue(url, "redirect_uri")));
+        QCOMPARE(redirect.host(), QStringLiteral("::1"));
+        QCOMPARE(redirect.port(), int(takenOnIpv4.serverPort()));
+        QVERIFY(redirect.toString().startsWith(QLatin1String("http://[::1]:")));
+        const BrowserVisit visit
+            = visitAuthorization(url, QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        QCOMPARE(visit.callbackStatus, 200);
+        QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, 5000);
+        QCOMPARE(c.session->status(), Session::Status::SignedIn);
+    }
+
     // A fixed port list for providers that register the redirect with a port.
     void fixedPorts()
     {
@@ -1003,6 +1033,78 @@ private Q_SLOTS:
         const QJsonObject stats = QJsonDocument::fromJson(cli.readAllStandardOutput()).object();
         QCOMPARE(stats.value(QLatin1String("ok")).toInt(), 3);
         QCOMPARE(stats.value(QLatin1String("status")).toString(), QStringLiteral("SignedIn"));
+    }
+
+    // The browser the CLI opens: the first command in $BROWSER (the address in place of
+    // %s, else after it), else xdg-open, else none: the address is printed either way.
+    void cliOpensTheBrowser_data()
+    {
+        QTest::addColumn<QString>("browser"); // $BROWSER; "-" for unset
+        QTest::addColumn<bool>("xdgOpen"); // an xdg-open on the PATH
+        QTest::addColumn<QString>("expected"); // what the recorder was given; empty: nothing
+        QTest::newRow("$BROWSER with %s") << QStringLiteral("RECORDER --new-window=%s") << true
+                                          << QStringLiteral("--new-window=URL");
+        QTest::newRow("$BROWSER without %s")
+            << QStringLiteral("RECORDER --flag") << true << QStringLiteral("--flag URL");
+        QTest::newRow("$BROWSER list: the first")
+            << QStringLiteral("RECORDER first:false") << true << QStringLiteral("first URL");
+        QTest::newRow("xdg-open") << QStringLiteral("-") << true << QStringLiteral("xdg URL");
+        QTest::newRow("none") << QStringLiteral("-") << false << QString();
+    }
+
+    void cliOpensTheBrowser()
+    {
+        QFETCH(QString, browser);
+        QFETCH(bool, xdgOpen);
+        QFETCH(QString, expected);
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString record = dir.filePath(QStringLiteral("opened"));
+        const auto writeScript = [&](const QString &name, const QString &prefix) {
+            QFile script(dir.filePath(name));
+            if (!script.open(QIODevice::WriteOnly))
+                return false;
+            script.write(
+                QStringLiteral("#!/bin/sh\necho %1 \"$*\" > '%2'\n").arg(prefix, record).toUtf8());
+            script.close();
+            return script.setPermissions(QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        };
+        const QString bin = dir.filePath(QStringLiteral("bin"));
+        QVERIFY(QDir().mkpath(bin));
+        QVERIFY(writeScript(QStringLiteral("recorder"), QString()));
+        if (xdgOpen)
+            QVERIFY(writeScript(QStringLiteral("bin/xdg-open"), QStringLiteral("xdg")));
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("PATH"), bin);
+        if (browser == QLatin1String("-"))
+            env.remove(QStringLiteral("BROWSER"));
+        else
+            env.insert(QStringLiteral("BROWSER"),
+                       QString(browser).replace(QLatin1String("RECORDER"),
+                                                dir.filePath(QStringLiteral("recorder"))));
+        auto server = startServer({});
+        QVERIFY(server);
+        QProcess cli;
+        QByteArray err;
+        const QUrl url = startCli(cli, *server, {}, &err, env);
+        QVERIFY2(url.isValid(), err.constData());
+        const QString address = url.toString(QUrl::FullyEncoded);
+        if (expected.isEmpty()) {
+            QTRY_VERIFY2_WITH_TIMEOUT(
+                (err += cli.readAllStandardError()).contains("no browser could be opened"),
+                err.constData(), 5000);
+            QVERIFY(!QFile::exists(record));
+        } else {
+            QTRY_VERIFY_WITH_TIMEOUT(QFile::exists(record) && QFileInfo(record).size() > 0, 5000);
+            QFile opened(record);
+            QVERIFY(opened.open(QIODevice::ReadOnly));
+            QCOMPARE(QString::fromUtf8(opened.readAll().trimmed()),
+                     QString(expected).replace(QLatin1String("URL"), address));
+            err += cli.readAllStandardError();
+            QVERIFY2(!err.contains("no browser could be opened"), err.constData());
+        }
+        cli.kill();
+        cli.waitForFinished(5000);
     }
 
     void cliBrowserDeclined()

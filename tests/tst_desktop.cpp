@@ -1011,6 +1011,40 @@ private Q_SLOTS:
         QVERIFY(!app->shell()->mainWindow());
     }
 
+    // The page the browser shows when it comes back is in the user's language.
+    void browserPageSpeaksTheUsersLanguage()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        BrowserOpener opener;
+        DesktopApp::Config config = openIdConfig(server->url());
+        config.language = QStringLiteral("ko");
+        auto app = launch(config);
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible());
+        QUrl url = startBrowserSignInByKeyboard(window);
+        QVERIFY(url.isValid());
+        BrowserVisit visit = visitAuthorization(
+            url, QStringLiteral("alice"), QStringLiteral("alice-password"), QStringLiteral("deny"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        QVERIFY2(visit.callbackBody.contains("lang=\"ko"), visit.callbackBody.constData());
+        QVERIFY2(!visit.callbackBody.contains("declined"), visit.callbackBody.constData());
+        QTRY_VERIFY(child(window, "error")->isVisible());
+
+        url = startBrowserSignInByKeyboard(window);
+        QVERIFY(url.isValid());
+        visit = visitAuthorization(url, QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        QCOMPARE(visit.callbackStatus, 200);
+        QVERIFY2(visit.callbackBody.contains("lang=\"ko"), visit.callbackBody.constData());
+        const QByteArray signedIn
+            = QStringLiteral("로그인되었습니다. 이 탭을 닫고 애플리케이션으로 돌아가세요.")
+                  .toUtf8();
+        QVERIFY2(visit.callbackBody.contains(signedIn), visit.callbackBody.constData());
+        QVERIFY(waitForMainWindow(*app));
+    }
+
     // An issuer that is no OpenID provider: said in the sign-in window, with
     // Try again (focused) and Settings; nothing to sign in with meanwhile.
     void issuerThatIsNotAProviderIsAClearError()
