@@ -1107,6 +1107,42 @@ private Q_SLOTS:
         cli.waitForFinished(5000);
     }
 
+    // --redirect-ports: the listener takes the first of them that is free.
+    void cliListensOnTheGivenPorts()
+    {
+        auto server = startServer({});
+        QVERIFY(server);
+        QTcpServer taken;
+        QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 free = probe.serverPort();
+        probe.close();
+        QProcess cli;
+        QByteArray err;
+        const QUrl url = startCli(cli, *server,
+                                  {QStringLiteral("--redirect-ports"),
+                                   QStringLiteral("%1, %2").arg(taken.serverPort()).arg(free)},
+                                  &err);
+        QVERIFY2(url.isValid(), err.constData());
+        const QUrl redirect(QString::fromUtf8(queryValue(url, "redirect_uri")));
+        QCOMPARE(redirect.host(), QStringLiteral("127.0.0.1"));
+        QCOMPARE(redirect.port(), int(free));
+        cli.kill();
+        cli.waitForFinished(5000);
+
+        // Not a port list: said, and nothing starts.
+        QProcess wrong;
+        wrong.start(QStringLiteral(CLI_EXECUTABLE),
+                    {QStringLiteral("--issuer"), issuerOf(*server).toString(),
+                     QStringLiteral("--browser"), QStringLiteral("--redirect-ports"),
+                     QStringLiteral("8400,70000"), endpoint(*server, "/profile").toString()});
+        // (the server is in this process: its event loop must run meanwhile)
+        QTRY_VERIFY_WITH_TIMEOUT(wrong.state() == QProcess::NotRunning, 10000);
+        QVERIFY(wrong.exitCode() != 0);
+        QVERIFY2(wrong.readAllStandardError().contains("--redirect-ports"), "no word of it");
+    }
+
     void cliBrowserDeclined()
     {
         auto server = startServer({});

@@ -1011,6 +1011,40 @@ private Q_SLOTS:
         QVERIFY(!app->shell()->mainWindow());
     }
 
+    // A provider that registers the redirect with ports: the browser comes back on the
+    // first of the configured ones that is free; the list is kept with the settings.
+    void browserComesBackOnTheConfiguredPorts()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        QTcpServer taken;
+        QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
+        QTcpServer probe;
+        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+        const quint16 free = probe.serverPort();
+        probe.close();
+        DesktopApp::Config config = openIdConfig(server->url());
+        config.redirectPorts = {taken.serverPort(), free};
+        QSettings saved(m_dir.filePath(QStringLiteral("ports.ini")), QSettings::IniFormat);
+        config.save(saved);
+        QCOMPARE(DesktopApp::Config::fromSettings(saved).redirectPorts, config.redirectPorts);
+
+        BrowserOpener opener;
+        auto app = launch(config);
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible());
+        const QUrl url = startBrowserSignInByKeyboard(window);
+        QVERIFY(url.isValid());
+        const QUrl redirect(
+            QUrlQuery(url).queryItemValue(QStringLiteral("redirect_uri"), QUrl::FullyDecoded));
+        QCOMPARE(redirect.port(), int(free));
+        const BrowserVisit visit
+            = visitAuthorization(url, QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        QVERIFY(waitForMainWindow(*app));
+    }
+
     // The page the browser shows when it comes back is in the user's language.
     void browserPageSpeaksTheUsersLanguage()
     {

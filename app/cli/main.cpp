@@ -203,6 +203,12 @@ int main(int argc, char *argv[])
                                           QStringLiteral("Seconds to wait for the browser "
                                                          "(default 300)."),
                                           QStringLiteral("seconds"), QStringLiteral("300"));
+    const auto redirectPortsOpt
+        = option({QStringLiteral("redirect-ports")},
+                 QStringLiteral("With --browser: the loopback ports to listen on, in order, for a "
+                                "provider that registers the redirect with a port (default: any "
+                                "free port)."),
+                 QStringLiteral("port,…"));
     const auto deviceOpt
         = option({QStringLiteral("device")},
                  QStringLiteral("Sign in with a code entered on another device (RFC 8628): "
@@ -534,8 +540,12 @@ int main(int argc, char *argv[])
         const int seconds = parser.value(browserTimeoutOpt).toInt(&ok);
         if (!ok || seconds <= 0)
             die(QStringLiteral("--browser-timeout takes seconds"));
+        const auto ports = BrowserSignIn::portsFromText(parser.value(redirectPortsOpt));
+        if (!ports)
+            die(QStringLiteral("--redirect-ports takes port numbers separated by commas"));
         auto *browser = new BrowserSignIn(&session, *provider, &app);
         browser->setTimeout(std::chrono::seconds(seconds));
+        browser->setPorts(*ports);
         browser->setBrowserLauncher(openBrowser);
         QObject::connect(browser, &BrowserSignIn::authorizationUrlReady, &app, [](const QUrl &at) {
             std::fprintf(stderr, "silentauth-cli: sign in at %s\n",

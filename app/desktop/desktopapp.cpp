@@ -86,6 +86,9 @@ DesktopApp::Config DesktopApp::Config::fromSettings(const QSettings &settings)
     config.issuer = QUrl(settings.value(QStringLiteral("server/issuer")).toString());
     config.clientId = settings.value(QStringLiteral("server/clientId"), config.clientId).toString();
     config.scope = settings.value(QStringLiteral("server/scope")).toString();
+    config.redirectPorts = BrowserSignIn::portsFromText(
+                               settings.value(QStringLiteral("server/redirectPorts")).toString())
+                               .value_or(QList<quint16> {});
     config.refreshTransport
         = settings.value(QStringLiteral("server/refreshTransport"), config.refreshTransport)
               .toString();
@@ -101,6 +104,10 @@ void DesktopApp::Config::save(QSettings &settings) const
     settings.setValue(QStringLiteral("server/issuer"), issuer.toString());
     settings.setValue(QStringLiteral("server/clientId"), clientId);
     settings.setValue(QStringLiteral("server/scope"), scope);
+    QStringList ports;
+    for (const quint16 port : redirectPorts)
+        ports.append(QString::number(port));
+    settings.setValue(QStringLiteral("server/redirectPorts"), ports.join(QLatin1Char(',')));
     settings.setValue(QStringLiteral("server/refreshTransport"), refreshTransport);
     settings.setValue(QStringLiteral("ui/language"), language);
 }
@@ -334,6 +341,15 @@ std::unique_ptr<Session> DesktopApp::makeSession() const
     return session;
 }
 
+// The system's browser, and the way back on the ports the settings name.
+std::unique_ptr<BrowserSignIn> DesktopApp::makeBrowserSignIn(const ProviderMetadata &provider) const
+{
+    auto browser = std::make_unique<BrowserSignIn>(m_session.get(), provider);
+    browser->setBrowserLauncher([](const QUrl &url) { return QDesktopServices::openUrl(url); });
+    browser->setPorts(m_config.redirectPorts);
+    return browser;
+}
+
 std::unique_ptr<AuthProtocol> DesktopApp::makeProtocol() const
 {
     if (m_provider) {
@@ -419,9 +435,7 @@ void DesktopApp::abandonRestore()
     buildNetwork();
     bool passwordSignIn = true;
     if (m_provider) {
-        m_browser = std::make_unique<BrowserSignIn>(m_session.get(), *m_provider);
-        m_browser->setBrowserLauncher(
-            [](const QUrl &url) { return QDesktopServices::openUrl(url); });
+        m_browser = makeBrowserSignIn(*m_provider);
         passwordSignIn = m_provider->supportsGrant(QStringLiteral("password"));
     }
     m_shell->setSession(m_session.get(), m_backend.get(), m_browser.get(), passwordSignIn);
@@ -491,8 +505,7 @@ void DesktopApp::useProvider(const ProviderMetadata &provider)
     m_provider = std::make_unique<ProviderMetadata>(provider);
     m_session = makeSession();
     buildNetwork();
-    m_browser = std::make_unique<BrowserSignIn>(m_session.get(), provider);
-    m_browser->setBrowserLauncher([](const QUrl &url) { return QDesktopServices::openUrl(url); });
+    m_browser = makeBrowserSignIn(provider);
     m_shell->setSession(m_session.get(), m_backend.get(), m_browser.get(),
                         provider.supportsGrant(QStringLiteral("password")));
     m_shell->start();

@@ -49,6 +49,9 @@ public:
         QUrl issuer; //!< oidc; default: the server (the bundled one's address for it)
         QString clientId = QStringLiteral("silentauth-desktop"); //!< oauth2 and oidc
         QString scope; //!< oauth2 and oidc; for oidc empty means "openid profile"
+        //! oidc: loopback ports for the browser's way back, in order (a provider that
+        //! registers the redirect with a port); empty: any free port
+        QList<quint16> redirectPorts;
         //! json: "body" or "cookie" (the refresh token in an HttpOnly cookie; the bundled
         //! server then runs that way too)
         QString refreshTransport = QStringLiteral("body");
@@ -104,6 +107,7 @@ private:
     void buildNetwork();
     std::unique_ptr<Session> makeSession() const;
     std::unique_ptr<AuthProtocol> makeProtocol() const;
+    std::unique_ptr<BrowserSignIn> makeBrowserSignIn(const ProviderMetadata &provider) const;
     void abandonRestore();
     Ui::Shell::Options shellOptions() const;
     void connectShell();

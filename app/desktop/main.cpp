@@ -4,6 +4,8 @@
 
 #include <shell.h>
 
+#include <silentauth/browsersignin.h>
+
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QDateTime>
 #include <QtCore/QFile>
@@ -96,8 +98,8 @@ struct Options
         parser->addHelpOption();
         parser->addVersionOption();
         reportStartup.setFlags(QCommandLineOption::HiddenFromHelp);
-        parser->addOptions({server, protocol, tokenUrl, issuer, clientId, scope, refreshTransport,
-                            demoAccessTtl, reportStartup});
+        parser->addOptions({server, protocol, tokenUrl, issuer, clientId, scope, redirectPorts,
+                            refreshTransport, demoAccessTtl, reportStartup});
     }
 
     const QCommandLineOption server {QStringLiteral("server"),
@@ -123,6 +125,13 @@ struct Options
     const QCommandLineOption scope {QStringLiteral("scope"),
                                     QCoreApplication::translate("main", "OAuth 2.0 scope."),
                                     QStringLiteral("scope")};
+    const QCommandLineOption redirectPorts {
+        QStringLiteral("redirect-ports"),
+        QCoreApplication::translate("main",
+                                    "oidc: the loopback ports for the browser's way back, in "
+                                    "order, for a provider that registers them (default: any "
+                                    "free port)."),
+        QStringLiteral("port,…")};
     const QCommandLineOption refreshTransport {
         QStringLiteral("refresh-transport"),
         QCoreApplication::translate("main",
@@ -230,6 +239,16 @@ int main(int argc, char *argv[])
         config.clientId = parser.value(options.clientId);
     if (parser.isSet(options.scope))
         config.scope = parser.value(options.scope);
+    if (parser.isSet(options.redirectPorts)) {
+        const auto ports = BrowserSignIn::portsFromText(parser.value(options.redirectPorts));
+        if (!ports) {
+            std::fprintf(stderr,
+                         "silentauth: --redirect-ports takes port numbers separated by "
+                         "commas\n");
+            return 2;
+        }
+        config.redirectPorts = *ports;
+    }
     config.embeddedAccessTtl
         = std::chrono::seconds(qMax(1, parser.value(options.demoAccessTtl).toInt()));
 

@@ -12,6 +12,7 @@
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QPointer>
 #include <QtCore/QRandomGenerator>
+#include <QtCore/QRegularExpression>
 #include <QtCore/QTimer>
 #include <QtCore/QUrlQuery>
 #include <QtNetwork/QHostAddress>
@@ -358,6 +359,20 @@ BrowserSignIn::~BrowserSignIn()
 void BrowserSignIn::setPorts(const QList<quint16> &ports)
 {
     d->ports = ports;
+}
+
+std::optional<QList<quint16>> BrowserSignIn::portsFromText(const QString &text)
+{
+    QList<quint16> ports;
+    static const QRegularExpression separators(QStringLiteral("[,\\s]+"));
+    for (const QString &part : text.split(separators, Qt::SkipEmptyParts)) {
+        bool ok = false;
+        const uint port = part.toUInt(&ok);
+        if (!ok || port == 0 || port > 65535)
+            return std::nullopt;
+        ports.append(quint16(port));
+    }
+    return ports;
 }
 
 void BrowserSignIn::setTimeout(std::chrono::milliseconds timeout)

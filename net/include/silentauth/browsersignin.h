@@ -9,6 +9,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QHostAddress;
 
@@ -67,6 +68,12 @@ public:
     //! Fixed ports to try in order, for providers that need the redirect URI registered with
     //! a port. Empty (the default): any free port.
     void setPorts(const QList<quint16> &ports);
+    /*!
+        Reads a port list as a command line or a setting gives it: numbers from 1 to 65535,
+        separated by commas or spaces ("8400,8401"). Nothing when the list is not one; an
+        empty list for an empty text.
+    */
+    static std::optional<QList<quint16>> portsFromText(const QString &text);
     //! How long to wait for the browser to come back (default 5 minutes).
     void setTimeout(std::chrono::milliseconds timeout);
     //! Opens the authorization URL; returns false when it could not. Without one, the program
