@@ -1107,6 +1107,36 @@ private Q_SLOTS:
         cli.waitForFinished(5000);
     }
 
+    // Explicit addresses win over the discovered ones: --revoke-url with --issuer takes
+    // the sign-out's revocation elsewhere, and the provider is not asked.
+    void cliExplicitRevocationUrlOverridesDiscovery()
+    {
+        auto server = startServer({});
+        QVERIFY(server);
+        CapturingServer revocation("HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n");
+        QProcess cli;
+        QByteArray err;
+        const QUrl url = startCli(cli, *server,
+                                  {QStringLiteral("--revoke-url"),
+                                   revocation.url("/elsewhere/revoke").toString(),
+                                   QStringLiteral("--sign-out")},
+                                  &err);
+        QVERIFY2(url.isValid(), err.constData());
+        const BrowserVisit visit
+            = visitAuthorization(url, QStringLiteral("bob"), QStringLiteral("bob-password"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        QTRY_VERIFY_WITH_TIMEOUT(cli.state() == QProcess::NotRunning, 10000);
+        err += cli.readAllStandardError();
+        QCOMPARE(cli.exitCode(), 0);
+        QVERIFY2(revocation.received.startsWith("POST /elsewhere/revoke "),
+                 revocation.received.constData());
+        // Both tokens: the refresh token's revocation is sent first, the access token's
+        // right after it (best effort), on connections of their own.
+        QTRY_VERIFY(revocation.received.contains("token_type_hint=refresh_token"));
+        QTRY_VERIFY(revocation.received.contains("token_type_hint=access_token"));
+        QCOMPARE(server->stats()[QLatin1String("revocations")].toInt(), 0);
+    }
+
     // --redirect-ports: the listener takes the first of them that is free.
     void cliListensOnTheGivenPorts()
     {
