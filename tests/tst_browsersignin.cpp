@@ -575,6 +575,10 @@ private Q_SLOTS:
         QTest::newRow("other nonce") << QStringLiteral("nonce") << false;
         QTest::newRow("expired") << QStringLiteral("exp") << false;
         QTest::newRow("issued in the future") << QStringLiteral("iat") << false;
+        // A clock a minute off either way is within the leeway (2 minutes).
+        QTest::newRow("expired a minute ago") << QStringLiteral("exp-leeway") << true;
+        QTest::newRow("issued a minute ahead") << QStringLiteral("iat-leeway") << true;
+        QTest::newRow("expired three minutes ago") << QStringLiteral("exp-beyond") << false;
         QTest::newRow("other issuer") << QStringLiteral("iss") << false;
         QTest::newRow("no id token") << QStringLiteral("missing") << false;
         QTest::newRow("unknown key") << QStringLiteral("kid") << false;
@@ -608,6 +612,12 @@ private Q_SLOTS:
             claims.insert(QStringLiteral("exp"), double(now - 3600));
         if (flaw == QLatin1String("iat"))
             claims.insert(QStringLiteral("iat"), double(now + 3600));
+        if (flaw == QLatin1String("exp-leeway"))
+            claims.insert(QStringLiteral("exp"), double(now - 60));
+        if (flaw == QLatin1String("iat-leeway"))
+            claims.insert(QStringLiteral("iat"), double(now + 60));
+        if (flaw == QLatin1String("exp-beyond"))
+            claims.insert(QStringLiteral("exp"), double(now - 180));
         if (flaw == QLatin1String("iss"))
             claims.insert(QStringLiteral("iss"), QStringLiteral("https://evil.example"));
         QByteArray idToken;

@@ -224,6 +224,36 @@ private Q_SLOTS:
         QCOMPARE(c.session->status(), Session::Status::SignedOut);
     }
 
+    // The provider's expired_token ends the attempt at once, though the code's lifetime
+    // as told (10 minutes) is far from over here.
+    void providerSaysTheCodeExpired()
+    {
+        RawServer idp;
+        QVERIFY(idp.start());
+        ProviderMetadata provider;
+        provider.issuer = QUrl(QString::fromLatin1(idp.origin()));
+        provider.tokenEndpoint = idp.url("/token");
+        provider.deviceAuthorizationEndpoint = idp.url("/device");
+        idp.route("/device",
+                  RawResponse::ok("{\"device_code\":\"dc\",\"user_code\":\"ABCD-EFGH\","
+                                  "\"verification_uri\":\"https://idp.example/device\","
+                                  "\"expires_in\":600,\"interval\":1}",
+                                  "application/json"));
+        RawResponse expired = RawResponse::status(400, "{\"error\":\"expired_token\"}");
+        expired.headers.append(
+            qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
+        idp.route("/token", expired);
+        DeviceClient c = deviceClient(provider, QStringLiteral("profile"));
+        QSignalSpy failed(c.device.get(), &DeviceSignIn::failed);
+        c.device->start();
+        QVERIFY(failed.wait(5000));
+        QCOMPARE(failed.first().at(0).value<DeviceSignIn::Error>(), DeviceSignIn::Error::Expired);
+        QCOMPARE(c.device->pollCount(), 1);
+        QTest::qWait(1500);
+        QCOMPARE(c.device->pollCount(), 1); // and no more polling
+        QCOMPARE(c.session->status(), Session::Status::SignedOut);
+    }
+
     void cancelStopsPolling()
     {
         auto [server, provider] = startProvider(quickDevices());
