@@ -295,6 +295,7 @@ private Q_SLOTS:
         QCOMPARE(provider->issuer, issuerOf(*server));
         QCOMPARE(provider->tokenEndpoint.path(), QStringLiteral("/oauth/token"));
         QCOMPARE(provider->authorizationEndpoint.path(), QStringLiteral("/oauth/authorize"));
+        QVERIFY(provider->scopes.contains(QStringLiteral("offline_access")));
         QCOMPARE(provider->revocationEndpoint.path(), QStringLiteral("/oauth/revoke"));
         QVERIFY(provider->codeChallengeMethods.contains(QLatin1String("S256")));
         QVERIFY(provider->issParameterSupported);

@@ -815,6 +815,9 @@ private Q_SLOTS:
         const QUrl url = startBrowserSignInByKeyboard(window);
         QVERIFY(url.isValid());
         QCOMPARE(url.path(), QStringLiteral("/oauth/authorize"));
+        // Who the user is, and a refresh token where the provider asks for offline_access.
+        QCOMPARE(QUrlQuery(url).queryItemValue(QStringLiteral("scope"), QUrl::FullyDecoded),
+                 QStringLiteral("openid profile offline_access"));
         QCOMPARE(opener.opened, QList<QUrl> {url}); // handed to the system's browser
         auto *link = child<QLineEdit>(window, "authorizationUrl");
         QVERIFY(link->isReadOnly());

@@ -353,8 +353,14 @@ std::unique_ptr<BrowserSignIn> DesktopApp::makeBrowserSignIn(const ProviderMetad
 std::unique_ptr<AuthProtocol> DesktopApp::makeProtocol() const
 {
     if (m_provider) {
-        const QString scope
-            = m_config.scope.isEmpty() ? QStringLiteral("openid profile") : m_config.scope;
+        // By default the user's identity and a refresh token: many providers issue one only
+        // for offline_access, where they list it.
+        QString scope = m_config.scope;
+        if (scope.isEmpty()) {
+            scope = QStringLiteral("openid profile");
+            if (m_provider->scopes.contains(QLatin1String("offline_access")))
+                scope += QLatin1String(" offline_access");
+        }
         auto oidc = OAuth2Protocol::forProvider(*m_provider, m_config.clientId, scope);
         if (isBundledIssuer())
             oidc->setIssuer(bundledIssuerIdentifier());

@@ -48,7 +48,9 @@ public:
         QUrl revokeUrl; //!< oauth2; default server + /oauth/revoke
         QUrl issuer; //!< oidc; default: the server (the bundled one's address for it)
         QString clientId = QStringLiteral("silentauth-desktop"); //!< oauth2 and oidc
-        QString scope; //!< oauth2 and oidc; for oidc empty means "openid profile"
+        //! oauth2 and oidc; for oidc empty means "openid profile", and offline_access where
+        //! the provider lists it
+        QString scope;
         //! oidc: loopback ports for the browser's way back, in order (a provider that
         //! registers the redirect with a port); empty: any free port
         QList<quint16> redirectPorts;

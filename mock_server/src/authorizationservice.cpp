@@ -86,7 +86,7 @@ Reply AuthorizationService::discovery() const
         {QStringLiteral("authorization_response_iss_parameter_supported"), true},
         {QStringLiteral("token_endpoint_auth_methods_supported"), clientAuthentication},
         {QStringLiteral("revocation_endpoint_auth_methods_supported"), clientAuthentication},
-        {QStringLiteral("scopes_supported"), strings({"openid", "profile", "board"})},
+        {QStringLiteral("scopes_supported"), strings({"openid", "profile", "offline_access", "board"})},
         {QStringLiteral("subject_types_supported"), strings({"public"})},
         {QStringLiteral("id_token_signing_alg_values_supported"), strings({"RS256"})},
         {QStringLiteral("claims_supported"),

@@ -67,6 +67,7 @@ std::optional<ProviderMetadata> ProviderMetadata::fromJson(const QByteArray &doc
     m.deviceAuthorizationEndpoint = url("device_authorization_endpoint");
     m.jwksUri = url("jwks_uri");
     m.grantTypes = strings(o.value(QLatin1String("grant_types_supported")));
+    m.scopes = strings(o.value(QLatin1String("scopes_supported")));
     m.codeChallengeMethods = strings(o.value(QLatin1String("code_challenge_methods_supported")));
     m.issParameterSupported
         = o.value(QLatin1String("authorization_response_iss_parameter_supported")).toBool();

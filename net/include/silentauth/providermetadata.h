@@ -27,6 +27,7 @@ struct SILENTAUTH_NET_EXPORT ProviderMetadata
     QUrl deviceAuthorizationEndpoint; //!< RFC 8628
     QUrl jwksUri;
     QStringList grantTypes; //!< empty: the RFC 8414 default, authorization_code and implicit
+    QStringList scopes; //!< scopes_supported, when the provider lists them
     QStringList codeChallengeMethods;
     //! RFC 9207: the authorization response carries \c iss, which must then be checked.
     bool issParameterSupported = false;
