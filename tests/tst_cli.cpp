@@ -156,6 +156,44 @@ private Q_SLOTS:
         QCOMPARE(stat(*server, "routes", "PUT /echo"), 1);
     }
 
+    // The refresh token in a cookie of another name, as a backend may call it: the
+    // session runs on it; told the wrong name, the sign-in is a clear error, not a wrong
+    // password.
+    void refreshCookieOfAnotherName()
+    {
+        Mock::MockServerConfig config;
+        config.refreshTransport = Mock::MockServerConfig::RefreshTransport::Cookie;
+        config.refreshCookieName = "rt";
+        auto server = startServer(config);
+        QVERIFY(server);
+        const QStringList signIn {QStringLiteral("-u"),
+                                  QStringLiteral("alice"),
+                                  QStringLiteral("--password"),
+                                  QStringLiteral("alice-password"),
+                                  QStringLiteral("--refresh-transport"),
+                                  QStringLiteral("cookie")};
+        const Run run = runCli(signIn
+                               + QStringList {QStringLiteral("--refresh-cookie"),
+                                              QStringLiteral("rt"), QStringLiteral("--sign-out"),
+                                              endpoint(*server, "/profile").toString()});
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(value(run, "ok"), 1);
+        QCOMPARE(stat(*server, "logouts"), 1);
+
+        const Run wrong = runCli(signIn + QStringList {endpoint(*server, "/profile").toString()});
+        QCOMPARE(wrong.exitCode, 3);
+        QCOMPARE(wrong.stats.value(QLatin1String("signInError")).toString(),
+                 QStringLiteral("MalformedResponse"));
+        QVERIFY(!wrong.errors.contains("username or password is wrong"));
+
+        const Run bad
+            = runCli(signIn
+                     + QStringList {QStringLiteral("--refresh-cookie"), QStringLiteral("a;b"),
+                                    endpoint(*server, "/profile").toString()});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY(bad.errors.contains("--refresh-cookie"));
+    }
+
     void wrongPasswordExitsThree()
     {
         auto server = startServer();

@@ -149,6 +149,25 @@ private Q_SLOTS:
             200);
     }
 
+    // A token given from elsewhere (restoreFrom) that a cookie cannot carry goes without
+    // one, never as extra cookies of its own; the server refuses it like any unknown token.
+    void tokenACookieCannotCarryAddsNoCookies()
+    {
+        RawServer backend;
+        QVERIFY(backend.start());
+        backend.route("/auth/refresh", RawResponse::status(401, "{\"error\":\"invalid_grant\"}"));
+        MemoryTokenStore store;
+        Client c = playedClient(backend, &store);
+        QSignalSpy finished(c.session.get(), &Session::refreshFinished);
+        c.session->restoreFrom("r-1;admin=1");
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(finished.first().at(0).toBool(), false);
+        const auto refreshes = requestsTo(backend, "/auth/refresh");
+        QCOMPARE(refreshes.size(), 1);
+        QCOMPARE(cookieHeaders(refreshes.first()), 0);
+        QVERIFY(!backend.receivedBytes().contains("admin=1"));
+    }
+
     // Against the mock server: sign in, refresh, sign out, all through the
     // cookie; the application's cookie jar never sees it.
     void sessionRunsOnTheCookie()

@@ -65,6 +65,30 @@ private Q_SLOTS:
         QVERIFY(!log.contains(result.json()[QLatin1String("accessToken")].toString().toLatin1()));
     }
 
+    // A Secure refresh cookie over plain http: said at start, once, as fit for loopback
+    // tests only; the cookie has the configured name.
+    void cookieOverPlainHttpIsSaidToBeForTestsOnly()
+    {
+        QProcess process;
+        const QUrl url = start(process,
+                               {QStringLiteral("--port"), QStringLiteral("0"),
+                                QStringLiteral("--refresh-transport"), QStringLiteral("cookie"),
+                                QStringLiteral("--refresh-cookie"), QStringLiteral("rt")});
+        QVERIFY(url.isValid());
+        QUrl login = url;
+        login.setPath(QStringLiteral("/auth/login"));
+        const auto result
+            = http.postJson(login,
+                            {{QStringLiteral("username"), QStringLiteral("bob")},
+                             {QStringLiteral("password"), QStringLiteral("bob-password")}});
+        QCOMPARE(result.status, 200);
+        QVERIFY2(result.header("set-cookie").startsWith("rt="), result.header("set-cookie"));
+        process.terminate();
+        QVERIFY(process.waitForFinished(5000));
+        const QByteArray log = process.readAllStandardError();
+        QCOMPARE(log.count("plain http: for tests on loopback only"), 1);
+    }
+
     // With only 64 file descriptors, enough connections use them all and accept()
     // fails. The server must neither spin nor stop accepting for good (what
     // QTcpServer in Qt 6.4 does, depending on the first error it saw), and
@@ -153,6 +177,12 @@ private Q_SLOTS:
         QTest::newRow("users") << QStringList {QStringLiteral("--users"),
                                                QStringLiteral("/nonexistent.json")}
                                << QByteArray("Cannot read users file");
+        QTest::newRow("refresh transport")
+            << QStringList {QStringLiteral("--refresh-transport"), QStringLiteral("header")}
+            << QByteArray("--refresh-transport");
+        QTest::newRow("refresh cookie name")
+            << QStringList {QStringLiteral("--refresh-cookie"), QStringLiteral("a b")}
+            << QByteArray("--refresh-cookie");
     }
 
     void rejectsBadArguments()

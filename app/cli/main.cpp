@@ -21,6 +21,7 @@
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QMetaEnum>
 #include <QtCore/QProcess>
+#include <QtCore/QRegularExpression>
 #include <QtCore/QTextStream>
 #include <QtCore/QTimer>
 #include <QtNetwork/QHostAddress>
@@ -182,6 +183,10 @@ int main(int argc, char *argv[])
                                                     "the JSON, default) or cookie (an HttpOnly "
                                                     "cookie)."),
                                      QStringLiteral("where"), QStringLiteral("body"));
+    const auto cookieOpt = option({QStringLiteral("refresh-cookie")},
+                                  QStringLiteral("With --refresh-transport cookie: the cookie's "
+                                                 "name (default refreshToken)."),
+                                  QStringLiteral("name"), QStringLiteral("refreshToken"));
     const auto caOpt = option({QStringLiteral("cacert")},
                               QStringLiteral("Also trust the CA certificates in this PEM file "
                                              "(a private CA); every check stays on."),
@@ -344,8 +349,12 @@ int main(int argc, char *argv[])
         server.setQuery(QString());
         auto json = std::make_unique<JsonAuthProtocol>(server.adjusted(QUrl::StripTrailingSlash));
         const QString transport = parser.value(transportOpt);
+        static const QRegularExpression cookieName(QStringLiteral("^[A-Za-z0-9!#$%&'*+.^_`|~-]+$"));
+        if (!cookieName.match(parser.value(cookieOpt)).hasMatch())
+            die(QStringLiteral("--refresh-cookie must be a cookie name (RFC 6265 token)"));
         if (transport == QLatin1String("cookie"))
-            json->setRefreshTransport(JsonAuthProtocol::RefreshTransport::Cookie);
+            json->setRefreshTransport(JsonAuthProtocol::RefreshTransport::Cookie,
+                                      parser.value(cookieOpt).toLatin1());
         else if (transport != QLatin1String("body"))
             die(QStringLiteral("--refresh-transport is body or cookie"));
         protocol = std::move(json);

@@ -7,6 +7,7 @@
 #include <QtCore/QJsonObject>
 #include <QtNetwork/QNetworkCookie>
 
+#include <algorithm>
 #include <optional>
 
 namespace SilentAuth {
@@ -104,7 +105,15 @@ AuthProtocol::Request JsonAuthProtocol::withRefreshToken(const char *path,
     if (m_transport == RefreshTransport::Body)
         return post(path, {{QStringLiteral("refreshToken"), QString::fromLatin1(refreshToken)}});
     Request request = post(path, {});
-    request.request.setRawHeader("Cookie", m_cookieName + '=' + refreshToken);
+    // RFC 6265 §4.1.1 cookie-octets only: a token from elsewhere (restoreFrom()) with a
+    // ';' or a space would add cookies of its own. It goes without one, and the server
+    // refuses it as it would any unknown token.
+    const bool sendable = std::all_of(refreshToken.cbegin(), refreshToken.cend(), [](char c) {
+        const auto b = uchar(c);
+        return b >= 0x21 && b <= 0x7e && b != '"' && b != ',' && b != ';' && b != '\\';
+    });
+    if (sendable && !refreshToken.isEmpty())
+        request.request.setRawHeader("Cookie", m_cookieName + '=' + refreshToken);
     return request;
 }
 
