@@ -1363,6 +1363,47 @@ private Q_SLOTS:
         QCOMPARE(exchange(*server, code.toLatin1(), verifier, redirectUri).status, 200);
     }
 
+    // With redirect URIs registered, a loopback one is taken on any port when it is
+    // otherwise one of them (RFC 8252 §7.3), and refused (a page, no redirect) when not.
+    void registeredRedirectUrisTakeAnyPort_data()
+    {
+        QTest::addColumn<QString>("redirectUri");
+        QTest::addColumn<bool>("taken");
+        QTest::newRow("registered, another port")
+            << QStringLiteral("http://127.0.0.1:53682/callback") << true;
+        QTest::newRow("registered, no port") << QStringLiteral("http://127.0.0.1/callback") << true;
+        QTest::newRow("ipv6 registered") << QStringLiteral("http://[::1]:4000/native") << true;
+        QTest::newRow("another path") << QStringLiteral("http://127.0.0.1:53682/other") << false;
+        QTest::newRow("path below") << QStringLiteral("http://127.0.0.1:53682/callback/x") << false;
+        QTest::newRow("with a query")
+            << QStringLiteral("http://127.0.0.1:53682/callback?a=1") << false;
+        QTest::newRow("ipv6, path of ipv4 only")
+            << QStringLiteral("http://[::1]:53682/callback") << false;
+    }
+
+    void registeredRedirectUrisTakeAnyPort()
+    {
+        QFETCH(QString, redirectUri);
+        QFETCH(bool, taken);
+        MockServerConfig config;
+        config.redirectUris = {QStringLiteral("http://127.0.0.1:1/callback"),
+                               QStringLiteral("http://[::1]/native")};
+        auto server = startServer(config);
+        QVERIFY(server);
+        const auto page = authorizeGet(*server, authorizeParams(redirectUri));
+        const auto redirect = authorizePost(*server, signInFields(authorizeParams(redirectUri)));
+        if (taken) {
+            QCOMPARE(page.status, 200);
+            QCOMPARE(redirect.status, 303);
+            QVERIFY(redirect.header("location").startsWith(redirectUri.toUtf8()));
+        } else {
+            QCOMPARE(page.status, 400);
+            QVERIFY(page.body.contains("not registered"));
+            QCOMPARE(redirect.status, 400);
+            QVERIFY(redirect.header("location").isEmpty());
+        }
+    }
+
     void authorizeErrorsRedirect_data()
     {
         QTest::addColumn<QByteArray>("method");

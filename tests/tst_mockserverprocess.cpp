@@ -180,6 +180,9 @@ private Q_SLOTS:
         QTest::newRow("refresh transport")
             << QStringList {QStringLiteral("--refresh-transport"), QStringLiteral("header")}
             << QByteArray("--refresh-transport");
+        QTest::newRow("redirect uri")
+            << QStringList {QStringLiteral("--redirect-uri"), QStringLiteral("http://localhost/cb")}
+            << QByteArray("--redirect-uri");
         QTest::newRow("refresh cookie name")
             << QStringList {QStringLiteral("--refresh-cookie"), QStringLiteral("a b")}
             << QByteArray("--refresh-cookie");

@@ -5,6 +5,8 @@
 #include <QtCore/QRegularExpression>
 #include <QtCore/QUrl>
 
+#include <algorithm>
+
 namespace SilentAuth::Mock {
 
 namespace {
@@ -88,6 +90,18 @@ bool isLoopbackRedirect(const QString &uri)
             return false;
     }
     return QUrl(uri, QUrl::StrictMode).isValid();
+}
+
+bool isRegisteredLoopbackRedirect(const QString &uri, const QStringList &registered)
+{
+    const auto withoutPort = [](const QString &text) {
+        QUrl url(text, QUrl::StrictMode);
+        url.setPort(-1);
+        return url.toString(QUrl::FullyEncoded);
+    };
+    const QString wanted = withoutPort(uri);
+    return std::any_of(registered.cbegin(), registered.cend(),
+                       [&](const QString &known) { return withoutPort(known) == wanted; });
 }
 
 QByteArray redirectWith(const QString &uri, const QList<QPair<QString, QString>> &parameters)

@@ -79,6 +79,10 @@ QByteArray s256(const QByteArray &verifier);
 // fragment.
 bool isLoopbackRedirect(const QString &uri);
 
+// Whether a loopback \a uri is one of \a registered, whatever its port (RFC
+// 8252 §7.3); the rest (host, path, query) must be the same.
+bool isRegisteredLoopbackRedirect(const QString &uri, const QStringList &registered);
+
 // uri with the given parameters added to its query, each percent-encoded.
 QByteArray redirectWith(const QString &uri, const QList<QPair<QString, QString>> &parameters);
 

@@ -86,7 +86,8 @@ Reply AuthorizationService::discovery() const
         {QStringLiteral("authorization_response_iss_parameter_supported"), true},
         {QStringLiteral("token_endpoint_auth_methods_supported"), clientAuthentication},
         {QStringLiteral("revocation_endpoint_auth_methods_supported"), clientAuthentication},
-        {QStringLiteral("scopes_supported"), strings({"openid", "profile", "offline_access", "board"})},
+        {QStringLiteral("scopes_supported"),
+         strings({"openid", "profile", "offline_access", "board"})},
         {QStringLiteral("subject_types_supported"), strings({"public"})},
         {QStringLiteral("id_token_signing_alg_values_supported"), strings({"RS256"})},
         {QStringLiteral("claims_supported"),
@@ -138,6 +139,12 @@ bool AuthorizationService::checkClient(const AuthorizationRequest &request, Repl
         problem = QStringLiteral("The redirect address %1 is not allowed: it must be "
                                  "<code>http://127.0.0.1:PORT/…</code> or "
                                  "<code>http://[::1]:PORT/…</code>.")
+                      .arg(QLatin1String("<code>") + escaped(request.redirectUri)
+                           + QLatin1String("</code>"));
+    else if (!m_context.config.redirectUris.isEmpty()
+             && !isRegisteredLoopbackRedirect(request.redirectUri, m_context.config.redirectUris))
+        problem = QStringLiteral("The redirect address %1 is not registered for this "
+                                 "application (any port is, on a registered address).")
                       .arg(QLatin1String("<code>") + escaped(request.redirectUri)
                            + QLatin1String("</code>"));
     if (problem.isEmpty())

@@ -1,6 +1,8 @@
 // silentauth-mock-server: the bundled backend, for QA and manual runs.
 #include <silentauth/mock/mockserver.h>
 
+#include "authorization.h"
+
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QJsonDocument>
@@ -124,6 +126,11 @@ int main(int argc, char *argv[])
                                     QStringLiteral("OpenID issuer identifier for discovery and ID "
                                                    "tokens (default http://127.0.0.1:PORT)."),
                                     QStringLiteral("url"));
+    const QCommandLineOption redirectUri(
+        QStringLiteral("redirect-uri"),
+        QStringLiteral("Register a loopback redirect URI for the clients (repeatable); any port "
+                       "matches it (RFC 8252 §7.3). Without one, any loopback URI is taken."),
+        QStringLiteral("uri"));
     const QCommandLineOption deviceTtl(QStringLiteral("device-code-ttl"),
                                        QStringLiteral("How long a device sign-in's user code can "
                                                       "be entered (default 10m)."),
@@ -203,6 +210,7 @@ int main(int argc, char *argv[])
                        idle,
                        issuer,
                        deviceTtl,
+                       redirectUri,
                        deviceInterval,
                        minimalIdTokens,
                        refreshTransport,
@@ -273,6 +281,11 @@ int main(int argc, char *argv[])
         die(QStringLiteral("--max-body takes a number of bytes"));
     config.issuer = parser.value(issuer);
     config.deviceCodeTtl = std::chrono::seconds(duration(deviceTtl));
+    for (const QString &uri : parser.values(redirectUri)) {
+        if (!isLoopbackRedirect(uri))
+            die(QStringLiteral("--redirect-uri must be http://127.0.0.1/… or http://[::1]/…"));
+        config.redirectUris.append(uri);
+    }
     config.profileInIdToken = !parser.isSet(minimalIdTokens);
     config.tlsCertificateFile = parser.value(tlsCert);
     config.tlsKeyFile = parser.value(tlsKey);

@@ -45,6 +45,10 @@ struct MockServerConfig
     // for a wildcard address.
     QString issuer;
     std::chrono::seconds authorizationCodeTtl {60}; // browser sign-in codes
+    // Loopback redirect URIs registered for the clients (RFC 8252 §7.3: the
+    // port is chosen at the time of the request, so any port matches). Empty:
+    // any loopback redirect URI is taken.
+    QStringList redirectUris;
     // Device sign-in (RFC 8628): how long a user code can be entered, and the
     // poll interval the device is told (and held to: earlier polls get
     // slow_down).
