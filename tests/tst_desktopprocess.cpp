@@ -25,17 +25,14 @@ private:
     {
         auto env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("TMPDIR"), m_tmp.path());
+        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), m_tmp.path());
         env.insert(QStringLiteral("QT_QPA_PLATFORM"), QStringLiteral("offscreen"));
         env.insert(QStringLiteral("QT_LOGGING_RULES"),
                    QStringLiteral("silentauth.desktop.info=true"));
         return env;
     }
 
-    QString instanceSocket() const
-    {
-        return m_tmp.filePath(QStringLiteral("silentauth-%1")
-                                  .arg(qEnvironmentVariable("USER", QStringLiteral("user"))));
-    }
+    QString instanceSocket() const { return m_tmp.filePath(QStringLiteral("silentauth-instance")); }
 
 private Q_SLOTS:
     void initTestCase() { QVERIFY(m_tmp.isValid()); }
@@ -68,6 +65,36 @@ private Q_SLOTS:
         QCOMPARE(first.state(), QProcess::Running);
         first.terminate();
         QVERIFY(first.waitForFinished(5000));
+    }
+
+    // Another login session of the same user (its own runtime directory) runs its own
+    // program: nothing is handed over across sessions.
+    void anotherSessionRunsItsOwn()
+    {
+        QProcess first;
+        first.setProcessEnvironment(environment());
+        first.start(QStringLiteral(DESKTOP_EXECUTABLE), {});
+        QVERIFY(first.waitForStarted(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(instanceSocket()), 10000);
+
+        QTemporaryDir otherSession;
+        QVERIFY(otherSession.isValid());
+        QProcessEnvironment env = environment();
+        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), otherSession.path());
+        QProcess second;
+        second.setProcessEnvironment(env);
+        second.start(QStringLiteral(DESKTOP_EXECUTABLE), {});
+        QVERIFY(second.waitForStarted(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            QFileInfo::exists(
+                QDir(otherSession.path()).filePath(QStringLiteral("silentauth-instance"))),
+            10000);
+        QCOMPARE(second.state(), QProcess::Running);
+        QCOMPARE(first.state(), QProcess::Running);
+        for (QProcess *process : {&first, &second}) {
+            process->terminate();
+            QVERIFY(process->waitForFinished(5000));
+        }
     }
 
     // Help and version need no display: with the xcb platform and no X
@@ -142,6 +169,7 @@ private Q_SLOTS:
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
         env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
         env.insert(QStringLiteral("TMPDIR"), home.path());
+        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), home.path());
         QProcess app;
         app.setProcessEnvironment(env);
         app.start(QStringLiteral(DESKTOP_EXECUTABLE), {});

@@ -31,6 +31,10 @@ private:
 //! message is spoken without the user moving there; Announcer::announced() follows.
 void announce(QWidget *label, const QString &message);
 
+//! Makes \a label one that announce() speaks through: an alert to assistive technology.
+//! Call it when the label is made, before anything asks for its accessible interface.
+void makeLiveRegion(QWidget *label);
+
 //! Top-level plain widgets (the sign-in window) are exposed as windows, not as fillers.
 //! Idempotent; called by the windows that need it.
 void installAccessibleWindowFactory();

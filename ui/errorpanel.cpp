@@ -23,6 +23,7 @@ ErrorPanel::ErrorPanel(const QString &name, QWidget *parent)
     setObjectName(name + QStringLiteral("Panel"));
     m_headline->setObjectName(name);
     m_headline->setWordWrap(true);
+    makeLiveRegion(m_headline);
     m_detailsButton->setObjectName(name + QStringLiteral("DetailsButton"));
     m_detailsButton->setCheckable(true);
     m_details->setObjectName(name + QStringLiteral("Details"));

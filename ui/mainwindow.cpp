@@ -597,6 +597,7 @@ void MainWindow::buildStaleBanner()
                                                 "#staleBanner QLabel { color: #3b2f00; }"));
     m_staleText = new QLabel(m_staleBanner);
     m_staleText->setObjectName(QStringLiteral("staleText"));
+    makeLiveRegion(m_staleText);
     m_staleText->setWordWrap(true);
     m_retryLoad = new QPushButton(m_staleBanner);
     m_retryLoad->setObjectName(QStringLiteral("retryLoad"));
@@ -680,6 +681,7 @@ void MainWindow::buildBanner()
     m_banner->setStyleSheet(QStringLiteral("#offlineBanner { background: #fff4ce; }"
                                            "#offlineBanner QLabel { color: #3b2f00; }"));
     m_bannerText = new QLabel(m_banner);
+    makeLiveRegion(m_bannerText);
     m_bannerText->setWordWrap(true);
     m_retry = new QPushButton(m_banner);
     m_retry->setObjectName(QStringLiteral("retryNow"));

@@ -23,6 +23,7 @@ PasswordAids::PasswordAids(QLineEdit *field, QLabel *capsWarning)
     m_field->addAction(m_show, QLineEdit::TrailingPosition);
     m_capsWarning->setObjectName(m_field->objectName() + QStringLiteral("CapsLock"));
     m_capsWarning->setWordWrap(true);
+    makeLiveRegion(m_capsWarning);
     m_capsWarning->hide();
     m_field->installEventFilter(this);
     retranslate();

@@ -77,6 +77,7 @@ SignInWindow::SignInWindow(QWidget *parent)
                                           "padding: 6px; border-radius: 4px;"));
     // Information, not a problem: the palette's own colours with a thin frame.
     m_notice->setObjectName(QStringLiteral("notice"));
+    makeLiveRegion(m_notice);
     m_notice->setWordWrap(true);
     m_notice->setFrameShape(QFrame::StyledPanel);
     m_notice->setMargin(6);

@@ -8,7 +8,9 @@
 
 #include <QtCore/QCommandLineParser>
 #include <QtCore/QDateTime>
+#include <QtCore/QDir>
 #include <QtCore/QFile>
+#include <QtCore/QFileInfo>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QSettings>
 #include <QtCore/QTimer>
@@ -25,8 +27,14 @@ namespace {
 
 Q_LOGGING_CATEGORY(lcDesktop, "silentauth.desktop", QtInfoMsg)
 
+// One program per login session: the socket lives in the session's runtime directory
+// (another session of the same user, or a test's private one, has its own), else in the
+// temporary directory under the user's name.
 QString instanceKey()
 {
+    const QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR");
+    if (!runtime.isEmpty() && QFileInfo(runtime).isDir())
+        return QDir(runtime).filePath(QStringLiteral("silentauth-instance"));
     return QStringLiteral("silentauth-%1")
         .arg(qEnvironmentVariable("USER", QStringLiteral("user")));
 }

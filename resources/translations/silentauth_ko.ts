@@ -1464,5 +1464,9 @@
         <source>json: where the refresh token travels, body or cookie (an HttpOnly cookie; the bundled server follows).</source>
         <translation>json: 갱신 토큰을 보내는 방식, body 또는 cookie (HttpOnly 쿠키, 내장 서버도 따름).</translation>
     </message>
+    <message>
+        <source>oidc: the loopback ports for the browser&apos;s way back, in order, for a provider that registers them (default: any free port).</source>
+        <translation>oidc: 브라우저가 돌아올 루프백 포트 목록(순서대로). 포트를 등록해야 하는 제공자용입니다(기본값: 비어 있는 아무 포트).</translation>
+    </message>
 </context>
 </TS>
