@@ -267,6 +267,38 @@ private Q_SLOTS:
                  qPrintable(answers.last().message));
     }
 
+    // A server that repeats the password in its refusal gets nothing of it shown: not in
+    // the message, not in the answer kept for Details.
+    void aServerRepeatingThePasswordGetsItNotShown_data()
+    {
+        QTest::addColumn<int>("status");
+        QTest::addColumn<QByteArray>("error");
+        QTest::newRow("refused") << 401 << QByteArray("invalid_credentials");
+        QTest::newRow("misconfigured") << 400 << QByteArray("invalid_client S3cret-pw");
+    }
+
+    void aServerRepeatingThePasswordGetsItNotShown()
+    {
+        QFETCH(int, status);
+        QFETCH(QByteArray, error);
+        const QString secret = QStringLiteral("S3cret-pw");
+        CapturingServer idp(httpResponse(
+            status, "{\"error\":\"" + error + "\",\"message\":\"no S3cret-pw here\"}"));
+        MemoryTokenStore store;
+        auto client = makeClient(std::make_unique<JsonAuthProtocol>(idp.url("/")), &store);
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        client.session->signIn(QStringLiteral("alice"), secret);
+        QVERIFY(errors.wait(10000));
+        QVERIFY(idp.received.contains(secret.toLatin1())); // it was sent, and came back
+        QVERIFY2(!errors.first().at(1).toString().contains(secret),
+                 qPrintable(errors.first().at(1).toString()));
+        const Session::ServerAnswer answer = client.session->lastServerAnswer();
+        QCOMPARE(answer.httpStatus, status);
+        QVERIFY2(!answer.error.contains(secret), qPrintable(answer.error));
+        QVERIFY2(!answer.message.contains(secret), qPrintable(answer.message));
+        QVERIFY2(answer.message.contains(QLatin1String("not shown")), qPrintable(answer.message));
+    }
+
     // Without a revocation endpoint, sign-out is local only and sends nothing.
     void oauthSignOutWithoutRevocationEndpointIsLocal()
     {

@@ -55,6 +55,36 @@ private:
     QSize m_decoration {-1, -1};
 };
 
+// A window whose content changes (fields shown for another way to sign in, a
+// panel while the browser is away) is fitted again after each change of its
+// layout: the minimum height growToFit() set is for the content of then.
+class FitWatch : public QObject
+{
+public:
+    explicit FitWatch(QWidget *window)
+        : QObject(window)
+    {
+        setObjectName(QStringLiteral("fitWatch"));
+        window->installEventFilter(this);
+    }
+
+    bool eventFilter(QObject *watched, QEvent *event) override
+    {
+        if (event->type() != QEvent::LayoutRequest || m_pending)
+            return false;
+        m_pending = true;
+        QTimer::singleShot(0, this, [this, w = QPointer<QWidget>(static_cast<QWidget *>(watched))] {
+            m_pending = false;
+            if (w && w->isVisible())
+                growToFit(w);
+        });
+        return false;
+    }
+
+private:
+    bool m_pending = false;
+};
+
 } // namespace
 
 void growToFit(QWidget *window)
@@ -62,6 +92,8 @@ void growToFit(QWidget *window)
     QLayout *layout = window ? window->layout() : nullptr;
     if (!layout)
         return;
+    if (!window->findChild<QObject *>(QStringLiteral("fitWatch"), Qt::FindDirectChildrenOnly))
+        new FitWatch(window);
     layout->activate();
     const int width = qMax(window->width(), layout->totalMinimumSize().width());
     const int height = layout->hasHeightForWidth() ? layout->totalHeightForWidth(width)

@@ -15,6 +15,7 @@
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QPointer>
 #include <QtCore/QRandomGenerator>
+#include <QtCore/QScopeGuard>
 #include <QtCore/QSet>
 #include <QtCore/QTimer>
 
@@ -119,6 +120,11 @@ struct Session::Private
     int refreshes = 0;
     int replays = 0;
     ServerAnswer lastAnswer; // behind the last errorOccurred()
+    // The password of the sign-in under way: what the server says back is checked for it.
+    QString signInSecret;
+    //! \a text from the server, unless it repeats a secret this session sent or holds (a
+    //! password, a token): a hostile server must not get one shown, copied or logged.
+    QString fromServer(const QString &text) const;
     // The refusal of the refresh token, until the session ends for it.
     std::optional<AuthProtocol::Outcome> rejection;
     int reactiveGeneration = -1; // the generation a 401-driven refresh produced
@@ -254,12 +260,25 @@ void Session::Private::apply(SessionInput input)
     Q_EMIT q->statusChanged(next);
 }
 
+QString Session::Private::fromServer(const QString &text) const
+{
+    const QString secrets[]
+        = {signInSecret, QString::fromLatin1(refreshToken), QString::fromLatin1(accessToken),
+           QString::fromLatin1(receivedToken)};
+    for (const QString &secret : secrets) {
+        if (!secret.isEmpty() && text.contains(secret))
+            return Session::tr("(not shown: it repeats what this program sent)");
+    }
+    return text;
+}
+
 void Session::Private::fail(Error error, const QString &message,
                             const AuthProtocol::Outcome *answer)
 {
     qCDebug(lcNet).noquote() << "error:" << message;
-    lastAnswer = answer ? ServerAnswer {answer->httpStatus, answer->error, answer->message}
-                        : ServerAnswer {};
+    lastAnswer = answer
+        ? ServerAnswer {answer->httpStatus, fromServer(answer->error), fromServer(answer->message)}
+        : ServerAnswer {};
     Q_EMIT q->errorOccurred(error, message);
 }
 
@@ -394,6 +413,7 @@ void Session::Private::abandonWaiters()
 
 void Session::Private::wipe()
 {
+    signInSecret.clear();
     proactiveTimer.stop();
     clockWatch.stop();
     entryHeld = false;
@@ -890,8 +910,9 @@ void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
     releaseLock();
     flight = false;
     const bool wasRestoring = status == Status::Restoring;
-    Q_EMIT q->activity(Event::RefreshFailed, outcome.message);
-    qCDebug(lcNet).noquote() << "refresh failed (transient):" << outcome.message;
+    const QString said = fromServer(outcome.message);
+    Q_EMIT q->activity(Event::RefreshFailed, said);
+    qCDebug(lcNet).noquote() << "refresh failed (transient):" << said;
     if (wasRestoring && refreshToken.isEmpty()) {
         apply(SessionInput::NothingStored);
     } else {
@@ -909,14 +930,14 @@ void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
                  Session::tr("The sign-in server refused this application (%1). Check the "
                              "server address, client id and secret in the settings; you stay "
                              "signed in.")
-                     .arg(outcome.error),
+                     .arg(fromServer(outcome.error)),
                  &outcome);
         break;
     case Kind::Malformed:
         fail(Error::MalformedResponse,
              Session::tr("The sign-in server answered something that could not be read (%1); "
                          "retrying.")
-                 .arg(outcome.message),
+                 .arg(said),
              &outcome);
         break;
     case Kind::Throttled:
@@ -925,10 +946,10 @@ void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
              &outcome);
         break;
     default:
-        fail(Error::NetworkError,
-             Session::tr("The sign-in server cannot be reached right now (%1); retrying.")
-                 .arg(outcome.message),
-             &outcome);
+        fail(
+            Error::NetworkError,
+            Session::tr("The sign-in server cannot be reached right now (%1); retrying.").arg(said),
+            &outcome);
         break;
     }
     scheduleRetry(outcome.retryAfterSeconds);
@@ -1451,6 +1472,7 @@ void Session::proven(int generation)
 void Session::signIn(const QString &username, const QString &password)
 {
     signInWithGrant(d->protocol->signInRequest(username, password), username);
+    d->signInSecret = password;
 }
 
 void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens,
@@ -1604,6 +1626,8 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
             return;
         d->pending = nullptr;
         const auto outcome = d->read(reply);
+        // The password is kept only until its answer has been checked for it.
+        const auto forget = qScopeGuard([this] { d->signInSecret.clear(); });
         const SessionInput failed
             = held ? SessionInput::SignInFailedWhileHeld : SessionInput::SignInFailed;
         switch (outcome.kind) {
@@ -1628,7 +1652,7 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
                 d->fail(Error::ConfigurationError,
                         tr("The server refused this application (%1). Check the server "
                            "address, client id and secret in the settings.")
-                            .arg(outcome.error),
+                            .arg(d->fromServer(outcome.error)),
                         &outcome);
             return;
         case Kind::Throttled:
@@ -1654,7 +1678,7 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
                                                                             : Error::NetworkError,
                     tr("The server cannot be reached (%1). Check your connection and the server "
                        "address.")
-                        .arg(outcome.message),
+                        .arg(d->fromServer(outcome.message)),
                     &outcome);
             return;
         }
