@@ -580,6 +580,10 @@
         <source>The server sent a token of a type this program does not use (DPoP).</source>
         <translation>서버가 이 프로그램이 사용하지 않는 유형의 토큰(DPoP)을 보냈습니다.</translation>
     </message>
+    <message>
+        <source>(not shown: it repeats what this program sent)</source>
+        <translation>(표시하지 않음: 이 프로그램이 보낸 내용을 되풀이합니다)</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::Ui::BoardModel</name>
