@@ -1172,16 +1172,18 @@ private Q_SLOTS:
         cli.kill();
         cli.waitForFinished(5000);
 
-        // Not a port list: said, and nothing starts.
-        QProcess wrong;
-        wrong.start(QStringLiteral(CLI_EXECUTABLE),
-                    {QStringLiteral("--issuer"), issuerOf(*server).toString(),
-                     QStringLiteral("--browser"), QStringLiteral("--redirect-ports"),
-                     QStringLiteral("8400,70000"), endpoint(*server, "/profile").toString()});
-        // (the server is in this process: its event loop must run meanwhile)
-        QTRY_VERIFY_WITH_TIMEOUT(wrong.state() == QProcess::NotRunning, 10000);
-        QVERIFY(wrong.exitCode() != 0);
-        QVERIFY2(wrong.readAllStandardError().contains("--redirect-ports"), "no word of it");
+        // Not a port list (an empty one neither): said, and nothing starts.
+        for (const QString &list : {QStringLiteral("8400,70000"), QString(), QStringLiteral(",")}) {
+            QProcess wrong;
+            wrong.start(QStringLiteral(CLI_EXECUTABLE),
+                        {QStringLiteral("--issuer"), issuerOf(*server).toString(),
+                         QStringLiteral("--browser"), QStringLiteral("--redirect-ports"), list,
+                         endpoint(*server, "/profile").toString()});
+            // (the server is in this process: its event loop must run meanwhile)
+            QTRY_VERIFY_WITH_TIMEOUT(wrong.state() == QProcess::NotRunning, 10000);
+            QVERIFY2(wrong.exitCode() != 0, qPrintable(list));
+            QVERIFY2(wrong.readAllStandardError().contains("--redirect-ports"), qPrintable(list));
+        }
     }
 
     void cliBrowserDeclined()

@@ -550,7 +550,7 @@ int main(int argc, char *argv[])
         if (!ok || seconds <= 0)
             die(QStringLiteral("--browser-timeout takes seconds"));
         const auto ports = BrowserSignIn::portsFromText(parser.value(redirectPortsOpt));
-        if (!ports)
+        if (!ports || (parser.isSet(redirectPortsOpt) && ports->isEmpty()))
             die(QStringLiteral("--redirect-ports takes port numbers separated by commas"));
         auto *browser = new BrowserSignIn(&session, *provider, &app);
         browser->setTimeout(std::chrono::seconds(seconds));

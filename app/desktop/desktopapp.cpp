@@ -22,6 +22,7 @@
 #include <QtCore/QDir>
 #include <QtCore/QLibraryInfo>
 #include <QtCore/QLocale>
+#include <QtCore/QLoggingCategory>
 #include <QtCore/QSettings>
 #include <QtCore/QStandardPaths>
 #include <QtCore/QTranslator>
@@ -31,6 +32,8 @@
 namespace SilentAuth {
 
 namespace {
+
+Q_LOGGING_CATEGORY(lcDesktopApp, "silentauth.desktop", QtInfoMsg)
 
 const QLatin1String openIdProtocol("oidc");
 
@@ -86,9 +89,13 @@ DesktopApp::Config DesktopApp::Config::fromSettings(const QSettings &settings)
     config.issuer = QUrl(settings.value(QStringLiteral("server/issuer")).toString());
     config.clientId = settings.value(QStringLiteral("server/clientId"), config.clientId).toString();
     config.scope = settings.value(QStringLiteral("server/scope")).toString();
-    config.redirectPorts = BrowserSignIn::portsFromText(
-                               settings.value(QStringLiteral("server/redirectPorts")).toString())
-                               .value_or(QList<quint16> {});
+    const QString ports = settings.value(QStringLiteral("server/redirectPorts")).toString();
+    if (const auto list = BrowserSignIn::portsFromText(ports))
+        config.redirectPorts = *list;
+    else // said, not silently dropped: the browser then comes back on any free port
+        qCWarning(lcDesktopApp).noquote()
+            << "server/redirectPorts in the settings is not a port list, any free port is used:"
+            << ports;
     config.refreshTransport
         = settings.value(QStringLiteral("server/refreshTransport"), config.refreshTransport)
               .toString();

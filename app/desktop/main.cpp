@@ -249,7 +249,7 @@ int main(int argc, char *argv[])
         config.scope = parser.value(options.scope);
     if (parser.isSet(options.redirectPorts)) {
         const auto ports = BrowserSignIn::portsFromText(parser.value(options.redirectPorts));
-        if (!ports) {
+        if (!ports || ports->isEmpty()) {
             std::fprintf(stderr,
                          "silentauth: --redirect-ports takes port numbers separated by "
                          "commas\n");

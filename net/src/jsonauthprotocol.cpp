@@ -105,16 +105,22 @@ AuthProtocol::Request JsonAuthProtocol::withRefreshToken(const char *path,
     if (m_transport == RefreshTransport::Body)
         return post(path, {{QStringLiteral("refreshToken"), QString::fromLatin1(refreshToken)}});
     Request request = post(path, {});
-    // RFC 6265 §4.1.1 cookie-octets only: a token from elsewhere (restoreFrom()) with a
-    // ';' or a space would add cookies of its own. It goes without one, and the server
-    // refuses it as it would any unknown token.
-    const bool sendable = std::all_of(refreshToken.cbegin(), refreshToken.cend(), [](char c) {
+    // A token with a ';' or a space would add cookies of its own: it goes without one, and
+    // the server refuses it as it would any unknown token (restoreFrom() refuses it first).
+    if (canCarryRefreshToken(refreshToken) && !refreshToken.isEmpty())
+        request.request.setRawHeader("Cookie", m_cookieName + '=' + refreshToken);
+    return request;
+}
+
+bool JsonAuthProtocol::canCarryRefreshToken(const QByteArray &refreshToken) const
+{
+    if (m_transport == RefreshTransport::Body)
+        return true;
+    // RFC 6265 §4.1.1 cookie-octets.
+    return std::all_of(refreshToken.cbegin(), refreshToken.cend(), [](char c) {
         const auto b = uchar(c);
         return b >= 0x21 && b <= 0x7e && b != '"' && b != ',' && b != ';' && b != '\\';
     });
-    if (sendable && !refreshToken.isEmpty())
-        request.request.setRawHeader("Cookie", m_cookieName + '=' + refreshToken);
-    return request;
 }
 
 AuthProtocol::Request JsonAuthProtocol::signInRequest(const QString &username,

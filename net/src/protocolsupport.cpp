@@ -26,6 +26,11 @@ AuthProtocol::Outcome AuthProtocol::readTokenAnswer(const QNetworkReply &reply,
                           reply.rawHeader("Retry-After"), body);
 }
 
+bool AuthProtocol::canCarryRefreshToken(const QByteArray &) const
+{
+    return true;
+}
+
 QString AuthProtocol::issuerIdentifier() const
 {
     const QList<QUrl> urls = endpoints();

@@ -1717,7 +1717,8 @@ void Session::restoreFrom(const QByteArray &refreshToken)
 {
     // A token from elsewhere comes without a DPoP key: it refreshes as a
     // bearer token.
-    if (refreshToken.isEmpty() || !Internal::isSafeRefreshToken(refreshToken)) {
+    if (refreshToken.isEmpty() || !Internal::isSafeRefreshToken(refreshToken)
+        || !d->protocol->canCarryRefreshToken(refreshToken)) {
         const QString message = refreshToken.isEmpty()
             ? tr("There is no saved session.")
             : tr("The refresh token contains characters a token cannot contain.");

@@ -86,6 +86,12 @@ public:
     virtual QString issuerIdentifier() const;
     //! Which client they are issued to (TokenAccount::clientId); by default none.
     virtual QString clientIdentifier() const { return {}; }
+    /*!
+        Whether \a refreshToken can travel the way this protocol sends it (a cookie carries
+        fewer characters than a form). One that cannot is refused before anything is sent.
+        By default every token the Session takes can.
+    */
+    virtual bool canCarryRefreshToken(const QByteArray &refreshToken) const;
 };
 
 } // namespace SilentAuth

@@ -48,6 +48,8 @@ public:
     Outcome readTokenReply(QNetworkReply::NetworkError error, int httpStatus,
                            const QByteArray &retryAfter, const QByteArray &body) const override;
     Outcome readTokenAnswer(const QNetworkReply &reply, const QByteArray &body) const override;
+    //! With the cookie transport: RFC 6265 cookie-octets only.
+    bool canCarryRefreshToken(const QByteArray &refreshToken) const override;
     QList<QUrl> endpoints() const override { return {m_baseUrl}; }
     //! The base URL, unless setIssuerIdentifier() named the server otherwise.
     QString issuerIdentifier() const override;
