@@ -1082,6 +1082,51 @@ private Q_SLOTS:
         QVERIFY2(problems.isEmpty(), qPrintable(problems.join(QLatin1Char('\n'))));
     }
 
+    // A provider that lists offline_access but refuses it to this client: the refusal is
+    // said in words (its description decoded), offline_access is not asked for again, and
+    // the next sign-in goes through.
+    void offlineAccessRefusedIsNotAskedAgain()
+    {
+        Mock::MockServerConfig serverConfig;
+        serverConfig.refusedScopes = {QStringLiteral("offline_access")};
+        auto server = startServer(serverConfig);
+        QVERIFY(server);
+        BrowserOpener opener;
+        auto app = launch(openIdConfig(server->url()));
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible() && child(window, "browserSignIn")->isEnabled());
+        QUrl url = startBrowserSignInByKeyboard(window);
+        QVERIFY(url.isValid());
+        QCOMPARE(QUrlQuery(url).queryItemValue(QStringLiteral("scope"), QUrl::FullyDecoded),
+                 QStringLiteral("openid profile offline_access"));
+        visitAuthorization(url, QStringLiteral("alice"), QStringLiteral("alice-password"));
+        auto *notice = child<QLabel>(window, "notice");
+        QTRY_VERIFY_WITH_TIMEOUT(notice->isVisible(), 10000);
+        QVERIFY2(notice->text().contains(QLatin1String("offline_access")),
+                 qPrintable(notice->text()));
+        QCOMPARE(app->session()->status(), Session::Status::SignedOut);
+        auto *error = child<QLabel>(window, "error");
+        QVERIFY2(error->isVisible()
+                     && error->text().contains(QLatin1String("offline_access is not allowed")),
+                 qPrintable(error->text()));
+        auto *details = child<QLabel>(window, "errorDetails");
+        QVERIFY2(details->text().contains(QLatin1String("ProviderError"))
+                     && details->text().contains(QLatin1String("invalid_scope")),
+                 qPrintable(details->text()));
+
+        window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible() && child(window, "browserSignIn")->isEnabled());
+        url = startBrowserSignInByKeyboard(window);
+        QVERIFY(url.isValid());
+        QCOMPARE(QUrlQuery(url).queryItemValue(QStringLiteral("scope"), QUrl::FullyDecoded),
+                 QStringLiteral("openid profile"));
+        const BrowserVisit visit
+            = visitAuthorization(url, QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
+        QVERIFY(waitForMainWindow(*app));
+    }
+
     // The page the browser shows when it comes back is in the user's language.
     void browserPageSpeaksTheUsersLanguage()
     {

@@ -219,12 +219,12 @@ void ReauthDialog::showBrowserFinishing()
         m_wait->showFinishing();
 }
 
-void ReauthDialog::showBrowserEnded(const QString &error)
+void ReauthDialog::showBrowserEnded(const QString &error, const QString &detail)
 {
     m_busy = false;
     m_waiting = false;
     apply();
-    m_errorPanel->showError(error);
+    m_errorPanel->showError(error, detail);
     growToFit(this);
     m_browser->setFocus();
 }

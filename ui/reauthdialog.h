@@ -40,7 +40,7 @@ public:
     void showBrowserFailed();
     void showBrowserFinishing();
     //! Back to the choice, with \a error in words (empty after Cancel).
-    void showBrowserEnded(const QString &error);
+    void showBrowserEnded(const QString &error, const QString &detail = {});
 
 Q_SIGNALS:
     void signInRequested(const QString &username, const QString &password);

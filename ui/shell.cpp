@@ -11,6 +11,7 @@
 #include <silentauth/session.h>
 #include <silentauth/tokenstore.h>
 
+#include <QtCore/QMetaEnum>
 #include <QtCore/QTimer>
 #include <QtWidgets/QApplication>
 #include <QtWidgets/QMessageBox>
@@ -117,15 +118,25 @@ void Shell::attachSession()
         else
             m_signIn->showBrowserFinishing();
     });
-    connect(browser, &BrowserSignIn::failed, this,
-            [this](BrowserSignIn::Error error, const QString &message) {
-                // Canceling is the user's own doing: nothing to explain.
-                const QString shown = error == BrowserSignIn::Error::Canceled ? QString() : message;
-                if (m_reauth)
-                    m_reauth->showBrowserEnded(shown);
-                else
-                    m_signIn->showBrowserEnded(shown);
-            });
+    connect(
+        browser, &BrowserSignIn::failed, this,
+        [this, browser](BrowserSignIn::Error error, const QString &message) {
+            // Canceling is the user's own doing: nothing to explain.
+            const QString shown = error == BrowserSignIn::Error::Canceled ? QString() : message;
+            // The technical side, for Details: which failure, and the provider's code.
+            QString detail = QStringLiteral("%1: %2").arg(
+                QLatin1String(QMetaEnum::fromType<BrowserSignIn::Error>().valueToKey(int(error))),
+                message);
+            if (!browser->providerError().isEmpty())
+                detail += QLatin1Char('\n')
+                    + tr("The provider's error: %1").arg(browser->providerError());
+            if (shown.isEmpty())
+                detail.clear();
+            if (m_reauth)
+                m_reauth->showBrowserEnded(shown, detail);
+            else
+                m_signIn->showBrowserEnded(shown, detail);
+        });
 }
 
 void Shell::useKeychain(bool keep)

@@ -410,12 +410,12 @@ void SignInWindow::showBrowserFinishing()
         m_wait->showFinishing();
 }
 
-void SignInWindow::showBrowserEnded(const QString &error)
+void SignInWindow::showBrowserEnded(const QString &error, const QString &detail)
 {
     m_mode = Mode::Ready;
     m_progressMessage.clear();
     apply();
-    showError(error);
+    showError(error, detail);
     (m_browserOffered ? static_cast<QWidget *>(m_browser) : m_username)->setFocus();
 }
 

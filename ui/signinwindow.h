@@ -65,7 +65,7 @@ public:
     void showBrowserFinishing();
     //! The browser sign-in ended without signing in: back to the choice, with \a error in
     //! words (empty after Cancel), the keyboard on the primary button.
-    void showBrowserEnded(const QString &error);
+    void showBrowserEnded(const QString &error, const QString &detail = {});
 
     //! How to sign in is still being found out (the sign-in server is looked up): only
     //! \a message with progress, and Settings.

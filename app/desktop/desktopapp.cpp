@@ -25,6 +25,7 @@
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QSettings>
 #include <QtCore/QStandardPaths>
+#include <QtCore/QTimer>
 #include <QtCore/QTranslator>
 #include <QtGui/QDesktopServices>
 #include <QtNetwork/QNetworkAccessManager>
@@ -349,12 +350,35 @@ std::unique_ptr<Session> DesktopApp::makeSession() const
 }
 
 // The system's browser, and the way back on the ports the settings name.
-std::unique_ptr<BrowserSignIn> DesktopApp::makeBrowserSignIn(const ProviderMetadata &provider) const
+std::unique_ptr<BrowserSignIn> DesktopApp::makeBrowserSignIn(const ProviderMetadata &provider)
 {
     auto browser = std::make_unique<BrowserSignIn>(m_session.get(), provider);
     browser->setBrowserLauncher([](const QUrl &url) { return QDesktopServices::openUrl(url); });
     browser->setPorts(m_config.redirectPorts);
+    // A provider that lists offline_access but refuses it to this client: not asked again,
+    // and the user is told why the sign-in is to be repeated.
+    connect(browser.get(), &BrowserSignIn::failed, this,
+            [this, asked = browser.get()](BrowserSignIn::Error error, const QString &) {
+                if (error != BrowserSignIn::Error::ProviderError
+                    || asked->providerError() != QLatin1String("invalid_scope")
+                    || !asksOfflineAccess())
+                    return;
+                m_offlineAccessRefused = true;
+                QTimer::singleShot(0, this, [this] {
+                    renewSession();
+                    m_shell->signInWindow()->showNotice(
+                        tr("This sign-in server does not allow this program a lasting sign-in "
+                           "(offline_access). Sign in with your browser again: it will ask "
+                           "again when its own sign-in ends."));
+                });
+            });
     return browser;
+}
+
+bool DesktopApp::asksOfflineAccess() const
+{
+    return m_provider && m_config.scope.isEmpty() && !m_offlineAccessRefused
+        && m_provider->scopes.contains(QLatin1String("offline_access"));
 }
 
 std::unique_ptr<AuthProtocol> DesktopApp::makeProtocol() const
@@ -363,11 +387,9 @@ std::unique_ptr<AuthProtocol> DesktopApp::makeProtocol() const
         // By default the user's identity and a refresh token: many providers issue one only
         // for offline_access, where they list it.
         QString scope = m_config.scope;
-        if (scope.isEmpty()) {
-            scope = QStringLiteral("openid profile");
-            if (m_provider->scopes.contains(QLatin1String("offline_access")))
-                scope += QLatin1String(" offline_access");
-        }
+        if (scope.isEmpty())
+            scope = asksOfflineAccess() ? QStringLiteral("openid profile offline_access")
+                                        : QStringLiteral("openid profile");
         auto oidc = OAuth2Protocol::forProvider(*m_provider, m_config.clientId, scope);
         if (isBundledIssuer())
             oidc->setIssuer(bundledIssuerIdentifier());
@@ -437,6 +459,11 @@ Ui::Shell::Options DesktopApp::shellOptions() const
 // the saved sign-in and remove it from the keychain), and a fresh one takes its place. The
 // next start restores from the keychain again.
 void DesktopApp::abandonRestore()
+{
+    renewSession();
+}
+
+void DesktopApp::renewSession()
 {
     if (!m_session || !m_shell)
         return;

@@ -109,7 +109,11 @@ private:
     void buildNetwork();
     std::unique_ptr<Session> makeSession() const;
     std::unique_ptr<AuthProtocol> makeProtocol() const;
-    std::unique_ptr<BrowserSignIn> makeBrowserSignIn(const ProviderMetadata &provider) const;
+    std::unique_ptr<BrowserSignIn> makeBrowserSignIn(const ProviderMetadata &provider);
+    //! The default scope asks for offline_access (the provider lists it, the user chose none).
+    bool asksOfflineAccess() const;
+    //! A new session (protocol, network, browser sign-in) for the shell, the old one dropped.
+    void renewSession();
     void abandonRestore();
     Ui::Shell::Options shellOptions() const;
     void connectShell();
@@ -133,6 +137,7 @@ private:
     std::unique_ptr<QNetworkAccessManager> m_discoveryNetwork;
     std::unique_ptr<ProviderDiscovery> m_discovery;
     std::unique_ptr<BrowserSignIn> m_browser;
+    bool m_offlineAccessRefused = false; // the provider refused it once: not asked again
     std::unique_ptr<ProviderMetadata> m_provider; // oidc, once looked up
     std::unique_ptr<Ui::Notifier> m_notifier;
     std::unique_ptr<Ui::NetworkWatch> m_networkWatch;

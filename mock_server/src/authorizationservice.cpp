@@ -186,6 +186,14 @@ bool AuthorizationService::checkRequest(const AuthorizationRequest &request, Rep
                                                 "A-Z a-z 0-9 - . _ ~"));
         return false;
     }
+    for (const QString &scope : request.scope.split(QLatin1Char(' '), Qt::SkipEmptyParts)) {
+        if (m_context.config.refusedScopes.contains(scope)) {
+            *failure
+                = errorRedirect(request, QStringLiteral("invalid_scope"),
+                                QStringLiteral("%1 is not allowed for this client").arg(scope));
+            return false;
+        }
+    }
     return true;
 }
 

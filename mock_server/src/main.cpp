@@ -131,6 +131,11 @@ int main(int argc, char *argv[])
         QStringLiteral("Register a loopback redirect URI for the clients (repeatable); any port "
                        "matches it (RFC 8252 §7.3). Without one, any loopback URI is taken."),
         QStringLiteral("uri"));
+    const QCommandLineOption refuseScope(
+        QStringLiteral("refuse-scope"),
+        QStringLiteral("A scope the provider lists but refuses to the clients (repeatable): "
+                       "browser sign-ins asking for it get error=invalid_scope."),
+        QStringLiteral("scope"));
     const QCommandLineOption deviceTtl(QStringLiteral("device-code-ttl"),
                                        QStringLiteral("How long a device sign-in's user code can "
                                                       "be entered (default 10m)."),
@@ -211,6 +216,7 @@ int main(int argc, char *argv[])
                        issuer,
                        deviceTtl,
                        redirectUri,
+                       refuseScope,
                        deviceInterval,
                        minimalIdTokens,
                        refreshTransport,
@@ -281,6 +287,7 @@ int main(int argc, char *argv[])
         die(QStringLiteral("--max-body takes a number of bytes"));
     config.issuer = parser.value(issuer);
     config.deviceCodeTtl = std::chrono::seconds(duration(deviceTtl));
+    config.refusedScopes = parser.values(refuseScope);
     for (const QString &uri : parser.values(redirectUri)) {
         if (!isLoopbackRedirect(uri))
             die(QStringLiteral("--redirect-uri must be http://127.0.0.1/… or http://[::1]/…"));

@@ -54,6 +54,7 @@ struct BrowserSignIn::Private
     QPointer<Session> session;
     ProviderMetadata provider;
     QList<quint16> ports;
+    QString providerError; // the provider's error code of the attempt that ended
     std::chrono::milliseconds timeout {std::chrono::minutes(5)};
     std::function<bool(const QUrl &)> launcher;
 
@@ -227,16 +228,18 @@ void BrowserSignIn::Private::onRequest(QTcpSocket *socket, const QByteArray &hea
     }
     if (answer.error) {
         const QString &description = answer.errorDescription;
-        if (*answer.error == QLatin1String("access_denied"))
+        if (*answer.error == QLatin1String("access_denied")) {
             end(Error::AccessDenied,
                 BrowserSignIn::tr("Sign-in was declined in the browser. Nothing was changed."));
-        else
-            end(Error::ProviderError,
-                BrowserSignIn::tr("The sign-in server refused the sign-in (%1%2).")
-                    .arg(Internal::showable(answer.error->left(80)),
-                         description.isEmpty()
-                             ? QString()
-                             : QLatin1String(": ") + Internal::showable(description.left(200))));
+            return;
+        }
+        providerError = Internal::showable(answer.error->left(80));
+        end(Error::ProviderError,
+            BrowserSignIn::tr("The sign-in server refused the sign-in (%1%2).")
+                .arg(providerError,
+                     description.isEmpty()
+                         ? QString()
+                         : QLatin1String(": ") + Internal::showable(description.left(200))));
         return;
     }
     const QByteArray code = answer.code.value_or(QString()).toUtf8();
@@ -375,6 +378,11 @@ std::optional<QList<quint16>> BrowserSignIn::portsFromText(const QString &text)
     return ports;
 }
 
+QString BrowserSignIn::providerError() const
+{
+    return d->providerError;
+}
+
 void BrowserSignIn::setTimeout(std::chrono::milliseconds timeout)
 {
     d->timeout = timeout;
@@ -415,6 +423,7 @@ void BrowserSignIn::start()
     if (d->active)
         d->end(Error::Canceled, tr("Sign-in was canceled."));
     d->active = true;
+    d->providerError.clear();
     d->callback = nullptr;
     d->authorizationUrl = QUrl();
     const auto failLater = [this](Error error, const QString &message) {

@@ -24,7 +24,10 @@ LoopbackCallback readLoopbackCallback(const QByteArray &head, const QString &cal
         return callback;
     }
     callback.kind = LoopbackCallback::Kind::Callback;
-    const QUrlQuery query(target);
+    // The parameters are application/x-www-form-urlencoded (RFC 6749 §4.1.2): a '+' is a
+    // space ("offline_access+is+not+allowed").
+    const QUrlQuery query(
+        target.query(QUrl::FullyEncoded).replace(QLatin1Char('+'), QLatin1String("%20")));
     const auto take = [&query, &callback](const char *key, std::optional<QString> *into) {
         const QString name = QLatin1String(key);
         const QStringList values = query.allQueryItemValues(name, QUrl::FullyDecoded);

@@ -330,6 +330,10 @@
         <source>%1 cannot be used to sign in. %2 Check the issuer in Settings, or try again.</source>
         <translation>%1은(는) 로그인에 사용할 수 없습니다. %2 설정에서 발급자를 확인하거나 다시 시도하세요.</translation>
     </message>
+    <message>
+        <source>This sign-in server does not allow this program a lasting sign-in (offline_access). Sign in with your browser again: it will ask again when its own sign-in ends.</source>
+        <translation>이 로그인 서버는 이 프로그램의 지속 로그인(offline_access)을 허용하지 않습니다. 브라우저로 다시 로그인하세요. 서버의 로그인이 끝나면 다시 묻습니다.</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::DeviceSignIn</name>
@@ -1313,6 +1317,10 @@
     <message>
         <source>The sign-in server could not be reached. Check your connection and the server address.</source>
         <translation>로그인 서버에 연결할 수 없습니다. 네트워크 연결과 서버 주소를 확인하세요.</translation>
+    </message>
+    <message>
+        <source>The provider&apos;s error: %1</source>
+        <translation>제공자의 오류: %1</translation>
     </message>
 </context>
 <context>

@@ -74,6 +74,9 @@ public:
         empty list for an empty text.
     */
     static std::optional<QList<quint16>> portsFromText(const QString &text);
+    //! The provider's error code behind the last failed() (\c invalid_scope, …), when the
+    //! provider named one; empty otherwise.
+    QString providerError() const;
     //! How long to wait for the browser to come back (default 5 minutes).
     void setTimeout(std::chrono::milliseconds timeout);
     //! Opens the authorization URL; returns false when it could not. Without one, the program

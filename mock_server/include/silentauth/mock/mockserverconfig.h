@@ -49,6 +49,10 @@ struct MockServerConfig
     // port is chosen at the time of the request, so any port matches). Empty:
     // any loopback redirect URI is taken.
     QStringList redirectUris;
+    // Scopes this provider lists but does not give these clients: an authorization
+    // request that asks for one is answered error=invalid_scope (as some providers do
+    // for offline_access).
+    QStringList refusedScopes;
     // Device sign-in (RFC 8628): how long a user code can be entered, and the
     // poll interval the device is told (and held to: earlier polls get
     // slow_down).
