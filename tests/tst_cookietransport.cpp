@@ -355,6 +355,8 @@ private Q_SLOTS:
             QCOMPARE(c.session->status(), Session::Status::Expired);
             QCOMPARE(errors.constLast().at(0).value<Session::Error>(),
                      Session::Error::SessionExpired);
+            // The cookie is gone, and so is the stored token.
+            QTRY_COMPARE(readStore(store).error, TokenStore::Error::NotFound);
         } else {
             QVERIFY(c.session->status() != Session::Status::Expired);
             QVERIFY(c.session->status() != Session::Status::SignedOut);
