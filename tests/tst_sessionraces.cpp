@@ -1217,6 +1217,45 @@ private Q_SLOTS:
         QVERIFY(QFileInfo(path).isFile());
     }
 
+    // A writer killed between making its new stamp and renaming it over leaves it beside;
+    // the next write removes such leftovers once they are a minute old, never a fresh one
+    // (another writer's, mid-rename) and never another user's.
+    void leftoverStampsOfKilledWritersAreRemoved()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        const QString path = stampPath(store.entry);
+        const auto leave = [&](const char *suffix, qint64 ageSeconds) {
+            QFile file(path + QLatin1String(suffix));
+            if (!file.open(QIODevice::WriteOnly))
+                return QString();
+            file.write("0123456789abcdef0123456789abcdef");
+            file.close();
+            const QDateTime when = QDateTime::currentDateTimeUtc().addSecs(-ageSeconds);
+            if (!file.open(QIODevice::ReadWrite)
+                || !file.setFileTime(when, QFileDevice::FileModificationTime))
+                return QString();
+            return file.fileName();
+        };
+        const QString old = leave(".a1B2c3", 3600);
+        const QString fresh = leave(".d4E5f6", 0);
+        const QString unrelated = leave(".lock7", 3600); // not a stamp's leftover
+        QVERIFY(!old.isEmpty() && !fresh.isEmpty() && !unrelated.isEmpty());
+        QSignalSpy finished(client.session.get(), &Session::refreshFinished);
+        client.session->refresh(); // rotates: the entry and its stamp are written
+        QVERIFY(finished.wait(5000));
+        QVERIFY(finished.first().at(0).toBool());
+        QVERIFY2(!QFileInfo::exists(old), "an hour-old leftover stayed");
+        QVERIFY2(QFileInfo::exists(fresh), "a leftover of a moment ago went");
+        QVERIFY(QFileInfo::exists(unrelated));
+        QFile::remove(fresh);
+        QFile::remove(unrelated);
+    }
+
     // Credentials never go to a sign-in server over plain http on another
     // host than loopback unless the application opts in.
     void plainHttpAuthEndpointNeedsOptIn()

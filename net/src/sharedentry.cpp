@@ -3,8 +3,10 @@
 #include <algorithm>
 
 #include <QtCore/QCryptographicHash>
+#include <QtCore/QDateTime>
 #include <QtCore/QDir>
 #include <QtCore/QFile>
+#include <QtCore/QFileInfo>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QStandardPaths>
 
@@ -73,8 +75,27 @@ bool invalidateEntryStamp(const QString &path)
     return ::unlink(QFile::encodeName(path).constData()) == 0 || errno == ENOENT;
 }
 
+// A writer that died between making its new stamp and renaming it over left the
+// new one beside: such files of this entry that are older than a minute (a
+// rename takes microseconds) are removed, this user's own only.
+void removeLeftoverStamps(const QString &path)
+{
+    const QFileInfo stamp(path);
+    const QStringList leftovers = stamp.dir().entryList(
+        {stamp.fileName() + QLatin1String(".??????")}, QDir::Files | QDir::Hidden | QDir::System);
+    const qint64 now = QDateTime::currentSecsSinceEpoch();
+    for (const QString &name : leftovers) {
+        const QByteArray file = QFile::encodeName(stamp.dir().filePath(name));
+        struct stat status;
+        if (::lstat(file.constData(), &status) == 0 && S_ISREG(status.st_mode)
+            && status.st_uid == ::getuid() && now - status.st_mtime > 60)
+            ::unlink(file.constData());
+    }
+}
+
 QByteArray renewEntryStamp(const QString &path)
 {
+    removeLeftoverStamps(path);
     quint32 words[stampBytes / sizeof(quint32)];
     QRandomGenerator::system()->fillRange(words);
     const QByteArray stamp = QByteArray(reinterpret_cast<const char *>(words), stampBytes).toHex();
