@@ -31,6 +31,12 @@ MockServerConfig cookieServer()
     return config;
 }
 
+// The refresh token a store holds, without what is kept beside it (its lifetime).
+QByteArray storedToken(TokenStore &store)
+{
+    return readStore(store).token.split('\n').constFirst();
+}
+
 RawResponse json(const QByteArray &body, const QByteArray &setCookie = {})
 {
     RawResponse response = RawResponse::ok(body, "application/json");
@@ -215,7 +221,7 @@ private Q_SLOTS:
         MemoryTokenStore store;
         Client c = playedClient(backend, &store);
         QVERIFY(signIn(*c.session));
-        QCOMPARE(readStore(store).token, QByteArray("r-1"));
+        QCOMPARE(storedToken(store), QByteArray("r-1"));
         QNetworkReply *reply = c.manager->get(QNetworkRequest(backend.url("/profile")));
         QVERIFY(waitFinished(reply));
         delete reply;
@@ -224,7 +230,7 @@ private Q_SLOTS:
         QCOMPARE(cookieHeaders(refreshes.first()), 1);
         QCOMPARE(refreshes.first().header("cookie"), QByteArray("refreshToken=r-1"));
         QCOMPARE(refreshes.first().body, QByteArray("{}"));
-        QCOMPARE(readStore(store).token, QByteArray("r-2"));
+        QCOMPARE(storedToken(store), QByteArray("r-2"));
         const auto resources = requestsTo(backend, "/profile");
         QVERIFY(resources.size() >= 2); // the request and its replay
         for (const auto &request : resources)
@@ -257,7 +263,7 @@ private Q_SLOTS:
         QCOMPARE(finished.first().at(0).toBool(), false);
         QTest::qWait(200);
         QVERIFY(elsewhere.received.isEmpty());
-        QCOMPARE(readStore(store).token, QByteArray("r-1"));
+        QCOMPARE(storedToken(store), QByteArray("r-1"));
         QVERIFY(c.session->status() != Session::Status::SignedOut);
         QVERIFY(c.session->status() != Session::Status::Expired);
     }
@@ -309,7 +315,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(c.session->status() != Session::Status::SigningIn, 5000);
         if (accepted) {
             QCOMPARE(c.session->status(), Session::Status::SignedIn);
-            QCOMPARE(readStore(store).token, QByteArray("r-1"));
+            QCOMPARE(storedToken(store), QByteArray("r-1"));
         } else {
             QCOMPARE(c.session->status(), Session::Status::SignedOut);
             QVERIFY(readStore(store).token.isEmpty());
@@ -360,7 +366,7 @@ private Q_SLOTS:
         } else {
             QVERIFY(c.session->status() != Session::Status::Expired);
             QVERIFY(c.session->status() != Session::Status::SignedOut);
-            QCOMPARE(readStore(store).token, QByteArray("r-1"));
+            QCOMPARE(storedToken(store), QByteArray("r-1"));
             QCOMPARE(errors.constLast().at(0).value<Session::Error>(),
                      Session::Error::MalformedResponse);
         }
@@ -391,7 +397,43 @@ private Q_SLOTS:
         QVERIFY(signIn(*c.session));
         c.session->refresh();
         QTRY_COMPARE_WITH_TIMEOUT(requestsTo(backend, "/auth/refresh").size(), 1, 5000);
-        QTRY_COMPARE_WITH_TIMEOUT(readStore(store).token, QByteArray("r-2"), 5000);
+        QTRY_COMPARE_WITH_TIMEOUT(storedToken(store), QByteArray("r-2"), 5000);
+    }
+
+    // The lifetime is kept with the token: a restart (a new session on the same store)
+    // does not present it once it is over, and presents it within it.
+    void cookieLifetimeOutlivesARestart()
+    {
+        RawServer backend;
+        QVERIFY(backend.start());
+        backend.route("/auth/login", json(tokens, "refreshToken=r-1; Path=/auth; Max-Age=2"));
+        backend.route("/auth/refresh", json(tokens, "refreshToken=r-2; Path=/auth; Max-Age=600"));
+        MemoryTokenStore store;
+        {
+            Client c = playedClient(backend, &store);
+            QVERIFY(signIn(*c.session));
+        }
+        QVERIFY(readStore(store).token.startsWith("r-1\n"));
+        {
+            Client restarted = playedClient(backend, &store);
+            QSignalSpy signedIn(restarted.session.get(), &Session::signedIn);
+            restarted.session->restore(); // within its lifetime: presented
+            QVERIFY(signedIn.wait(5000));
+            QCOMPARE(requestsTo(backend, "/auth/refresh").size(), 1);
+        }
+        // The rotated token lives 600 s; put back the short-lived one, and wait it out.
+        backend.route("/auth/login", json(tokens, "refreshToken=r-3; Path=/auth; Max-Age=1"));
+        {
+            Client c = playedClient(backend, &store);
+            QVERIFY(signIn(*c.session));
+        }
+        QTest::qWait(2200);
+        Client restarted = playedClient(backend, &store);
+        QSignalSpy errors(restarted.session.get(), &Session::errorOccurred);
+        restarted.session->restore();
+        QVERIFY(errors.wait(5000));
+        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::NoStoredSession);
+        QCOMPARE(requestsTo(backend, "/auth/refresh").size(), 1); // r-3 was not presented
     }
 
     // A cookie with Expires and no Max-Age: the same, by the date it gives.
@@ -433,7 +475,7 @@ private Q_SLOTS:
             QVERIFY(waitFinished(reply));
             delete reply;
         }
-        const QByteArray token = readStore(store).token;
+        const QByteArray token = storedToken(store);
         QVERIFY(token.size() > 40);
         const QByteArray signature = token.mid(token.lastIndexOf('.') + 1);
         int files = 0;

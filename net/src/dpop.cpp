@@ -22,6 +22,7 @@ namespace {
 
 constexpr qsizetype longestNonce = 512;
 const char recordKeyPrefix[] = "dpop-es256 ";
+const char recordExpiryPrefix[] = "expires ";
 
 // An ECDSA-Sig-Value for P-256 in DER: two INTEGERs of up to 33 bytes.
 constexpr qsizetype maxEcdsaDerBytes = 72;
@@ -264,16 +265,24 @@ bool isResourceNonceChallenge(const QNetworkReply *reply)
     return challengeError(reply, "dpop", &found) == "use_dpop_nonce";
 }
 
-QByteArray storedRecord(const QByteArray &refreshToken, const QByteArray &privateKey)
+QByteArray storedRecord(const QByteArray &refreshToken, const QByteArray &privateKey,
+                        const QDateTime &expiresAt)
 {
-    if (privateKey.isEmpty())
-        return refreshToken;
-    return refreshToken + '\n' + recordKeyPrefix + privateKey.toBase64();
+    QByteArray record = refreshToken;
+    if (!privateKey.isEmpty())
+        record += '\n' + QByteArray(recordKeyPrefix) + privateKey.toBase64();
+    if (expiresAt.isValid())
+        record += '\n' + QByteArray(recordExpiryPrefix)
+            + QByteArray::number(expiresAt.toSecsSinceEpoch());
+    return record;
 }
 
-QByteArray refreshTokenOfRecord(const QByteArray &record, QByteArray *privateKey)
+QByteArray refreshTokenOfRecord(const QByteArray &record, QByteArray *privateKey,
+                                QDateTime *expiresAt)
 {
     privateKey->clear();
+    if (expiresAt)
+        *expiresAt = QDateTime();
     const qsizetype end = record.indexOf('\n');
     if (end < 0)
         return record;
@@ -281,6 +290,12 @@ QByteArray refreshTokenOfRecord(const QByteArray &record, QByteArray *privateKey
     for (const QByteArray &line : record.mid(end + 1).split('\n')) {
         if (line.startsWith(recordKeyPrefix))
             *privateKey = QByteArray::fromBase64(line.mid(qsizetype(sizeof recordKeyPrefix) - 1));
+        bool ok = false;
+        const qint64 seconds = line.startsWith(recordExpiryPrefix)
+            ? line.mid(qsizetype(sizeof recordExpiryPrefix) - 1).toLongLong(&ok)
+            : 0;
+        if (ok && expiresAt && seconds > 0)
+            *expiresAt = QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC);
     }
     return record.left(end);
 }

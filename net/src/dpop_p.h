@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QtCore/QByteArray>
+#include <QtCore/QDateTime>
 #include <QtCore/QHash>
 #include <QtCore/QUrl>
 
@@ -76,11 +77,16 @@ bool isTokenEndpointNonceChallenge(QNetworkReply *reply);
 bool isResourceNonceChallenge(const QNetworkReply *reply);
 
 // What the token store holds: the refresh token alone (as every earlier
-// version wrote it) or, with DPoP, the refresh token, a line break and
-// "dpop-es256 " with the base64 PKCS #8 private key. A refresh token has no
-// line break, so an entry without a key reads as before.
-QByteArray storedRecord(const QByteArray &refreshToken, const QByteArray &privateKey);
-// Splits a record; \a privateKey is cleared when the entry has none.
-QByteArray refreshTokenOfRecord(const QByteArray &record, QByteArray *privateKey);
+// version wrote it), or the refresh token and, each on a line of its own,
+// "dpop-es256 " with the base64 PKCS #8 private key (DPoP) and "expires "
+// with the seconds since the epoch when the server stops taking the token
+// (a refresh cookie's Max-Age or Expires). A refresh token has no line
+// break, so an entry without either reads as before.
+QByteArray storedRecord(const QByteArray &refreshToken, const QByteArray &privateKey,
+                        const QDateTime &expiresAt = {});
+// Splits a record; \a privateKey is cleared when the entry has none, and
+// \a expiresAt made invalid.
+QByteArray refreshTokenOfRecord(const QByteArray &record, QByteArray *privateKey,
+                                QDateTime *expiresAt = nullptr);
 
 } // namespace SilentAuth::Internal

@@ -90,10 +90,19 @@ struct Session::Private
     Internal::DpopNonces nonces;
     int nonceResends = 0;
     QByteArray readKey; // the private key of the entry read last, until taken
+    QDateTime readExpiry; // when the token of the entry read last stops being taken
     void takeReadKey();
-    QByteArray record(const QByteArray &refresh) const
+    //! When the server stops taking \a tokens' refresh token, if it said (now or before).
+    QDateTime refreshExpiryFor(const TokenResponse &tokens) const
     {
-        return Internal::storedRecord(refresh, key ? key->privateKey() : QByteArray());
+        if (tokens.refreshExpiresIn)
+            return now().addSecs(*tokens.refreshExpiresIn);
+        return refreshExpiryOf == fingerprint(tokens.refreshToken) ? refreshExpiry : QDateTime();
+    }
+    QByteArray record(const TokenResponse &tokens) const
+    {
+        return Internal::storedRecord(tokens.refreshToken, key ? key->privateKey() : QByteArray(),
+                                      refreshExpiryFor(tokens));
     }
     QDateTime expiry;
     QDateTime refreshDue; // when the proactive refresh is due, by the wall clock
@@ -506,7 +515,7 @@ void Session::Private::runNextStoreCall()
             // The refresh token for the callers; a DPoP key beside it is
             // kept for takeReadKey().
             TokenStore::Result plain = r;
-            plain.token = Internal::refreshTokenOfRecord(r.token, &readKey);
+            plain.token = Internal::refreshTokenOfRecord(r.token, &readKey, &readExpiry);
             finish(plain);
         });
         break;
@@ -550,9 +559,14 @@ TokenStore::Callback Session::Private::stampAfter(TokenStore::Callback finish)
 }
 
 // The refresh token just read from the store is taken: so is the DPoP key
-// beside it (none: a bearer family, or an entry from an earlier version).
+// beside it (none: a bearer family, or an entry from an earlier version), and
+// the lifetime the server gave it (a refresh cookie's), past which it is not
+// presented.
 void Session::Private::takeReadKey()
 {
+    refreshExpiry = readExpiry;
+    refreshExpiryOf = readExpiry.isValid() ? fingerprint(refreshToken) : QByteArray();
+    readExpiry = QDateTime();
     key = proofOfPossession && !readKey.isEmpty() ? Internal::DpopKey::fromPrivateKey(readKey)
                                                   : nullptr;
     if (proofOfPossession && !readKey.isEmpty() && !key)
@@ -798,14 +812,20 @@ void Session::Private::onRefreshOutcome(quint64 e, const QByteArray &used,
         const bool rotated = !tokens.refreshToken.isEmpty() && tokens.refreshToken != used;
         if (tokens.refreshToken.isEmpty())
             tokens.refreshToken = used;
-        if (!rotated && !external) {
+        // The same token with a lifetime moved by more than a minute (a refresh cookie's
+        // new Max-Age) is stored again too, so that a restart knows it.
+        const QDateTime lifetime = refreshExpiryFor(tokens);
+        const bool lifetimeMoved = tokens.refreshExpiresIn
+            && (refreshExpiryOf != fingerprint(used) || !refreshExpiry.isValid()
+                || qAbs(refreshExpiry.secsTo(lifetime)) > 60);
+        if (!rotated && !external && !lifetimeMoved) {
             finishRefresh(e, tokens);
             return;
         }
         // A rotated (or newly accepted) refresh token is stored before the new
         // access token is used: a crash in between still leaves a valid one.
         receivedToken = tokens.refreshToken;
-        storeCall({StoreCall::Write, record(tokens.refreshToken),
+        storeCall({StoreCall::Write, record(tokens),
                    [this, e, tokens](const TokenStore::Result &r) {
                        if (e != epoch)
                            return;
@@ -1501,7 +1521,7 @@ void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens,
         return;
     }
     receivedToken = tokens.refreshToken;
-    storeCall({StoreCall::Write, record(tokens.refreshToken),
+    storeCall({StoreCall::Write, record(tokens),
                [this, e, done](const TokenStore::Result &r) {
                    if (e != epoch)
                        return;
