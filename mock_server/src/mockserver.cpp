@@ -474,7 +474,7 @@ bool MockServer::setScenario(const QString &name, const QJsonObject &parameters,
     if (!Scenario::parse(name, parameters, &scenario, error))
         return false;
     if (scenario.kind == Scenario::Kind::ExpireNow && m_context->issuer)
-        m_context->issuer->rejectIssuedUpTo(ServerContext::nowMs());
+        m_context->issuer->rejectIssuedUpTo(ServerContext::nowUs());
     if (scenario.kind == Scenario::Kind::TlsExpiredCert && !m_tlsExpired) {
         *error = QStringLiteral("Scenario tls-expired-cert needs a server started with "
                                 "--tls-self-signed");

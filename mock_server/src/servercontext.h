@@ -12,6 +12,7 @@
 
 #include <QtCore/QDateTime>
 
+#include <chrono>
 #include <memory>
 
 namespace SilentAuth::Mock {
@@ -38,6 +39,12 @@ struct ServerContext
     DpopGuard dpop {*this};
 
     static qint64 nowMs() { return QDateTime::currentMSecsSinceEpoch(); }
+    static qint64 nowUs()
+    {
+        return std::chrono::duration_cast<std::chrono::microseconds>(
+                   std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    }
 };
 
 } // namespace SilentAuth::Mock

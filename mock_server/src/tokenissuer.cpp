@@ -1,5 +1,7 @@
 #include "tokenissuer.h"
 
+#include "servercontext.h"
+
 #include <QtCore/QRandomGenerator>
 
 namespace SilentAuth::Mock {
@@ -12,10 +14,11 @@ TokenIssuer::TokenIssuer(const QByteArray &secret, std::chrono::seconds accessTt
 {
 }
 
-QByteArray TokenIssuer::newJti(qint64 nowMs)
+QByteArray TokenIssuer::newJti() const
 {
     const quint64 random = QRandomGenerator::system()->generate64();
-    return QByteArray::number(nowMs) + '.' + QByteArray::number(random, 16);
+    return QByteArray::number(qMax(ServerContext::nowUs(), m_rejectUpToUs + 1)) + '.'
+        + QByteArray::number(random, 16);
 }
 
 TokenIssuer::Issued TokenIssuer::issueAccess(const QString &subject, const QString &scope,
@@ -23,9 +26,9 @@ TokenIssuer::Issued TokenIssuer::issueAccess(const QString &subject, const QStri
                                              const QByteArray &jkt) const
 {
     Issued issued;
-    // Stamped after an expire-now cutoff even within the same millisecond:
+    // Stamped after an expire-now cutoff even within the same microsecond:
     // a token issued after the cutoff must never count as issued before it.
-    issued.jti = newJti(qMax(nowMs, m_rejectUpToMs + 1));
+    issued.jti = newJti();
     const qint64 iat = nowMs / 1000 + skewSeconds;
     // exp is whole seconds (NumericDate), rounded up: a token lives at least
     // its lifetime, never up to a second less, so expiresIn holds.
@@ -49,9 +52,9 @@ TokenIssuer::Issued TokenIssuer::issueRefresh(const QString &subject, qint64 now
                                               const QJsonObject &extraClaims) const
 {
     Issued issued;
-    // Stamped after an expire-now cutoff even within the same millisecond:
+    // Stamped after an expire-now cutoff even within the same microsecond:
     // a token issued after the cutoff must never count as issued before it.
-    issued.jti = newJti(qMax(nowMs, m_rejectUpToMs + 1));
+    issued.jti = newJti();
     const qint64 iat = nowMs / 1000;
     issued.expiresAtMs = nowMs + m_refreshTtl.count() * 1000;
     QJsonObject claims = extraClaims;
@@ -104,8 +107,8 @@ TokenIssuer::Check TokenIssuer::checkAccess(const QByteArray &token, qint64 nowM
         return check;
     }
     const QByteArray jti = check.claims.value(QLatin1String("jti")).toString().toLatin1();
-    const qint64 issuedMs = jti.left(jti.indexOf('.')).toLongLong();
-    if (issuedMs <= m_rejectUpToMs) {
+    const qint64 issuedUs = jti.left(jti.indexOf('.')).toLongLong();
+    if (issuedUs <= m_rejectUpToUs) {
         check.reason = "expired";
         check.description = QStringLiteral("The access token expired");
         return check;

@@ -42,17 +42,20 @@ public:
     Check checkAccess(const QByteArray &token, qint64 nowMs) const;
     Jwt::Verified verify(const QByteArray &token, qint64 nowMs) const;
 
-    void rejectIssuedUpTo(qint64 ms) { m_rejectUpToMs = ms; }
+    //! Access tokens issued up to \a us (microseconds since the epoch) are refused.
+    void rejectIssuedUpTo(qint64 us) { m_rejectUpToUs = us; }
     qint64 accessTtlSeconds() const { return m_accessTtl.count(); }
     qint64 refreshTtlSeconds() const { return m_refreshTtl.count(); }
 
 private:
-    static QByteArray newJti(qint64 nowMs);
+    // Stamped with the time of issue in microseconds, after the cutoff of this issuer:
+    // another server's cutoff (a resource server's expire-now) is a whole request earlier.
+    QByteArray newJti() const;
 
     QByteArray m_secret;
     std::chrono::seconds m_accessTtl;
     std::chrono::seconds m_refreshTtl;
-    qint64 m_rejectUpToMs = -1;
+    qint64 m_rejectUpToUs = -1;
 };
 
 } // namespace SilentAuth::Mock
