@@ -1033,6 +1033,16 @@ private Q_SLOTS:
         QSettings saved(m_dir.filePath(QStringLiteral("ports.ini")), QSettings::IniFormat);
         config.save(saved);
         QCOMPARE(DesktopApp::Config::fromSettings(saved).redirectPorts, config.redirectPorts);
+        // A list that cannot be read is said, and left as the user wrote it, not replaced by
+        // nothing.
+        saved.setValue(QStringLiteral("server/redirectPorts"), QStringLiteral("8400/8401"));
+        QTest::ignoreMessage(QtWarningMsg,
+                             QRegularExpression(QStringLiteral("redirectPorts.*8400/8401")));
+        DesktopApp::Config unreadable = DesktopApp::Config::fromSettings(saved);
+        QVERIFY(unreadable.redirectPorts.isEmpty());
+        unreadable.save(saved);
+        QCOMPARE(saved.value(QStringLiteral("server/redirectPorts")).toString(),
+                 QStringLiteral("8400/8401"));
 
         BrowserOpener opener;
         auto app = launch(config);
@@ -1125,6 +1135,20 @@ private Q_SLOTS:
             = visitAuthorization(url, QStringLiteral("alice"), QStringLiteral("alice-password"));
         QVERIFY2(visit.error.isEmpty(), qPrintable(visit.error));
         QVERIFY(waitForMainWindow(*app));
+    }
+
+    // Signing in at a provider of its own (an issuer, no server address): the sign-in
+    // window names the issuer, where the user signs in, not the bundled server.
+    void providerIssuerIsTheAddressShown()
+    {
+        auto server = startServer();
+        QVERIFY(server);
+        auto app = launch(openIdConfig({}, server->url()));
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        QTRY_VERIFY(window->isVisible() && child(window, "browserSignIn")->isEnabled());
+        auto *shown = child<QLabel>(window, "server");
+        QVERIFY2(shown->text().contains(server->url().authority()), qPrintable(shown->text()));
     }
 
     // The page the browser shows when it comes back is in the user's language.

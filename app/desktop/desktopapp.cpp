@@ -115,7 +115,10 @@ void DesktopApp::Config::save(QSettings &settings) const
     QStringList ports;
     for (const quint16 port : redirectPorts)
         ports.append(QString::number(port));
-    settings.setValue(QStringLiteral("server/redirectPorts"), ports.join(QLatin1Char(',')));
+    // An unreadable list the user wrote is left for them to see, not replaced by nothing.
+    const QString stored = settings.value(QStringLiteral("server/redirectPorts")).toString();
+    if (!ports.isEmpty() || BrowserSignIn::portsFromText(stored))
+        settings.setValue(QStringLiteral("server/redirectPorts"), ports.join(QLatin1Char(',')));
     settings.setValue(QStringLiteral("server/refreshTransport"), refreshTransport);
     settings.setValue(QStringLiteral("ui/language"), language);
 }
@@ -432,6 +435,11 @@ Ui::Shell::Options DesktopApp::shellOptions() const
 {
     Ui::Shell::Options options;
     options.server = m_config.server.toString();
+    // Signing in through a provider of its own: the address shown is where the user signs
+    // in.
+    if (m_config.protocol == openIdProtocol && m_config.issuer.isValid()
+        && !m_config.issuer.isEmpty())
+        options.server = m_config.issuer.toString();
     if (m_config.protocol == openIdProtocol) {
         if (isBundledIssuer())
             options.demoHint = tr("This is the bundled demo server. In the browser, sign in as "
