@@ -436,6 +436,81 @@ private Q_SLOTS:
         QCOMPARE(requestsTo(backend, "/auth/refresh").size(), 1); // r-3 was not presented
     }
 
+    // A lifetime that moves a little at every refresh (a sliding Max-Age) is stored again
+    // once it has moved from the stored one by more than a minute later, and at once when
+    // it ends sooner: the store never says later than the server, nor more than a minute
+    // sooner.
+    void storedLifetimeFollowsTheServer()
+    {
+        RawServer backend;
+        QVERIFY(backend.start());
+        backend.route("/auth/login", json(tokens, "refreshToken=r-1; Path=/auth; Max-Age=600"));
+        MemoryTokenStore store;
+        Client c = playedClient(backend, &store);
+        QVERIFY(signIn(*c.session));
+        // The "expires <seconds>" line beside the token (docs/net.md).
+        const auto storedEnd = [&store] {
+            for (const QByteArray &line : readStore(store).token.split('\n')) {
+                if (line.startsWith("expires "))
+                    return QDateTime::fromSecsSinceEpoch(line.mid(8).toLongLong(), Qt::UTC);
+            }
+            return QDateTime();
+        };
+        const QDateTime first = storedEnd();
+        QVERIFY(first.isValid());
+        const auto refreshWith = [&](int maxAge) {
+            backend.route(
+                "/auth/refresh",
+                json(tokens,
+                     "refreshToken=r-1; Path=/auth; Max-Age=" + QByteArray::number(maxAge)));
+            QSignalSpy finished(c.session.get(), &Session::refreshFinished);
+            c.session->refresh();
+            return finished.wait(5000) && finished.first().at(0).toBool();
+        };
+        // Later by 30 s each time: the store keeps the first end until it is a minute off.
+        QVERIFY(refreshWith(630));
+        QCOMPARE(storedEnd(), first);
+        QVERIFY(refreshWith(690));
+        QVERIFY2(storedEnd() > first.addSecs(60), qPrintable(storedEnd().toString()));
+        // Sooner: stored at once.
+        QVERIFY(refreshWith(300));
+        const QDateTime sooner = storedEnd();
+        QVERIFY2(qAbs(sooner.secsTo(QDateTime::currentDateTimeUtc().addSecs(300))) <= 2,
+                 qPrintable(sooner.toString()));
+    }
+
+    // A hand-edited entry is read strictly: of several lifetimes the earliest, one that is
+    // not a time after 1970 is over, and a token a cookie cannot carry is not sent.
+    void oddStoredLifetimesAreReadStrictly_data()
+    {
+        QTest::addColumn<QByteArray>("record");
+        QTest::newRow("earliest of two") << QByteArray("r-1\nexpires 1\nexpires 9999999999");
+        QTest::newRow("zero") << QByteArray("r-1\nexpires 0");
+        QTest::newRow("negative") << QByteArray("r-1\nexpires -9223372036854775808");
+        QTest::newRow("not a number") << QByteArray("r-1\nexpires soon");
+        QTest::newRow("lines swapped") << QByteArray("expires 1\nr-1");
+    }
+
+    void oddStoredLifetimesAreReadStrictly()
+    {
+        QFETCH(QByteArray, record);
+        RawServer backend;
+        QVERIFY(backend.start());
+        backend.route("/auth/refresh", json(tokens, "refreshToken=r-2; Path=/auth"));
+        MemoryTokenStore store;
+        bool written = false;
+        store.write(record, [&written](const TokenStore::Result &r) {
+            written = r.error == TokenStore::Error::NoError;
+        });
+        QTRY_VERIFY(written);
+        Client c = playedClient(backend, &store);
+        QSignalSpy errors(c.session.get(), &Session::errorOccurred);
+        c.session->restore();
+        QVERIFY(errors.wait(5000));
+        QCOMPARE(errors.first().at(0).value<Session::Error>(), Session::Error::NoStoredSession);
+        QVERIFY(requestsTo(backend, "/auth/refresh").isEmpty());
+    }
+
     // A cookie with Expires and no Max-Age: the same, by the date it gives.
     void cookieExpiresIsTheTokensLifetimeToo()
     {

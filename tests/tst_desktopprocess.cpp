@@ -67,6 +67,28 @@ private Q_SLOTS:
         QVERIFY(first.waitForFinished(5000));
     }
 
+    // Two launches at the same moment: one program runs, the other hands over to it.
+    void twoLaunchesAtOnceRunOneProgram()
+    {
+        QProcess first;
+        QProcess second;
+        for (QProcess *process : {&first, &second})
+            process->setProcessEnvironment(environment());
+        first.start(QStringLiteral(DESKTOP_EXECUTABLE), {});
+        second.start(QStringLiteral(DESKTOP_EXECUTABLE), {});
+        QVERIFY(first.waitForStarted(5000) && second.waitForStarted(5000));
+        QTRY_VERIFY_WITH_TIMEOUT(
+            first.state() == QProcess::NotRunning || second.state() == QProcess::NotRunning, 15000);
+        QProcess &ended = first.state() == QProcess::NotRunning ? first : second;
+        QProcess &running = &ended == &first ? second : first;
+        QCOMPARE(ended.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(ended.exitCode(), 0);
+        QTest::qWait(500);
+        QCOMPARE(running.state(), QProcess::Running);
+        running.terminate();
+        QVERIFY(running.waitForFinished(5000));
+    }
+
     // Another login session of the same user (its own runtime directory) runs its own
     // program: nothing is handed over across sessions.
     void anotherSessionRunsItsOwn()

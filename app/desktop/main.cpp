@@ -10,9 +10,10 @@
 #include <QtCore/QDateTime>
 #include <QtCore/QDir>
 #include <QtCore/QFile>
-#include <QtCore/QFileInfo>
+#include <QtCore/QLockFile>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QSettings>
+#include <QtCore/QStandardPaths>
 #include <QtCore/QTimer>
 #include <QtNetwork/QLocalServer>
 #include <QtNetwork/QLocalSocket>
@@ -28,15 +29,14 @@ namespace {
 Q_LOGGING_CATEGORY(lcDesktop, "silentauth.desktop", QtInfoMsg)
 
 // One program per login session: the socket lives in the session's runtime directory
-// (another session of the same user, or a test's private one, has its own), else in the
-// temporary directory under the user's name.
+// (another session of the same user, or a test's private one, has its own). Where the
+// session has none, Qt makes one of the user's own (/tmp/runtime-<user>, mode 0700), so
+// that nobody else can take the name first.
 QString instanceKey()
 {
-    const QString runtime = qEnvironmentVariable("XDG_RUNTIME_DIR");
-    if (!runtime.isEmpty() && QFileInfo(runtime).isDir())
-        return QDir(runtime).filePath(QStringLiteral("silentauth-instance"));
-    return QStringLiteral("silentauth-%1")
-        .arg(qEnvironmentVariable("USER", QStringLiteral("user")));
+    const QString runtime = QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation);
+    return QDir(runtime.isEmpty() ? QDir::tempPath() : runtime)
+        .filePath(QStringLiteral("silentauth-instance"));
 }
 
 // Another instance is running: ask it to come to the front.
@@ -206,8 +206,14 @@ int main(int argc, char *argv[])
         });
     }
 
-    if (!parser.isSet(options.reportStartup) && handOverToRunningInstance())
-        return 0;
+    // Two launches at the same moment: the second waits until the first listens, then
+    // hands over to it.
+    QLockFile launching(instanceKey() + QLatin1String(".lock"));
+    if (!parser.isSet(options.reportStartup)) {
+        launching.tryLock(10000);
+        if (handOverToRunningInstance())
+            return 0;
+    }
 
     QSettings settings;
     DesktopApp::Config config = DesktopApp::Config::fromSettings(settings);
@@ -265,6 +271,7 @@ int main(int argc, char *argv[])
     if (!parser.isSet(options.reportStartup)) {
         QLocalServer::removeServer(instanceKey());
         instances.listen(instanceKey());
+        launching.unlock();
     }
     QObject::connect(&instances, &QLocalServer::newConnection, &desktop, [&] {
         while (QLocalSocket *socket = instances.nextPendingConnection()) {

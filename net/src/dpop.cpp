@@ -290,12 +290,17 @@ QByteArray refreshTokenOfRecord(const QByteArray &record, QByteArray *privateKey
     for (const QByteArray &line : record.mid(end + 1).split('\n')) {
         if (line.startsWith(recordKeyPrefix))
             *privateKey = QByteArray::fromBase64(line.mid(qsizetype(sizeof recordKeyPrefix) - 1));
+        if (!expiresAt || !line.startsWith(recordExpiryPrefix))
+            continue;
+        // Read strictly: the earliest of several, and one that is not a time in the future
+        // of 1970 (0, negative) is already over.
         bool ok = false;
-        const qint64 seconds = line.startsWith(recordExpiryPrefix)
-            ? line.mid(qsizetype(sizeof recordExpiryPrefix) - 1).toLongLong(&ok)
-            : 0;
-        if (ok && expiresAt && seconds > 0)
-            *expiresAt = QDateTime::fromSecsSinceEpoch(seconds, Qt::UTC);
+        const qint64 seconds
+            = line.mid(qsizetype(sizeof recordExpiryPrefix) - 1).trimmed().toLongLong(&ok);
+        const QDateTime when
+            = QDateTime::fromSecsSinceEpoch(ok ? qMax<qint64>(seconds, 0) : 0, Qt::UTC);
+        if (!expiresAt->isValid() || when < *expiresAt)
+            *expiresAt = when;
     }
     return record.left(end);
 }

@@ -91,6 +91,7 @@ struct Session::Private
     int nonceResends = 0;
     QByteArray readKey; // the private key of the entry read last, until taken
     QDateTime readExpiry; // when the token of the entry read last stops being taken
+    QDateTime storedExpiry; // the lifetime the store holds for the current refresh token
     void takeReadKey();
     //! When the server stops taking \a tokens' refresh token, if it said (now or before).
     QDateTime refreshExpiryFor(const TokenResponse &tokens) const
@@ -220,6 +221,12 @@ struct Session::Private
     void apply(SessionInput input);
     //! Tells errorOccurred(); \a answer is the auth server's answer behind it, if one was.
     void fail(Error error, const QString &message, const AuthProtocol::Outcome *answer = nullptr);
+    void fail(Error error, const QString &message, const ServerAnswer &answer);
+    //! What \a outcome says, for lastServerAnswer(): checked for secrets while they are known.
+    ServerAnswer answerOf(const AuthProtocol::Outcome &outcome) const
+    {
+        return {outcome.httpStatus, fromServer(outcome.error), fromServer(outcome.message)};
+    }
     void release(bool resumed);
     QNetworkReply *send(const AuthProtocol::Request &request,
                         const Internal::DpopKey *proofKey = nullptr);
@@ -269,13 +276,43 @@ void Session::Private::apply(SessionInput input)
     Q_EMIT q->statusChanged(next);
 }
 
+namespace {
+
+// Whether \a text repeats \a secret: as it is, percent- or form-encoded, in another
+// case when it is long enough not to be a word of the message ("wrong"), or (a token) any
+// 16 characters of it in a row.
+bool echoes(const QString &text, const QString &secret)
+{
+    if (secret.isEmpty())
+        return false;
+    const Qt::CaseSensitivity anyCase
+        = secret.size() >= 8 ? Qt::CaseInsensitive : Qt::CaseSensitive;
+    const QString forms[] = {secret, QString::fromLatin1(QUrl::toPercentEncoding(secret)),
+                             QString::fromLatin1(QUrl::toPercentEncoding(secret, " "))
+                                 .replace(QLatin1Char(' '), QLatin1Char('+'))};
+    for (const QString &form : forms) {
+        if (text.contains(form, anyCase))
+            return true;
+    }
+    constexpr qsizetype part = 16;
+    if (secret.size() >= 24) {
+        for (qsizetype at = 0; at + part <= secret.size(); ++at) {
+            if (text.contains(QStringView(secret).mid(at, part)))
+                return true;
+        }
+    }
+    return false;
+}
+
+} // namespace
+
 QString Session::Private::fromServer(const QString &text) const
 {
     const QString secrets[]
         = {signInSecret, QString::fromLatin1(refreshToken), QString::fromLatin1(accessToken),
            QString::fromLatin1(receivedToken)};
     for (const QString &secret : secrets) {
-        if (!secret.isEmpty() && text.contains(secret))
+        if (echoes(text, secret))
             return Session::tr("(not shown: it repeats what this program sent)");
     }
     return text;
@@ -284,10 +321,13 @@ QString Session::Private::fromServer(const QString &text) const
 void Session::Private::fail(Error error, const QString &message,
                             const AuthProtocol::Outcome *answer)
 {
+    fail(error, message, answer ? answerOf(*answer) : ServerAnswer {});
+}
+
+void Session::Private::fail(Error error, const QString &message, const ServerAnswer &answer)
+{
     qCDebug(lcNet).noquote() << "error:" << message;
-    lastAnswer = answer
-        ? ServerAnswer {answer->httpStatus, fromServer(answer->error), fromServer(answer->message)}
-        : ServerAnswer {};
+    lastAnswer = answer;
     Q_EMIT q->errorOccurred(error, message);
 }
 
@@ -423,6 +463,7 @@ void Session::Private::abandonWaiters()
 void Session::Private::wipe()
 {
     signInSecret.clear();
+    storedExpiry = QDateTime();
     proactiveTimer.stop();
     clockWatch.stop();
     entryHeld = false;
@@ -566,6 +607,7 @@ void Session::Private::takeReadKey()
 {
     refreshExpiry = readExpiry;
     refreshExpiryOf = readExpiry.isValid() ? fingerprint(refreshToken) : QByteArray();
+    storedExpiry = readExpiry;
     readExpiry = QDateTime();
     key = proofOfPossession && !readKey.isEmpty() ? Internal::DpopKey::fromPrivateKey(readKey)
                                                   : nullptr;
@@ -747,7 +789,8 @@ void Session::Private::sendRefresh(quint64 e)
     // stop taking it (a refresh cookie's Max-Age) and that time is past.
     const bool outlived
         = refreshExpiry.isValid() && refreshExpiryOf == fingerprint(used) && now() >= refreshExpiry;
-    if (spent.contains(fingerprint(used)) || outlived) {
+    // A stored token the protocol cannot carry (an entry edited by hand) is not sent either.
+    if (spent.contains(fingerprint(used)) || outlived || !protocol->canCarryRefreshToken(used)) {
         if (outlived)
             qCDebug(lcNet) << "the refresh token's lifetime is over; not sent";
         QTimer::singleShot(0, q, [this, e, used] {
@@ -812,12 +855,13 @@ void Session::Private::onRefreshOutcome(quint64 e, const QByteArray &used,
         const bool rotated = !tokens.refreshToken.isEmpty() && tokens.refreshToken != used;
         if (tokens.refreshToken.isEmpty())
             tokens.refreshToken = used;
-        // The same token with a lifetime moved by more than a minute (a refresh cookie's
-        // new Max-Age) is stored again too, so that a restart knows it.
+        // The same token with a lifetime that moved from the one stored (a refresh
+        // cookie's new Max-Age) is stored again too, so that a restart knows it: at once
+        // when it ends sooner, when it ends more than a minute later.
         const QDateTime lifetime = refreshExpiryFor(tokens);
         const bool lifetimeMoved = tokens.refreshExpiresIn
-            && (refreshExpiryOf != fingerprint(used) || !refreshExpiry.isValid()
-                || qAbs(refreshExpiry.secsTo(lifetime)) > 60);
+            && (!storedExpiry.isValid() || lifetime < storedExpiry
+                || storedExpiry.secsTo(lifetime) > 60);
         if (!rotated && !external && !lifetimeMoved) {
             finishRefresh(e, tokens);
             return;
@@ -825,6 +869,7 @@ void Session::Private::onRefreshOutcome(quint64 e, const QByteArray &used,
         // A rotated (or newly accepted) refresh token is stored before the new
         // access token is used: a crash in between still leaves a valid one.
         receivedToken = tokens.refreshToken;
+        storedExpiry = refreshExpiryFor(tokens);
         storeCall({StoreCall::Write, record(tokens),
                    [this, e, tokens](const TokenStore::Result &r) {
                        if (e != epoch)
@@ -996,6 +1041,9 @@ void Session::Private::expire()
     rereadAfterRejection = false;
     releaseLock();
     flight = false;
+    // What the server said, checked for the tokens while they are still known.
+    const std::optional<AuthProtocol::Outcome> refusal = std::exchange(rejection, std::nullopt);
+    const ServerAnswer said = refusal ? answerOf(*refusal) : ServerAnswer {};
     wipe();
     Q_EMIT q->activity(Event::SessionExpired, {});
     // A session that never got going (restore) has nobody to hold requests for.
@@ -1010,10 +1058,8 @@ void Session::Private::expire()
         });
     }
     apply(wasRestoring ? SessionInput::RestoreRejected : SessionInput::RefreshRejected);
-    const std::optional<AuthProtocol::Outcome> refusal = std::exchange(rejection, std::nullopt);
     fail(wasRestoring ? Error::NoStoredSession : Error::SessionExpired,
-         Session::tr("Your session has ended. Please sign in again."),
-         refusal ? &*refusal : nullptr);
+         Session::tr("Your session has ended. Please sign in again."), said);
     Q_EMIT q->refreshFinished(false);
 }
 
@@ -1521,6 +1567,7 @@ void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens,
         return;
     }
     receivedToken = tokens.refreshToken;
+    storedExpiry = refreshExpiryFor(tokens);
     storeCall({StoreCall::Write, record(tokens),
                [this, e, done](const TokenStore::Result &r) {
                    if (e != epoch)
