@@ -1012,10 +1012,8 @@ private Q_SLOTS:
         QVERIFY(server && provider);
         QTcpServer taken;
         QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        const quint16 free = probe.serverPort();
-        probe.close();
+        const quint16 free = freeLoopbackPort();
+        QVERIFY(free != 0);
         auto c = browserClient(*provider);
         c.browser->setPorts({taken.serverPort(), free});
         c.browser->start();
@@ -1155,10 +1153,8 @@ private Q_SLOTS:
         QVERIFY(server);
         QTcpServer taken;
         QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        const quint16 free = probe.serverPort();
-        probe.close();
+        const quint16 free = freeLoopbackPort();
+        QVERIFY(free != 0);
         QProcess cli;
         QByteArray err;
         const QUrl url = startCli(cli, *server,

@@ -1024,10 +1024,8 @@ private Q_SLOTS:
         QVERIFY(server);
         QTcpServer taken;
         QVERIFY(taken.listen(QHostAddress::LocalHost, 0));
-        QTcpServer probe;
-        QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
-        const quint16 free = probe.serverPort();
-        probe.close();
+        const quint16 free = freeLoopbackPort();
+        QVERIFY(free != 0);
         DesktopApp::Config config = openIdConfig(server->url());
         config.redirectPorts = {taken.serverPort(), free};
         QSettings saved(m_dir.filePath(QStringLiteral("ports.ini")), QSettings::IniFormat);

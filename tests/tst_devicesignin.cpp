@@ -27,6 +27,24 @@ using Mock::MockServerConfig;
 
 namespace {
 
+// A provider played by \a idp (started): its endpoints there, and a device authorization
+// that gives the code "dc" for 10 minutes, polled every second. The token endpoint's
+// answers are the test's.
+ProviderMetadata playedDeviceProvider(RawServer &idp)
+{
+    ProviderMetadata provider;
+    provider.issuer = QUrl(QString::fromLatin1(idp.origin()));
+    provider.tokenEndpoint = idp.url("/token");
+    provider.revocationEndpoint = idp.url("/revoke");
+    provider.deviceAuthorizationEndpoint = idp.url("/device");
+    idp.route("/device",
+              RawResponse::ok("{\"device_code\":\"dc\",\"user_code\":\"ABCD-EFGH\","
+                              "\"verification_uri\":\"https://idp.example/device\","
+                              "\"expires_in\":600,\"interval\":1}",
+                              "application/json"));
+    return provider;
+}
+
 QByteArray answer(const QByteArray &body, const char *status = "200 OK")
 {
     return "HTTP/1.1 " + QByteArray(status)
@@ -230,15 +248,7 @@ private Q_SLOTS:
     {
         RawServer idp;
         QVERIFY(idp.start());
-        ProviderMetadata provider;
-        provider.issuer = QUrl(QString::fromLatin1(idp.origin()));
-        provider.tokenEndpoint = idp.url("/token");
-        provider.deviceAuthorizationEndpoint = idp.url("/device");
-        idp.route("/device",
-                  RawResponse::ok("{\"device_code\":\"dc\",\"user_code\":\"ABCD-EFGH\","
-                                  "\"verification_uri\":\"https://idp.example/device\","
-                                  "\"expires_in\":600,\"interval\":1}",
-                                  "application/json"));
+        const ProviderMetadata provider = playedDeviceProvider(idp);
         RawResponse expired = RawResponse::status(400, "{\"error\":\"expired_token\"}");
         expired.headers.append(
             qMakePair(QByteArray("Content-Type"), QByteArray("application/json")));
@@ -308,16 +318,7 @@ private Q_SLOTS:
     {
         RawServer idp;
         QVERIFY(idp.start());
-        ProviderMetadata provider;
-        provider.issuer = QUrl(QString::fromLatin1(idp.origin()));
-        provider.tokenEndpoint = idp.url("/token");
-        provider.revocationEndpoint = idp.url("/revoke");
-        provider.deviceAuthorizationEndpoint = idp.url("/device");
-        idp.route("/device",
-                  RawResponse::ok("{\"device_code\":\"dc\",\"user_code\":\"ABCD-EFGH\","
-                                  "\"verification_uri\":\"https://idp.example/device\","
-                                  "\"expires_in\":600,\"interval\":1}",
-                                  "application/json"));
+        const ProviderMetadata provider = playedDeviceProvider(idp);
         RawResponse slow = RawResponse::ok("{\"access_token\":\"at-1\",\"token_type\":\"Bearer\","
                                            "\"refresh_token\":\"rt-1\",\"expires_in\":3600}",
                                            "application/json");

@@ -435,12 +435,11 @@ Ui::Shell::Options DesktopApp::shellOptions() const
 {
     Ui::Shell::Options options;
     options.server = m_config.server.toString();
-    // Signing in through a provider of its own: the address shown is where the user signs
-    // in.
-    if (m_config.protocol == openIdProtocol && m_config.issuer.isValid()
-        && !m_config.issuer.isEmpty())
-        options.server = m_config.issuer.toString();
     if (m_config.protocol == openIdProtocol) {
+        // Signing in through a provider of its own: the address shown is where the user
+        // signs in.
+        if (!m_config.issuer.isEmpty())
+            options.server = m_config.issuer.toString();
         if (isBundledIssuer())
             options.demoHint = tr("This is the bundled demo server. In the browser, sign in as "
                                   "alice / alice-password or bob / bob-password.");

@@ -100,10 +100,12 @@ struct Session::Private
             return now().addSecs(*tokens.refreshExpiresIn);
         return refreshExpiryOf == fingerprint(tokens.refreshToken) ? refreshExpiry : QDateTime();
     }
-    QByteArray record(const TokenResponse &tokens) const
+    //! What the store is to hold for \a tokens; its lifetime is the stored one from then on.
+    QByteArray recordToStore(const TokenResponse &tokens)
     {
+        storedExpiry = refreshExpiryFor(tokens);
         return Internal::storedRecord(tokens.refreshToken, key ? key->privateKey() : QByteArray(),
-                                      refreshExpiryFor(tokens));
+                                      storedExpiry);
     }
     QDateTime expiry;
     QDateTime refreshDue; // when the proactive refresh is due, by the wall clock
@@ -869,8 +871,7 @@ void Session::Private::onRefreshOutcome(quint64 e, const QByteArray &used,
         // A rotated (or newly accepted) refresh token is stored before the new
         // access token is used: a crash in between still leaves a valid one.
         receivedToken = tokens.refreshToken;
-        storedExpiry = refreshExpiryFor(tokens);
-        storeCall({StoreCall::Write, record(tokens),
+        storeCall({StoreCall::Write, recordToStore(tokens),
                    [this, e, tokens](const TokenStore::Result &r) {
                        if (e != epoch)
                            return;
@@ -1567,8 +1568,7 @@ void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens,
         return;
     }
     receivedToken = tokens.refreshToken;
-    storedExpiry = refreshExpiryFor(tokens);
-    storeCall({StoreCall::Write, record(tokens),
+    storeCall({StoreCall::Write, recordToStore(tokens),
                [this, e, done](const TokenStore::Result &r) {
                    if (e != epoch)
                        return;

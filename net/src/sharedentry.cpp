@@ -75,6 +75,8 @@ bool invalidateEntryStamp(const QString &path)
     return ::unlink(QFile::encodeName(path).constData()) == 0 || errno == ENOENT;
 }
 
+namespace {
+
 // A writer that died between making its new stamp and renaming it over left the
 // new one beside: such files of this entry that are older than a minute (a
 // rename takes microseconds) are removed, this user's own only.
@@ -92,6 +94,8 @@ void removeLeftoverStamps(const QString &path)
             ::unlink(file.constData());
     }
 }
+
+} // namespace
 
 QByteArray renewEntryStamp(const QString &path)
 {

@@ -3,6 +3,7 @@
 #include <QtCore/QDebug>
 #include <QtCore/QTemporaryDir>
 #include <QtNetwork/QSslConfiguration>
+#include <QtNetwork/QTcpServer>
 
 #include <list>
 
@@ -44,6 +45,12 @@ QUrl endpoint(const Mock::MockServer &server, const char *path)
     QUrl url = server.url();
     url.setPath(QString::fromLatin1(path));
     return url;
+}
+
+quint16 freeLoopbackPort()
+{
+    QTcpServer probe;
+    return probe.listen(QHostAddress::LocalHost, 0) ? probe.serverPort() : quint16(0);
 }
 
 } // namespace SilentAuth::Test

@@ -20,4 +20,7 @@ std::unique_ptr<Mock::MockServer> startServer(Mock::MockServerConfig config = {}
 // server.url() + path, e.g. endpoint(*server, "/auth/login").
 QUrl endpoint(const Mock::MockServer &server, const char *path);
 
+// A port on 127.0.0.1 that nothing listens on when asked (0 when none could be had).
+quint16 freeLoopbackPort();
+
 } // namespace SilentAuth::Test
