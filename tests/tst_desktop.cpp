@@ -2329,6 +2329,19 @@ private Q_SLOTS:
         QCOMPARE(show->text(), QStringLiteral("Hide password"));
         show->trigger();
         QCOMPARE(password->echoMode(), QLineEdit::Password);
+        // By keyboard: the button takes no focus, its shortcut does it, and
+        // the field's description says which.
+        QCOMPARE(password->accessibleDescription(),
+                 QStringLiteral("%1 shows the password.")
+                     .arg(show->shortcut().toString(QKeySequence::NativeText)));
+        QVERIFY(!show->shortcut().isEmpty());
+        QTRY_VERIFY(password->hasFocus());
+        QTest::keyClick(password, Qt::Key_H, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(password->echoMode(), QLineEdit::Normal);
+        QVERIFY(password->accessibleDescription().endsWith(QLatin1String("hides the password.")));
+        QTest::keyClick(password, Qt::Key_H, Qt::ControlModifier | Qt::ShiftModifier);
+        QCOMPARE(password->echoMode(), QLineEdit::Password);
+        QCOMPARE(password->text(), QStringLiteral("secret"));
         // A capital without Shift: Caps Lock is on.
         QTest::sendKeyEvent(QTest::Click, password, Qt::Key_A, QStringLiteral("A"), Qt::NoModifier);
         QVERIFY(caps->isVisible());

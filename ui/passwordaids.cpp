@@ -5,6 +5,7 @@
 #include <QtGui/QAction>
 #include <QtGui/QIcon>
 #include <QtGui/QKeyEvent>
+#include <QtGui/QKeySequence>
 #include <QtWidgets/QLabel>
 #include <QtWidgets/QLineEdit>
 
@@ -19,6 +20,10 @@ PasswordAids::PasswordAids(QLineEdit *field, QLabel *capsWarning)
 {
     m_show->setObjectName(QStringLiteral("showPassword"));
     m_show->setCheckable(true);
+    // The button in the field takes no focus: the keyboard reaches it
+    // through this shortcut, said in the field's description.
+    m_show->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_H));
+    m_show->setShortcutContext(Qt::WidgetShortcut);
     connect(m_show, &QAction::toggled, this, &PasswordAids::setShown);
     m_field->addAction(m_show, QLineEdit::TrailingPosition);
     m_capsWarning->setObjectName(m_field->objectName() + QStringLiteral("CapsLock"));
@@ -32,7 +37,10 @@ PasswordAids::PasswordAids(QLineEdit *field, QLabel *capsWarning)
 void PasswordAids::retranslate()
 {
     m_show->setText(m_show->isChecked() ? tr("Hide password") : tr("Show password"));
-    m_show->setToolTip(m_show->text());
+    const QString keys = m_show->shortcut().toString(QKeySequence::NativeText);
+    m_show->setToolTip(tr("%1 (%2)").arg(m_show->text(), keys));
+    m_field->setAccessibleDescription(m_show->isChecked() ? tr("%1 hides the password.").arg(keys)
+                                                          : tr("%1 shows the password.").arg(keys));
     m_capsWarning->setText(tr("Caps Lock is on."));
 }
 

@@ -1077,6 +1077,18 @@
         <source>Caps Lock is on.</source>
         <translation>Caps Lock이 켜져 있습니다.</translation>
     </message>
+    <message>
+        <source>%1 (%2)</source>
+        <translation>%1 (%2)</translation>
+    </message>
+    <message>
+        <source>%1 hides the password.</source>
+        <translation>%1 키를 누르면 비밀번호를 숨깁니다.</translation>
+    </message>
+    <message>
+        <source>%1 shows the password.</source>
+        <translation>%1 키를 누르면 비밀번호를 표시합니다.</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::Ui::ReauthDialog</name>
