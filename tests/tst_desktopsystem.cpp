@@ -3,12 +3,21 @@
 // a NetworkManager (QNetworkInformation's backend) and a tray with desktop
 // notifications (QSystemTrayIcon's StatusNotifierItem). Runs under
 // scripts/with-desktop-session: an X display, a system bus of its own, a keyring.
+// The last test runs the whole silentauth program there, under a window manager.
+#include "sessionfixture.h"
+#include "testserver.h"
+
+#include <silentauth/keychaintokenstore.h>
+#include <silentauth/mock/mockserver.h>
+
 #include <networkwatch.h>
 #include <signinwindow.h>
 #include <systemnetworkwatch.h>
 #include <traynotifier.h>
 
 #include <QtCore/QProcess>
+#include <QtCore/QStandardPaths>
+#include <QtCore/QTemporaryDir>
 #include <QtGui/QAccessible>
 #include <QtNetwork/QNetworkInformation>
 #include <QtTest/QtTest>
@@ -34,6 +43,12 @@ class TestDesktopSystem : public QObject
     }
 
     void tell(const QByteArray &command) { m_services.write(command + '\n'); }
+
+    // Requests the server has had for the board (the main window's list).
+    static int boardLoads(const Mock::MockServer &server)
+    {
+        return Test::stat(server, "routes", "GET /boards");
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -112,6 +127,105 @@ private Q_SLOTS:
         QVERIFY2(waitFor("item "), m_seen.constData());
         QVERIFY2(waitFor("notify Sign in again|Your session has ended. Please sign in again.\n"),
                  m_seen.constData());
+    }
+
+    // The whole program on the played desktop, under a window manager: restored from the
+    // keychain; a board that cannot be loaded is said to a screen
+    // reader and loaded again the moment NetworkManager reports the network back (not at
+    // the next backoff); and a session that ends while the window is minimised is said by
+    // a desktop notification, from an icon that only then enters the tray.
+    void wholeProgramOnTheDesktop()
+    {
+        for (const char *tool : {"openbox", "xdotool"}) {
+            if (QStandardPaths::findExecutable(QString::fromLatin1(tool)).isEmpty())
+                QFAIL(qPrintable(QStringLiteral("%1 is missing: run scripts/install-deps")
+                                     .arg(QLatin1String(tool))));
+        }
+        m_seen += m_services.readAllStandardOutput();
+        m_seen.clear(); // from here on, what the program does
+        Mock::MockServerConfig config;
+        config.accessTtl = std::chrono::seconds(4);
+        auto server = Test::startServer(config);
+        QVERIFY(server);
+        {
+            KeychainTokenStore keychain(QStringLiteral("SilentAuth"),
+                                        QStringLiteral("refresh-token@")
+                                            + server->url().authority());
+            auto client = Test::makeClient(*server, &keychain);
+            QVERIFY(Test::signIn(*client.session));
+            QTRY_VERIFY_WITH_TIMEOUT(!Test::readStore(keychain).token.isEmpty(), 10000);
+            client.manager.reset(); // the program refreshes from here on, alone
+        }
+        QString error;
+        QVERIFY2(server->setScenario(QStringLiteral("flaky-resources"),
+                                     {{QStringLiteral("failureRate"), 1.0}}, &error),
+                 qPrintable(error));
+
+        QProcess windowManager;
+        windowManager.start(QStringLiteral("openbox"), {QStringLiteral("--sm-disable")});
+        QVERIFY(windowManager.waitForStarted(5000));
+        QTemporaryDir home;
+        QVERIFY(home.isValid());
+        auto env = QProcessEnvironment::systemEnvironment();
+        env.insert(QStringLiteral("XDG_CONFIG_HOME"), home.filePath(QStringLiteral("config")));
+        env.insert(QStringLiteral("XDG_DATA_HOME"), home.filePath(QStringLiteral("data")));
+        env.insert(QStringLiteral("XDG_RUNTIME_DIR"), home.path());
+        env.insert(QStringLiteral("TMPDIR"), home.path());
+        QProcess app;
+        app.setProcessEnvironment(env);
+        app.setProcessChannelMode(QProcess::ForwardedChannels);
+        app.start(QStringLiteral(DESKTOP_EXECUTABLE),
+                  {QStringLiteral("--server"), server->url().toString()});
+        QVERIFY(app.waitForStarted(5000));
+        auto stop = qScopeGuard([&] {
+            app.terminate();
+            if (!app.waitForFinished(5000))
+                app.kill();
+            windowManager.terminate();
+            windowManager.waitForFinished(5000);
+        });
+
+        // Restored silently: no password asked.
+        QTRY_VERIFY_WITH_TIMEOUT(boardLoads(*server) >= 1, 15000);
+        QCOMPARE(Test::stat(*server, "logins", "ok"), 1); // the test's own sign-in only
+
+        // The failed load is announced as an alert.
+        QVERIFY2(waitFor("tries again on its own.\n", 10000), m_seen.constData());
+        QVERIFY(m_seen.contains("showing 2 "));
+
+        // Tried again after 2 s and after 4 more: the next try would be 8 s later.
+        QTRY_VERIFY_WITH_TIMEOUT(boardLoads(*server) >= 3, 15000);
+        QCOMPARE(boardLoads(*server), 3);
+        QTest::qWait(500); // the program has taken the failure in
+        QVERIFY2(server->setScenario(QStringLiteral("normal"), {}, &error), qPrintable(error));
+        tell("state 20"); // NM_STATE_DISCONNECTED
+        QTest::qWait(300);
+        QElapsedTimer sinceOnline;
+        tell("state 70"); // NM_STATE_CONNECTED_GLOBAL
+        sinceOnline.start();
+        QTRY_VERIFY_WITH_TIMEOUT(boardLoads(*server) >= 4, 4000);
+        QVERIFY2(sinceOnline.elapsed() < 4000, "loaded again at the next backoff, not at once");
+
+        // Minimised, the session ends: the desktop is told.
+        QProcess search;
+        search.start(QStringLiteral("xdotool"),
+                     {QStringLiteral("search"), QStringLiteral("--onlyvisible"),
+                      QStringLiteral("--pid"), QString::number(app.processId())});
+        QVERIFY(search.waitForFinished(5000));
+        const QList<QByteArray> windows = search.readAllStandardOutput().trimmed().split('\n');
+        QCOMPARE(windows.size(), 1);
+        QCOMPARE(QProcess::execute(QStringLiteral("xdotool"),
+                                   {QStringLiteral("windowminimize"), QStringLiteral("--sync"),
+                                    QString::fromLatin1(windows.first())}),
+                 0);
+        QVERIFY(!m_seen.contains("item "));
+        QVERIFY(Test::expireThen(*server, QStringLiteral("revoked-refresh")));
+        QVERIFY2(waitFor("item ", 20000), m_seen.constData());
+        QVERIFY2(waitFor("notify SilentAuth|Your session has ended. Sign in again to continue; "
+                         "nothing is lost.\n",
+                         20000),
+                 m_seen.constData());
+        QVERIFY(app.state() == QProcess::Running);
     }
 };
 
