@@ -36,8 +36,18 @@ QString Internal::originOf(const QUrl &url)
 
 struct AuthNetworkAccessManager::Private
 {
+    // An allow-listed origin, taken apart once: every request is checked
+    // against these, so the check builds no string and parses no address.
+    struct Origin
+    {
+        QString scheme;
+        QString host;
+        int port;
+        bool plainRemote; // http to a host that is not loopback
+        QString key; // Internal::originOf()
+    };
     QPointer<Session> session;
-    QSet<QString> allowed;
+    QList<Origin> allowed;
     QSet<AuthReply *> replies; // alive, whatever their state
     struct Lane
     {
@@ -50,18 +60,25 @@ struct AuthNetworkAccessManager::Private
     qint64 maximumReplayBody = qint64(256) * 1024 * 1024;
     bool warnedThread = false;
 
-    bool insecure(const QUrl &url) const
+    static int portOf(const QUrl &url, const QString &scheme)
     {
-        return Internal::isPlainHttpToRemoteHost(url)
-            && !(session && session->isPlainHttpAllowed());
+        return url.port(scheme == QLatin1String("https") ? 443 : 80);
     }
-    void allow(const QUrl &url)
+    void allow(const QUrl &url, bool warn = true)
     {
-        if (insecure(url))
+        const QString scheme = url.scheme().toLower();
+        Origin origin {scheme, url.host().toLower(), portOf(url, scheme),
+                       Internal::isPlainHttpToRemoteHost(url), Internal::originOf(url)};
+        if (warn && origin.plainRemote && !(session && session->isPlainHttpAllowed()))
             qCWarning(lcNet).noquote()
                 << "no token goes to" << Internal::originOf(url)
                 << "over plain http unless Session::setPlainHttpAllowed(true); use https";
-        allowed.insert(Internal::originOf(url));
+        for (const Origin &known : std::as_const(allowed)) {
+            if (known.port == origin.port && known.scheme == origin.scheme
+                && known.host == origin.host)
+                return;
+        }
+        allowed.append(std::move(origin));
     }
 };
 
@@ -73,7 +90,7 @@ AuthNetworkAccessManager::AuthNetworkAccessManager(Session *session, QObject *pa
     // By default the token goes to the auth server's own origins only.
     if (session) {
         for (const auto &endpoint : session->protocol().endpoints())
-            d->allowed.insert(Internal::originOf(endpoint));
+            d->allow(endpoint, false);
         if (session->thread() != thread())
             qCWarning(lcNet) << "AuthNetworkAccessManager: the Session lives in another thread; "
                                 "requests from this thread fail";
@@ -119,8 +136,27 @@ void AuthNetworkAccessManager::addAllowedOrigin(const QUrl &url)
 
 bool AuthNetworkAccessManager::isAllowed(const QUrl &url) const
 {
-    return url.isValid() && !url.host().isEmpty() && d->allowed.contains(Internal::originOf(url))
-        && !d->insecure(url);
+    return !allowedOrigin(url).isEmpty();
+}
+
+QString AuthNetworkAccessManager::allowedOrigin(const QUrl &url) const
+{
+    if (!url.isValid())
+        return {};
+    const QString host = url.host();
+    if (host.isEmpty())
+        return {};
+    const QString scheme = url.scheme();
+    const int port = Private::portOf(url, scheme);
+    for (const Private::Origin &origin : std::as_const(d->allowed)) {
+        if (origin.port == port && origin.scheme.compare(scheme, Qt::CaseInsensitive) == 0
+            && origin.host.compare(host, Qt::CaseInsensitive) == 0) {
+            if (origin.plainRemote && !(d->session && d->session->isPlainHttpAllowed()))
+                return {};
+            return origin.key;
+        }
+    }
+    return {};
 }
 
 void AuthNetworkAccessManager::setMaximumReplayBodySize(qint64 bytes)

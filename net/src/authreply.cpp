@@ -7,6 +7,7 @@
 #include <QtCore/QBuffer>
 #include <QtCore/QCoreApplication>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QMetaMethod>
 #include <QtCore/QTemporaryFile>
 
 Q_DECLARE_LOGGING_CATEGORY(lcNet)
@@ -212,6 +213,10 @@ AuthReply::~AuthReply()
     if (m_manager)
         m_manager->track(this, false);
     if (m_inner) {
+        if (m_inner->isFinished() && !m_relayingFinish) {
+            delete m_inner.data(); // idle, as a caller deletes a finished reply
+            return;
+        }
         m_inner->disconnect(this);
         m_inner->abort();
         m_inner->deleteLater();
@@ -420,8 +425,9 @@ void AuthReply::send()
     if (m_done || !m_manager)
         return;
     Session *session = m_session;
-    const bool carriesToken = !m_leftAllowed && m_manager->isAllowed(url()) && session
-        && !session->accessToken().isEmpty();
+    const QString origin = m_leftAllowed ? QString() : m_manager->allowedOrigin(url());
+    const bool allowedHop = !origin.isEmpty();
+    const bool carriesToken = allowedHop && session && !session->accessToken().isEmpty();
     // Every hop, a redirect's included, goes out only under the identity the
     // request was made with: never with another user's token.
     if (carriesToken && !m_identity.isEmpty() && session->identity() != m_identity) {
@@ -430,12 +436,11 @@ void AuthReply::send()
         return;
     }
     if (carriesToken && m_lane.isEmpty()) {
-        const QString from = Internal::originOf(url());
-        if (!m_manager->takeSlot(this, from)) {
+        if (!m_manager->takeSlot(this, origin)) {
             queue();
             return;
         }
-        m_lane = from;
+        m_lane = origin;
     }
     QNetworkRequest request = m_original;
     request.setUrl(url());
@@ -447,7 +452,7 @@ void AuthReply::send()
     m_hopProof = false;
     m_sentSignedOut = !session || session->status() == Session::Status::SignedOut
         || session->status() == Session::Status::Expired;
-    if (!m_leftAllowed && m_manager->isAllowed(url())) {
+    if (allowedHop) {
         if (session && !session->accessToken().isEmpty()) {
             // A DPoP-bound token goes with a proof of its own for every send:
             // replays, redirects and resends included (RFC 9449 §7).
@@ -491,31 +496,72 @@ void AuthReply::send()
         inner->ignoreSslErrors();
     else if (!m_ignoreSsl.isEmpty())
         inner->ignoreSslErrors(m_ignoreSsl);
-    connect(inner, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
-        Q_EMIT sslErrors(errors); // the manager relays it with this reply
-    });
-    connect(inner, &QNetworkReply::encrypted, this, &QNetworkReply::encrypted);
-    connect(inner, &QNetworkReply::preSharedKeyAuthenticationRequired, this,
-            &QNetworkReply::preSharedKeyAuthenticationRequired);
+    // TLS signals come from https hops only (the manager listens to them on
+    // every reply, so whether anyone listens says nothing).
+    if (url().scheme() == QLatin1String("https")) {
+        connect(inner, &QNetworkReply::sslErrors, this, [this](const QList<QSslError> &errors) {
+            Q_EMIT sslErrors(errors); // the manager relays it with this reply
+        });
+        connect(inner, &QNetworkReply::encrypted, this, &QNetworkReply::encrypted);
+        connect(inner, &QNetworkReply::preSharedKeyAuthenticationRequired, this,
+                &QNetworkReply::preSharedKeyAuthenticationRequired);
+    }
 #endif
-    connect(inner, &QNetworkReply::socketStartedConnecting, this,
-            &QNetworkReply::socketStartedConnecting);
+    m_progressRelayed = false;
+    relayProgressOnDemand();
     connect(inner, &QNetworkReply::requestSent, this, [this] {
         m_innerSent = true;
         Q_EMIT requestSent();
     });
-    if (session)
+    if (session && session->isObserved())
         session->record(Session::Event::RequestSent,
                         QString::fromLatin1(verb()) + QLatin1Char(' ') + url().path());
     connect(inner, &QNetworkReply::metaDataChanged, this, &AuthReply::onMetaData);
     connect(inner, &QNetworkReply::readyRead, this, &AuthReply::onReadyRead);
     connect(inner, &QNetworkReply::errorOccurred, this, &AuthReply::onError);
     connect(inner, &QNetworkReply::finished, this, &AuthReply::onFinished);
-    connect(inner, &QNetworkReply::uploadProgress, this, &QNetworkReply::uploadProgress);
+}
+
+// Progress and connecting signals are relayed from the hop under way once
+// somebody listens to them: most callers never do, and each relay is a
+// connection made and torn down for every request.
+void AuthReply::relayProgressOnDemand()
+{
+    if (m_progressRelayed || !m_inner)
+        return;
+    static const QMetaMethod upload = QMetaMethod::fromSignal(&QNetworkReply::uploadProgress);
+    static const QMetaMethod download = QMetaMethod::fromSignal(&QNetworkReply::downloadProgress);
+    static const QMetaMethod connecting
+        = QMetaMethod::fromSignal(&QNetworkReply::socketStartedConnecting);
+    if (!isSignalConnected(upload) && !isSignalConnected(download)
+        && !isSignalConnected(connecting))
+        return;
+    m_progressRelayed = true;
+    QNetworkReply *inner = m_inner;
+    connect(inner, &QNetworkReply::socketStartedConnecting, this,
+            &QNetworkReply::socketStartedConnecting);
+    connect(inner, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64 total) {
+        // Like a plain reply's, the last progress stays the body's: nothing from a hop
+        // whose answer is a redirect being followed (Qt ends it with 0/0), nor from a
+        // hop a redirect turned into a GET, which uploads nothing.
+        if (!m_passthrough && m_sawMetaData)
+            return;
+        if (m_body || m_source || m_redirectsLeft == m_original.maximumRedirectsAllowed())
+            Q_EMIT uploadProgress(sent, total);
+    });
     connect(inner, &QNetworkReply::downloadProgress, this, [this](qint64 received, qint64 total) {
         if (m_passthrough)
             Q_EMIT downloadProgress(received, total);
     });
+}
+
+void AuthReply::connectNotify(const QMetaMethod &signal)
+{
+    QNetworkReply::connectNotify(signal);
+    if (signal == QMetaMethod::fromSignal(&QNetworkReply::uploadProgress)
+        || signal == QMetaMethod::fromSignal(&QNetworkReply::downloadProgress)
+        || signal == QMetaMethod::fromSignal(&QNetworkReply::socketStartedConnecting))
+        relayProgressOnDemand();
 }
 
 QByteArray AuthReply::verb() const
@@ -634,6 +680,9 @@ void AuthReply::onFinished()
     m_done = true;
     setFinished(true);
     QPointer<AuthReply> self(this);
+    // Inside the inner reply's own finished(): a caller that deletes this
+    // reply now leaves the inner one to the event loop.
+    m_relayingFinish = true;
     if (error() != QNetworkReply::NoError && !m_errorEmitted) {
         m_errorEmitted = true;
         Q_EMIT errorOccurred(error());
@@ -641,6 +690,8 @@ void AuthReply::onFinished()
             return;
     }
     Q_EMIT finished();
+    if (self)
+        m_relayingFinish = false;
 }
 
 void AuthReply::followRedirect(QNetworkReply *inner)
@@ -863,9 +914,24 @@ void AuthReply::cancelUnsent()
 {
     // Every method: after a sign-out the token must not leave, and a request
     // Qt has not reported as sent is, at worst, one the caller sends again.
-    if (takeBackUnsent())
+    if (takeBackUnsent()) {
         notSent(QNetworkReply::AuthenticationRequiredError,
                 tr("You signed out before the request was sent."));
+        return;
+    }
+    // On the wire with the token and not yet answered: should its connection
+    // drop, Qt 6.4 sends the request again by itself (a POST too), token and
+    // all, after the sign-out. It is abandoned; the server may have had it.
+    if (m_done || !m_inner || !m_hopToken || m_sawMetaData)
+        return;
+    leaveLane();
+    m_inner->disconnect(this);
+    m_inner->abort();
+    m_inner->deleteLater();
+    m_inner = nullptr;
+    finishWith(QNetworkReply::OperationCanceledError,
+               tr("You signed out before the answer came; the server may have had the "
+                  "request."));
 }
 
 // Ends a request that never reached the server: no HTTP status is made up.

@@ -43,7 +43,8 @@ public:
     qint64 bytesAvailable() const override;
     bool isSequential() const override { return true; }
 
-    // Signed out: a request still queued with the token never leaves.
+    // Signed out: a request still queued with the token never leaves, and one on the
+    // wire without an answer yet is abandoned.
     void cancelUnsent();
     // Ends the reply from the event loop with \a code, without sending anything.
     void failLater(QNetworkReply::NetworkError code, const QString &message);
@@ -54,6 +55,7 @@ public:
 
 protected:
     qint64 readData(char *data, qint64 maxSize) override;
+    void connectNotify(const QMetaMethod &signal) override;
 #if QT_CONFIG(ssl)
     void ignoreSslErrorsImplementation(const QList<QSslError> &errors) override;
     void setSslConfigurationImplementation(const QSslConfiguration &configuration) override;
@@ -68,6 +70,7 @@ private:
     void start();
     bool waitUntilReady();
     void send();
+    void relayProgressOnDemand();
     void onMetaData();
     void onReadyRead();
     void onError(QNetworkReply::NetworkError code);
@@ -105,6 +108,8 @@ private:
     bool m_sourceFinished = false;
     QTimer m_spoolIdle;
     QPointer<QNetworkReply> m_inner;
+    bool m_progressRelayed = false; // for the hop under way: see relayProgressOnDemand()
+    bool m_relayingFinish = false; // emitting finished() from the inner reply's
     QString m_lane; // the origin whose lane place this reply holds, if any
     bool m_queued = false; // waiting for a place in the lane
     QTimer m_queueDeadline; // the transfer timeout, while it waits there

@@ -13,6 +13,7 @@
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QLockFile>
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QMetaMethod>
 #include <QtCore/QPointer>
 #include <QtCore/QRandomGenerator>
 #include <QtCore/QScopeGuard>
@@ -1477,6 +1478,12 @@ std::chrono::milliseconds Session::offlineWait() const
 void Session::abandonReauthentication()
 {
     d->release(false);
+}
+
+bool Session::isObserved() const
+{
+    static const QMetaMethod signal = QMetaMethod::fromSignal(&Session::activity);
+    return isSignalConnected(signal);
 }
 
 void Session::record(Event event, const QString &detail)

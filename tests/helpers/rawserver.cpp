@@ -199,6 +199,16 @@ private:
 
     void answer(const RawRequest &request, const RawResponse &response)
     {
+        if (response.delayMs > 0) {
+            m_busy = true;
+            RawResponse later = response;
+            later.delayMs = 0;
+            QTimer::singleShot(response.delayMs, this, [this, request, later] {
+                m_busy = false;
+                answer(request, later); // the next request is served after it
+            });
+            return;
+        }
         if (response.closeWithoutAnswer) {
             close();
             return;

@@ -33,6 +33,7 @@ struct RawResponse
     qint64 closeAfterBodyBytes = -1; // >= 0: the connection closes after this much body
     bool closeWithoutAnswer = false; // the connection closes once the request is in
     bool closeAfter = false; // the connection closes once the answer is out
+    int delayMs = 0; // nothing (no answer, no close) until this long after the request is in
 
     static RawResponse ok(QByteArray body, const QByteArray &contentType = "text/plain");
     // \a reason may be empty: the usual phrase for \a code is used.

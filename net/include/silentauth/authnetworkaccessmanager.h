@@ -77,6 +77,9 @@ protected:
 private:
     friend class AuthReply;
     QNetworkReply *sendDirect(Operation op, const QNetworkRequest &request, QIODevice *data);
+    // The allow-listed origin \a url is on ("scheme://host:port", its lane's key); empty
+    // when the token may not go there.
+    QString allowedOrigin(const QUrl &url) const;
     void track(AuthReply *reply, bool live);
     bool takeSlot(AuthReply *reply, const QString &origin);
     void releaseSlot(const QString &origin);

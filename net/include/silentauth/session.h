@@ -316,6 +316,8 @@ private:
     bool tokenUnusable() const;
     // An authenticated request with \a generation got an answer other than 401.
     void proven(int generation);
+    // Somebody listens to activity(): only then is a detail worth putting together.
+    bool isObserved() const;
 
     struct Private;
     std::unique_ptr<Private> d;
