@@ -141,6 +141,10 @@
         <source>The sign-in did not succeed; the request was not sent.</source>
         <translation>로그인하지 못해 요청을 보내지 않았습니다.</translation>
     </message>
+    <message>
+        <source>You signed out before the answer came; the server may have had the request.</source>
+        <translation>응답이 오기 전에 로그아웃했습니다. 서버가 요청을 받았을 수도 있습니다.</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::BackendClient</name>
