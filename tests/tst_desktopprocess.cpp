@@ -3,8 +3,6 @@
 #include "sessionfixture.h"
 #include "testserver.h"
 
-#include <silentauth/keychaintokenstore.h>
-
 #include <QtCore/QDir>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QFileInfo>
@@ -148,14 +146,7 @@ private Q_SLOTS:
         config.accessTtl = std::chrono::seconds(2);
         auto server = Test::startServer(config);
         QVERIFY(server);
-        {
-            KeychainTokenStore keychain(QStringLiteral("SilentAuth"),
-                                        QStringLiteral("refresh-token@")
-                                            + server->url().authority());
-            auto client = Test::makeClient(*server, &keychain);
-            QVERIFY(Test::signIn(*client.session));
-            QTRY_VERIFY_WITH_TIMEOUT(!Test::readStore(keychain).token.isEmpty(), 10000);
-        }
+        QVERIFY(Test::storeDesktopSession(*server)); // the program refreshes from here on
         QTemporaryDir home;
         QVERIFY(home.isValid());
         auto env = environment();

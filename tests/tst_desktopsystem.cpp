@@ -7,7 +7,6 @@
 #include "sessionfixture.h"
 #include "testserver.h"
 
-#include <silentauth/keychaintokenstore.h>
 #include <silentauth/mock/mockserver.h>
 
 #include <networkwatch.h>
@@ -147,15 +146,7 @@ private Q_SLOTS:
         config.accessTtl = std::chrono::seconds(4);
         auto server = Test::startServer(config);
         QVERIFY(server);
-        {
-            KeychainTokenStore keychain(QStringLiteral("SilentAuth"),
-                                        QStringLiteral("refresh-token@")
-                                            + server->url().authority());
-            auto client = Test::makeClient(*server, &keychain);
-            QVERIFY(Test::signIn(*client.session));
-            QTRY_VERIFY_WITH_TIMEOUT(!Test::readStore(keychain).token.isEmpty(), 10000);
-            client.manager.reset(); // the program refreshes from here on, alone
-        }
+        QVERIFY(Test::storeDesktopSession(*server)); // the program refreshes from here on
         QString error;
         QVERIFY2(server->setScenario(QStringLiteral("flaky-resources"),
                                      {{QStringLiteral("failureRate"), 1.0}}, &error),

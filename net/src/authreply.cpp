@@ -902,12 +902,19 @@ bool AuthReply::takeBackUnsent()
     }
     if (!m_inner || m_innerSent || m_sawMetaData || !m_hopToken)
         return false;
+    abandonInner();
+    return true;
+}
+
+// Gives up the hop under way: its lane place is freed and whatever Qt still
+// has of it is cancelled, unseen by the caller.
+void AuthReply::abandonInner()
+{
     leaveLane();
     m_inner->disconnect(this);
     m_inner->abort();
     m_inner->deleteLater();
     m_inner = nullptr;
-    return true;
 }
 
 void AuthReply::cancelUnsent()
@@ -924,11 +931,7 @@ void AuthReply::cancelUnsent()
     // all, after the sign-out. It is abandoned; the server may have had it.
     if (m_done || !m_inner || !m_hopToken || m_sawMetaData)
         return;
-    leaveLane();
-    m_inner->disconnect(this);
-    m_inner->abort();
-    m_inner->deleteLater();
-    m_inner = nullptr;
+    abandonInner();
     finishWith(QNetworkReply::OperationCanceledError,
                tr("You signed out before the answer came; the server may have had the "
                   "request."));

@@ -64,6 +64,7 @@ protected:
 
 private:
     bool takeBackUnsent();
+    void abandonInner();
     void notSent(QNetworkReply::NetworkError code, const QString &message);
     void spool();
     bool keep(const char *data, qint64 size);

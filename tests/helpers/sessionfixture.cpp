@@ -3,6 +3,7 @@
 #include "testserver.h"
 
 #include <silentauth/jsonauthprotocol.h>
+#include <silentauth/keychaintokenstore.h>
 
 #include <QtCore/QJsonObject>
 #include <QtTest/QSignalSpy>
@@ -84,6 +85,16 @@ TokenStore::Result readStore(TokenStore &store)
     if (!QTest::qWaitFor([&done] { return done; }, 10000))
         qWarning("the token store did not answer in 10 s");
     return result;
+}
+
+bool storeDesktopSession(const Mock::MockServer &server)
+{
+    KeychainTokenStore keychain(QStringLiteral("SilentAuth"),
+                                QStringLiteral("refresh-token@") + server.url().authority());
+    auto client = makeClient(server, &keychain);
+    if (!signIn(*client.session))
+        return false;
+    return QTest::qWaitFor([&keychain] { return !readStore(keychain).token.isEmpty(); }, 10000);
 }
 
 } // namespace SilentAuth::Test

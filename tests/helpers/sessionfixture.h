@@ -48,5 +48,8 @@ int stat(const Mock::MockServer &server, const char *key);
 
 // What the store holds, waiting for the answer without blocking the event loop.
 TokenStore::Result readStore(TokenStore &store);
+// Signs alice in to \a server and leaves her refresh token in the keychain entry the
+// silentauth program reads for that server; true once it is there.
+bool storeDesktopSession(const Mock::MockServer &server);
 
 } // namespace SilentAuth::Test
