@@ -615,6 +615,16 @@ private:
     QSslConfiguration m_serverTls;
     QByteArray m_hostname; // contents of /etc/hostname: must never come back in a body
 
+    // "/slow" answers \a bytes of 's', one every \a intervalMs; "/fast" answers "fast".
+    static void routeSlowAndFast(Fixture &f, int bytes, int intervalMs)
+    {
+        RawResponse slow = RawResponse::ok(QByteArray(bytes, 's'));
+        slow.trickleBytes = 1;
+        slow.trickleIntervalMs = intervalMs;
+        f.allowed.route("/slow", slow);
+        f.allowed.route("/fast", RawResponse::ok("fast"));
+    }
+
     std::unique_ptr<Fixture> fixture(bool withTls = false)
     {
         auto f = std::make_unique<Fixture>();
@@ -1213,11 +1223,7 @@ private Q_SLOTS:
     {
         auto f = fixture();
         QVERIFY(f);
-        RawResponse slow = RawResponse::ok(QByteArray(30, 's'));
-        slow.trickleBytes = 1;
-        slow.trickleIntervalMs = 25; // under a second each
-        f->allowed.route("/slow", slow);
-        f->allowed.route("/fast", RawResponse::ok("fast"));
+        routeSlowAndFast(*f, 30, 25);
         AuthNetworkAccessManager &manager = *f->client.manager;
         std::vector<std::unique_ptr<QNetworkReply>> slowReplies;
         for (int i = 0; i < 12; ++i)
@@ -1274,6 +1280,47 @@ private Q_SLOTS:
         for (const RawRequest &request : f->allowed.requests())
             QCOMPARE(request.path(), QByteArray("/slow"));
         QVERIFY(f->allowed.requests().size() <= 12);
+    }
+
+    // A new sign-in ends the old user's session: what Qt has not sent yet (queued behind
+    // its six busy connections) or the manager still holds never leaves with the old
+    // token. It waits for the sign-in and, the user being another one now, ends unsent.
+    void newSignInKeepsTheOldTokenFromLeaving()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        routeSlowAndFast(*f, 20, 25);
+        AuthNetworkAccessManager &manager = *f->client.manager;
+        std::vector<std::unique_ptr<QNetworkReply>> replies;
+        for (int i = 0; i < 12; ++i) // six on the wire, six queued inside Qt
+            replies.emplace_back(manager.get(QNetworkRequest(f->allowed.url("/slow"))));
+        for (int i = 0; i < 3; ++i) // waiting in the manager
+            replies.emplace_back(manager.get(QNetworkRequest(f->allowed.url("/fast"))));
+        QTRY_COMPARE(f->allowed.requests().size(), 6);
+        f->client.session->signIn(QStringLiteral("bob"), QStringLiteral("bob-password"));
+        int answered = 0;
+        int unsent = 0;
+        for (const auto &reply : replies) {
+            QVERIFY(waitFinished(reply.get(), 10000));
+            if (reply->error() == QNetworkReply::NoError) {
+                ++answered;
+                QCOMPARE(reply->readAll(), QByteArray(20, 's'));
+                continue;
+            }
+            ++unsent;
+            QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+            QVERIFY(!reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid());
+        }
+        QCOMPARE(f->client.session->status(), Session::Status::SignedIn);
+        QTest::qWait(100);
+        QCOMPARE(answered, 6);
+        QCOMPARE(unsent, 9);
+        QStringList seen;
+        for (const RawRequest &request : f->allowed.requests())
+            seen << QString::fromLatin1(request.path() + ' ' + request.header("Authorization"));
+        QVERIFY2(f->allowed.requests().size() == 6, qPrintable(seen.join(QLatin1String(", "))));
+        for (const RawRequest &request : f->allowed.requests())
+            QCOMPARE(request.header("Authorization"), "Bearer " + f->token);
     }
 
     // Qt's HTTP layer (6.4) sends a request again by itself, Authorization and all, when
@@ -1376,11 +1423,7 @@ private Q_SLOTS:
     {
         auto f = fixture();
         QVERIFY(f);
-        RawResponse slow = RawResponse::ok(QByteArray(20, 's'));
-        slow.trickleBytes = 1;
-        slow.trickleIntervalMs = 50;
-        f->allowed.route("/slow", slow);
-        f->allowed.route("/fast", RawResponse::ok("fast"));
+        routeSlowAndFast(*f, 20, 50);
         for (QNetworkAccessManager *manager :
              {static_cast<QNetworkAccessManager *>(&f->plain),
               static_cast<QNetworkAccessManager *>(f->client.manager.get())}) {

@@ -57,6 +57,7 @@ struct AuthNetworkAccessManager::Private
     };
     QHash<QString, Lane> lanes;
     bool pumpPosted = false;
+    bool closing = false;
     qint64 maximumReplayBody = qint64(256) * 1024 * 1024;
     bool warnedThread = false;
 
@@ -96,13 +97,19 @@ AuthNetworkAccessManager::AuthNetworkAccessManager(Session *session, QObject *pa
                                 "requests from this thread fail";
         // After a sign-out no request leaves with the token, not even one
         // that was queued before it.
+        // A new sign-in ends the old user's session as well: what has not
+        // left with their token waits for it, like a request made during it.
         connect(session, &Session::statusChanged, this, [this](Session::Status status) {
-            if (status != Session::Status::SignedOut)
+            if (status != Session::Status::SignedOut && status != Session::Status::SigningIn)
                 return;
             const auto replies = d->replies; // cancelling finishes replies
             for (AuthReply *reply : replies) {
-                if (d->replies.contains(reply))
+                if (!d->replies.contains(reply))
+                    continue;
+                if (status == Session::Status::SignedOut)
                     reply->cancelUnsent();
+                else
+                    reply->holdForSignIn();
             }
         });
     }
@@ -112,6 +119,7 @@ AuthNetworkAccessManager::~AuthNetworkAccessManager()
 {
     // QNetworkAccessManager deletes its replies after this destructor, when
     // the list they unregister from is gone: delete ours now.
+    d->closing = true; // a place freed now goes to nobody
     const auto replies = d->replies;
     for (AuthReply *reply : replies)
         delete reply;
@@ -187,6 +195,8 @@ QNetworkReply *AuthNetworkAccessManager::createRequest(Operation op, const QNetw
         d->warnedThread = true;
         reply->failLater(QNetworkReply::ProtocolFailure,
                          tr("The session belongs to another thread."));
+    } else {
+        reply->launch();
     }
     return reply;
 }
@@ -222,8 +232,24 @@ void AuthNetworkAccessManager::releaseSlot(const QString &from)
     if (lane == d->lanes.end())
         return;
     --lane->inFlight;
-    if (!lane->waiting.isEmpty())
-        schedulePump();
+    if (d->closing)
+        return;
+    // A waiting request that only has to go is handed the place at once. One
+    // that would wait or end goes from the event loop (pump()): its caller
+    // may then do anything, while the reply that let it go is still inside
+    // its own handler.
+    while (!lane->waiting.isEmpty() && lane->inFlight < lane->window) {
+        AuthReply *next = lane->waiting.constFirst();
+        if (next && next->isQueued() && !next->leavesQueueAtOnce()) {
+            schedulePump();
+            return;
+        }
+        lane->waiting.removeFirst();
+        if (!next || !next->isQueued())
+            continue;
+        ++lane->inFlight;
+        next->leaveQueue(from); // sends, and touches no lane
+    }
 }
 
 void AuthNetworkAccessManager::schedulePump()

@@ -9,6 +9,7 @@
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QMetaMethod>
 #include <QtCore/QTemporaryFile>
+#include <QtCore/QTimer>
 
 Q_DECLARE_LOGGING_CATEGORY(lcNet)
 
@@ -71,6 +72,20 @@ QNetworkAccessManager::Operation redirectOperation(QNetworkAccessManager::Operat
     return QNetworkAccessManager::GetOperation;
 }
 
+// The signals relayed only once somebody listens (relayProgressOnDemand()).
+struct OnDemandSignals
+{
+    QMetaMethod upload = QMetaMethod::fromSignal(&QNetworkReply::uploadProgress);
+    QMetaMethod download = QMetaMethod::fromSignal(&QNetworkReply::downloadProgress);
+    QMetaMethod connecting = QMetaMethod::fromSignal(&QNetworkReply::socketStartedConnecting);
+};
+
+const OnDemandSignals &onDemandSignals()
+{
+    static const OnDemandSignals relayed;
+    return relayed;
+}
+
 } // namespace
 
 AuthReply::AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::Operation op,
@@ -131,17 +146,49 @@ AuthReply::AuthReply(AuthNetworkAccessManager *manager, QNetworkAccessManager::O
         });
         const int transfer = request.transferTimeout() > 0 ? request.transferTimeout()
                                                            : manager->transferTimeout();
-        m_spoolIdle.setSingleShot(true);
-        m_spoolIdle.setInterval(transfer > 0 ? transfer : spoolIdleMs);
-        connect(&m_spoolIdle, &QTimer::timeout, this, [this] {
-            finishWith(QNetworkReply::TimeoutError, tr("The request body stopped arriving."));
-        });
-        m_spoolIdle.start();
+        m_spoolIdleMs = transfer > 0 ? transfer : spoolIdleMs;
+        m_spoolIdle.start(m_spoolIdleMs, this);
     }
     manager->track(this, true);
-    // Start from the event loop, like QNetworkReply: signals never fire
+}
+
+void AuthReply::launch()
+{
+    // Nothing to wait for and nothing that could end the reply: handed to
+    // QNetworkAccessManager at once, whose reply starts from the event loop.
+    if (!m_refused && !m_source && sendsAtOnce()) {
+        send();
+        return;
+    }
+    // Otherwise from the event loop, like QNetworkReply: signals never fire
     // before the caller had a chance to connect.
     QTimer::singleShot(0, this, m_source ? &AuthReply::spool : &AuthReply::start);
+}
+
+// Whether start() would send now, with no wait and no way to end the reply
+// before its caller has connected to it.
+bool AuthReply::sendsAtOnce() const
+{
+    const Session *session = m_session;
+    return session && session->status() == Session::Status::SignedIn
+        && !session->isHoldingRequests() && !session->isRefreshing() && !session->isRefreshDue();
+}
+
+void AuthReply::timerEvent(QTimerEvent *event)
+{
+    const int id = event->timerId();
+    if (id == m_spoolIdle.timerId()) {
+        m_spoolIdle.stop();
+        finishWith(QNetworkReply::TimeoutError, tr("The request body stopped arriving."));
+    } else if (id == m_queueDeadline.timerId()) {
+        m_queueDeadline.stop();
+        queueTimedOut();
+    } else if (id == m_deadline.timerId()) {
+        m_deadline.stop();
+        failForSession();
+    } else {
+        QNetworkReply::timerEvent(event);
+    }
 }
 
 void AuthReply::failLater(QNetworkReply::NetworkError code, const QString &message)
@@ -177,7 +224,7 @@ void AuthReply::spool()
                        tr("The request body could not be buffered for a replay."));
             return;
         } else {
-            m_spoolIdle.start();
+            m_spoolIdle.start(m_spoolIdleMs, this);
         }
     }
     m_spoolIdle.stop();
@@ -221,6 +268,12 @@ AuthReply::~AuthReply()
         m_inner->abort();
         m_inner->deleteLater();
     }
+}
+
+bool AuthReply::leavesQueueAtOnce() const
+{
+    return m_queued && sendsAtOnce()
+        && (m_identity.isEmpty() || m_session->identity() == m_identity);
 }
 
 void AuthReply::start()
@@ -326,9 +379,7 @@ void AuthReply::startOfflineDeadline()
 {
     if (m_deadline.isActive() || !m_session)
         return;
-    m_deadline.setSingleShot(true);
-    connect(&m_deadline, &QTimer::timeout, this, &AuthReply::failForSession, Qt::UniqueConnection);
-    m_deadline.start(int(qMin<qint64>(m_session->offlineWait().count(), INT_MAX)));
+    m_deadline.start(int(qMin<qint64>(m_session->offlineWait().count(), INT_MAX)), this);
 }
 
 void AuthReply::waitForSignIn()
@@ -458,8 +509,7 @@ void AuthReply::send()
             // replays, redirects and resends included (RFC 9449 §7).
             const QByteArray proof = session->accessTokenProof(verb(), url());
             m_hopProof = !proof.isEmpty();
-            request.setRawHeader("Authorization",
-                                 (m_hopProof ? "DPoP " : "Bearer ") + session->accessToken());
+            request.setRawHeader("Authorization", session->authorization(m_hopProof));
             if (m_hopProof)
                 request.setRawHeader("DPoP", proof);
             m_sentGeneration = session->tokenGeneration();
@@ -529,12 +579,9 @@ void AuthReply::relayProgressOnDemand()
 {
     if (m_progressRelayed || !m_inner)
         return;
-    static const QMetaMethod upload = QMetaMethod::fromSignal(&QNetworkReply::uploadProgress);
-    static const QMetaMethod download = QMetaMethod::fromSignal(&QNetworkReply::downloadProgress);
-    static const QMetaMethod connecting
-        = QMetaMethod::fromSignal(&QNetworkReply::socketStartedConnecting);
-    if (!isSignalConnected(upload) && !isSignalConnected(download)
-        && !isSignalConnected(connecting))
+    const OnDemandSignals &relayed = onDemandSignals();
+    if (!isSignalConnected(relayed.upload) && !isSignalConnected(relayed.download)
+        && !isSignalConnected(relayed.connecting))
         return;
     m_progressRelayed = true;
     QNetworkReply *inner = m_inner;
@@ -558,9 +605,8 @@ void AuthReply::relayProgressOnDemand()
 void AuthReply::connectNotify(const QMetaMethod &signal)
 {
     QNetworkReply::connectNotify(signal);
-    if (signal == QMetaMethod::fromSignal(&QNetworkReply::uploadProgress)
-        || signal == QMetaMethod::fromSignal(&QNetworkReply::downloadProgress)
-        || signal == QMetaMethod::fromSignal(&QNetworkReply::socketStartedConnecting))
+    const OnDemandSignals &relayed = onDemandSignals();
+    if (signal == relayed.upload || signal == relayed.download || signal == relayed.connecting)
         relayProgressOnDemand();
 }
 
@@ -643,13 +689,16 @@ void AuthReply::onError(QNetworkReply::NetworkError code)
 
 void AuthReply::copyMetaData(QNetworkReply *from)
 {
-    for (const auto attribute :
+    for (const auto code :
          {QNetworkRequest::HttpStatusCodeAttribute, QNetworkRequest::HttpReasonPhraseAttribute,
           QNetworkRequest::Http2WasUsedAttribute, QNetworkRequest::ConnectionEncryptedAttribute,
           QNetworkRequest::SourceIsFromCacheAttribute, QNetworkRequest::RedirectionTargetAttribute,
           QNetworkRequest::HttpPipeliningWasUsedAttribute,
-          QNetworkRequest::OriginalContentLengthAttribute})
-        setAttribute(attribute, from->attribute(attribute));
+          QNetworkRequest::OriginalContentLengthAttribute}) {
+        QVariant value = from->attribute(code);
+        if (value.isValid() || attribute(code).isValid())
+            setAttribute(code, std::move(value));
+    }
     // Each hop's headers replace the last hop's, as in a plain reply.
     const auto stale = rawHeaderList();
     for (const auto &name : stale)
@@ -785,10 +834,7 @@ void AuthReply::queue()
         : (m_manager ? m_manager->transferTimeout() : 0);
     if (transfer <= 0)
         return;
-    m_queueDeadline.setSingleShot(true);
-    connect(&m_queueDeadline, &QTimer::timeout, this, &AuthReply::queueTimedOut,
-            Qt::UniqueConnection);
-    m_queueDeadline.start(transfer);
+    m_queueDeadline.start(transfer, this);
 }
 
 void AuthReply::queueTimedOut()
@@ -935,6 +981,13 @@ void AuthReply::cancelUnsent()
     finishWith(QNetworkReply::OperationCanceledError,
                tr("You signed out before the answer came; the server may have had the "
                   "request."));
+}
+
+void AuthReply::holdForSignIn()
+{
+    // Sent once the sign-in is done, if it is still its user's; ended unsent if not.
+    if (m_session && takeBackUnsent())
+        waitForSignIn();
 }
 
 // Ends a request that never reached the server: no HTTP status is made up.

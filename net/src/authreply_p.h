@@ -2,8 +2,8 @@
 
 #include <silentauth/authnetworkaccessmanager.h>
 
+#include <QtCore/QBasicTimer>
 #include <QtCore/QPointer>
-#include <QtCore/QTimer>
 #include <QtNetwork/QNetworkReply>
 #if QT_CONFIG(ssl)
 #include <QtNetwork/QSslConfiguration>
@@ -46,16 +46,24 @@ public:
     // Signed out: a request still queued with the token never leaves, and one on the
     // wire without an answer yet is abandoned.
     void cancelUnsent();
+    // A new sign-in started: a request still queued with the old token waits for it.
+    void holdForSignIn();
     // Ends the reply from the event loop with \a code, without sending anything.
     void failLater(QNetworkReply::NetworkError code, const QString &message);
+    // Sends, or starts from the event loop: called once, after construction.
+    void launch();
     // Waiting for a free place in its origin's lane (see AuthNetworkAccessManager).
     bool isQueued() const { return m_queued; }
+    // Queued, and leaving the queue now would send it: nothing to wait for, nothing that
+    // ends it.
+    bool leavesQueueAtOnce() const;
     // The lane has a place for it now, held from here on: sends, waits or ends.
     void leaveQueue(const QString &origin);
 
 protected:
     qint64 readData(char *data, qint64 maxSize) override;
     void connectNotify(const QMetaMethod &signal) override;
+    void timerEvent(QTimerEvent *event) override;
 #if QT_CONFIG(ssl)
     void ignoreSslErrorsImplementation(const QList<QSslError> &errors) override;
     void setSslConfigurationImplementation(const QSslConfiguration &configuration) override;
@@ -68,6 +76,7 @@ private:
     void notSent(QNetworkReply::NetworkError code, const QString &message);
     void spool();
     bool keep(const char *data, qint64 size);
+    bool sendsAtOnce() const;
     void start();
     bool waitUntilReady();
     void send();
@@ -107,15 +116,16 @@ private:
     qint64 m_spooled = 0;
     qint64 m_spoolLimit = 0;
     bool m_sourceFinished = false;
-    QTimer m_spoolIdle;
+    QBasicTimer m_spoolIdle; // a sequential body that stopped arriving
+    int m_spoolIdleMs = 0;
     QPointer<QNetworkReply> m_inner;
     bool m_progressRelayed = false; // for the hop under way: see relayProgressOnDemand()
     bool m_relayingFinish = false; // emitting finished() from the inner reply's
     QString m_lane; // the origin whose lane place this reply holds, if any
     bool m_queued = false; // waiting for a place in the lane
-    QTimer m_queueDeadline; // the transfer timeout, while it waits there
+    QBasicTimer m_queueDeadline; // the transfer timeout, while it waits there
     QList<QMetaObject::Connection> m_waits; // to the session, while this request waits for it
-    QTimer m_deadline; // offline wait
+    QBasicTimer m_deadline; // offline wait
     int m_sentGeneration = -1;
     int m_redirectsLeft = 0;
     bool m_authenticate = false; // allow-listed origin, authentication wanted

@@ -79,6 +79,10 @@ struct Session::Private
     bool foreignToken = false; // the refresh token came from another process's write
     bool entryHeld = false; // the shared entry held this session's token when last seen
     QByteArray accessToken;
+    // "Bearer <token>" (or "DPoP <token>"), made once for token generation authorizationOf.
+    mutable QByteArray authorization;
+    mutable int authorizationOf = -1;
+    mutable bool authorizationProof = false;
     QByteArray refreshToken;
     QByteArray receivedToken; // received, being stored: signOut() revokes it too
 
@@ -476,6 +480,9 @@ void Session::Private::wipe()
     stopRetry();
     accessToken.fill('\0');
     accessToken.clear();
+    authorization.fill('\0');
+    authorization.clear();
+    authorizationOf = -1;
     refreshToken.fill('\0');
     refreshToken.clear();
     receivedToken.fill('\0');
@@ -1415,6 +1422,16 @@ QByteArray Session::proofWith(const Internal::DpopKey *key, const QByteArray &me
     return key ? key->proof(method, url, accessToken, d->nonces.nonceFor(url)) : QByteArray();
 }
 
+QByteArray Session::authorization(bool proof) const
+{
+    if (d->authorizationOf != d->generation || d->authorizationProof != proof) {
+        d->authorization = (proof ? "DPoP " : "Bearer ") + d->accessToken;
+        d->authorizationOf = d->generation;
+        d->authorizationProof = proof;
+    }
+    return d->authorization;
+}
+
 QByteArray Session::accessTokenProof(const QByteArray &method, const QUrl &url) const
 {
     if (!d->bound || !d->key || d->accessToken.isEmpty())
@@ -1522,10 +1539,15 @@ void Session::setClock(std::function<QDateTime()> clock)
     d->clock = clock ? std::move(clock) : [] { return QDateTime::currentDateTimeUtc(); };
 }
 
+bool Session::isRefreshDue() const
+{
+    return d->status == Status::SignedIn && !d->flight && !d->refreshToken.isEmpty()
+        && d->refreshDue.isValid() && d->now() >= d->refreshDue;
+}
+
 bool Session::refreshIfDue()
 {
-    if (d->status != Status::SignedIn || d->flight || d->refreshToken.isEmpty()
-        || !d->refreshDue.isValid() || d->now() < d->refreshDue)
+    if (!isRefreshDue())
         return false;
     d->startFlight(QStringLiteral("due by the clock"));
     return d->flight;

@@ -299,6 +299,8 @@ private:
                          const QByteArray &accessToken = {}) const;
     // DPoP: the proof for a request with the current access token; empty for a bearer token.
     QByteArray accessTokenProof(const QByteArray &method, const QUrl &url) const;
+    // The Authorization header's value for the current access token, with or without a proof.
+    QByteArray authorization(bool proof) const;
     // DPoP: remembers the reply's DPoP-Nonce for its origin; counts a resend for a nonce.
     void learnNonce(const QNetworkReply *reply);
     void countNonceResend();
@@ -307,6 +309,8 @@ private:
     // (the proactive timer is late: the machine slept), a refresh starts and true says to
     // wait for it.
     bool refreshIfDue();
+    // ... the same question, without starting anything.
+    bool isRefreshDue() const;
     // What a 401 on a request sent with token generation \a sentGeneration calls for.
     // GiveUp: the caller gets the 401; Unreachable: the token cannot be renewed right now.
     enum class Healing { Replay, WaitForRefresh, WaitForRelease, GiveUp, Unreachable };
