@@ -136,10 +136,15 @@ private Q_SLOTS:
         env.insert(QStringLiteral("FAKETIME_NO_CACHE"), QStringLiteral("1"));
         env.insert(QStringLiteral("FAKETIME_DONT_FAKE_MONOTONIC"), QStringLiteral("1"));
         // Under AddressSanitizer, libfaketime is preloaded before its runtime.
+        // Once the clock is moved, libfaketime (0.9.10) makes every timed
+        // wait on a monotonic condition return at once: QThread::wait(5 s) in
+        // ~QNetworkAccessManager gives up on its HTTP thread and leaves it to
+        // a deleteLater() that never runs, which LeakSanitizer reports at
+        // exit. Leaks are checked in every other run of these programs.
         const QString asan = env.value(QStringLiteral("ASAN_OPTIONS"));
         env.insert(QStringLiteral("ASAN_OPTIONS"),
                    asan + (asan.isEmpty() ? QString() : QStringLiteral(":"))
-                       + QStringLiteral("verify_asan_link_order=0"));
+                       + QStringLiteral("verify_asan_link_order=0:detect_leaks=0"));
 
         QProcess server;
         server.setProcessEnvironment(env);

@@ -628,5 +628,6 @@ int main(int argc, char *argv[])
     if (!signInError.isEmpty())
         result.insert(QStringLiteral("signInError"), signInError);
     std::printf("%s\n", QJsonDocument(result).toJson(QJsonDocument::Compact).constData());
+    std::fflush(stdout); // before anything at exit can end the process
     return exitCode;
 }
