@@ -1282,13 +1282,36 @@ private Q_SLOTS:
         QVERIFY(f->allowed.requests().size() <= 12);
     }
 
-    // A new sign-in ends the old user's session: what Qt has not sent yet (queued behind
-    // its six busy connections) or the manager still holds never leaves with the old
-    // token. It waits for the sign-in and, the user being another one now, ends unsent.
+    // A new sign-in, or a restore from another user's token, ends the old user's session:
+    // what Qt has not sent yet (queued behind its six busy connections) or the manager
+    // still holds never leaves with the old token. It waits and, the user being another
+    // one now, ends unsent. What was on the wire is answered, or abandoned once the other
+    // user is in.
+    void newSignInKeepsTheOldTokenFromLeaving_data()
+    {
+        QTest::addColumn<bool>("restore");
+        QTest::newRow("signIn(bob)") << false;
+        QTest::newRow("restoreFrom(bob's token)") << true;
+    }
+
     void newSignInKeepsTheOldTokenFromLeaving()
     {
+        QFETCH(bool, restore);
         auto f = fixture();
         QVERIFY(f);
+        QByteArray bobsToken;
+        if (restore) {
+            MemoryTokenStore store;
+            Client bob = makeClient(*m_server, &store);
+            QVERIFY(signIn(*bob.session, QStringLiteral("bob")));
+            bool read = false;
+            store.read([&](const TokenStore::Result &result) {
+                bobsToken = result.token;
+                read = true;
+            });
+            QTRY_VERIFY(read);
+            QVERIFY(!bobsToken.isEmpty());
+        }
         routeSlowAndFast(*f, 20, 25);
         AuthNetworkAccessManager &manager = *f->client.manager;
         std::vector<std::unique_ptr<QNetworkReply>> replies;
@@ -1297,23 +1320,30 @@ private Q_SLOTS:
         for (int i = 0; i < 3; ++i) // waiting in the manager
             replies.emplace_back(manager.get(QNetworkRequest(f->allowed.url("/fast"))));
         QTRY_COMPARE(f->allowed.requests().size(), 6);
-        f->client.session->signIn(QStringLiteral("bob"), QStringLiteral("bob-password"));
+        if (restore)
+            f->client.session->restoreFrom(bobsToken);
+        else
+            f->client.session->signIn(QStringLiteral("bob"), QStringLiteral("bob-password"));
         int answered = 0;
+        int abandoned = 0;
         int unsent = 0;
         for (const auto &reply : replies) {
             QVERIFY(waitFinished(reply.get(), 10000));
             if (reply->error() == QNetworkReply::NoError) {
                 ++answered;
                 QCOMPARE(reply->readAll(), QByteArray(20, 's'));
-                continue;
+            } else if (reply->error() == QNetworkReply::OperationCanceledError) {
+                ++abandoned; // on the wire when bob was in
+            } else {
+                ++unsent;
+                QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+                QVERIFY(!reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid());
             }
-            ++unsent;
-            QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
-            QVERIFY(!reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid());
         }
         QCOMPARE(f->client.session->status(), Session::Status::SignedIn);
+        QCOMPARE(f->client.session->identity(), QStringLiteral("bob"));
         QTest::qWait(100);
-        QCOMPARE(answered, 6);
+        QCOMPARE(answered + abandoned, 6);
         QCOMPARE(unsent, 9);
         QStringList seen;
         for (const RawRequest &request : f->allowed.requests())
@@ -1321,6 +1351,196 @@ private Q_SLOTS:
         QVERIFY2(f->allowed.requests().size() == 6, qPrintable(seen.join(QLatin1String(", "))));
         for (const RawRequest &request : f->allowed.requests())
             QCOMPARE(request.header("Authorization"), "Bearer " + f->token);
+    }
+
+    // Signed out, in the finished() of the first request it ends, the caller signs in
+    // again (or deletes the manager): every request made before the sign-out still ends
+    // then, and none leaves afterwards with either token.
+    void signOutEndsEveryRequestWhateverItsHandlersDo_data()
+    {
+        QTest::addColumn<bool>("deleteManager");
+        QTest::newRow("sign in again") << false;
+        QTest::newRow("delete the manager") << true;
+    }
+
+    void signOutEndsEveryRequestWhateverItsHandlersDo()
+    {
+        QFETCH(bool, deleteManager);
+        auto f = fixture();
+        QVERIFY(f);
+        routeSlowAndFast(*f, 20, 25);
+        QList<QPointer<QNetworkReply>> replies;
+        int finishes = 0;
+        bool reacted = false;
+        for (int i = 0; i < 20; ++i) {
+            QNetworkReply *reply = f->client.manager->get(QNetworkRequest(f->allowed.url("/fast")));
+            replies.append(reply);
+            connect(reply, &QNetworkReply::finished, this, [&] {
+                ++finishes;
+                if (reacted)
+                    return;
+                reacted = true;
+                if (deleteManager)
+                    f->client.manager.reset();
+                else
+                    f->client.session->signIn(QStringLiteral("alice"),
+                                              QStringLiteral("alice-password"));
+            });
+        }
+        f->client.session->signOut();
+        // Deleting the manager deletes its replies, unfinished, as a plain manager does.
+        const int ended = deleteManager ? 1 : 20;
+        QCOMPARE(finishes, ended);
+        QTRY_COMPARE(f->client.session->status(),
+                     deleteManager ? Session::Status::SignedOut : Session::Status::SignedIn);
+        QTest::qWait(200);
+        QCOMPARE(finishes, ended);
+        QCOMPARE(f->allowed.requests().size(), 0);
+    }
+    // A redirect within the allow-list answered while a new sign-in is under way: the
+    // next hop waits for it, as any request would, and goes with the new token.
+    void redirectHopWaitsForASignIn()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        f->allowed.route("/moved", RawResponse::redirect(302, "/landing"));
+        f->allowed.route("/landing", RawResponse::ok("landed"));
+        std::unique_ptr<QNetworkReply> reply(
+            f->client.manager->get(QNetworkRequest(f->allowed.url("/moved"))));
+        bool signingIn = false;
+        connect(reply.get(), &QNetworkReply::metaDataChanged, this, [&] {
+            if (signingIn)
+                return;
+            signingIn = true; // the 302 is in; its hop is not followed yet
+            f->client.session->signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
+        });
+        QVERIFY(waitFinished(reply.get(), 10000));
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        QCOMPARE(reply->readAll(), QByteArray("landed"));
+        QCOMPARE(f->allowed.requests().size(), 2);
+        const QByteArray next = f->allowed.requests().at(1).header("Authorization");
+        QCOMPARE(next, "Bearer " + f->client.session->accessToken());
+        QVERIFY(next != "Bearer " + f->token);
+    }
+
+    // A user who signs in while another's requests are on the wire: should a connection
+    // drop, Qt would send the request again with the old token. It is abandoned once the
+    // new user is in; the server may have had it.
+    void anotherUsersSignInAbandonsRequestsOnTheWire()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        RawResponse dropped;
+        dropped.closeWithoutAnswer = true;
+        dropped.delayMs = 600;
+        f->allowed.route("/held", dropped);
+        std::unique_ptr<QNetworkReply> get(
+            f->client.manager->get(QNetworkRequest(f->allowed.url("/held"))));
+        QNetworkRequest post(f->allowed.url("/held"));
+        post.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("text/plain"));
+        std::unique_ptr<QNetworkReply> posted(f->client.manager->post(post, QByteArray("draft")));
+        QTRY_COMPARE(f->allowed.requests().size(), 2);
+        f->client.session->signIn(QStringLiteral("bob"), QStringLiteral("bob-password"));
+        QTRY_COMPARE(f->client.session->status(), Session::Status::SignedIn);
+        for (QNetworkReply *reply : {get.get(), posted.get()}) {
+            QVERIFY(reply->isFinished());
+            QCOMPARE(reply->error(), QNetworkReply::OperationCanceledError);
+            QVERIFY(!reply->attribute(QNetworkRequest::HttpStatusCodeAttribute).isValid());
+        }
+        QTest::qWait(1000);
+        QStringList seen;
+        for (const RawRequest &request : f->allowed.requests())
+            seen << QString::fromLatin1(request.method + ' ' + request.header("Authorization"));
+        QVERIFY2(f->allowed.requests().size() == 2, qPrintable(seen.join(QLatin1String(", "))));
+    }
+
+    // A freed place goes to the next waiting request at once, inside the finishing
+    // reply's own handling, and Session::activity() reports it being sent. An observer
+    // that aborts every unfinished reply there still sees each one finish once.
+    void observerOfTheHandOverEndsNoReplyTwice()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        routeSlowAndFast(*f, 20, 25);
+        std::vector<std::unique_ptr<QNetworkReply>> replies;
+        QHash<QNetworkReply *, int> finishes;
+        for (int i = 0; i < 16; ++i) { // twelve handed to Qt, four waiting for a place
+            replies.emplace_back(f->client.manager->get(QNetworkRequest(f->allowed.url("/fast"))));
+            QNetworkReply *reply = replies.back().get();
+            connect(reply, &QNetworkReply::finished, this,
+                    [&finishes, reply] { ++finishes[reply]; });
+        }
+        bool aborted = false;
+        connect(f->client.session.get(), &Session::activity, this,
+                [&](Session::Event event, const QString &) {
+                    if (event != Session::Event::RequestSent || aborted)
+                        return;
+                    aborted = true;
+                    for (const auto &reply : replies) {
+                        if (!reply->isFinished())
+                            reply->abort();
+                    }
+                });
+        for (const auto &reply : replies)
+            QVERIFY(waitFinished(reply.get(), 10000));
+        QTest::qWait(100);
+        QVERIFY(aborted);
+        for (const auto &reply : replies)
+            QCOMPARE(finishes.value(reply.get()), 1);
+    }
+
+    // A caller that aborts its reply in errorOccurred() or in the last downloadProgress():
+    // as with a plain reply, the outcome stands (the error, or the whole answer).
+    void abortOnceTheOutcomeIsKnownChangesNothing()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        RawResponse dropped;
+        dropped.closeWithoutAnswer = true;
+        dropped.closeAfter = true;
+        f->allowed.route("/drop", dropped);
+        f->allowed.route("/done", RawResponse::ok("complete"));
+        struct Outcome
+        {
+            QStringList signals_;
+            QNetworkReply::NetworkError error = QNetworkReply::NoError;
+            QByteArray body;
+        };
+        auto run = [&](QNetworkAccessManager &manager, const char *path, bool inError) {
+            Outcome outcome;
+            QNetworkRequest request(f->allowed.url(path));
+            request.setRawHeader("Authorization", "Bearer " + f->token);
+            std::unique_ptr<QNetworkReply> reply(manager.get(request));
+            QNetworkReply *r = reply.get();
+            bool aborted = false;
+            connect(r, &QNetworkReply::errorOccurred, this, [&, r](QNetworkReply::NetworkError e) {
+                outcome.signals_ << QStringLiteral("error ") + errorName(e);
+                if (inError && !aborted) {
+                    aborted = true;
+                    r->abort();
+                }
+            });
+            connect(r, &QNetworkReply::downloadProgress, this, [&, r](qint64 got, qint64 total) {
+                if (!inError && !aborted && total > 0 && got == total) {
+                    aborted = true;
+                    outcome.body = r->readAll();
+                    r->abort();
+                }
+            });
+            connect(r, &QNetworkReply::finished, this,
+                    [&] { outcome.signals_ << QStringLiteral("finished"); });
+            if (!waitFinished(r, 10000))
+                outcome.signals_ << QStringLiteral("never finished");
+            outcome.error = r->error();
+            return outcome;
+        };
+        for (const auto &[path, inError] : {std::pair {"/drop", true}, {"/done", false}}) {
+            const Outcome plain = run(f->plain, path, inError);
+            const Outcome ours = run(*f->client.manager, path, inError);
+            QCOMPARE(ours.signals_, plain.signals_);
+            QCOMPARE(ours.error, plain.error);
+            QCOMPARE(ours.body, plain.body);
+        }
     }
 
     // Qt's HTTP layer (6.4) sends a request again by itself, Authorization and all, when

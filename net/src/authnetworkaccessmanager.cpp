@@ -95,23 +95,46 @@ AuthNetworkAccessManager::AuthNetworkAccessManager(Session *session, QObject *pa
         if (session->thread() != thread())
             qCWarning(lcNet) << "AuthNetworkAccessManager: the Session lives in another thread; "
                                 "requests from this thread fail";
-        // After a sign-out no request leaves with the token, not even one
-        // that was queued before it.
-        // A new sign-in ends the old user's session as well: what has not
-        // left with their token waits for it, like a request made during it.
-        connect(session, &Session::statusChanged, this, [this](Session::Status status) {
-            if (status != Session::Status::SignedOut && status != Session::Status::SigningIn)
-                return;
-            const auto replies = d->replies; // cancelling finishes replies
-            for (AuthReply *reply : replies) {
-                if (!d->replies.contains(reply))
-                    continue;
-                if (status == Session::Status::SignedOut)
-                    reply->cancelUnsent();
-                else
-                    reply->holdForSignIn();
-            }
-        });
+        connect(session, &Session::statusChanged, this, &AuthNetworkAccessManager::sessionChanged);
+    }
+}
+
+// After a sign-out no request leaves with the token, not even one that was
+// queued before it. A new sign-in or a restore from another token ends the
+// old session as well: what has not left with its token waits for the new
+// one, like a request made during it, and once another user is signed in,
+// nothing of the last one's is still on the wire.
+// Every reply is decided first and only then ended: a caller's handler may
+// sign in again, sign out, or delete the manager, and none of that changes
+// what this status change decided.
+void AuthNetworkAccessManager::sessionChanged(Session::Status status)
+{
+    QList<QPointer<AuthReply>> ended;
+    const auto replies = d->replies;
+    for (AuthReply *reply : replies) {
+        switch (status) {
+        case Session::Status::SignedOut:
+            if (reply->withdrawForSignOut())
+                ended.append(reply);
+            break;
+        case Session::Status::SigningIn:
+        case Session::Status::Restoring:
+            reply->holdForSignIn(); // ends nothing, calls nobody
+            break;
+        case Session::Status::SignedIn:
+            if (reply->withdrawFromAnotherUser())
+                ended.append(reply);
+            break;
+        default:
+            break;
+        }
+    }
+    const QPointer<AuthNetworkAccessManager> self(this);
+    for (const QPointer<AuthReply> &reply : std::as_const(ended)) {
+        if (!self)
+            return;
+        if (reply)
+            reply->endWithdrawn();
     }
 }
 

@@ -280,14 +280,17 @@ void AuthReply::start()
 {
     if (m_done || m_refused)
         return;
+    // Waits first: while a sign-in or restore is under way, nobody's identity
+    // is known yet.
+    if (waitUntilReady())
+        return;
     Session *session = m_session;
     if (!m_identity.isEmpty() && session && session->identity() != m_identity) {
         notSent(QNetworkReply::AuthenticationRequiredError,
                 tr("Another user is signed in now; the request was not sent."));
         return;
     }
-    if (!waitUntilReady())
-        send();
+    send();
 }
 
 // Diverts the request into a wait when sending it now would only collect a
@@ -306,9 +309,10 @@ bool AuthReply::waitUntilReady()
         waitForRefresh(false);
         return true;
     }
-    // A sign-in is under way: the request goes out with its token, or not at
-    // all if it fails.
-    if (session->status() == Session::Status::SigningIn) {
+    // A sign-in or restore is under way: the request goes out with its token,
+    // or not at all if it fails.
+    if (session->status() == Session::Status::SigningIn
+        || session->status() == Session::Status::Restoring) {
         waitForSignIn();
         return true;
     }
@@ -402,6 +406,14 @@ void AuthReply::waitForSignIn()
                 }
                 notSent(QNetworkReply::AuthenticationRequiredError,
                         tr("The sign-in did not succeed; the request was not sent."));
+                return;
+            case Session::Status::Offline:
+                // A restore that could not reach the server: waits for its
+                // retry as long as requests may wait offline.
+                for (const auto &c : std::as_const(m_waits))
+                    disconnect(c);
+                m_waits.clear();
+                start();
                 return;
             default:
                 return; // still on the way (a restore that superseded the sign-in)
@@ -563,6 +575,14 @@ void AuthReply::send()
         m_innerSent = true;
         Q_EMIT requestSent();
     });
+    // Qt reports a body's progress before requestSent(): once any of it is
+    // written, the request has left.
+    if (m_body && operation() != QNetworkAccessManager::GetOperation
+        && operation() != QNetworkAccessManager::HeadOperation)
+        connect(inner, &QNetworkReply::uploadProgress, this, [this](qint64 sent, qint64) {
+            if (sent > 0)
+                m_innerSent = true;
+        });
     if (session && session->isObserved())
         session->record(Session::Event::RequestSent,
                         QString::fromLatin1(verb()) + QLatin1Char(' ') + url().path());
@@ -712,7 +732,6 @@ void AuthReply::onFinished()
     QNetworkReply *inner = m_inner;
     if (m_done || !inner)
         return;
-    leaveLane(); // the connection is free for the next one
     if (!m_passthrough && m_sawMetaData) {
         const int status = inner->attribute(QNetworkRequest::HttpStatusCodeAttribute).toInt();
         if (isRedirect(status) && redirectPolicy() != QNetworkRequest::ManualRedirectPolicy) {
@@ -729,6 +748,11 @@ void AuthReply::onFinished()
     m_done = true;
     setFinished(true);
     QPointer<AuthReply> self(this);
+    // The connection is free for the next request, which may go at once;
+    // this reply is finished by then, whatever an observer of that does.
+    leaveLane();
+    if (!self)
+        return;
     // Inside the inner reply's own finished(): a caller that deletes this
     // reply now leaves the inner one to the event loop.
     m_relayingFinish = true;
@@ -756,7 +780,10 @@ void AuthReply::followRedirect(QNetworkReply *inner)
     if (!m_sslConfiguration && url().scheme() == QLatin1String("https"))
         m_lastSsl = inner->sslConfiguration();
 #endif
-    dropInner();
+    const QPointer<AuthReply> self(this);
+    dropInner(); // frees the lane place: the next request may go at once
+    if (!self || m_done)
+        return;
     if (location.isEmpty() || !target.isValid()) {
         finishWith(QNetworkReply::ProtocolUnknownError, translate("Unknown protocol specified"));
         return;
@@ -801,7 +828,7 @@ void AuthReply::followRedirect(QNetworkReply *inner)
         auto allowed = std::make_shared<QMetaObject::Connection>();
         *allowed = connect(this, &QNetworkReply::redirectAllowed, this, [this, allowed] {
             disconnect(*allowed);
-            send();
+            sendHop();
         });
         Q_EMIT redirected(target);
         return;
@@ -810,8 +837,19 @@ void AuthReply::followRedirect(QNetworkReply *inner)
     const auto stale = rawHeaderList();
     for (const auto &name : stale)
         setRawHeader(name, QByteArray());
+    sendHop();
+    if (self && !m_done)
+        Q_EMIT redirected(target);
+}
+
+// The next hop of a redirect: to the allow-list, it waits for what any
+// request with the token would wait for (a sign-in, a refresh), and goes
+// only under its own user's identity.
+void AuthReply::sendHop()
+{
+    if (!m_leftAllowed && m_manager && m_manager->isAllowed(url()) && waitUntilReady())
+        return;
     send();
-    Q_EMIT redirected(target);
 }
 
 void AuthReply::leaveLane()
@@ -858,14 +896,14 @@ void AuthReply::leaveQueue(const QString &origin)
         return;
     }
     // Whatever happened while it waited decides, as when it first started.
+    if (waitUntilReady()) {
+        leaveLane();
+        return;
+    }
     if (!m_identity.isEmpty() && session->identity() != m_identity) {
         m_neverSent = !m_replayed;
         finishWith(QNetworkReply::AuthenticationRequiredError,
                    tr("Another user is signed in now; the request was not sent."));
-        return;
-    }
-    if (waitUntilReady()) {
-        leaveLane();
         return;
     }
     send();
@@ -963,31 +1001,67 @@ void AuthReply::abandonInner()
     m_inner = nullptr;
 }
 
-void AuthReply::cancelUnsent()
+bool AuthReply::withdrawForSignOut()
 {
     // Every method: after a sign-out the token must not leave, and a request
     // Qt has not reported as sent is, at worst, one the caller sends again.
     if (takeBackUnsent()) {
-        notSent(QNetworkReply::AuthenticationRequiredError,
-                tr("You signed out before the request was sent."));
-        return;
+        m_withdrawn = Withdrawn::NotSent;
+        return true;
     }
     // On the wire with the token and not yet answered: should its connection
     // drop, Qt 6.4 sends the request again by itself (a POST too), token and
     // all, after the sign-out. It is abandoned; the server may have had it.
     if (m_done || !m_inner || !m_hopToken || m_sawMetaData)
-        return;
+        return false;
     abandonInner();
-    finishWith(QNetworkReply::OperationCanceledError,
-               tr("You signed out before the answer came; the server may have had the "
-                  "request."));
+    m_withdrawn = Withdrawn::SignedOut;
+    return true;
+}
+
+bool AuthReply::withdrawFromAnotherUser()
+{
+    // Still with the last user's token inside Qt, or on the wire without an
+    // answer: Qt would send it (again, if its connection drops) with that
+    // token while another user is signed in.
+    const Session *session = m_session;
+    if (m_done || !session || !m_inner || !m_hopToken || m_sawMetaData || m_identity.isEmpty()
+        || session->identity() == m_identity)
+        return false;
+    abandonInner();
+    m_withdrawn = Withdrawn::AnotherUser;
+    return true;
+}
+
+void AuthReply::endWithdrawn()
+{
+    const Withdrawn why = m_withdrawn;
+    m_withdrawn = Withdrawn::No;
+    switch (why) {
+    case Withdrawn::No:
+        return;
+    case Withdrawn::NotSent:
+        notSent(QNetworkReply::AuthenticationRequiredError,
+                tr("You signed out before the request was sent."));
+        return;
+    case Withdrawn::SignedOut:
+        finishWith(QNetworkReply::OperationCanceledError,
+                   tr("You signed out before the answer came; the server may have had the "
+                      "request."));
+        return;
+    case Withdrawn::AnotherUser:
+        finishWith(QNetworkReply::OperationCanceledError,
+                   tr("Another user signed in before the answer came; the server may have had "
+                      "the request."));
+        return;
+    }
 }
 
 void AuthReply::holdForSignIn()
 {
     // Sent once the sign-in is done, if it is still its user's; ended unsent if not.
     if (m_session && takeBackUnsent())
-        waitForSignIn();
+        start(); // waits for what is under way
 }
 
 // Ends a request that never reached the server: no HTTP status is made up.
@@ -1032,6 +1106,10 @@ void AuthReply::abort()
         QNetworkReply::close();
         return;
     }
+    // As a plain reply: once its error is out, or its answer complete (the
+    // last downloadProgress()), the outcome stands and finished() follows.
+    if (m_passthrough && (m_errorEmitted || (m_inner && m_inner->isFinished())))
+        return;
     m_queued = false;
     m_queueDeadline.stop();
     leaveLane();

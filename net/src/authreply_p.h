@@ -44,8 +44,13 @@ public:
     bool isSequential() const override { return true; }
 
     // Signed out: a request still queued with the token never leaves, and one on the
-    // wire without an answer yet is abandoned.
-    void cancelUnsent();
+    // wire without an answer yet is abandoned. True when the reply is to be ended
+    // with endWithdrawn(); nothing is emitted here.
+    bool withdrawForSignOut();
+    // Another user is signed in: a request of the last one's that has not had its
+    // answer is abandoned. As withdrawForSignOut().
+    bool withdrawFromAnotherUser();
+    void endWithdrawn();
     // A new sign-in started: a request still queued with the old token waits for it.
     void holdForSignIn();
     // Ends the reply from the event loop with \a code, without sending anything.
@@ -88,6 +93,7 @@ private:
     void handleUnauthorized();
     void resendForNonce();
     void followRedirect(QNetworkReply *inner);
+    void sendHop();
     void waitForRefresh(bool replay);
     void startOfflineDeadline();
     void waitForSignIn();
@@ -143,6 +149,8 @@ private:
     bool m_errorEmitted = false;
     bool m_done = false;
     bool m_refused = false; // failLater(): never sends
+    enum class Withdrawn { No, NotSent, SignedOut, AnotherUser };
+    Withdrawn m_withdrawn = Withdrawn::No; // how endWithdrawn() ends it
 #if QT_CONFIG(ssl)
     bool m_ignoreAllSsl = false;
     QList<QSslError> m_ignoreSsl;

@@ -1875,9 +1875,14 @@ void Session::signOut()
     d->displayName.clear();
     d->setUsername({});
     d->release(false);
+    QPointer<Session> guard(this);
     d->apply(SessionInput::SignOutStarted);
+    if (!guard)
+        return; // deleted by a handler of statusChanged(); deleteLater() lets the cleanup run
     if (waited)
         d->abandonWaiters();
+    if (!guard)
+        return;
 
     // The cleanup is not an operation a later one can supersede: it runs to
     // its end even when the user signs in again straight away.
@@ -1889,7 +1894,6 @@ void Session::signOut()
         QString storeProblem;
     };
     auto cleanup = std::make_shared<Cleanup>();
-    QPointer<Session> guard(this);
     auto maybeDone = [this, guard, cleanup] {
         if (!guard || cleanup->pending > 0)
             return;

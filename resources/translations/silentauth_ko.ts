@@ -145,6 +145,10 @@
         <source>You signed out before the answer came; the server may have had the request.</source>
         <translation>응답이 오기 전에 로그아웃했습니다. 서버가 요청을 받았을 수도 있습니다.</translation>
     </message>
+    <message>
+        <source>Another user signed in before the answer came; the server may have had the request.</source>
+        <translation>응답이 오기 전에 다른 사용자가 로그인했습니다. 서버가 요청을 받았을 수도 있습니다.</translation>
+    </message>
 </context>
 <context>
     <name>SilentAuth::BackendClient</name>

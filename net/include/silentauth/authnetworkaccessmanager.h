@@ -1,6 +1,7 @@
 #pragma once
 
 #include <silentauth/global.h>
+#include <silentauth/session.h>
 
 #include <QtNetwork/QNetworkAccessManager>
 #include <QtNetwork/QNetworkRequest>
@@ -86,6 +87,7 @@ private:
     void learnHttp2(const QString &origin);
     void schedulePump();
     void pump();
+    void sessionChanged(Session::Status status);
 
     struct Private;
     std::unique_ptr<Private> d;
