@@ -1353,6 +1353,75 @@ private Q_SLOTS:
             QCOMPARE(request.header("Authorization"), "Bearer " + f->token);
     }
 
+    // A restore from another token of the same user: while it is under way, nobody's
+    // identity is known, and requests leaving the manager's queue then wait for it
+    // instead of ending as another user's. All of them are answered.
+    void restoreOfTheSameUserLosesNoRequest()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        QByteArray othersToken;
+        {
+            MemoryTokenStore store;
+            Client other = makeClient(*m_server, &store);
+            QVERIFY(signIn(*other.session, QStringLiteral("alice")));
+            bool read = false;
+            store.read([&](const TokenStore::Result &result) {
+                othersToken = result.token;
+                read = true;
+            });
+            QTRY_VERIFY(read);
+        }
+        QVERIFY(!othersToken.isEmpty());
+        routeSlowAndFast(*f, 20, 25);
+        std::vector<std::unique_ptr<QNetworkReply>> replies;
+        for (int i = 0; i < 12; ++i)
+            replies.emplace_back(f->client.manager->get(QNetworkRequest(f->allowed.url("/slow"))));
+        for (int i = 0; i < 8; ++i) // waiting in the manager until the slow ones are done
+            replies.emplace_back(f->client.manager->get(QNetworkRequest(f->allowed.url("/fast"))));
+        QTRY_COMPARE(f->allowed.requests().size(), 6);
+        QString error;
+        QVERIFY2(m_server->setScenario(QStringLiteral("slow-refresh"),
+                                       {{QStringLiteral("delayMs"), 1500}}, &error),
+                 qPrintable(error));
+        auto normal
+            = qScopeGuard([this] { m_server->setScenario(QStringLiteral("normal"), {}, nullptr); });
+        f->client.session->restoreFrom(othersToken);
+        for (const auto &reply : replies) {
+            QVERIFY(waitFinished(reply.get(), 10000));
+            QVERIFY2(reply->error() == QNetworkReply::NoError, qPrintable(reply->errorString()));
+        }
+        QCOMPARE(f->client.session->identity(), QStringLiteral("alice"));
+    }
+
+    // Qt reports a body uploaded before requestSent(). A sign-in started then (the same
+    // user) does not take the POST back: the server has it once, and its answer comes.
+    void postWhoseBodyLeftIsNotSentTwice()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        RawResponse later = RawResponse::ok("stored");
+        later.delayMs = 300;
+        f->allowed.route("/store", later);
+        QNetworkRequest request(f->allowed.url("/store"));
+        request.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("text/plain"));
+        std::unique_ptr<QNetworkReply> reply(
+            f->client.manager->post(request, QByteArray(1000, 'b')));
+        bool signingIn = false;
+        connect(reply.get(), &QNetworkReply::uploadProgress, this, [&](qint64 sent, qint64 total) {
+            if (signingIn || total <= 0 || sent != total)
+                return;
+            signingIn = true;
+            f->client.session->signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
+        });
+        QVERIFY(waitFinished(reply.get(), 10000));
+        QVERIFY(signingIn);
+        QCOMPARE(reply->error(), QNetworkReply::NoError);
+        QCOMPARE(reply->readAll(), QByteArray("stored"));
+        QTest::qWait(500);
+        QCOMPARE(f->allowed.requests().size(), 1);
+    }
+
     // Signed out, in the finished() of the first request it ends, the caller signs in
     // again (or deletes the manager): every request made before the sign-out still ends
     // then, and none leaves afterwards with either token.
