@@ -1464,7 +1464,11 @@ private Q_SLOTS:
                      deleteManager ? Session::Status::SignedOut : Session::Status::SignedIn);
         QTest::qWait(200);
         QCOMPARE(finishes, ended);
-        QCOMPARE(f->allowed.requests().size(), 0);
+        // Qt's network thread may have sent some of those it had before the sign-out took
+        // them back (the race docs/net.md describes); none went with a later token.
+        QVERIFY(f->allowed.requests().size() <= 12);
+        for (const RawRequest &request : f->allowed.requests())
+            QCOMPARE(request.header("Authorization"), "Bearer " + f->token);
     }
     // A redirect within the allow-list answered while a new sign-in is under way: the
     // next hop waits for it, as any request would, and goes with the new token.
@@ -1495,10 +1499,20 @@ private Q_SLOTS:
     // A user who signs in while another's requests are on the wire: should a connection
     // drop, Qt would send the request again with the old token. It is abandoned once the
     // new user is in; the server may have had it.
+    void anotherUsersSignInAbandonsRequestsOnTheWire_data()
+    {
+        QTest::addColumn<bool>("madeDuringSignIn");
+        QTest::newRow("made while alice was signed in") << false;
+        QTest::newRow("made while alice was signing in") << true;
+    }
+
     void anotherUsersSignInAbandonsRequestsOnTheWire()
     {
+        QFETCH(bool, madeDuringSignIn);
         auto f = fixture();
         QVERIFY(f);
+        if (madeDuringSignIn) // nobody's identity is known until it is done
+            f->client.session->signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
         RawResponse dropped;
         dropped.closeWithoutAnswer = true;
         dropped.delayMs = 600;
@@ -1509,6 +1523,8 @@ private Q_SLOTS:
         post.setHeader(QNetworkRequest::ContentTypeHeader, QByteArray("text/plain"));
         std::unique_ptr<QNetworkReply> posted(f->client.manager->post(post, QByteArray("draft")));
         QTRY_COMPARE(f->allowed.requests().size(), 2);
+        const QByteArray alices = f->allowed.requests().at(0).header("Authorization");
+        QVERIFY(alices.startsWith("Bearer "));
         f->client.session->signIn(QStringLiteral("bob"), QStringLiteral("bob-password"));
         QTRY_COMPARE(f->client.session->status(), Session::Status::SignedIn);
         for (QNetworkReply *reply : {get.get(), posted.get()}) {
@@ -1556,6 +1572,58 @@ private Q_SLOTS:
         QVERIFY(aborted);
         for (const auto &reply : replies)
             QCOMPARE(finishes.value(reply.get()), 1);
+    }
+
+    // The Session is deleted with requests waiting for a place; when a place frees, the
+    // first of them ends, and its finished() handler deletes the manager.
+    void managerDeletedWhileItsQueueEnds()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        QList<QPointer<QNetworkReply>> replies;
+        for (int i = 0; i < 14; ++i) // twelve handed to Qt, two waiting for a place
+            replies.append(f->client.manager->get(QNetworkRequest(f->allowed.url("/"))));
+        QNetworkReply::NetworkError queuedError = QNetworkReply::NoError;
+        connect(replies.at(12), &QNetworkReply::finished, this, [&] {
+            queuedError = replies.at(12)->error();
+            f->client.manager.reset();
+        });
+        f->client.session.reset();
+        QTRY_VERIFY(!f->client.manager);
+        QCOMPARE(queuedError, QNetworkReply::OperationCanceledError);
+        for (const auto &reply : replies)
+            QVERIFY(!reply);
+    }
+
+    // Signing out in errorOccurred() of a request whose connection dropped: the error
+    // stands, as with a plain reply.
+    void signOutOnceTheErrorIsOutChangesNothing()
+    {
+        auto f = fixture();
+        QVERIFY(f);
+        RawResponse dropped;
+        dropped.closeWithoutAnswer = true;
+        f->allowed.route("/drop", dropped);
+        auto run = [&](QNetworkAccessManager &manager) {
+            QStringList seen;
+            QNetworkRequest request(f->allowed.url("/drop"));
+            request.setRawHeader("Authorization", "Bearer " + f->token);
+            std::unique_ptr<QNetworkReply> reply(manager.get(request));
+            connect(reply.get(), &QNetworkReply::errorOccurred, this,
+                    [&](QNetworkReply::NetworkError e) {
+                        seen << QStringLiteral("error ") + errorName(e);
+                        f->client.session->signOut();
+                    });
+            connect(reply.get(), &QNetworkReply::finished, this,
+                    [&] { seen << QStringLiteral("finished"); });
+            if (!waitFinished(reply.get(), 10000))
+                seen << QStringLiteral("never finished");
+            seen << errorName(reply->error());
+            return seen;
+        };
+        const QStringList plain = run(f->plain);
+        QVERIFY(signIn(*f->client.session));
+        QCOMPARE(run(*f->client.manager), plain);
     }
 
     // A caller that aborts its reply in errorOccurred() or in the last downloadProgress():

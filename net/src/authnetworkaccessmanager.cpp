@@ -257,6 +257,7 @@ void AuthNetworkAccessManager::releaseSlot(const QString &from)
     --lane->inFlight;
     if (d->closing)
         return;
+    const QPointer<AuthNetworkAccessManager> self(this);
     // A waiting request that only has to go is handed the place at once. One
     // that would wait or end goes from the event loop (pump()): its caller
     // may then do anything, while the reply that let it go is still inside
@@ -271,7 +272,12 @@ void AuthNetworkAccessManager::releaseSlot(const QString &from)
         if (!next || !next->isQueued())
             continue;
         ++lane->inFlight;
-        next->leaveQueue(from); // sends, and touches no lane
+        next->leaveQueue(from); // sends; an observer of that may do anything
+        if (!self)
+            return;
+        lane = d->lanes.find(from);
+        if (lane == d->lanes.end())
+            return;
     }
 }
 
@@ -299,6 +305,7 @@ void AuthNetworkAccessManager::learnHttp2(const QString &from)
 void AuthNetworkAccessManager::pump()
 {
     d->pumpPosted = false;
+    const QPointer<AuthNetworkAccessManager> self(this);
     const auto origins = d->lanes.keys();
     for (const QString &from : origins) {
         while (true) {
@@ -310,6 +317,8 @@ void AuthNetworkAccessManager::pump()
                 continue;
             ++lane->inFlight;
             next->leaveQueue(from); // sends, waits or ends; the slot is its own now
+            if (!self)
+                return; // deleted by a handler of what that did
         }
     }
 }

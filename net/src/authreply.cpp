@@ -498,6 +498,10 @@ void AuthReply::send()
                    tr("Another user is signed in now; the request was not sent."));
         return;
     }
+    // Made while nobody's identity was known (during a sign-in or restore):
+    // it is the user's whose token it first carries.
+    if (carriesToken && m_identity.isEmpty())
+        m_identity = session->identity();
     if (carriesToken && m_lane.isEmpty()) {
         if (!m_manager->takeSlot(this, origin)) {
             queue();
@@ -1001,8 +1005,16 @@ void AuthReply::abandonInner()
     m_inner = nullptr;
 }
 
+bool AuthReply::outcomeKnown() const
+{
+    return m_passthrough && (m_errorEmitted || (m_inner && m_inner->isFinished()));
+}
+
 bool AuthReply::withdrawForSignOut()
 {
+    // Its error is out, or its whole answer is in: that outcome stands.
+    if (outcomeKnown())
+        return false;
     // Every method: after a sign-out the token must not leave, and a request
     // Qt has not reported as sent is, at worst, one the caller sends again.
     if (takeBackUnsent()) {
@@ -1025,8 +1037,8 @@ bool AuthReply::withdrawFromAnotherUser()
     // answer: Qt would send it (again, if its connection drops) with that
     // token while another user is signed in.
     const Session *session = m_session;
-    if (m_done || !session || !m_inner || !m_hopToken || m_sawMetaData || m_identity.isEmpty()
-        || session->identity() == m_identity)
+    if (m_done || !session || !m_inner || !m_hopToken || m_sawMetaData || outcomeKnown()
+        || m_identity.isEmpty() || session->identity() == m_identity)
         return false;
     abandonInner();
     m_withdrawn = Withdrawn::AnotherUser;
@@ -1108,7 +1120,7 @@ void AuthReply::abort()
     }
     // As a plain reply: once its error is out, or its answer complete (the
     // last downloadProgress()), the outcome stands and finished() follows.
-    if (m_passthrough && (m_errorEmitted || (m_inner && m_inner->isFinished())))
+    if (outcomeKnown())
         return;
     m_queued = false;
     m_queueDeadline.stop();

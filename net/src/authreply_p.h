@@ -77,6 +77,7 @@ protected:
 
 private:
     bool takeBackUnsent();
+    bool outcomeKnown() const;
     void abandonInner();
     void notSent(QNetworkReply::NetworkError code, const QString &message);
     void spool();
