@@ -19,6 +19,7 @@
 #include <QtCore/QStandardPaths>
 #include <QtCore/QTemporaryDir>
 #include <QtCore/QTimer>
+#include <QtNetwork/QAuthenticator>
 #include <QtNetwork/QHttpMultiPart>
 #include <QtNetwork/QSslCertificate>
 #include <QtNetwork/QSslKey>
@@ -53,7 +54,7 @@ enum class Policy {
     UserVerifiedNeverAllowed, // never allowed; the caller aborts after 300 ms
 };
 
-enum class AbortIn { Nowhere, MetaDataChanged, FirstReadyRead, Redirected };
+enum class AbortIn { Nowhere, MetaDataChanged, FirstReadyRead, Redirected, AuthenticationRequired };
 
 enum class Tls { Untrusted, IgnoredInSlot, TrustedCa, DowngradeRedirect };
 
@@ -108,6 +109,8 @@ struct RequestSpec
     int maxRedirects = 3;
     AbortIn abortIn = AbortIn::Nowhere;
     bool ignoreSslErrorsInSlot = false;
+    // Given as user and password in the manager's authenticationRequired(); none when empty.
+    QPair<QString, QString> credentials;
     std::optional<QSslConfiguration> ssl;
     bool noAuthentication = false; // AuthNetworkAccessManager::NoAuthenticationAttribute
     std::function<QHttpMultiPart *()> multiPart; // a fresh one for each manager
@@ -326,6 +329,24 @@ Observation observe(QNetworkAccessManager &manager, const RequestSpec &spec, Fix
             event(QStringLiteral("manager.sslErrors(%1, %2)").arg(whose(r), sslErrorNames(errors)));
         });
 
+    QObject::connect(&manager, &QNetworkAccessManager::authenticationRequired, context.get(),
+                     [&](QNetworkReply *r, QAuthenticator *authenticator) {
+                         // What a handler sees of the reply: which one, where it goes, and
+                         // whether its request shows any credentials (the token must not).
+                         event(
+                             QStringLiteral("manager.authenticationRequired(%1, realm %2, %3, %4)")
+                                 .arg(whose(r), authenticator->realm(), r->url().toString(),
+                                      r->request().hasRawHeader("Authorization")
+                                          ? QStringLiteral("request has Authorization")
+                                          : QStringLiteral("request has no Authorization")));
+                         if (spec.abortIn == AbortIn::AuthenticationRequired)
+                             r->abort();
+                         else if (!spec.credentials.first.isEmpty()) {
+                             authenticator->setUser(spec.credentials.first);
+                             authenticator->setPassword(spec.credentials.second);
+                         }
+                     });
+
     reply = send(manager, makeRequest(spec), spec);
     std::unique_ptr<QNetworkReply> owner(reply);
     if (spec.readBufferSize > 0)
@@ -534,6 +555,11 @@ QStringList compare(const Observation &plain, const Observation &ours, Fixture &
             for (int i = 0; i < o.size(); ++i) {
                 RawRequest &request = o[i];
                 const QByteArray authorization = request.header("Authorization");
+                // The caller's credentials answering a server's Basic challenge, as
+                // plain QNAM sent them: compared with the other headers below.
+                if (!spec.credentials.first.isEmpty() && authorization.startsWith("Basic ")
+                    && i < p.size() && p.at(i).header("Authorization") == authorization)
+                    continue;
                 if (authorization != bearer) {
                     diffs << QStringLiteral("ours: request #%1 to the %2 (%3) carried %4 instead "
                                             "of the bearer token")
@@ -1181,6 +1207,72 @@ private Q_SLOTS:
                                   : QString::fromLatin1(received.first().header("Authorization")));
         }
         check(plain, ours, *f, spec, extra);
+    }
+
+    // A server's Basic challenge reaches the manager's authenticationRequired()
+    // with the caller's reply, as it does through a plain manager; the
+    // credentials given there answer it, and none given leave the 401 as it came.
+    void basicChallengeNamesTheCallersReply_data()
+    {
+        QTest::addColumn<bool>("allowListed");
+        QTest::addColumn<bool>("answered");
+        QTest::addColumn<QByteArray>("verb");
+        QTest::addColumn<bool>("disconnectAll");
+        QTest::addColumn<bool>("redirected");
+        QTest::newRow("allow-listed, answered, GET")
+            << true << true << QByteArray("GET") << false << false;
+        QTest::newRow("allow-listed, answered, POST")
+            << true << true << QByteArray("POST") << false << false;
+        QTest::newRow("allow-listed, not answered")
+            << true << false << QByteArray("GET") << false << false;
+        QTest::newRow("allow-listed, answered, after a redirect")
+            << true << true << QByteArray("GET") << false << true;
+        QTest::newRow("other origin, answered")
+            << false << true << QByteArray("GET") << false << false;
+        QTest::newRow("allow-listed, after the manager's signals were all disconnected")
+            << true << true << QByteArray("GET") << true << false;
+        QTest::newRow("allow-listed, aborted there")
+            << true << false << QByteArray("POST") << false << false;
+    }
+
+    void basicChallengeNamesTheCallersReply()
+    {
+        QFETCH(bool, allowListed);
+        QFETCH(bool, answered);
+        QFETCH(QByteArray, verb);
+        QFETCH(bool, disconnectAll);
+        QFETCH(bool, redirected);
+        auto f = fixture();
+        QVERIFY(f);
+        if (disconnectAll) {
+            f->client.manager->disconnect();
+            f->plain.disconnect();
+        }
+        RawServer &server = allowListed ? f->allowed : f->other;
+        RawResponse files = RawResponse::ok("the files");
+        files.requiredAuthorization = "Basic " + QByteArray("user:secret").toBase64();
+        server.route("/files", files);
+        server.route("/start", RawResponse::redirect(302, "/files"));
+        RequestSpec spec;
+        spec.verb = verb;
+        spec.url = server.url(redirected ? "/start" : "/files");
+        if (verb == "POST")
+            spec.body = "{\"name\":\"report\"}";
+        if (answered)
+            spec.credentials = {QStringLiteral("user"), QStringLiteral("secret")};
+        if (QByteArray(QTest::currentDataTag()).endsWith("aborted there"))
+            spec.abortIn = AbortIn::AuthenticationRequired;
+        const auto [plain, ours] = run(*f, spec);
+        const QString asked = QStringLiteral("manager.authenticationRequired(caller's reply, realm "
+                                             "files, %1, request has no Authorization)")
+                                  .arg(server.url("/files").toString());
+        QVERIFY2(plain.events.contains(asked), qPrintable(plain.events.join(QLatin1String(", "))));
+        if (spec.abortIn == AbortIn::AuthenticationRequired)
+            QCOMPARE(plain.error, QNetworkReply::OperationCanceledError);
+        else
+            QCOMPARE(plain.status.toInt(), answered ? 200 : 401);
+        QCOMPARE(f->client.session->refreshCount(), 0);
+        check(plain, ours, *f, spec);
     }
 
     void multipartPost()

@@ -7,8 +7,10 @@
 #include "protocolsupport_p.h"
 
 #include <QtCore/QLoggingCategory>
+#include <QtCore/QMetaMethod>
 #include <QtCore/QPointer>
 #include <QtCore/QThread>
+#include <QtNetwork/QAuthenticator>
 #include <QtNetwork/QHostAddress>
 
 Q_DECLARE_LOGGING_CATEGORY(lcNet)
@@ -60,6 +62,7 @@ struct AuthNetworkAccessManager::Private
     bool closing = false;
     qint64 maximumReplayBody = qint64(256) * 1024 * 1024;
     bool warnedThread = false;
+    QMetaObject::Connection callersReply; // see nameCallersReply()
 
     static int portOf(const QUrl &url, const QString &scheme)
     {
@@ -97,6 +100,40 @@ AuthNetworkAccessManager::AuthNetworkAccessManager(Session *session, QObject *pa
                                 "requests from this thread fail";
         connect(session, &Session::statusChanged, this, &AuthNetworkAccessManager::sessionChanged);
     }
+    nameCallersReply();
+}
+
+// QNetworkAccessManager emits authenticationRequired() with the reply that met
+// the challenge, which for a request with the token is the one this manager
+// made for it, not the caller's. Connections are called in the order they were
+// made and share the signal's arguments, so the first one puts the caller's
+// reply in its place before any other sees it.
+void AuthNetworkAccessManager::nameCallersReply()
+{
+    d->callersReply = connect(
+        this, &QNetworkAccessManager::authenticationRequired, this,
+        [this](QNetworkReply *const &reply, QAuthenticator *) {
+            for (AuthReply *callers : std::as_const(d->replies)) {
+                if (callers->isCarriedBy(reply)) {
+                    // The argument the signal passes on, not a copy of it.
+                    const_cast<QNetworkReply *&>(reply) = callers;
+                    return;
+                }
+            }
+        },
+        Qt::DirectConnection);
+}
+
+// A caller that disconnects every receiver of authenticationRequired() takes
+// the first connection with them; it is made again, first once more.
+void AuthNetworkAccessManager::disconnectNotify(const QMetaMethod &signal)
+{
+    QNetworkAccessManager::disconnectNotify(signal);
+    // An invalid \a signal: every signal was disconnected at once.
+    if ((!signal.isValid()
+         || signal == QMetaMethod::fromSignal(&QNetworkAccessManager::authenticationRequired))
+        && !d->callersReply && QThread::currentThread() == thread())
+        nameCallersReply();
 }
 
 // After a sign-out no request leaves with the token, not even one that was

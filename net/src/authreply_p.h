@@ -57,6 +57,8 @@ public:
     void failLater(QNetworkReply::NetworkError code, const QString &message);
     // Sends, or starts from the event loop: called once, after construction.
     void launch();
+    // \a inner is the request this reply has under way (not one it gave up).
+    bool isCarriedBy(const QNetworkReply *inner) const { return inner && m_inner == inner; }
     // Waiting for a free place in its origin's lane (see AuthNetworkAccessManager).
     bool isQueued() const { return m_queued; }
     // Queued, and leaving the queue now would send it: nothing to wait for, nothing that

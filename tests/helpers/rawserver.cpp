@@ -346,8 +346,16 @@ void RawServer::clearRecords()
 RawResponse RawServer::responseFor(const RawRequest &request) const
 {
     const auto found = m_routes.constFind(request.path());
-    if (found != m_routes.cend())
+    if (found != m_routes.cend()) {
+        if (!found->requiredAuthorization.isEmpty()
+            && request.header("Authorization") != found->requiredAuthorization) {
+            RawResponse challenge = RawResponse::status(401, "who are you?");
+            challenge.headers.append(
+                qMakePair(QByteArray("WWW-Authenticate"), QByteArray("Basic realm=\"files\"")));
+            return challenge;
+        }
         return *found;
+    }
     return RawResponse::status(404, "no route for " + request.path());
 }
 

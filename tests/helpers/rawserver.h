@@ -34,6 +34,9 @@ struct RawResponse
     bool closeWithoutAnswer = false; // the connection closes once the request is in
     bool closeAfter = false; // the connection closes once the answer is out
     int delayMs = 0; // nothing (no answer, no close) until this long after the request is in
+    // Not empty: a request whose Authorization header is not exactly this gets
+    // 401 with a Basic challenge (realm "files") instead of this answer.
+    QByteArray requiredAuthorization;
 
     static RawResponse ok(QByteArray body, const QByteArray &contentType = "text/plain");
     // \a reason may be empty: the usual phrase for \a code is used.

@@ -31,8 +31,8 @@ class Session;
     errors and ignoreSslErrors(), sslConfiguration(), setReadBufferSize()),
     except that a 401 is healed, and that a redirect never takes the token
     (or the caller's own Authorization header) to an origin outside the
-    allow-list. One difference remains: authenticationRequired() for a
-    server's Basic or Digest challenge names an internal reply.
+    allow-list. authenticationRequired() for a server's Basic or Digest
+    challenge names the caller's reply, as it would through a plain manager.
 
     Threading: use the manager in the thread its Session lives in. A request
     made from another thread fails at once with ProtocolFailure and a warning.
@@ -74,6 +74,7 @@ public:
 protected:
     QNetworkReply *createRequest(Operation op, const QNetworkRequest &request,
                                  QIODevice *outgoingData) override;
+    void disconnectNotify(const QMetaMethod &signal) override;
 
 private:
     friend class AuthReply;
@@ -88,6 +89,7 @@ private:
     void schedulePump();
     void pump();
     void sessionChanged(Session::Status status);
+    void nameCallersReply();
 
     struct Private;
     std::unique_ptr<Private> d;
