@@ -411,6 +411,68 @@ private Q_SLOTS:
         reply->deleteLater();
     }
 
+    // Alice's session ended and her request is held. Meanwhile bob signed in
+    // on the same entry (another program). A restore() brings bob's session
+    // back, not alice's: her request is not released to his token, whether
+    // her identity was verified (an ID token) or the tokens are opaque.
+    void restoreAfterExpiryTakesNoIdentityFromTheLastUser_data()
+    {
+        QTest::addColumn<bool>("verified");
+        QTest::newRow("password sign-in, opaque tokens") << false;
+        QTest::newRow("verified identity") << true;
+    }
+
+    void restoreAfterExpiryTakesNoIdentityFromTheLastUser()
+    {
+        QFETCH(bool, verified);
+        CapturingServer api("HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n");
+        CapturingServer idp(tokenAnswer(R"({"error":"invalid_grant"})", "400 Bad Request"));
+        const QByteArray alice = tokenAnswer(R"({"access_token":"opaque-alice","token_type":)"
+                                             R"("Bearer","refresh_token":"r1","expires_in":3600})");
+        idp.responses = {tokenAnswer(R"({"error":"invalid_grant"})", "400 Bad Request"),
+                         tokenAnswer(R"({"access_token":"opaque-bob","token_type":"Bearer",)"
+                                     R"("refresh_token":"r2","expires_in":3600})"),
+                         tokenAnswer(R"({"access_token":"opaque-bob-2","token_type":"Bearer",)"
+                                     R"("refresh_token":"r3","expires_in":3600})")};
+        if (!verified)
+            idp.responses.prepend(alice);
+        MemoryTokenStore store; // one entry, two programs
+        const auto protocol = [&idp] {
+            return std::make_unique<OAuth2Protocol>(idp.url("/token"), QStringLiteral("app"));
+        };
+        auto client = makeClient(protocol(), &store);
+        client.manager->addAllowedOrigin(api.url());
+        client.session->setReauthenticationHandler([] {});
+        if (verified) {
+            TokenResponse tokens;
+            tokens.accessToken = "opaque-alice";
+            tokens.refreshToken = "r1";
+            tokens.expiresIn = 3600;
+            client.session->signInWithTokens(tokens, QStringLiteral("alice"));
+            QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 5000);
+        } else {
+            QVERIFY(signIn(*client.session, QStringLiteral("alice")));
+        }
+        QCOMPARE(client.session->identity(), QStringLiteral("alice"));
+        QNetworkReply *reply = client.manager->deleteResource(QNetworkRequest(api.url("/item/1")));
+        QTRY_VERIFY_WITH_TIMEOUT(client.session->isHoldingRequests(), 5000);
+        QCOMPARE(client.session->status(), Session::Status::Expired);
+        {
+            auto other = makeClient(protocol(), &store);
+            QVERIFY(signIn(*other.session, QStringLiteral("bob")));
+        }
+        QCOMPARE(readStore(store).token, QByteArray("r2"));
+        QSignalSpy signedIn(client.session.get(), &Session::signedIn);
+        client.session->restore();
+        QVERIFY(waitFinished(reply, 10000));
+        QCOMPARE(reply->error(), QNetworkReply::AuthenticationRequiredError);
+        QVERIFY(signedIn.count() == 1 || signedIn.wait(5000));
+        QVERIFY(client.session->identity() != QLatin1String("alice"));
+        QVERIFY(!api.received.contains("opaque-bob"));
+        QCOMPARE(int(api.received.count("DELETE /item/1")), 1);
+        reply->deleteLater();
+    }
+
     // A request made while alice is signed in belongs to alice, even when it
     // only starts once another sign-in has begun: it is never sent as bob.
     void requestBelongsToWhoeverWasSignedInWhenItWasMade()
@@ -697,6 +759,25 @@ private Q_SLOTS:
         QTest::qWait(2000); // the 1 s backoff alone would have retried by now
         QCOMPARE(requestCount(f.idp), 1);
         QTRY_COMPARE_WITH_TIMEOUT(requestCount(f.idp), 2, 4000);
+    }
+
+    // A Retry-After too large for any clock is the longest wait (1 h), not none.
+    void retryAfterBeyondAnyRangeIsTheLongestWait_data()
+    {
+        QTest::addColumn<QByteArray>("retryAfter");
+        QTest::newRow("seconds beyond 32 bits") << QByteArray("99999999999");
+        QTest::newRow("seconds beyond 64 bits") << QByteArray("99999999999999999999999");
+        QTest::newRow("a date in 2099") << QByteArray("Wed, 21 Oct 2099 07:28:00 GMT");
+    }
+
+    void retryAfterBeyondAnyRangeIsTheLongestWait()
+    {
+        QFETCH(QByteArray, retryAfter);
+        const QByteArray header = "Retry-After: " + retryAfter + "\r\n";
+        FailingRefresh f(emptyAnswer("503 Service Unavailable", header.constData()));
+        QVERIFY(f.offline());
+        QTest::qWait(2500); // the 1 s backoff alone would have retried by now
+        QCOMPARE(requestCount(f.idp), 1);
     }
 
     // Only on 503 (and 429) does Retry-After promise anything: a 500 that
@@ -1054,6 +1135,94 @@ private Q_SLOTS:
         QCOMPARE(reuse(*server), 0);
     }
 
+    // Another process signs out, or signs in someone else, while this one's
+    // refresh is on the wire. What the other did is not undone: the sign-out
+    // waits for the refresh's lock and revokes the token it brought, so this
+    // session ends at its next refresh and no live token is left; the new
+    // token of the refresh is not written over the sign-in's, this session
+    // follows the entry, and the other process's user stays theirs.
+    void anotherProcessActingDuringARefreshIsNotUndone_data()
+    {
+        QTest::addColumn<bool>("signsInBob");
+        QTest::newRow("signs out") << false;
+        QTest::newRow("signs in as bob") << true;
+    }
+
+    void anotherProcessActingDuringARefreshIsNotUndone()
+    {
+        QFETCH(bool, signsInBob);
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto first = makeClient(*server, &store);
+        auto second = makeClient(*server, &store);
+        QVERIFY(signInThenRestore(*first.session, *second.session));
+        QString error;
+        QVERIFY(server->setScenario(QStringLiteral("slow-refresh"),
+                                    {{QStringLiteral("delayMs"), 800}}, &error));
+        second.session->refresh();
+        QTest::qWait(300); // the refresh is on the wire
+        if (signsInBob) {
+            QVERIFY(signIn(*first.session, QStringLiteral("bob")));
+        } else {
+            QSignalSpy signedOut(first.session.get(), &Session::signedOut);
+            first.session->signOut();
+            QVERIFY(signedOut.wait(5000));
+            QVERIFY(store.token.isEmpty());
+        }
+        QTRY_VERIFY_WITH_TIMEOUT(!second.session->isRefreshing(), 8000);
+        if (!signsInBob) {
+            // The sign-out waited for the refresh's lock and revoked its new token.
+            QTest::qWait(300);
+            QVERIFY2(store.token.isEmpty(), "the entry holds a token after the sign-out");
+            QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 0, 5000);
+            second.session->refresh();
+            QTRY_COMPARE_WITH_TIMEOUT(second.session->status(), Session::Status::Expired, 8000);
+            QVERIFY(second.session->accessToken().isEmpty());
+        } else {
+            QCOMPARE(second.session->status(), Session::Status::SignedIn);
+            QCOMPARE(second.session->identity(), QStringLiteral("bob"));
+            // The first process goes on as bob: its next refresh takes what the entry holds.
+            QVERIFY(server->setScenario(QStringLiteral("normal"), {}, &error));
+            QSignalSpy refreshed(first.session.get(), &Session::refreshFinished);
+            first.session->refresh();
+            QVERIFY(refreshed.wait(5000));
+            QCOMPARE(refreshed.last().at(0).toBool(), true);
+            QCOMPARE(first.session->identity(), QStringLiteral("bob"));
+            QCOMPARE(stat(*server, "liveRefreshTokens"), 1); // bob's; alice's new one revoked
+        }
+        QCOMPARE(reuse(*server), 0);
+    }
+
+    // Another process signs out while this one writes the token its refresh
+    // just brought. The sign-out waits for the entry's lock, so it revokes
+    // that new token rather than removing the entry before it lands: no live
+    // token is left behind, and this session ends at its next refresh.
+    void signOutWaitsForARotationBeingStored()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto first = makeClient(*server, &store);
+        auto second = makeClient(*server, &store);
+        QVERIFY(signInThenRestore(*first.session, *second.session));
+        store.latencyMs = 400;
+        const int writes = store.writes;
+        second.session->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(store.writes > writes, 5000); // the rotated token is on its way
+        QSignalSpy signedOut(first.session.get(), &Session::signedOut);
+        first.session->signOut();
+        QVERIFY(signedOut.wait(10000));
+        QTRY_VERIFY_WITH_TIMEOUT(!second.session->isRefreshing(), 5000);
+        QVERIFY2(store.token.isEmpty(), "the entry holds a token after the sign-out");
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 0, 5000);
+        second.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(second.session->status(), Session::Status::Expired, 8000);
+        QCOMPARE(reuse(*server), 0);
+    }
+
     // A keychain that cannot remove the entry on sign-out says so.
     void signOutReportsAStoreThatKeepsTheToken()
     {
@@ -1179,7 +1348,11 @@ private Q_SLOTS:
         client.session->refresh();
         QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 1, 5000);
         QTRY_VERIFY(!client.session->isRefreshing());
-        QCOMPARE(store.reads, 1);
+        // Read before the refresh; and when the stamp found then vouches for
+        // nothing, once more before the rotated token is written (another
+        // process may have signed in or out meanwhile).
+        const int reads = kind == QLatin1String("value") ? 1 : 2;
+        QCOMPARE(store.reads, reads);
         QCOMPARE(reuse(*server), 0);
         QCOMPARE(client.session->status(), Session::Status::SignedIn);
         // The refresh's write left a stamp of its own, a plain file.
@@ -1192,7 +1365,7 @@ private Q_SLOTS:
         }
         client.session->refresh();
         QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 2, 5000);
-        QCOMPARE(store.reads, 1);
+        QCOMPARE(store.reads, reads); // the stamp the write left vouches for the entry
     }
 
     // While the entry is being written there is no stamp: a writer that

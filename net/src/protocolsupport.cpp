@@ -182,17 +182,24 @@ QString networkErrorText(QNetworkReply::NetworkError error)
 
 int retryAfterSeconds(const QByteArray &value)
 {
-    bool ok = false;
-    const int seconds = value.trimmed().toInt(&ok);
-    if (ok)
-        return qMax(0, seconds);
+    // A wait longer than a day is a day: every caller waits less than that anyway,
+    // and no number a server sends wraps around to "at once".
+    constexpr qint64 longest = 24 * 3600;
+    const QByteArray text = value.trimmed();
+    // RFC 9110 §10.2.3: delay-seconds is 1*DIGIT, of any length.
+    if (!text.isEmpty()
+        && std::all_of(text.cbegin(), text.cend(), [](char c) { return c >= '0' && c <= '9'; })) {
+        bool ok = false;
+        const qint64 seconds = text.toLongLong(&ok);
+        return int(ok ? qMin(seconds, longest) : longest);
+    }
     const QDateTime when = QLocale::c().toDateTime(
-        QString::fromLatin1(value.trimmed()), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
+        QString::fromLatin1(text), QStringLiteral("ddd, dd MMM yyyy HH:mm:ss 'GMT'"));
     if (!when.isValid())
         return 0;
     QDateTime utc = when;
     utc.setTimeSpec(Qt::UTC);
-    return int(qMax<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(utc)));
+    return int(qBound<qint64>(0, QDateTime::currentDateTimeUtc().secsTo(utc), longest));
 }
 
 bool isHeaderSafeAccessToken(const QByteArray &token)

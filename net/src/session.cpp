@@ -186,6 +186,7 @@ struct Session::Private
 
     // Cross-process: one lock file per shared store entry.
     std::unique_ptr<QLockFile> lock;
+    std::unique_ptr<QLockFile> signOutLock; // held by the store calls between Lock and Unlock
     QString lockEntry;
     QTimer lockPoll;
     QElapsedTimer lockWaited;
@@ -207,7 +208,8 @@ struct Session::Private
 
     struct StoreCall
     {
-        enum { Read, Write, Remove } op;
+        // Lock and Unlock: the shared entry's lock, for a sign-out's read and removal.
+        enum { Read, Write, Remove, Lock, Unlock } op;
         QByteArray token;
         TokenStore::Callback done;
         QString subject = {}; // Write: whose token it is, when known
@@ -262,6 +264,9 @@ struct Session::Private
     void onRefreshOutcome(quint64 e, const QByteArray &used, const AuthProtocol::Outcome &outcome);
     void finishRefresh(quint64 e, const TokenResponse &tokens);
     void rejectRefresh(quint64 e, const QByteArray &used);
+    void lockForSignOut(bool take, const TokenStore::Callback &finish);
+    void confirmEntryThenStore(quint64 e, const QByteArray &used, const TokenResponse &tokens);
+    void storeRefreshed(quint64 e, const TokenResponse &tokens);
     void endFlightTransient(const AuthProtocol::Outcome &outcome);
     void endFlightNothingStored(Error error, const QString &message);
     void completeSignIn(quint64 e, const TokenResponse &tokens,
@@ -512,6 +517,43 @@ void Session::Private::storeCall(StoreCall call)
         runNextStoreCall();
 }
 
+// A sign-out reads and removes the shared entry under its lock, like a
+// refresh: a refresh in another process that is on the wire then stores its
+// new token first, and the sign-out revokes that one, rather than removing
+// the entry just before the new token is written back into it. Waited for
+// as long as a refresh's lock is, from the event loop; never superseded.
+void Session::Private::lockForSignOut(bool take, const TokenStore::Callback &finish)
+{
+    const QString entry = sharedEntry();
+    if (!take || entry.isEmpty()) {
+        if (signOutLock && signOutLock->isLocked())
+            signOutLock->unlock();
+        signOutLock.reset();
+        QTimer::singleShot(0, q, [finish] { finish({}); });
+        return;
+    }
+    signOutLock = std::make_unique<QLockFile>(Internal::sharedEntryPath(entry, ".lock"));
+    signOutLock->setStaleLockTime(std::chrono::milliseconds(lockWaitMs() + 3000));
+    QElapsedTimer waited;
+    waited.start();
+    QPointer<Session> guard(q);
+    auto attempt = std::make_shared<std::function<void()>>();
+    *attempt = [this, guard, waited, finish, weak = std::weak_ptr(attempt)] {
+        if (!guard || !signOutLock)
+            return;
+        if (!signOutLock->tryLock(0)) {
+            if (waited.elapsed() <= lockWaitMs()) {
+                if (auto again = weak.lock())
+                    QTimer::singleShot(20, q, [again] { (*again)(); });
+                return;
+            }
+            qCWarning(lcNet) << "another process holds the sign-in lock too long; signing out";
+        }
+        finish({});
+    };
+    (*attempt)();
+}
+
 void Session::Private::runNextStoreCall()
 {
     if (storeCalls.empty()) {
@@ -535,6 +577,10 @@ void Session::Private::runNextStoreCall()
         if (guard)
             runNextStoreCall();
     };
+    if (call.op == StoreCall::Lock || call.op == StoreCall::Unlock) {
+        lockForSignOut(call.op == StoreCall::Lock, finish);
+        return;
+    }
     if (!store) {
         // Memory only: nothing to read, writing and removing are done.
         TokenStore::Result result;
@@ -585,6 +631,9 @@ void Session::Private::runNextStoreCall()
         entryHeld = false;
         store->remove(stampAfter(finish));
         break;
+    case StoreCall::Lock:
+    case StoreCall::Unlock:
+        break; // handled above
     }
 }
 
@@ -739,10 +788,12 @@ void Session::Private::startFlight(const QString &why, bool fromUnauthorized)
                  }
                  if (r.error == TokenStore::Error::NoError && !r.token.isEmpty()
                      && r.token != refreshToken) {
-                     if (!refreshToken.isEmpty()) {
+                     if (!refreshToken.isEmpty())
                          qCDebug(lcNet) << "adopting a token rotated by another process";
-                         foreignToken = true;
-                     }
+                     // Not the token this session holds, so not known to be its
+                     // user's: after an expiry or a sign-out, another program may
+                     // have signed in someone else since.
+                     foreignToken = true;
                      refreshToken = r.token;
                      takeReadKey();
                  }
@@ -879,18 +930,11 @@ void Session::Private::onRefreshOutcome(quint64 e, const QByteArray &used,
         // A rotated (or newly accepted) refresh token is stored before the new
         // access token is used: a crash in between still leaves a valid one.
         receivedToken = tokens.refreshToken;
-        storeCall({StoreCall::Write, recordToStore(tokens),
-                   [this, e, tokens](const TokenStore::Result &r) {
-                       if (e != epoch)
-                           return;
-                       if (r.error != TokenStore::Error::NoError)
-                           fail(Error::KeychainUnavailable,
-                                Session::tr("Your sign-in could not be saved in the keychain "
-                                            "(%1); you stay signed in until you quit.")
-                                    .arg(r.errorString));
-                       finishRefresh(e, tokens);
-                   },
-                   subjectOf(tokens)});
+        if (!external && !sharedEntry().isEmpty() && !entryUnchanged()) {
+            confirmEntryThenStore(e, used, tokens);
+            return;
+        }
+        storeRefreshed(e, tokens);
         return;
     }
     case Kind::Rejected:
@@ -904,6 +948,59 @@ void Session::Private::onRefreshOutcome(quint64 e, const QByteArray &used,
         endFlightTransient(outcome);
         return;
     }
+}
+
+// Another process on the shared entry may have signed out or signed in while
+// this refresh was on the wire (neither waits for the lock): what it did is
+// not written over. Still under the lock, the entry must hold the token this
+// refresh used. Gone: the other process signed out, and so does this session
+// (its new token revoked). Another token: the other process signed in, and
+// this session follows the entry, as before any refresh.
+void Session::Private::confirmEntryThenStore(quint64 e, const QByteArray &used,
+                                             const TokenResponse &tokens)
+{
+    const bool held = entryHeld;
+    storeCall({StoreCall::Read, {}, [this, e, used, tokens, held](const TokenStore::Result &r) {
+                   if (e != epoch)
+                       return;
+                   const bool gone = r.error == TokenStore::Error::NotFound
+                       || (r.error == TokenStore::Error::NoError && r.token.isEmpty());
+                   const bool other = r.error == TokenStore::Error::NoError && !r.token.isEmpty()
+                       && r.token != used;
+                   if (!(gone && held) && !other) {
+                       storeRefreshed(e, tokens);
+                       return;
+                   }
+                   revokeUnclaimed(tokens.refreshToken);
+                   revokeUnclaimedAccess(tokens.accessToken);
+                   receivedToken.clear();
+                   if (gone) {
+                       qCDebug(lcNet) << "another process signed out during the refresh";
+                       expire();
+                       return;
+                   }
+                   qCDebug(lcNet) << "another process signed in during the refresh";
+                   foreignToken = true;
+                   refreshToken = r.token;
+                   takeReadKey();
+                   sendRefresh(e);
+               }});
+}
+
+void Session::Private::storeRefreshed(quint64 e, const TokenResponse &tokens)
+{
+    storeCall({StoreCall::Write, recordToStore(tokens),
+               [this, e, tokens](const TokenStore::Result &r) {
+                   if (e != epoch)
+                       return;
+                   if (r.error != TokenStore::Error::NoError)
+                       fail(Error::KeychainUnavailable,
+                            Session::tr("Your sign-in could not be saved in the keychain "
+                                        "(%1); you stay signed in until you quit.")
+                                .arg(r.errorString));
+                   finishRefresh(e, tokens);
+               },
+               subjectOf(tokens)});
 }
 
 void Session::Private::finishRefresh(quint64 e, const TokenResponse &tokens)
@@ -1954,6 +2051,7 @@ void Session::signOut()
     // one last refreshed: what the entry holds is revoked too. The read and
     // the removal are queued together, so a sign-in that follows at once
     // writes its token after the removal, never before it.
+    d->storeCall({Private::StoreCall::Lock, {}, [](const TokenStore::Result &) {}});
     d->storeCall({Private::StoreCall::Read,
                   {},
                   [guard, cleanup, revoke, maybeDone](const TokenStore::Result &r) {
@@ -1972,6 +2070,7 @@ void Session::signOut()
              --cleanup->pending;
              maybeDone();
          }});
+    d->storeCall({Private::StoreCall::Unlock, {}, [](const TokenStore::Result &) {}});
 }
 
 } // namespace SilentAuth
