@@ -1223,6 +1223,30 @@ private Q_SLOTS:
         QCOMPARE(reuse(*server), 0);
     }
 
+    // The sign-in's keychain write answers long after it was given up on,
+    // and after a sign-out removed the entry: what it put back is removed.
+    void aLateWriteDoesNotOutliveTheSignOut()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        auto client = makeClient(*server, &store);
+        client.session->setRequestTimeout(std::chrono::milliseconds(1000));
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        store.latencyMs = 2500;
+        client.session->signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000); // the write was given up on
+        QCOMPARE(errors.last().at(0).value<Session::Error>(), Session::Error::KeychainUnavailable);
+        store.latencyMs = 0;
+        QSignalSpy signedOut(client.session.get(), &Session::signedOut);
+        client.session->signOut();
+        QVERIFY(signedOut.wait(5000));
+        QTRY_COMPARE_WITH_TIMEOUT(store.writes, 1, 1000);
+        QTest::qWait(2500); // the late write has landed
+        QVERIFY2(store.token.isEmpty(), "the entry holds a token after the sign-out");
+        QCOMPARE(client.session->status(), Session::Status::SignedOut);
+    }
+
     // A keychain that cannot remove the entry on sign-out says so.
     void signOutReportsAStoreThatKeepsTheToken()
     {

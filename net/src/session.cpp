@@ -216,6 +216,8 @@ struct Session::Private
     };
     std::deque<StoreCall> storeCalls;
     bool storeBusy = false;
+    quint64 storeWrites = 0; // writes and removals asked of the store so far
+    quint64 storeRemovals = 0;
     QTimer storeDeadline;
     std::function<void(const TokenStore::Result &)> storeFinish;
     QMetaObject::Connection storeGone;
@@ -617,18 +619,34 @@ void Session::Private::runNextStoreCall()
         });
         break;
     }
-    case StoreCall::Write:
+    case StoreCall::Write: {
         if (!call.subject.isEmpty())
             store->selectAccount(
                 {protocol->issuerIdentifier(), protocol->clientIdentifier(), call.subject});
-        store->write(call.token, stampAfter([this, guard, finish](const TokenStore::Result &r) {
+        const quint64 write = ++storeWrites;
+        const quint64 removalsBefore = storeRemovals;
+        store->write(call.token,
+                     stampAfter([this, guard, finish, fired, write,
+                                 removalsBefore](const TokenStore::Result &r) {
+                         // A write that answers after its time was given up on;
+                         // when the entry was removed since (a sign-out) and
+                         // nothing was written after it, what it put back goes.
+                         if (guard && *fired && r.error == TokenStore::Error::NoError
+                             && storeRemovals != removalsBefore && storeWrites == write) {
+                             qCDebug(lcNet)
+                                 << "a late keychain write after a removal; removed again";
+                             storeCall({StoreCall::Remove, {}, [](const TokenStore::Result &) {}});
+                             return;
+                         }
                          if (guard)
                              entryHeld = r.error == TokenStore::Error::NoError;
                          finish(r);
                      }));
         break;
+    }
     case StoreCall::Remove:
         entryHeld = false;
+        ++storeRemovals;
         store->remove(stampAfter(finish));
         break;
     case StoreCall::Lock:
