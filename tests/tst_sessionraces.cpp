@@ -1247,6 +1247,87 @@ private Q_SLOTS:
         QCOMPARE(client.session->status(), Session::Status::SignedOut);
     }
 
+    // A refresh had its answer, and its new token is being stored, when a
+    // sign-in or a restoreFrom() supersedes it: nobody takes that token, so
+    // it is revoked rather than left live on the server.
+    void aSupersededRotationIsRevoked_data()
+    {
+        QTest::addColumn<bool>("restoreFrom");
+        QTest::newRow("signIn") << false;
+        QTest::newRow("restoreFrom") << true;
+    }
+
+    void aSupersededRotationIsRevoked()
+    {
+        QFETCH(bool, restoreFrom);
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore other;
+        QByteArray bobToken;
+        {
+            auto elsewhere = makeClient(*server, &other);
+            QVERIFY(signIn(*elsewhere.session, QStringLiteral("bob")));
+            bobToken = readStore(other).token;
+        }
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session));
+        QCOMPARE(stat(*server, "liveRefreshTokens"), 2);
+        store.latencyMs = 600;
+        const int writes = store.writes;
+        client.session->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(store.writes > writes, 5000); // the rotated token is on its way
+        QSignalSpy signedIn(client.session.get(), &Session::signedIn);
+        if (restoreFrom)
+            client.session->restoreFrom(bobToken);
+        else
+            client.session->signIn(QStringLiteral("bob"), QStringLiteral("bob-password"));
+        QVERIFY(signedIn.wait(8000));
+        QCOMPARE(client.session->identity(), QStringLiteral("bob"));
+        // Bob's: the one restored from (rotated), or the one from elsewhere and the
+        // new sign-in's. None of alice's.
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), restoreFrom ? 1 : 2, 5000);
+        QTest::qWait(300);
+        QCOMPARE(stat(*server, "liveRefreshTokens"), restoreFrom ? 1 : 2);
+        QCOMPARE(reuse(*server), 0);
+    }
+
+    // A sign-out, then at once a restoreFrom() in the same process, while a
+    // refresh's write is under way: the sign-out does not wait for the lock
+    // that this process's own new flight holds.
+    void aSignOutDoesNotWaitForItsOwnProcess()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        MemoryTokenStore other;
+        QByteArray bobToken;
+        {
+            auto elsewhere = makeClient(*server, &other);
+            QVERIFY(signIn(*elsewhere.session, QStringLiteral("bob")));
+            bobToken = readStore(other).token;
+        }
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto client = makeClient(*server, &store);
+        client.session->setRequestTimeout(std::chrono::milliseconds(3000));
+        QVERIFY(signIn(*client.session));
+        store.latencyMs = 800;
+        const int writes = store.writes;
+        client.session->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(store.writes > writes, 5000);
+        QElapsedTimer took;
+        took.start();
+        client.session->signOut();
+        QSignalSpy signedIn(client.session.get(), &Session::signedIn);
+        client.session->restoreFrom(bobToken);
+        QVERIFY(signedIn.wait(15000));
+        // The store calls before it: the refresh's write, the sign-out's read and
+        // removal, its own write; far from the lock's wait (17 s).
+        QVERIFY2(took.elapsed() < 6000, qPrintable(QString::number(took.elapsed())));
+        QCOMPARE(client.session->identity(), QStringLiteral("bob"));
+    }
+
     // A keychain that cannot remove the entry on sign-out says so.
     void signOutReportsAStoreThatKeepsTheToken()
     {

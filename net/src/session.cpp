@@ -248,6 +248,7 @@ struct Session::Private
     bool refused(const QUrl &url) const;
     AuthProtocol::Outcome read(QNetworkReply *reply) const;
     bool cancelOperation();
+    void revokeReceived(const QByteArray &kept = {});
     void abandonWaiters();
     void wipe();
     void setUsername(const QString &name);
@@ -469,6 +470,15 @@ bool Session::Private::cancelOperation()
     return waited;
 }
 
+// A superseded refresh may have had its answer already, its new token still
+// on its way to the store (or being checked against the entry): nobody takes
+// that token now, so it is revoked, not left live on the server.
+void Session::Private::revokeReceived(const QByteArray &kept)
+{
+    if (!receivedToken.isEmpty() && receivedToken != kept)
+        revokeUnclaimed(receivedToken);
+}
+
 void Session::Private::abandonWaiters()
 {
     Q_EMIT q->refreshFinished(false);
@@ -531,6 +541,12 @@ void Session::Private::lockForSignOut(bool take, const TokenStore::Callback &fin
         if (signOutLock && signOutLock->isLocked())
             signOutLock->unlock();
         signOutLock.reset();
+        QTimer::singleShot(0, q, [finish] { finish({}); });
+        return;
+    }
+    // A flight of this session's that began after the sign-out holds the lock
+    // already: its store calls queue behind these, so there is nothing to wait for.
+    if (lock && lock->isLocked() && lockEntry == entry) {
         QTimer::singleShot(0, q, [finish] { finish({}); });
         return;
     }
@@ -711,11 +727,13 @@ bool Session::Private::entryUnchanged() const
 
 // Serialises refreshes of one shared store entry across processes. Polls
 // instead of blocking, so the event loop keeps running. A holder may keep the
-// lock for a store read, a refresh request and a store write, each bounded by
-// the request timeout; a holder that takes longer than that is not waited for.
+// lock for a store read, a refresh request, a check of the entry and a store
+// write, each bounded by the request timeout, and one more refresh when it
+// follows another process's sign-in; a holder that takes longer than that is
+// not waited for.
 qint64 Session::Private::lockWaitMs() const
 {
-    return 3 * qint64(timeout.count()) + 2000;
+    return 5 * qint64(timeout.count()) + 2000;
 }
 
 void Session::Private::acquireLock(quint64 e, std::function<void()> then)
@@ -1732,6 +1750,7 @@ quint64 Session::beginExternalSignIn()
     // sign-in that comes after this supersedes it in turn.
     const quint64 e = ++d->epoch;
     const bool waited = d->cancelOperation();
+    d->revokeReceived();
     d->wipe();
     d->identity.clear();
     d->identityVerified = false;
@@ -1800,6 +1819,7 @@ void Session::signInWithGrant(const AuthProtocol::Request &grant, const QString 
     const bool held = d->holding;
     const quint64 e = ++d->epoch;
     const bool waited = d->cancelOperation();
+    d->revokeReceived();
     // The session in memory ends here: no request goes out with the old
     // user's token while the new one signs in. The store keeps its entry
     // until the new token replaces it (restore() can bring it back).
@@ -1941,6 +1961,7 @@ void Session::restoreFrom(const QByteArray &refreshToken)
         return; // the same session: joins whatever is under way
     ++d->epoch;
     const bool waited = d->cancelOperation();
+    d->revokeReceived(refreshToken);
     if (d->status != Status::SignedOut && d->status != Status::Expired)
         d->wipe();
     // Whose token this is only the server's answer can tell.
