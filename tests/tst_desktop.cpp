@@ -1364,18 +1364,38 @@ private Q_SLOTS:
         QCOMPARE(app->issuer(), server->url().adjusted(QUrl::StripTrailingSlash));
     }
 
+    // Signing out revokes the session on the server and removes it from the
+    // keychain, also when the user quits straight after "Sign out", as
+    // main() does: the windows close and the session settles first.
+    void signOutRevokesAndForgets_data()
+    {
+        QTest::addColumn<bool>("quitAtOnce");
+        QTest::newRow("stays") << false;
+        QTest::newRow("quits at once") << true;
+    }
+
     void signOutRevokesAndForgets()
     {
+        QFETCH(bool, quitAtOnce);
         auto app = launch();
         QVERIFY(app);
         QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
         QVERIFY(waitForMainWindow(*app));
         Ui::MainWindow *main = app->shell()->mainWindow();
         main->findChild<QAction *>(QStringLiteral("signOutAction"))->trigger();
-        QTRY_VERIFY_WITH_TIMEOUT(app->shell()->signInWindow()->isVisible(), 10000);
-        QVERIFY(!app->shell()->mainWindow());
+        if (quitAtOnce) {
+            main->findChild<QAction *>(QStringLiteral("quitAction"))->trigger();
+            QVERIFY(app->session()->isSettling());
+            app->settleBeforeQuit();
+            QVERIFY(!app->shell());
+            QVERIFY(!app->session()->isSettling());
+        } else {
+            QTRY_VERIFY_WITH_TIMEOUT(app->shell()->signInWindow()->isVisible(), 10000);
+            QVERIFY(!app->shell()->mainWindow());
+        }
         QCOMPARE(stat(*app->embeddedServer(), "logouts"), 1);
         QCOMPARE(app->session()->status(), Session::Status::SignedOut);
+        app.reset();
         // Nothing left in the keychain: the next start asks for the password.
         KeychainTokenStore keychain(m_keychainService, QStringLiteral("refresh-token@bundled"));
         QCOMPARE(readStore(keychain).error, TokenStore::Error::NotFound);

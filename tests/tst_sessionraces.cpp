@@ -39,6 +39,7 @@ public:
     bool dieOnWrite = false;
     bool failRemove = false;
     QString entry; // sharedEntryId(): sessions on one entry coordinate like processes
+    bool halted = false; // the process has ended: calls still under way never land
     QByteArray token;
     int reads = 0, writes = 0, removes = 0;
 
@@ -83,8 +84,12 @@ public:
 private:
     void later(std::function<void()> f)
     {
+        const auto unlessHalted = [this, f = std::move(f)] {
+            if (!halted)
+                f();
+        };
         const int ms = jitter ? int(jitter->bounded(latencyMs + 1)) : latencyMs;
-        QTimer::singleShot(ms, this, std::move(f));
+        QTimer::singleShot(ms, this, unlessHalted);
     }
 };
 
@@ -126,6 +131,46 @@ bool signInThenRestore(Session &first, Session &second)
     QSignalSpy restored(&second, &Session::signedIn);
     second.restore();
     return restored.wait(5000);
+}
+
+// Refreshes now and tells whether it succeeded.
+bool refreshes(Session &session)
+{
+    QSignalSpy refreshed(&session, &Session::refreshFinished);
+    session.refresh();
+    return refreshed.wait(5000) && refreshed.last().at(0).toBool();
+}
+
+// Restores from the store and tells whether the session is signed in.
+bool restores(Session &session)
+{
+    QSignalSpy restored(&session, &Session::signedIn);
+    session.restore();
+    return restored.wait(5000);
+}
+
+// Two sessions on one shared entry of a SlowStore, as two processes: FIRST
+// signed in as alice, SECOND restored from what it stored. Null on failure.
+struct TwoProcesses
+{
+    std::unique_ptr<MockServer> server;
+    SlowStore store;
+    Client first;
+    Client second;
+};
+
+std::unique_ptr<TwoProcesses> twoProcesses()
+{
+    auto processes = std::make_unique<TwoProcesses>();
+    processes->server = rotatingServer();
+    if (!processes->server)
+        return nullptr;
+    processes->store.entry = uniqueEntry();
+    processes->first = makeClient(*processes->server, &processes->store);
+    processes->second = makeClient(*processes->server, &processes->store);
+    if (!signInThenRestore(*processes->first.session, *processes->second.session))
+        return nullptr;
+    return processes;
 }
 
 int reuse(const MockServer &server)
@@ -1114,13 +1159,9 @@ private Q_SLOTS:
     // presenting its spent token, which the server would take for theft.
     void anotherProcessSigningOutEndsThisSessionQuietly()
     {
-        auto server = rotatingServer();
-        QVERIFY(server);
-        SlowStore store;
-        store.entry = uniqueEntry();
-        auto first = makeClient(*server, &store);
-        auto second = makeClient(*server, &store);
-        QVERIFY(signInThenRestore(*first.session, *second.session));
+        const auto processes = twoProcesses();
+        QVERIFY(processes);
+        auto &[server, store, first, second] = *processes;
         first.session->refresh(); // adopts the second's token and spends it
         QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 2, 5000);
         QTRY_VERIFY(!first.session->isRefreshing());
@@ -1151,13 +1192,9 @@ private Q_SLOTS:
     void anotherProcessActingDuringARefreshIsNotUndone()
     {
         QFETCH(bool, signsInBob);
-        auto server = rotatingServer();
-        QVERIFY(server);
-        SlowStore store;
-        store.entry = uniqueEntry();
-        auto first = makeClient(*server, &store);
-        auto second = makeClient(*server, &store);
-        QVERIFY(signInThenRestore(*first.session, *second.session));
+        const auto processes = twoProcesses();
+        QVERIFY(processes);
+        auto &[server, store, first, second] = *processes;
         QString error;
         QVERIFY(server->setScenario(QStringLiteral("slow-refresh"),
                                     {{QStringLiteral("delayMs"), 800}}, &error));
@@ -1181,17 +1218,36 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(second.session->status(), Session::Status::Expired, 8000);
             QVERIFY(second.session->accessToken().isEmpty());
         } else {
+            // The sign-in waited for the refresh's lock: alice's new token was
+            // stored first, then bob's over it.
             QCOMPARE(second.session->status(), Session::Status::SignedIn);
-            QCOMPARE(second.session->identity(), QStringLiteral("bob"));
-            // The first process goes on as bob: its next refresh takes what the entry holds.
-            QVERIFY(server->setScenario(QStringLiteral("normal"), {}, &error));
-            QSignalSpy refreshed(first.session.get(), &Session::refreshFinished);
-            first.session->refresh();
-            QVERIFY(refreshed.wait(5000));
-            QCOMPARE(refreshed.last().at(0).toBool(), true);
+            QCOMPARE(second.session->identity(), QStringLiteral("alice"));
             QCOMPARE(first.session->identity(), QStringLiteral("bob"));
-            QCOMPARE(stat(*server, "liveRefreshTokens"), 1); // bob's; alice's new one revoked
+            QVERIFY(server->setScenario(QStringLiteral("normal"), {}, &error));
+            // The second process's next refresh takes what the entry holds: bob's.
+            QVERIFY(refreshes(*second.session));
+            QCOMPARE(second.session->identity(), QStringLiteral("bob"));
+            // The first goes on as bob with the token the second rotated.
+            QVERIFY(refreshes(*first.session));
+            QCOMPARE(first.session->identity(), QStringLiteral("bob"));
+            QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 1, 3000); // bob's
         }
+        QCOMPARE(reuse(*server), 0);
+    }
+
+    // Another process signed someone else in; this one's next refresh finds
+    // their token in the entry and goes on as them. The token it held (its
+    // user's, live, now in nobody's hands) is revoked, not left on the server.
+    void anotherUsersTokenInTheEntryRevokesTheOneHeld()
+    {
+        const auto processes = twoProcesses();
+        QVERIFY(processes);
+        auto &[server, store, first, second] = *processes;
+        QVERIFY(signIn(*first.session, QStringLiteral("bob")));
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 2, 3000);
+        QVERIFY(refreshes(*second.session));
+        QCOMPARE(second.session->identity(), QStringLiteral("bob"));
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 1, 3000);
         QCOMPARE(reuse(*server), 0);
     }
 
@@ -1201,13 +1257,9 @@ private Q_SLOTS:
     // token is left behind, and this session ends at its next refresh.
     void signOutWaitsForARotationBeingStored()
     {
-        auto server = rotatingServer();
-        QVERIFY(server);
-        SlowStore store;
-        store.entry = uniqueEntry();
-        auto first = makeClient(*server, &store);
-        auto second = makeClient(*server, &store);
-        QVERIFY(signInThenRestore(*first.session, *second.session));
+        const auto processes = twoProcesses();
+        QVERIFY(processes);
+        auto &[server, store, first, second] = *processes;
         store.latencyMs = 400;
         const int writes = store.writes;
         second.session->refresh();
@@ -1221,6 +1273,67 @@ private Q_SLOTS:
         second.session->refresh();
         QTRY_COMPARE_WITH_TIMEOUT(second.session->status(), Session::Status::Expired, 8000);
         QCOMPARE(reuse(*server), 0);
+    }
+
+    // Another process signs in someone else just after this one's refresh
+    // began writing its new token. The sign-in waits for the entry's lock,
+    // so its token is written after the refresh's, not under it: the next
+    // launch restores the user who signed in last.
+    void aSignInIsNotWrittenOverByARotation()
+    {
+        const auto processes = twoProcesses();
+        QVERIFY(processes);
+        auto &[server, store, first, second] = *processes;
+        store.latencyMs = 600;
+        const int writes = store.writes;
+        second.session->refresh();
+        QTRY_VERIFY_WITH_TIMEOUT(store.writes > writes, 5000); // alice's new token on its way
+        store.latencyMs = 0;
+        QVERIFY(signIn(*first.session, QStringLiteral("bob")));
+        QTRY_VERIFY_WITH_TIMEOUT(!second.session->isRefreshing(), 5000);
+        QTest::qWait(700); // every write has landed
+        auto next = makeClient(*server, &store); // the next launch
+        QVERIFY(restores(*next.session));
+        QCOMPARE(next.session->identity(), QStringLiteral("bob"));
+        QCOMPARE(reuse(*server), 0);
+    }
+
+    // A program quits while a refresh is on the wire and its keychain is
+    // slow. Waiting for the session to settle first keeps the token the
+    // refresh brought: the next launch restores with it, and the server sees
+    // no spent token presented again.
+    void quittingAfterTheSessionSettledKeepsTheNewToken()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        {
+            auto client = makeClient(*server, &store);
+            QVERIFY(signIn(*client.session));
+            QTRY_VERIFY(!client.session->isSettling());
+            store.latencyMs = 300;
+            const int writes = store.writes;
+            client.session->refresh();
+            QTRY_VERIFY_WITH_TIMEOUT(store.writes > writes, 5000); // the new token on its way
+            QCOMPARE(stat(*server, "refreshes", "ok"), 1);
+            QVERIFY(client.session->isSettling());
+            QVERIFY(client.session->waitUntilSettled(std::chrono::seconds(5)));
+            QVERIFY(!client.session->isSettling());
+        }
+        store.halted = true; // the process ends: nothing still under way lands
+        QTest::qWait(400);
+        store.halted = false;
+        store.latencyMs = 0;
+        auto next = makeClient(*server, &store);
+        QVERIFY(restores(*next.session));
+        QCOMPARE(reuse(*server), 0);
+        // And a sign-out waited for the same way leaves nothing behind.
+        next.session->signOut();
+        QVERIFY(next.session->isSettling());
+        QVERIFY(next.session->waitUntilSettled(std::chrono::seconds(5)));
+        QVERIFY(store.token.isEmpty());
+        QCOMPARE(stat(*server, "liveRefreshTokens"), 0);
     }
 
     // The sign-in's keychain write answers long after it was given up on,
@@ -1345,13 +1458,9 @@ private Q_SLOTS:
     // the second still waits for the first and refreshes with the new token.
     void lockIsHeldForTheWholeRefresh()
     {
-        auto server = rotatingServer();
-        QVERIFY(server);
-        SlowStore store;
-        store.entry = uniqueEntry();
-        auto first = makeClient(*server, &store);
-        auto second = makeClient(*server, &store);
-        QVERIFY(signInThenRestore(*first.session, *second.session));
+        const auto processes = twoProcesses();
+        QVERIFY(processes);
+        auto &[server, store, first, second] = *processes;
         for (auto *session : {first.session.get(), second.session.get()})
             session->setRequestTimeout(std::chrono::milliseconds(1000));
         store.latencyMs = 700;
@@ -1389,13 +1498,9 @@ private Q_SLOTS:
     // stamp, so this one reads the entry and refreshes with the new token.
     void aRotationElsewhereIsReadBeforeRefreshing()
     {
-        auto server = rotatingServer();
-        QVERIFY(server);
-        SlowStore store;
-        store.entry = uniqueEntry();
-        auto first = makeClient(*server, &store);
-        auto second = makeClient(*server, &store);
-        QVERIFY(signInThenRestore(*first.session, *second.session));
+        const auto processes = twoProcesses();
+        QVERIFY(processes);
+        auto &[server, store, first, second] = *processes;
         QCOMPARE(store.reads, 1);
         for (auto *session : {first.session.get(), first.session.get(), second.session.get(),
                               second.session.get(), first.session.get()}) {

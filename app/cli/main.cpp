@@ -619,6 +619,11 @@ int main(int argc, char *argv[])
     }
 
     const int exitCode = app.exec();
+    // A refresh's new token or a sign-out's removal reaches the keychain before the
+    // process ends: the next run restores what the server still accepts.
+    if (!session.waitUntilSettled(std::chrono::seconds(10)))
+        std::fprintf(stderr,
+                     "silentauth-cli: quitting before the keychain and the server answered\n");
     QJsonObject result = runner.results();
     result.insert(QStringLiteral("unauthorized"), unauthorized);
     result.insert(QStringLiteral("refreshes"), session.refreshCount());

@@ -152,6 +152,16 @@ void DesktopApp::tearDown()
     m_keychain.reset();
 }
 
+void DesktopApp::settleBeforeQuit(std::chrono::milliseconds bound)
+{
+    m_shell.reset(); // no window comes back while the session finishes
+    if (!m_session || !m_session->isSettling())
+        return;
+    qCInfo(lcDesktopApp) << "finishing with the keychain and the server before quitting";
+    if (!m_session->waitUntilSettled(bound))
+        qCWarning(lcDesktopApp) << "quitting before the keychain and the server answered";
+}
+
 void DesktopApp::showSettings()
 {
     Ui::SettingsDialog::Values values;

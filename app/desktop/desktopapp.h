@@ -97,6 +97,11 @@ public:
     //! used for this run but never written to the settings unless the user changed it.
     void reconfigure(const Config &config);
 
+    //! Once the event loop has returned: closes the windows, then waits at most \a bound
+    //! for what the next launch depends on (a sign-out's removal from the keychain, a
+    //! refresh's new token) to finish. Quitting right after "Sign out" leaves nothing behind.
+    void settleBeforeQuit(std::chrono::milliseconds bound = std::chrono::seconds(10));
+
     //! The language the windows are in now ("ko", "en", …), after the setting or the system.
     QString language() const;
 

@@ -287,5 +287,7 @@ int main(int argc, char *argv[])
         QMessageBox::critical(nullptr, QApplication::translate("main", "SilentAuth"), error);
         QApplication::exit(1);
     });
-    return app.exec();
+    const int code = app.exec();
+    desktop.settleBeforeQuit();
+    return code;
 }

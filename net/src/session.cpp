@@ -11,6 +11,7 @@
 
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QElapsedTimer>
+#include <QtCore/QEventLoop>
 #include <QtCore/QLockFile>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QMetaMethod>
@@ -77,6 +78,10 @@ struct Session::Private
     QString signInName; // the username given to signIn(), until its answer comes
     QString displayName; // what to call the user, when a sign-in said (OpenID Connect)
     bool foreignToken = false; // the refresh token came from another process's write
+    // The token this session held when it took another from the entry, and
+    // whose it was: revoked once the entry's token turns out to be another user's.
+    QByteArray displacedToken;
+    QString displacedIdentity;
     bool entryHeld = false; // the shared entry held this session's token when last seen
     QByteArray accessToken;
     // "Bearer <token>" (or "DPoP <token>"), made once for token generation authorizationOf.
@@ -186,7 +191,8 @@ struct Session::Private
 
     // Cross-process: one lock file per shared store entry.
     std::unique_ptr<QLockFile> lock;
-    std::unique_ptr<QLockFile> signOutLock; // held by the store calls between Lock and Unlock
+    std::unique_ptr<QLockFile> storeLock; // held by the store calls between Lock and Unlock
+    int signOutsUnderWay = 0; // sign-outs whose revocation or removal has not answered yet
     QString lockEntry;
     QTimer lockPoll;
     QElapsedTimer lockWaited;
@@ -267,7 +273,7 @@ struct Session::Private
     void onRefreshOutcome(quint64 e, const QByteArray &used, const AuthProtocol::Outcome &outcome);
     void finishRefresh(quint64 e, const TokenResponse &tokens);
     void rejectRefresh(quint64 e, const QByteArray &used);
-    void lockForSignOut(bool take, const TokenStore::Callback &finish);
+    void lockEntryForStore(bool take, const TokenStore::Callback &finish);
     void confirmEntryThenStore(quint64 e, const QByteArray &used, const TokenResponse &tokens);
     void storeRefreshed(quint64 e, const TokenResponse &tokens);
     void endFlightTransient(const AuthProtocol::Outcome &outcome);
@@ -466,6 +472,8 @@ bool Session::Private::cancelOperation()
     restoring = false;
     flight = false;
     foreignToken = false;
+    displacedToken.clear();
+    displacedIdentity.clear();
     retryAttempt = 0; // a new operation starts its backoff afresh
     return waited;
 }
@@ -529,18 +537,20 @@ void Session::Private::storeCall(StoreCall call)
         runNextStoreCall();
 }
 
-// A sign-out reads and removes the shared entry under its lock, like a
-// refresh: a refresh in another process that is on the wire then stores its
-// new token first, and the sign-out revokes that one, rather than removing
-// the entry just before the new token is written back into it. Waited for
-// as long as a refresh's lock is, from the event loop; never superseded.
-void Session::Private::lockForSignOut(bool take, const TokenStore::Callback &finish)
+// A sign-out reads and removes the shared entry under its lock, and a
+// sign-in writes it under that lock, like a refresh: a refresh in another
+// process that is on the wire stores its new token first, and the sign-out
+// revokes that one (the sign-in writes over it), rather than that new token
+// landing in the entry just after the sign-out's removal or the sign-in's
+// write. Waited for as long as a refresh's lock is, from the event loop;
+// never superseded.
+void Session::Private::lockEntryForStore(bool take, const TokenStore::Callback &finish)
 {
     const QString entry = sharedEntry();
     if (!take || entry.isEmpty()) {
-        if (signOutLock && signOutLock->isLocked())
-            signOutLock->unlock();
-        signOutLock.reset();
+        if (storeLock && storeLock->isLocked())
+            storeLock->unlock();
+        storeLock.reset();
         QTimer::singleShot(0, q, [finish] { finish({}); });
         return;
     }
@@ -550,22 +560,22 @@ void Session::Private::lockForSignOut(bool take, const TokenStore::Callback &fin
         QTimer::singleShot(0, q, [finish] { finish({}); });
         return;
     }
-    signOutLock = std::make_unique<QLockFile>(Internal::sharedEntryPath(entry, ".lock"));
-    signOutLock->setStaleLockTime(std::chrono::milliseconds(lockWaitMs() + 3000));
+    storeLock = std::make_unique<QLockFile>(Internal::sharedEntryPath(entry, ".lock"));
+    storeLock->setStaleLockTime(std::chrono::milliseconds(lockWaitMs() + 3000));
     QElapsedTimer waited;
     waited.start();
     QPointer<Session> guard(q);
     auto attempt = std::make_shared<std::function<void()>>();
     *attempt = [this, guard, waited, finish, weak = std::weak_ptr(attempt)] {
-        if (!guard || !signOutLock)
+        if (!guard || !storeLock)
             return;
-        if (!signOutLock->tryLock(0)) {
+        if (!storeLock->tryLock(0)) {
             if (waited.elapsed() <= lockWaitMs()) {
                 if (auto again = weak.lock())
                     QTimer::singleShot(20, q, [again] { (*again)(); });
                 return;
             }
-            qCWarning(lcNet) << "another process holds the sign-in lock too long; signing out";
+            qCWarning(lcNet) << "another process holds the sign-in lock too long; going on";
         }
         finish({});
     };
@@ -596,7 +606,7 @@ void Session::Private::runNextStoreCall()
             runNextStoreCall();
     };
     if (call.op == StoreCall::Lock || call.op == StoreCall::Unlock) {
-        lockForSignOut(call.op == StoreCall::Lock, finish);
+        lockEntryForStore(call.op == StoreCall::Lock, finish);
         return;
     }
     if (!store) {
@@ -830,6 +840,8 @@ void Session::Private::startFlight(const QString &why, bool fromUnauthorized)
                      // user's: after an expiry or a sign-out, another program may
                      // have signed in someone else since.
                      foreignToken = true;
+                     displacedToken = refreshToken;
+                     displacedIdentity = identity;
                      refreshToken = r.token;
                      takeReadKey();
                  }
@@ -1081,8 +1093,9 @@ void Session::Private::rejectRefresh(quint64 e, const QByteArray &used)
         return;
     }
     // Still holding the lock: the entry is removed only if it holds the token
-    // that was just rejected. A different one was written by another program
-    // signing in, without the lock: try it once before giving up.
+    // that was just rejected. A different one was written by a program that
+    // does not take the lock (a keyring tool, an older version): try it once
+    // before giving up.
     storeCall({StoreCall::Read, {}, [this, e, used](const TokenStore::Result &r) {
                    if (e != epoch)
                        return;
@@ -1255,6 +1268,15 @@ void Session::Private::adopt(const TokenResponse &tokens)
         identity = who;
     else if (foreignToken)
         identity.clear(); // another process may have signed in someone else
+    // The entry held another user's token (another process signed them in):
+    // the one this session held is nobody's now, and is revoked rather than
+    // left live on the server. For the same user it was spent by the process
+    // that rotated it, or belongs to the user anyway: left alone.
+    if (!displacedToken.isEmpty() && !displacedIdentity.isEmpty() && !who.isEmpty()
+        && who != displacedIdentity && Internal::isSafeRefreshToken(displacedToken))
+        revokeUnclaimed(displacedToken);
+    displacedToken.clear();
+    displacedIdentity.clear();
     foreignToken = false;
     signInName.clear();
     setUsername(Internal::showable(displayName.isEmpty() ? identity : displayName));
@@ -1461,6 +1483,28 @@ Session::~Session()
         d->pending->abort();
     }
     d->releaseLock();
+}
+
+bool Session::isSettling() const
+{
+    return d->flight || d->storeBusy || !d->storeCalls.empty() || d->signOutsUnderWay > 0;
+}
+
+bool Session::waitUntilSettled(std::chrono::milliseconds timeout)
+{
+    if (!isSettling())
+        return true;
+    QPointer<Session> guard(this);
+    QEventLoop loop;
+    QTimer poll;
+    connect(&poll, &QTimer::timeout, &loop, [guard, &loop] {
+        if (!guard || !guard->isSettling())
+            loop.quit();
+    });
+    poll.start(10);
+    QTimer::singleShot(timeout, &loop, &QEventLoop::quit);
+    loop.exec(QEventLoop::ExcludeUserInputEvents);
+    return !guard || !isSettling();
 }
 
 Session::Status Session::status() const
@@ -1730,6 +1774,9 @@ void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens,
         return;
     }
     receivedToken = tokens.refreshToken;
+    // Under the entry's lock: another process's refresh that is storing its
+    // new token finishes first, and this write comes after it.
+    storeCall({StoreCall::Lock, {}, [](const TokenStore::Result &) {}});
     storeCall({StoreCall::Write, recordToStore(tokens),
                [this, e, done](const TokenStore::Result &r) {
                    if (e != epoch)
@@ -1742,6 +1789,7 @@ void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens,
                    done();
                },
                subjectOf(tokens)});
+    storeCall({StoreCall::Unlock, {}, [](const TokenStore::Result &) {}});
 }
 
 quint64 Session::beginExternalSignIn()
@@ -2030,9 +2078,11 @@ void Session::signOut()
         QString storeProblem;
     };
     auto cleanup = std::make_shared<Cleanup>();
+    ++d->signOutsUnderWay;
     auto maybeDone = [this, guard, cleanup] {
         if (!guard || cleanup->pending > 0)
             return;
+        --d->signOutsUnderWay;
         if (!cleanup->storeProblem.isEmpty())
             d->fail(Error::KeychainUnavailable,
                     tr("You are signed out, but the saved sign-in could not be removed from the "

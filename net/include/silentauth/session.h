@@ -262,6 +262,20 @@ public Q_SLOTS:
         follows once both are done, even offline.
     */
     void signOut();
+    /*!
+        True while something the next launch depends on is under way: a refresh (its answer
+        brings the only refresh token the server still accepts), a keychain read, write or
+        removal (a sign-out's among them), or a sign-out's revocation. A program that quits
+        now loses it: the keychain keeps a token that was spent or signed out.
+    */
+    bool isSettling() const;
+    /*!
+        Runs a local event loop, without user input, until isSettling() is false or \a timeout
+        has passed; returns !isSettling(). Meant for a program that is quitting, after its
+        windows are closed: QCoreApplication::exec() has returned, nothing else is waited for.
+        Not from a slot of this session.
+    */
+    bool waitUntilSettled(std::chrono::milliseconds timeout);
     //! Called by AuthNetworkAccessManager to report what it did; Replayed also counts a replay.
     void record(SilentAuth::Session::Event event, const QString &detail = {});
 
