@@ -1765,6 +1765,7 @@ private:
         const int reuseBefore = reuse(server);
         bool lostAnswer = false;
         bool abandonedRefresh = false;
+        bool deleted = false; // a session went with a store call perhaps still landing
         QString trace;
 
         const int steps = 12 + int(random.bounded(12));
@@ -1838,6 +1839,7 @@ private:
                 lostAnswer = lostAnswer || session->isRefreshing() || abandonedRefresh;
                 client.manager.reset();
                 client.session.reset();
+                deleted = true;
                 what = QStringLiteral("delete session");
             } else {
                 what = QStringLiteral("wait");
@@ -1884,9 +1886,14 @@ private:
             if (QTest::currentTestFailed())
                 return;
         }
-        // Settle: every reply finishes exactly once, within a bound.
-        if (client.session)
+        // Settle: every reply finishes exactly once, within a bound, and the
+        // sign-out settles: what a quitting program waits for ends.
+        if (client.session) {
             client.session->signOut();
+            QVERIFY2(client.session->waitUntilSettled(std::chrono::seconds(10)), qPrintable(trace));
+            // (A deleted session's write, like a killed process's, may land later.)
+            QVERIFY2(deleted || store.token.isEmpty(), qPrintable(trace));
+        }
         QElapsedTimer settling;
         settling.start();
         const auto unfinished = [&tracked] {
