@@ -24,7 +24,7 @@ namespace {
 // waiting behind it, and no more, so that when the token stops being
 // accepted, only those already handed over collect a 401. The rest wait
 // here and leave with the new token.
-constexpr int http1Window = 12; // Qt opens six connections per HTTP/1.1 origin
+constexpr int defaultHttp1Window = 12; // Qt opens six connections per HTTP/1.1 origin
 constexpr int http2Window = 100; // concurrent streams Qt allows on its HTTP/2 connection
 
 } // namespace
@@ -54,13 +54,15 @@ struct AuthNetworkAccessManager::Private
     struct Lane
     {
         int inFlight = 0;
-        int window = http1Window;
+        int window = 0; // set when the lane is made
+        bool http2 = false;
         QList<QPointer<AuthReply>> waiting;
     };
     QHash<QString, Lane> lanes;
     bool pumpPosted = false;
     bool closing = false;
     qint64 maximumReplayBody = qint64(256) * 1024 * 1024;
+    int http1Window = defaultHttp1Window;
     bool warnedThread = false;
     QMetaObject::Connection callersReply; // see nameCallersReply()
 
@@ -237,6 +239,21 @@ qint64 AuthNetworkAccessManager::maximumReplayBodySize() const
     return d->maximumReplayBody;
 }
 
+void AuthNetworkAccessManager::setRequestWindow(int requests)
+{
+    d->http1Window = qBound(1, requests, http2Window);
+    for (Private::Lane &lane : d->lanes) {
+        if (!lane.http2)
+            lane.window = d->http1Window;
+    }
+    schedulePump(); // a wider window lets waiting requests go
+}
+
+int AuthNetworkAccessManager::requestWindow() const
+{
+    return d->http1Window;
+}
+
 QNetworkReply *AuthNetworkAccessManager::createRequest(Operation op, const QNetworkRequest &request,
                                                        QIODevice *outgoingData)
 {
@@ -278,6 +295,8 @@ void AuthNetworkAccessManager::track(AuthReply *reply, bool live)
 bool AuthNetworkAccessManager::takeSlot(AuthReply *reply, const QString &from)
 {
     Private::Lane &lane = d->lanes[from];
+    if (lane.window == 0)
+        lane.window = d->http1Window;
     if (lane.inFlight < lane.window && lane.waiting.isEmpty()) {
         ++lane.inFlight;
         return true;
@@ -332,8 +351,9 @@ void AuthNetworkAccessManager::schedulePump()
 void AuthNetworkAccessManager::learnHttp2(const QString &from)
 {
     Private::Lane &lane = d->lanes[from];
-    if (lane.window == http2Window)
+    if (lane.http2)
         return;
+    lane.http2 = true;
     lane.window = http2Window;
     if (!lane.waiting.isEmpty())
         schedulePump();

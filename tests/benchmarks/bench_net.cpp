@@ -169,8 +169,12 @@ int main(int argc, char *argv[])
         QStringLiteral("transport"),
         QStringLiteral("http (default), https (TLS, HTTP/1.1) or h2 (TLS through nghttpx)."),
         QStringLiteral("kind"), QStringLiteral("http"));
+    const QCommandLineOption windowOption(
+        QStringLiteral("window"),
+        QStringLiteral("AuthNetworkAccessManager::setRequestWindow() (default: its own)."),
+        QStringLiteral("n"));
     parser.addOptions({serverOption, requestsOption, concurrencyOption, stormOption, roundsOption,
-                       dpopOption, transportOption});
+                       dpopOption, transportOption, windowOption});
     parser.process(app);
     if (!parser.isSet(serverOption)) {
         std::fprintf(stderr, "bench_net: --mock-server PATH is required\n");
@@ -238,7 +242,7 @@ int main(int argc, char *argv[])
         }
         base = front->tlsUrl();
     }
-    std::printf("transport: %s\n\n", qPrintable(transport));
+    std::printf("transport: %s\n", qPrintable(transport));
 
     // The plain client signs in by hand and sets the header itself.
     HttpClient http;
@@ -256,6 +260,9 @@ int main(int argc, char *argv[])
     MemoryTokenStore store;
     Session session(std::make_unique<JsonAuthProtocol>(base), &store);
     AuthNetworkAccessManager intercepted(&session);
+    if (parser.isSet(windowOption))
+        intercepted.setRequestWindow(parser.value(windowOption).toInt());
+    std::printf("request window: %d\n\n", intercepted.requestWindow());
     session.signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
     if (token.isEmpty()
         || !waitFor([&] { return session.status() == Session::Status::SignedIn; }, 10000)) {

@@ -71,6 +71,18 @@ public:
     void setMaximumReplayBodySize(qint64 bytes);
     qint64 maximumReplayBodySize() const;
 
+    /*!
+        How many requests that carry the token are handed to QNetworkAccessManager at once
+        per HTTP/1.1 origin (1 to 100, default 12: one on each of Qt's six connections and
+        one queued behind it); the others wait here and leave as places free up. When the
+        server stops accepting the token, at most this many collect a 401; the rest leave
+        once, with the new token. 6 keeps that to the requests on the wire, at a cost in
+        throughput on fast links (docs/benchmarks.md); more than 12 gains nothing. An
+        origin that answers over HTTP/2 takes 100.
+    */
+    void setRequestWindow(int requests);
+    int requestWindow() const;
+
 protected:
     QNetworkReply *createRequest(Operation op, const QNetworkRequest &request,
                                  QIODevice *outgoingData) override;
