@@ -1336,6 +1336,31 @@ private Q_SLOTS:
         QCOMPARE(stat(*server, "liveRefreshTokens"), 0);
     }
 
+    // waitUntilSettled() from a queued call (not a slot of the session):
+    // what the session still has queued runs inside the wait.
+    void waitingToSettleFromAQueuedCall()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto client = makeClient(*server, &store);
+        bool settled = false;
+        qint64 waitedMs = -1;
+        connect(client.session.get(), &Session::signedIn, this, [&] {
+            QTimer::singleShot(0, this, [&] {
+                QElapsedTimer waited;
+                waited.start();
+                settled = client.session->waitUntilSettled(std::chrono::seconds(5));
+                waitedMs = waited.elapsed();
+            });
+        });
+        client.session->signIn(QStringLiteral("alice"), QStringLiteral("alice-password"));
+        QTRY_VERIFY_WITH_TIMEOUT(waitedMs >= 0, 10000);
+        QVERIFY(settled);
+        QVERIFY2(waitedMs < 2000, qPrintable(QString::number(waitedMs)));
+    }
+
     // The sign-in's keychain write answers long after it was given up on,
     // and after a sign-out removed the entry: what it put back is removed.
     void aLateWriteDoesNotOutliveTheSignOut()

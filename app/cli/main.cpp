@@ -2,6 +2,7 @@
 // from a refresh token), runs a batch of requests through the
 // AuthNetworkAccessManager and prints one JSON object of what happened.
 #include "loadrunner.h"
+#include "quitsignals.h"
 
 #include <silentauth/accounttokenstore.h>
 #include <silentauth/authnetworkaccessmanager.h>
@@ -152,6 +153,7 @@ ProviderMetadata discoverOrDie(const QUrl &issuer, int timeoutMs)
 int main(int argc, char *argv[])
 {
     QCoreApplication app(argc, argv);
+    quitOnTerminationSignals(); // the session settles before the program ends
     QCoreApplication::setApplicationName(QStringLiteral("silentauth-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(SILENTAUTH_VERSION));
 

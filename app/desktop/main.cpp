@@ -1,6 +1,7 @@
 // silentauth: the desktop program. Parses the command line, keeps to one
 // instance, and hands over to DesktopApp.
 #include "desktopapp.h"
+#include "quitsignals.h"
 
 #include <shell.h>
 
@@ -186,6 +187,7 @@ int main(int argc, char *argv[])
         return 0;
     }
     QApplication app(argc, argv);
+    quitOnTerminationSignals(); // the session settles before the program ends
     setApplicationInfo();
     QApplication::setApplicationDisplayName(QStringLiteral("SilentAuth"));
     QApplication::setDesktopFileName(QStringLiteral("silentauth"));

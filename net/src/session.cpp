@@ -9,6 +9,7 @@
 #include "sessionstate_p.h"
 #include "sharedentry_p.h"
 
+#include <QtCore/QCoreApplication>
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QEventLoop>
@@ -1498,6 +1499,10 @@ bool Session::waitUntilSettled(std::chrono::milliseconds timeout)
     QEventLoop loop;
     QTimer poll;
     connect(&poll, &QTimer::timeout, &loop, [guard, &loop] {
+        // Called from inside a queued call, a nested loop on the GLib
+        // dispatcher does not deliver the calls queued before it, the
+        // session's next store step among them: delivered here.
+        QCoreApplication::sendPostedEvents();
         if (!guard || !guard->isSettling())
             loop.quit();
     });
