@@ -1251,6 +1251,27 @@ private Q_SLOTS:
         QCOMPARE(reuse(*server), 0);
     }
 
+    // Another process signed someone else in over this one's user, then
+    // signed out: the entry is gone. This session ends without presenting its
+    // token, and revokes it: the sign-out revoked the other user's token, and
+    // this one would otherwise stay live with nobody holding it.
+    void anEntryGoneAfterAnotherUserLeavesNoLiveToken()
+    {
+        const auto processes = twoProcesses();
+        QVERIFY(processes);
+        auto &[server, store, first, second] = *processes;
+        QVERIFY(signIn(*first.session, QStringLiteral("bob")));
+        QSignalSpy signedOut(first.session.get(), &Session::signedOut);
+        first.session->signOut();
+        QVERIFY(signedOut.wait(5000));
+        const int attempts = refreshesAtServer(*server);
+        second.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(second.session->status(), Session::Status::Expired, 5000);
+        QCOMPARE(refreshesAtServer(*server), attempts);
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 0, 3000);
+        QCOMPARE(reuse(*server), 0);
+    }
+
     // Another process signs out while this one writes the token its refresh
     // just brought. The sign-out waits for the entry's lock, so it revokes
     // that new token rather than removing the entry before it lands: no live

@@ -830,6 +830,11 @@ void Session::Private::startFlight(const QString &why, bool fromUnauthorized)
                  // token is not presented (a spent one looks stolen).
                  if (held && r.error == TokenStore::Error::NotFound && !refreshToken.isEmpty()) {
                      qCDebug(lcNet) << "the shared entry was removed by another process";
+                     // Revoked, not presented: the sign-out there revoked what the
+                     // entry held, which is not this token when someone else had
+                     // signed in over it meanwhile.
+                     if (Internal::isSafeRefreshToken(refreshToken))
+                         revokeUnclaimed(refreshToken);
                      expire();
                      return;
                  }
