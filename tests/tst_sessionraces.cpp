@@ -141,6 +141,14 @@ bool refreshes(Session &session)
     return refreshed.wait(5000) && refreshed.last().at(0).toBool();
 }
 
+// Signs out and tells whether signedOut() came within \a timeoutMs.
+bool signsOut(Session &session, int timeoutMs = 5000)
+{
+    QSignalSpy signedOut(&session, &Session::signedOut);
+    session.signOut();
+    return signedOut.wait(timeoutMs);
+}
+
 // Restores from the store and tells whether the session is signed in.
 bool restores(Session &session)
 {
@@ -1147,9 +1155,7 @@ private Q_SLOTS:
         auto second = makeClient(*server, &store);
         QVERIFY(signInThenRestore(*first.session, *second.session));
         QVERIFY(!readStore(store).token.isEmpty());
-        QSignalSpy signedOut(first.session.get(), &Session::signedOut);
-        first.session->signOut();
-        QVERIFY(signedOut.wait(5000));
+        QVERIFY(signsOut(*first.session));
         QVERIFY(readStore(store).token.isEmpty());
         QCOMPARE(stat(*server, "liveRefreshTokens"), 0);
     }
@@ -1165,9 +1171,7 @@ private Q_SLOTS:
         first.session->refresh(); // adopts the second's token and spends it
         QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 2, 5000);
         QTRY_VERIFY(!first.session->isRefreshing());
-        QSignalSpy signedOut(first.session.get(), &Session::signedOut);
-        first.session->signOut();
-        QVERIFY(signedOut.wait(5000));
+        QVERIFY(signsOut(*first.session));
         QVERIFY(store.token.isEmpty());
         const int attempts = refreshesAtServer(*server);
         second.session->refresh();
@@ -1203,9 +1207,7 @@ private Q_SLOTS:
         if (signsInBob) {
             QVERIFY(signIn(*first.session, QStringLiteral("bob")));
         } else {
-            QSignalSpy signedOut(first.session.get(), &Session::signedOut);
-            first.session->signOut();
-            QVERIFY(signedOut.wait(5000));
+            QVERIFY(signsOut(*first.session));
             QVERIFY(store.token.isEmpty());
         }
         QTRY_VERIFY_WITH_TIMEOUT(!second.session->isRefreshing(), 8000);
@@ -1261,9 +1263,7 @@ private Q_SLOTS:
         QVERIFY(processes);
         auto &[server, store, first, second] = *processes;
         QVERIFY(signIn(*first.session, QStringLiteral("bob")));
-        QSignalSpy signedOut(first.session.get(), &Session::signedOut);
-        first.session->signOut();
-        QVERIFY(signedOut.wait(5000));
+        QVERIFY(signsOut(*first.session));
         const int attempts = refreshesAtServer(*server);
         second.session->refresh();
         QTRY_COMPARE_WITH_TIMEOUT(second.session->status(), Session::Status::Expired, 5000);
@@ -1285,9 +1285,7 @@ private Q_SLOTS:
         const int writes = store.writes;
         second.session->refresh();
         QTRY_VERIFY_WITH_TIMEOUT(store.writes > writes, 5000); // the rotated token is on its way
-        QSignalSpy signedOut(first.session.get(), &Session::signedOut);
-        first.session->signOut();
-        QVERIFY(signedOut.wait(10000));
+        QVERIFY(signsOut(*first.session, 10000));
         QTRY_VERIFY_WITH_TIMEOUT(!second.session->isRefreshing(), 5000);
         QVERIFY2(store.token.isEmpty(), "the entry holds a token after the sign-out");
         QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 0, 5000);
@@ -1397,9 +1395,7 @@ private Q_SLOTS:
         QTRY_VERIFY_WITH_TIMEOUT(!errors.isEmpty(), 5000); // the write was given up on
         QCOMPARE(errors.last().at(0).value<Session::Error>(), Session::Error::KeychainUnavailable);
         store.latencyMs = 0;
-        QSignalSpy signedOut(client.session.get(), &Session::signedOut);
-        client.session->signOut();
-        QVERIFY(signedOut.wait(5000));
+        QVERIFY(signsOut(*client.session));
         QTRY_COMPARE_WITH_TIMEOUT(store.writes, 1, 1000);
         QTest::qWait(2500); // the late write has landed
         QVERIFY2(store.token.isEmpty(), "the entry holds a token after the sign-out");

@@ -37,11 +37,10 @@ void quitOnTerminationSignals()
         return;
     auto *notifier
         = new QSocketNotifier(signalPipe[1], QSocketNotifier::Read, QCoreApplication::instance());
-    QObject::connect(notifier, &QSocketNotifier::activated, notifier, [notifier] {
+    QObject::connect(notifier, &QSocketNotifier::activated, notifier, [] {
         char byte = 0;
         if (::read(signalPipe[1], &byte, 1) == 1)
             QCoreApplication::quit();
-        notifier->setEnabled(true);
     });
     struct sigaction action = {};
     action.sa_handler = onTerminationSignal;

@@ -30,6 +30,7 @@
 #include <algorithm>
 #include <deque>
 #include <limits>
+#include <vector>
 
 Q_LOGGING_CATEGORY(lcNet, "silentauth.net", QtInfoMsg)
 
@@ -215,7 +216,8 @@ struct Session::Private
 
     struct StoreCall
     {
-        // Lock and Unlock: the shared entry's lock, for a sign-out's read and removal.
+        // Lock and Unlock: the shared entry's lock, around a sign-out's read and
+        // removal and a sign-in's write (storeUnderLock()).
         enum { Read, Write, Remove, Lock, Unlock } op;
         QByteArray token;
         TokenStore::Callback done;
@@ -275,6 +277,9 @@ struct Session::Private
     void finishRefresh(quint64 e, const TokenResponse &tokens);
     void rejectRefresh(quint64 e, const QByteArray &used);
     void lockEntryForStore(bool take, const TokenStore::Callback &finish);
+    std::unique_ptr<QLockFile> newEntryLock(const QString &entry) const;
+    void storeUnderLock(std::vector<StoreCall> calls);
+    void keepOrSayUnsaved(const TokenStore::Result &r);
     void confirmEntryThenStore(quint64 e, const QByteArray &used, const TokenResponse &tokens);
     void storeRefreshed(quint64 e, const TokenResponse &tokens);
     void endFlightTransient(const AuthProtocol::Outcome &outcome);
@@ -561,8 +566,7 @@ void Session::Private::lockEntryForStore(bool take, const TokenStore::Callback &
         QTimer::singleShot(0, q, [finish] { finish({}); });
         return;
     }
-    storeLock = std::make_unique<QLockFile>(Internal::sharedEntryPath(entry, ".lock"));
-    storeLock->setStaleLockTime(std::chrono::milliseconds(lockWaitMs() + 3000));
+    storeLock = newEntryLock(entry);
     QElapsedTimer waited;
     waited.start();
     QPointer<Session> guard(q);
@@ -581,6 +585,35 @@ void Session::Private::lockEntryForStore(bool take, const TokenStore::Callback &
         finish({});
     };
     (*attempt)();
+}
+
+// The lock file of a shared entry. A holder that died leaves it behind;
+// QLockFile sees that its process is gone. One that lives but hangs is
+// outwaited (lockWaitMs()), and its lock taken over a little later.
+std::unique_ptr<QLockFile> Session::Private::newEntryLock(const QString &entry) const
+{
+    auto file = std::make_unique<QLockFile>(Internal::sharedEntryPath(entry, ".lock"));
+    file->setStaleLockTime(std::chrono::milliseconds(lockWaitMs() + 3000));
+    return file;
+}
+
+void Session::Private::storeUnderLock(std::vector<StoreCall> calls)
+{
+    storeCall({StoreCall::Lock, {}, [](const TokenStore::Result &) {}});
+    for (StoreCall &call : calls)
+        storeCall(std::move(call));
+    storeCall({StoreCall::Unlock, {}, [](const TokenStore::Result &) {}});
+}
+
+// After a store write of a new refresh token: a failure is said, and the
+// session goes on with the token in memory.
+void Session::Private::keepOrSayUnsaved(const TokenStore::Result &r)
+{
+    if (r.error != TokenStore::Error::NoError)
+        fail(Error::KeychainUnavailable,
+             Session::tr("Your sign-in could not be saved in the keychain (%1); "
+                         "you stay signed in until you quit.")
+                 .arg(r.errorString));
 }
 
 void Session::Private::runNextStoreCall()
@@ -756,10 +789,7 @@ void Session::Private::acquireLock(quint64 e, std::function<void()> then)
     }
     if (!lock || lockEntry != entry) {
         releaseLock();
-        lock = std::make_unique<QLockFile>(Internal::sharedEntryPath(entry, ".lock"));
-        // A holder that died leaves a lock file behind; QLockFile sees that
-        // its process is gone. One that lives but hangs is outwaited below.
-        lock->setStaleLockTime(std::chrono::milliseconds(lockWaitMs() + 3000));
+        lock = newEntryLock(entry);
         lockEntry = entry;
     }
     if (lock->isLocked()) {
@@ -1047,11 +1077,7 @@ void Session::Private::storeRefreshed(quint64 e, const TokenResponse &tokens)
                [this, e, tokens](const TokenStore::Result &r) {
                    if (e != epoch)
                        return;
-                   if (r.error != TokenStore::Error::NoError)
-                       fail(Error::KeychainUnavailable,
-                            Session::tr("Your sign-in could not be saved in the keychain "
-                                        "(%1); you stay signed in until you quit.")
-                                .arg(r.errorString));
+                   keepOrSayUnsaved(r);
                    finishRefresh(e, tokens);
                },
                subjectOf(tokens)});
@@ -1786,20 +1812,16 @@ void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens,
     receivedToken = tokens.refreshToken;
     // Under the entry's lock: another process's refresh that is storing its
     // new token finishes first, and this write comes after it.
-    storeCall({StoreCall::Lock, {}, [](const TokenStore::Result &) {}});
-    storeCall({StoreCall::Write, recordToStore(tokens),
-               [this, e, done](const TokenStore::Result &r) {
-                   if (e != epoch)
-                       return;
-                   if (r.error != TokenStore::Error::NoError)
-                       fail(Error::KeychainUnavailable,
-                            Session::tr("Your sign-in could not be saved in the keychain (%1); "
-                                        "you stay signed in until you quit.")
-                                .arg(r.errorString));
-                   done();
-               },
-               subjectOf(tokens)});
-    storeCall({StoreCall::Unlock, {}, [](const TokenStore::Result &) {}});
+    std::vector<StoreCall> write;
+    write.push_back({StoreCall::Write, recordToStore(tokens),
+                     [this, e, done](const TokenStore::Result &r) {
+                         if (e != epoch)
+                             return;
+                         keepOrSayUnsaved(r);
+                         done();
+                     },
+                     subjectOf(tokens)});
+    storeUnderLock(std::move(write));
 }
 
 quint64 Session::beginExternalSignIn()
@@ -2150,26 +2172,26 @@ void Session::signOut()
     // one last refreshed: what the entry holds is revoked too. The read and
     // the removal are queued together, so a sign-in that follows at once
     // writes its token after the removal, never before it.
-    d->storeCall({Private::StoreCall::Lock, {}, [](const TokenStore::Result &) {}});
-    d->storeCall({Private::StoreCall::Read,
-                  {},
-                  [guard, cleanup, revoke, maybeDone](const TokenStore::Result &r) {
-                      if (guard)
-                          guard->d->readKey.clear(); // a DPoP key beside it is forgotten
-                      if (guard && r.error == TokenStore::Error::NoError && !r.token.isEmpty()
-                          && Internal::isSafeRefreshToken(r.token))
-                          revoke(r.token);
-                      --cleanup->pending;
-                      maybeDone();
-                  }});
-    d->storeCall(
+    std::vector<Private::StoreCall> readAndRemove;
+    readAndRemove.push_back({Private::StoreCall::Read,
+                             {},
+                             [guard, cleanup, revoke, maybeDone](const TokenStore::Result &r) {
+                                 if (guard) // a DPoP key beside it is forgotten
+                                     guard->d->readKey.clear();
+                                 if (guard && r.error == TokenStore::Error::NoError
+                                     && !r.token.isEmpty() && Internal::isSafeRefreshToken(r.token))
+                                     revoke(r.token);
+                                 --cleanup->pending;
+                                 maybeDone();
+                             }});
+    readAndRemove.push_back(
         {Private::StoreCall::Remove, {}, [cleanup, maybeDone](const TokenStore::Result &r) {
              if (r.error != TokenStore::Error::NoError && r.error != TokenStore::Error::NotFound)
                  cleanup->storeProblem = r.errorString;
              --cleanup->pending;
              maybeDone();
          }});
-    d->storeCall({Private::StoreCall::Unlock, {}, [](const TokenStore::Result &) {}});
+    d->storeUnderLock(std::move(readAndRemove));
 }
 
 } // namespace SilentAuth
