@@ -12,6 +12,8 @@
 #include <QtCore/QUuid>
 #include <QtTest/QtTest>
 
+#include <signal.h>
+
 using namespace SilentAuth;
 using namespace SilentAuth::Test;
 using SilentAuth::Mock::MockServer;
@@ -73,9 +75,10 @@ struct CliProcess
         process.closeWriteChannel();
     }
 
-    bool waitFor(const QByteArray &text, int timeoutMs)
+    // Waits for \a text in what the program wrote from \a from on.
+    bool waitFor(const QByteArray &text, int timeoutMs, qsizetype from = 0)
     {
-        return QTest::qWaitFor([&] { return errors.contains(text); }, timeoutMs);
+        return QTest::qWaitFor([&] { return errors.indexOf(text, from) >= 0; }, timeoutMs);
     }
 
     Run finish(int timeoutMs)
@@ -526,6 +529,59 @@ private Q_SLOTS:
         QCOMPARE(value(run, "refreshes"), stat(*server, "refreshes", "ok"));
 
         QVERIFY(setScenario(*server, QStringLiteral("normal")));
+        const Run next = runCli(keychain(account, {endpoint(*server, "/profile").toString()}));
+        QCOMPARE(next.exitCode, 0);
+        QCOMPARE(value(next, "ok"), 1);
+        QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
+    }
+
+    // A program stopped while its refresh is on the wire (SIGSTOP, a debugger,
+    // a frozen cgroup) for longer than the request timeout finds, when it
+    // goes on, both its timer overdue and the server's answer in its socket.
+    // It takes the answer: giving up on it and asking again would present
+    // the spent token, which the server takes for theft.
+    void aStoppedProgramTakesTheAnswerWaitingForIt()
+    {
+        MockServerConfig config;
+        config.accessTtl = std::chrono::seconds(2);
+        auto server = startServer(config);
+        QVERIFY(server);
+        const QString account = newAccount();
+        QCOMPARE(runCli(keychain(account,
+                                 {QStringLiteral("-u"), QStringLiteral("alice"),
+                                  QStringLiteral("--password"), QStringLiteral("alice-password"),
+                                  endpoint(*server, "/profile").toString()}))
+                     .exitCode,
+                 0);
+
+        CliProcess cli;
+        cli.start(keychain(account,
+                           {QStringLiteral("--events"), QStringLiteral("--duration"),
+                            QStringLiteral("60"), QStringLiteral("--rate"), QStringLiteral("0.2"),
+                            QStringLiteral("--auth-timeout"), QStringLiteral("1500"),
+                            endpoint(*server, "/profile").toString()}));
+        QVERIFY2(cli.waitFor("SessionRestored", 10000), cli.errors.constData());
+        const int rotated = stat(*server, "refreshes", "ok");
+        QVERIFY(setScenario(*server, QStringLiteral("slow-refresh"),
+                            {{QStringLiteral("delayMs"), 400}}));
+        QVERIFY2(cli.waitFor("RefreshStarted proactive", 10000), cli.errors.constData());
+        QTest::qWait(100); // on the wire, the answer 300 ms away
+        const auto pid = pid_t(cli.process.processId());
+        QCOMPARE(::kill(pid, SIGSTOP), 0);
+        QTest::qWait(3000); // the answer came, and the timeout passed
+        QCOMPARE(stat(*server, "refreshes", "ok"), rotated + 1);
+        const qsizetype stopped = cli.errors.size();
+        QCOMPARE(::kill(pid, SIGCONT), 0);
+        QVERIFY(setScenario(*server, QStringLiteral("normal")));
+        QVERIFY2(cli.waitFor("RefreshSucceeded", 5000, stopped), cli.errors.constData());
+        QTest::qWait(500);
+        cli.process.terminate();
+
+        const Run run = cli.finish(30000);
+        QCOMPARE(run.exitCode, 0);
+        QCOMPARE(run.stats.value(QLatin1String("status")).toString(), QStringLiteral("SignedIn"));
+        QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
+        QCOMPARE(value(run, "refreshes"), stat(*server, "refreshes", "ok"));
         const Run next = runCli(keychain(account, {endpoint(*server, "/profile").toString()}));
         QCOMPARE(next.exitCode, 0);
         QCOMPARE(value(next, "ok"), 1);

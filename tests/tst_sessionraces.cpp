@@ -1253,6 +1253,39 @@ private Q_SLOTS:
         QCOMPARE(reuse(*server), 0);
     }
 
+    // A sign-in writes over the token the entry held (a program that has
+    // ended left it there): that token is revoked, not left live on the
+    // server in nobody's hands. Every session on the entry follows what it
+    // holds, so nobody goes on with the one replaced.
+    void aSignInRevokesTheTokenItReplacesInTheEntry_data()
+    {
+        QTest::addColumn<QString>("user");
+        QTest::newRow("another user") << QStringLiteral("bob");
+        QTest::newRow("the same user") << QStringLiteral("alice");
+    }
+
+    void aSignInRevokesTheTokenItReplacesInTheEntry()
+    {
+        QFETCH(QString, user);
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        {
+            auto ended = makeClient(*server, &store);
+            QVERIFY(signIn(*ended.session));
+        }
+        const QByteArray replaced = store.token;
+        auto client = makeClient(*server, &store);
+        QVERIFY(signIn(*client.session, user));
+        QVERIFY(!store.token.isEmpty() && store.token != replaced);
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 1, 3000);
+        QCOMPARE(stat(*server, "logouts"), 1);
+        QVERIFY(refreshes(*client.session)); // the one live is the one the entry holds
+        QCOMPARE(client.session->identity(), user);
+        QCOMPARE(reuse(*server), 0);
+    }
+
     // Another process signed someone else in over this one's user, then
     // signed out: the entry is gone. This session ends without presenting its
     // token, and revokes it: the sign-out revoked the other user's token, and
@@ -1402,6 +1435,27 @@ private Q_SLOTS:
         QCOMPARE(client.session->status(), Session::Status::SignedOut);
     }
 
+    // A keychain answer delivered just after the deadline, as it is to a
+    // program that was stopped while the keychain answered (the deadline's
+    // timer and the answer are both due when it goes on), is taken: the
+    // deadline is confirmed after a grace of a tenth of it.
+    void aStoreAnswerJustAfterItsDeadlineIsTaken()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        auto client = makeClient(*server, &store);
+        client.session->setRequestTimeout(std::chrono::milliseconds(1000));
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        store.latencyMs = 1040; // the grace is 100 ms
+        QVERIFY(signIn(*client.session));
+        QTRY_COMPARE_WITH_TIMEOUT(store.writes, 1, 1000);
+        QTRY_VERIFY_WITH_TIMEOUT(!client.session->isSettling(), 3000);
+        QVERIFY2(errors.isEmpty(), qPrintable(errors.value(0).value(1).toString()));
+        QVERIFY(!store.token.isEmpty());
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+    }
+
     // A refresh had its answer, and its new token is being stored, when a
     // sign-in or a restoreFrom() supersedes it: nobody takes that token, so
     // it is revoked rather than left live on the server.
@@ -1526,12 +1580,13 @@ private Q_SLOTS:
         store.entry = uniqueEntry();
         auto client = makeClient(*server, &store);
         QVERIFY(signIn(*client.session));
+        QCOMPARE(store.reads, 1); // what the sign-in replaces, to revoke it
         for (int i = 1; i <= 5; ++i) {
             client.session->refresh();
             QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), i, 5000);
             QTRY_VERIFY(!client.session->isRefreshing());
         }
-        QCOMPARE(store.reads, 0);
+        QCOMPARE(store.reads, 1);
         QCOMPARE(store.writes, 6);
         QCOMPARE(client.session->status(), Session::Status::SignedIn);
     }
@@ -1543,7 +1598,7 @@ private Q_SLOTS:
         const auto processes = twoProcesses();
         QVERIFY(processes);
         auto &[server, store, first, second] = *processes;
-        QCOMPARE(store.reads, 1);
+        QCOMPARE(store.reads, 2); // the sign-in's (what it replaces) and the restore's
         for (auto *session : {first.session.get(), first.session.get(), second.session.get(),
                               second.session.get(), first.session.get()}) {
             const int before = stat(*server, "refreshes", "ok");
@@ -1551,8 +1606,8 @@ private Q_SLOTS:
             QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), before + 1, 5000);
             QTRY_VERIFY(!session->isRefreshing());
         }
-        // The restore's read, then one each time the other side wrote last.
-        QCOMPARE(store.reads, 4);
+        // Then one each time the other side wrote last.
+        QCOMPARE(store.reads, 5);
         QCOMPARE(reuse(*server), 0);
         QCOMPARE(first.session->status(), Session::Status::SignedIn);
         QCOMPARE(second.session->status(), Session::Status::SignedIn);
@@ -1579,6 +1634,7 @@ private Q_SLOTS:
         store.entry = uniqueEntry();
         auto client = makeClient(*server, &store);
         QVERIFY(signIn(*client.session));
+        const int signInReads = store.reads;
         const QString path = stampPath(store.entry);
         QVERIFY2(QFileInfo(path).isFile(), qPrintable(path));
         QTemporaryDir elsewhere;
@@ -1604,7 +1660,7 @@ private Q_SLOTS:
         // nothing, once more before the rotated token is written (another
         // process may have signed in or out meanwhile).
         const int reads = kind == QLatin1String("value") ? 1 : 2;
-        QCOMPARE(store.reads, reads);
+        QCOMPARE(store.reads, signInReads + reads);
         QCOMPARE(reuse(*server), 0);
         QCOMPARE(client.session->status(), Session::Status::SignedIn);
         // The refresh's write left a stamp of its own, a plain file.
@@ -1617,7 +1673,8 @@ private Q_SLOTS:
         }
         client.session->refresh();
         QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "refreshes", "ok"), 2, 5000);
-        QCOMPARE(store.reads, reads); // the stamp the write left vouches for the entry
+        QCOMPARE(store.reads,
+                 signInReads + reads); // the stamp the write left vouches for the entry
     }
 
     // While the entry is being written there is no stamp: a writer that

@@ -24,7 +24,7 @@ constexpr qint64 keySetLimit = 256 * 1024;
 
 QNetworkRequest boundedRequest(QNetworkRequest request)
 {
-    return authServerRequest(std::move(request), requestTimeoutMs);
+    return authServerRequest(std::move(request));
 }
 
 // What to show for the user: preferred_username, else name; nothing that

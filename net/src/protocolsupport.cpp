@@ -48,9 +48,8 @@ bool sameIssuer(QString a, QString b)
     return !a.isEmpty() && a == b;
 }
 
-QNetworkRequest authServerRequest(QNetworkRequest request, int timeoutMs)
+QNetworkRequest authServerRequest(QNetworkRequest request)
 {
-    request.setTransferTimeout(timeoutMs);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,
                          QNetworkRequest::AlwaysNetwork);
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
@@ -61,14 +60,30 @@ QNetworkRequest authServerRequest(QNetworkRequest request, int timeoutMs)
     return request;
 }
 
+int deadlineGrace(int timeoutMs)
+{
+    return std::clamp(timeoutMs / 10, 50, 1000);
+}
+
 void boundReply(QNetworkReply *reply, int timeoutMs, qint64 maxBytes)
 {
     reply->setProperty("silentauthMaxBytes", maxBytes);
-    QTimer::singleShot(timeoutMs, reply, [reply] {
+    // The deadline is confirmed once more after a short grace of event-loop
+    // time. A program stopped past it (SIGSTOP, a debugger, a frozen cgroup,
+    // a suspended machine) finds on waking both this timer due and the
+    // answer in its socket, and the timer may come first. A token answer
+    // given up then is lost for good: its refresh token was spent, and
+    // asking again with it looks like theft to the server.
+    const int grace = deadlineGrace(timeoutMs);
+    QTimer::singleShot(timeoutMs, reply, [reply, grace] {
         if (reply->isFinished())
             return;
-        reply->setProperty("silentauthTimedOut", true);
-        reply->abort();
+        QTimer::singleShot(grace, reply, [reply] {
+            if (reply->isFinished())
+                return;
+            reply->setProperty("silentauthTimedOut", true);
+            reply->abort();
+        });
     });
     const auto cutOff = [reply] {
         if (reply->isFinished())

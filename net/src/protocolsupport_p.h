@@ -49,17 +49,24 @@ QString showable(const QString &text);
 
 bool isPlainHttpToRemoteHost(const QUrl &url);
 
-// A request to an auth server as it must go: silent for \a timeoutMs at most,
+// A request to an auth server as it must go (its deadline is boundReply()'s):
 // always from the network, no redirect followed (tokens never cross to
 // another origin), no cookie jar read or written (a refresh cookie is the
 // protocol's to send), and over HTTP/1.1: Qt 6.4 sends a POST's body over
 // HTTP/2 in a second small write that waits out the peer's delayed
 // acknowledgement, about 40 ms per token request behind an HTTP/2 front.
-QNetworkRequest authServerRequest(QNetworkRequest request, int timeoutMs);
+QNetworkRequest authServerRequest(QNetworkRequest request);
+
+// How long a deadline of \a timeoutMs that has passed is confirmed for before
+// it is acted on: a tenth of it, 50 ms to 1 s. Whatever the program did not
+// see because it was stopped (SIGSTOP, a debugger, a suspended machine) is
+// delivered in that time, and an answer that arrived must not be given up.
+int deadlineGrace(int timeoutMs);
 
 // Bounds a request to an auth server: aborted when it has taken \a timeoutMs in
-// all (a server that trickles bytes is not waited for; a transfer timeout only
-// sees silence), or when its answer grows past \a maxBytes.
+// all, confirmed after a short grace (a server that trickles bytes is not
+// waited for; a transfer timeout only sees silence), or when its answer grows
+// past \a maxBytes.
 void boundReply(QNetworkReply *reply, int timeoutMs, qint64 maxBytes = 1024 * 1024);
 bool replyTimedOut(const QNetworkReply *reply);
 bool replyTooLarge(const QNetworkReply *reply);

@@ -119,7 +119,6 @@ void ProviderDiscovery::Private::fetch(const QUrl &url, bool last, quint64 curre
 {
     QNetworkRequest request(url);
     request.setRawHeader("Accept", "application/json");
-    request.setTransferTimeout(int(timeout.count()));
     request.setAttribute(QNetworkRequest::RedirectPolicyAttribute,
                          QNetworkRequest::ManualRedirectPolicy);
     request.setAttribute(QNetworkRequest::CacheLoadControlAttribute,

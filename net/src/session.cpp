@@ -221,13 +221,14 @@ struct Session::Private
         enum { Read, Write, Remove, Lock, Unlock } op;
         QByteArray token;
         TokenStore::Callback done;
-        QString subject = {}; // Write: whose token it is, when known
+        QString subject = {}; // Read, Write: whose entry it is, when known
     };
     std::deque<StoreCall> storeCalls;
     bool storeBusy = false;
     quint64 storeWrites = 0; // writes and removals asked of the store so far
     quint64 storeRemovals = 0;
     QTimer storeDeadline;
+    bool storeGraceTaken = false; // the deadline passed, confirmed after deadlineGrace()
     std::function<void(const TokenStore::Result &)> storeFinish;
     QMetaObject::Connection storeGone;
 
@@ -371,7 +372,7 @@ void Session::Private::release(bool resumed)
 QNetworkReply *Session::Private::send(const AuthProtocol::Request &request,
                                       const Internal::DpopKey *proofKey)
 {
-    QNetworkRequest r = Internal::authServerRequest(request.request, clampedMs(timeout.count()));
+    QNetworkRequest r = Internal::authServerRequest(request.request);
     if (proofKey)
         r.setRawHeader("DPoP", proofKey->proof("POST", r.url(), {}, nonces.nonceFor(r.url())));
     QNetworkReply *reply = network.post(r, request.body);
@@ -656,7 +657,11 @@ void Session::Private::runNextStoreCall()
     storeGone = QObject::connect(store, &QObject::destroyed, q, [finish] {
         finish({TokenStore::Error::Unavailable, {}, QStringLiteral("the token store went away")});
     });
+    storeGraceTaken = false;
     storeDeadline.start(clampedMs(timeout.count()));
+    if (!call.subject.isEmpty())
+        store->selectAccount(
+            {protocol->issuerIdentifier(), protocol->clientIdentifier(), call.subject});
     switch (call.op) {
     case StoreCall::Read: {
         // The stamp is taken before the read: a write that lands after it
@@ -680,9 +685,6 @@ void Session::Private::runNextStoreCall()
         break;
     }
     case StoreCall::Write: {
-        if (!call.subject.isEmpty())
-            store->selectAccount(
-                {protocol->issuerIdentifier(), protocol->clientIdentifier(), call.subject});
         const quint64 write = ++storeWrites;
         const quint64 removalsBefore = storeRemovals;
         store->write(call.token,
@@ -1496,6 +1498,11 @@ Session::Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObj
             d->startFlight(QStringLiteral("retry"));
     });
     connect(&d->storeDeadline, &QTimer::timeout, this, [this] {
+        if (!d->storeGraceTaken) {
+            d->storeGraceTaken = true;
+            d->storeDeadline.start(Internal::deadlineGrace(clampedMs(d->timeout.count())));
+            return;
+        }
         if (auto finish = d->storeFinish)
             finish({TokenStore::Error::Unavailable,
                     {},
@@ -1811,16 +1818,33 @@ void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens,
     }
     receivedToken = tokens.refreshToken;
     // Under the entry's lock: another process's refresh that is storing its
-    // new token finishes first, and this write comes after it.
+    // new token finishes first, and this write comes after it. The token the
+    // entry held is revoked once this one replaces it: every session on the
+    // entry follows what it holds, so nobody goes on with the old one, and it
+    // is not left live on the server.
+    auto replaced = std::make_shared<QByteArray>();
     std::vector<StoreCall> write;
-    write.push_back({StoreCall::Write, recordToStore(tokens),
-                     [this, e, done](const TokenStore::Result &r) {
-                         if (e != epoch)
-                             return;
-                         keepOrSayUnsaved(r);
-                         done();
+    write.push_back({StoreCall::Read,
+                     {},
+                     [this, replaced](const TokenStore::Result &r) {
+                         readKey.clear(); // a DPoP key beside it is not this sign-in's
+                         if (r.error == TokenStore::Error::NoError
+                             && Internal::isSafeRefreshToken(r.token))
+                             *replaced = r.token;
                      },
                      subjectOf(tokens)});
+    write.push_back(
+        {StoreCall::Write, recordToStore(tokens),
+         [this, e, done, replaced, written = tokens.refreshToken](const TokenStore::Result &r) {
+             if (r.error == TokenStore::Error::NoError && !replaced->isEmpty()
+                 && *replaced != written)
+                 revokeUnclaimed(*replaced);
+             if (e != epoch)
+                 return;
+             keepOrSayUnsaved(r);
+             done();
+         },
+         subjectOf(tokens)});
     storeUnderLock(std::move(write));
 }
 
