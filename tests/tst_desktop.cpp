@@ -1401,6 +1401,39 @@ private Q_SLOTS:
         QCOMPARE(readStore(keychain).error, TokenStore::Error::NotFound);
     }
 
+    // Settings changed straight after "Sign out" (another server): the sign-out still
+    // reaches the server it was signed in to and the keychain, while the app moves on.
+    void signOutCompletesWhenTheServerIsChangedAtOnce()
+    {
+        Mock::MockServerConfig serverConfig;
+        serverConfig.logRequests = false;
+        Mock::MockServer first(serverConfig), other(serverConfig);
+        QString error;
+        QVERIFY2(first.start(&error), qPrintable(error));
+        QVERIFY2(other.start(&error), qPrintable(error));
+        DesktopApp::Config config = baseConfig();
+        config.server = first.url();
+        auto app = launch(config);
+        QVERIFY(app);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        app->shell()
+            ->mainWindow()
+            ->findChild<QAction *>(QStringLiteral("signOutAction"))
+            ->trigger();
+        config.server = other.url();
+        app->reconfigure(config);
+        QTRY_VERIFY(app->shell() && app->shell()->signInWindow()->isVisible());
+        QCOMPARE(app->server(), other.url());
+        QTRY_COMPARE_WITH_TIMEOUT(stat(first, "logouts"), 1, 5000);
+        app->settleBeforeQuit();
+        app.reset();
+        KeychainTokenStore keychain(m_keychainService,
+                                    QStringLiteral("refresh-token@") + first.url().authority());
+        QCOMPARE(readStore(keychain).error, TokenStore::Error::NotFound);
+        QCOMPARE(stat(first, "liveRefreshTokens"), 0);
+    }
+
     // A sign-out the server could not be told of is said on the sign-in window that
     // follows, with its details: the sign-in stays valid there until it expires.
     void signOutTheServerMissedIsSaid()
@@ -2575,6 +2608,46 @@ private Q_SLOTS:
         QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return);
         QVERIFY(waitForMainWindow(*app));
         QCOMPARE(app->session()->username(), QStringLiteral("alice"));
+    }
+
+    // A restore canceled while its refresh is on the wire: the server has turned the saved
+    // token into a new one, and the canceled session still stores it when the answer
+    // comes, so the next start restores (a spent token would look stolen to the server).
+    void aCanceledRestoreStoresTheTokenItWasGiven()
+    {
+        Mock::MockServerConfig serverConfig;
+        serverConfig.logRequests = false;
+        Mock::MockServer server(serverConfig);
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        DesktopApp::Config config = baseConfig();
+        config.server = server.url();
+        {
+            auto first = launch(config);
+            QVERIFY(first);
+            QVERIFY(signInWith(*first, QStringLiteral("alice"), QStringLiteral("alice-password")));
+            QVERIFY(waitForMainWindow(*first));
+        }
+        QVERIFY2(server.setScenario(QStringLiteral("slow-refresh"),
+                                    {{QStringLiteral("delayMs"), 1500}}, &error),
+                 qPrintable(error));
+        {
+            auto app = launch(config);
+            QVERIFY(app);
+            Ui::SignInWindow *window = app->shell()->signInWindow();
+            QTRY_VERIFY_WITH_TIMEOUT(child(window, "cancelSignIn")->isVisible(), 5000);
+            QTRY_COMPARE_WITH_TIMEOUT(stat(server, "refreshes", "ok"), 1, 5000); // rotated
+            QTest::mouseClick(child(window, "cancelSignIn"), Qt::LeftButton);
+            QTRY_VERIFY_WITH_TIMEOUT(child(window, "signIn")->isEnabled(), 2000);
+            QCOMPARE(app->session()->status(), Session::Status::SignedOut);
+            app->settleBeforeQuit(); // the user quits at once
+        }
+        QVERIFY2(server.setScenario(QStringLiteral("normal"), {}, &error), qPrintable(error));
+        auto next = launch(config);
+        QVERIFY(next);
+        QVERIFY(waitForMainWindow(*next));
+        QCOMPARE(next->session()->username(), QStringLiteral("alice"));
+        QCOMPARE(stat(server, "refreshes", "reuseDetected"), 0);
     }
 
     // With both ways in, Return in the password field sends the password; Return on the

@@ -30,6 +30,8 @@
 #include <QtGui/QDesktopServices>
 #include <QtNetwork/QNetworkAccessManager>
 
+#include <algorithm>
+
 namespace SilentAuth {
 
 namespace {
@@ -47,6 +49,7 @@ DesktopApp::DesktopApp(Config config, QSettings *settings, QObject *parent)
     , m_settings(settings)
 {
     applyLanguage();
+    connect(&m_retireeWatch, &QTimer::timeout, this, &DesktopApp::dropSettledRetirees);
 }
 
 void DesktopApp::applyLanguage()
@@ -126,6 +129,7 @@ void DesktopApp::Config::save(QSettings &settings) const
 DesktopApp::~DesktopApp()
 {
     tearDown();
+    m_retirees.clear();
 }
 
 void DesktopApp::setNotifier(std::unique_ptr<Ui::Notifier> notifier)
@@ -148,18 +152,53 @@ void DesktopApp::tearDown()
     m_provider.reset();
     m_backend.reset();
     m_network.reset();
-    m_session.reset();
+    retire(std::move(m_session));
     m_keychain.reset();
+}
+
+void DesktopApp::retire(std::unique_ptr<Session> session)
+{
+    if (!session || !session->isSettling())
+        return;
+    m_retirees.push_back(
+        {m_embedded, m_keychain, std::move(session), QDeadlineTimer(std::chrono::seconds(30))});
+    if (!m_retireeWatch.isActive())
+        m_retireeWatch.start(100);
+}
+
+void DesktopApp::dropSettledRetirees()
+{
+    const auto done = [](const Retiree &r) {
+        if (r.deadline.hasExpired() && r.session->isSettling())
+            qCWarning(lcDesktopApp) << "a replaced session is dropped before it finished";
+        return !r.session->isSettling() || r.deadline.hasExpired();
+    };
+    m_retirees.erase(std::remove_if(m_retirees.begin(), m_retirees.end(), done), m_retirees.end());
+    if (m_retirees.empty())
+        m_retireeWatch.stop();
 }
 
 void DesktopApp::settleBeforeQuit(std::chrono::milliseconds bound)
 {
-    m_shell.reset(); // no window comes back while the session finishes
-    if (!m_session || !m_session->isSettling())
+    m_shell.reset(); // no window comes back while the sessions finish
+    std::vector<Session *> settling;
+    if (m_session && m_session->isSettling())
+        settling.push_back(m_session.get());
+    for (const Retiree &r : m_retirees) {
+        if (r.session->isSettling())
+            settling.push_back(r.session.get());
+    }
+    if (settling.empty())
         return;
     qCInfo(lcDesktopApp) << "finishing with the keychain and the server before quitting";
-    if (!m_session->waitUntilSettled(bound))
+    const QDeadlineTimer deadline(bound);
+    bool settled = true;
+    for (Session *session : settling)
+        settled = session->waitUntilSettled(std::chrono::milliseconds(deadline.remainingTime()))
+            && settled;
+    if (!settled)
         qCWarning(lcDesktopApp) << "quitting before the keychain and the server answered";
+    dropSettledRetirees();
 }
 
 void DesktopApp::showSettings()
@@ -313,7 +352,7 @@ void DesktopApp::start(std::function<void(const QString &error)> ready)
             QDir().mkpath(dataDir);
             config.databaseFile = dataDir + QStringLiteral("/bundled-server.sqlite");
         }
-        m_embedded = std::make_unique<Mock::MockServer>(config);
+        m_embedded = std::make_shared<Mock::MockServer>(config);
         QString error;
         if (!m_embedded->start(&error)) {
             if (ready)
@@ -336,7 +375,7 @@ void DesktopApp::start(std::function<void(const QString &error)> ready)
     m_account = account;
     // One entry per account under this name (the one an earlier version used, whose token
     // is moved over), as silentauth-cli --keychain keeps them.
-    m_keychain = std::make_unique<AccountTokenStore>(
+    m_keychain = std::make_shared<AccountTokenStore>(
         [service = m_config.keychainService, account](const QString &entry) {
             auto store = std::make_unique<KeychainTokenStore>(
                 service, entry == account ? account : account + QLatin1Char('/') + entry);
@@ -354,11 +393,21 @@ void DesktopApp::start(std::function<void(const QString &error)> ready)
 
 // Tokens bound to a key of this device (DPoP) wherever the provider takes
 // them: a copied token is then of no use elsewhere.
-std::unique_ptr<Session> DesktopApp::makeSession() const
+std::unique_ptr<Session> DesktopApp::makeSession()
 {
     auto session = std::make_unique<Session>(makeProtocol(), nullptr);
     if (m_provider && m_provider->supportsProofOfPossession())
         session->setProofOfPossession(true);
+    // A sign-in does not wait for a session it replaced (a restore canceled because the
+    // server was slow) to finish with the same keychain entry: the sign-in's token takes
+    // the entry's place anyway.
+    connect(session.get(), &Session::statusChanged, this, [this](Session::Status status) {
+        if (status != Session::Status::SigningIn)
+            return;
+        const auto sameEntry = [this](const Retiree &r) { return r.keychain == m_keychain; };
+        m_retirees.erase(std::remove_if(m_retirees.begin(), m_retirees.end(), sameEntry),
+                         m_retirees.end());
+    });
     return session;
 }
 
@@ -496,11 +545,12 @@ void DesktopApp::renewSession()
         passwordSignIn = m_provider->supportsGrant(QStringLiteral("password"));
     }
     m_shell->setSession(m_session.get(), m_backend.get(), m_browser.get(), passwordSignIn);
-    // What the canceled session still waits for (the keychain, the server) finds it gone.
+    // Requests made through the old session end; the session itself finishes what it has
+    // under way with the keychain and the server.
     browser.reset();
     backend.reset();
     network.reset();
-    session.reset();
+    retire(std::move(session));
 }
 
 void DesktopApp::buildNetwork()

@@ -2,11 +2,14 @@
 
 #include <shell.h>
 
+#include <QtCore/QDeadlineTimer>
 #include <QtCore/QObject>
+#include <QtCore/QTimer>
 #include <QtCore/QUrl>
 
 #include <chrono>
 #include <memory>
+#include <vector>
 
 QT_BEGIN_NAMESPACE
 class QNetworkAccessManager;
@@ -99,7 +102,8 @@ public:
 
     //! Once the event loop has returned: closes the windows, then waits at most \a bound
     //! for what the next launch depends on (a sign-out's removal from the keychain, a
-    //! refresh's new token) to finish. Quitting right after "Sign out" leaves nothing behind.
+    //! refresh's new token) to finish, in this session and in those it replaced. Quitting
+    //! right after "Sign out" leaves nothing behind.
     void settleBeforeQuit(std::chrono::milliseconds bound = std::chrono::seconds(10));
 
     //! The language the windows are in now ("ko", "en", …), after the setting or the system.
@@ -112,7 +116,7 @@ private:
     void applyLanguage();
     void build();
     void buildNetwork();
-    std::unique_ptr<Session> makeSession() const;
+    std::unique_ptr<Session> makeSession();
     std::unique_ptr<AuthProtocol> makeProtocol() const;
     std::unique_ptr<BrowserSignIn> makeBrowserSignIn(const ProviderMetadata &provider);
     //! The default scope asks for offline_access (the provider lists it, the user chose none).
@@ -129,14 +133,29 @@ private:
     static QUrl bundledIssuerIdentifier();
     void showSettings();
     void tearDown();
+    //! Keeps a session that is no longer the app's (new settings, a canceled restore) until
+    //! what it has under way is done: a sign-out reaches the server and the keychain, a
+    //! refresh's new token is stored rather than lost with the old one left spent.
+    void retire(std::unique_ptr<Session> session);
+    void dropSettledRetirees();
 
     Config m_config;
     QString m_account; // the keychain entry's name: which server (and client), stable
     Config m_saved; // what the settings hold (the command line may differ for this run)
     QSettings *m_settings;
-    std::unique_ptr<Mock::MockServer> m_embedded;
-    std::unique_ptr<AccountTokenStore> m_keychain;
+    // Shared with the sessions retired while they finish (retire()).
+    std::shared_ptr<Mock::MockServer> m_embedded;
+    std::shared_ptr<AccountTokenStore> m_keychain;
     std::unique_ptr<Session> m_session;
+    struct Retiree
+    {
+        std::shared_ptr<Mock::MockServer> server; // what it talks to and stores in,
+        std::shared_ptr<AccountTokenStore> keychain; // kept until it is gone
+        std::unique_ptr<Session> session;
+        QDeadlineTimer deadline;
+    };
+    std::vector<Retiree> m_retirees;
+    QTimer m_retireeWatch;
     std::unique_ptr<AuthNetworkAccessManager> m_network;
     std::unique_ptr<BackendClient> m_backend;
     std::unique_ptr<QNetworkAccessManager> m_discoveryNetwork;
