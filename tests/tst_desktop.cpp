@@ -1640,6 +1640,33 @@ private Q_SLOTS:
             QDir(draftDirectory()).entryList({QStringLiteral("*.json")}, QDir::Files).isEmpty());
     }
 
+    // The session ends (a sign-out started before the post was typed, answered now) while
+    // the window asks about an unsaved post: the window goes once the question is ended, not
+    // from under it, and the post is kept for the next sign-in.
+    void sessionEndingWhileTheUnsavedPostQuestionIsOpen()
+    {
+        auto app = launch();
+        QVERIFY(app);
+        QVERIFY(signInWith(*app, QStringLiteral("alice"), QStringLiteral("alice-password")));
+        QVERIFY(waitForMainWindow(*app));
+        QPointer<Ui::MainWindow> main = app->shell()->mainWindow();
+        QVERIFY(waitForBoardLoaded(main));
+        QTest::keyClicks(child(main, "postTitle"), QStringLiteral("Unfinished"));
+        Session *session = app->session();
+        bool asked = false;
+        QTimer::singleShot(50, this, [&asked, session] {
+            asked = qobject_cast<QMessageBox *>(QApplication::activeModalWidget()) != nullptr;
+            session->signOut(); // as if started before and answered now
+        });
+        QVERIFY(!main->close());
+        QVERIFY(asked);
+        QTRY_VERIFY_WITH_TIMEOUT(main.isNull(), 10000);
+        QTRY_VERIFY(app->shell()->signInWindow()->isVisible());
+        QCOMPARE(app->session()->status(), Session::Status::SignedOut);
+        QCOMPARE(QDir(draftDirectory()).entryList({QStringLiteral("*.json")}, QDir::Files).size(),
+                 1);
+    }
+
     // A crash or a forced quit (SIGKILL) a second after typing loses nothing:
     // the next start offers the post back. The killed process is this test
     // program itself, running childTypesADraftAndWaits.
@@ -2575,7 +2602,7 @@ private Q_SLOTS:
             QVERIFY(waitForMainWindow(*first));
         }
         QVERIFY2(server.setScenario(QStringLiteral("slow-refresh"),
-                                    {{QStringLiteral("delayMs"), 20000}}, &error),
+                                    {{QStringLiteral("delayMs"), 4000}}, &error),
                  qPrintable(error));
         auto app = launch(config);
         QVERIFY(app);
@@ -2613,8 +2640,16 @@ private Q_SLOTS:
     // A restore canceled while its refresh is on the wire: the server has turned the saved
     // token into a new one, and the canceled session still stores it when the answer
     // comes, so the next start restores (a spent token would look stolen to the server).
+    void aCanceledRestoreStoresTheTokenItWasGiven_data()
+    {
+        QTest::addColumn<bool>("wrongPassword");
+        QTest::newRow("quits") << false;
+        QTest::newRow("a wrong password, then quits") << true;
+    }
+
     void aCanceledRestoreStoresTheTokenItWasGiven()
     {
+        QFETCH(bool, wrongPassword);
         Mock::MockServerConfig serverConfig;
         serverConfig.logRequests = false;
         Mock::MockServer server(serverConfig);
@@ -2640,7 +2675,12 @@ private Q_SLOTS:
             QTest::mouseClick(child(window, "cancelSignIn"), Qt::LeftButton);
             QTRY_VERIFY_WITH_TIMEOUT(child(window, "signIn")->isEnabled(), 2000);
             QCOMPARE(app->session()->status(), Session::Status::SignedOut);
-            app->settleBeforeQuit(); // the user quits at once
+            if (wrongPassword) { // a failed sign-in leaves the entry alone
+                child<QLineEdit>(window, "password")->setText(QStringLiteral("wrong"));
+                QTest::mouseClick(child(window, "signIn"), Qt::LeftButton);
+                QTRY_VERIFY_WITH_TIMEOUT(child(window, "error")->isVisible(), 5000);
+            }
+            app->settleBeforeQuit(); // the user quits
         }
         QVERIFY2(server.setScenario(QStringLiteral("normal"), {}, &error), qPrintable(error));
         auto next = launch(config);

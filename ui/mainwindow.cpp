@@ -400,7 +400,15 @@ void MainWindow::closeEvent(QCloseEvent *event)
     QPushButton *cancel = box.addButton(QMessageBox::Cancel);
     box.setDefaultButton(keep ? keep : cancel);
     box.setEscapeButton(cancel);
+    m_question = &box;
     box.exec();
+    m_question = nullptr;
+    if (m_deleteAfterAsking) {
+        // Gone while the question was open (the session ended): not this call's to delete.
+        event->ignore();
+        deleteLater();
+        return;
+    }
     if (box.clickedButton() == keep && keep) {
         flushDraft();
         QMainWindow::closeEvent(event);
@@ -410,6 +418,22 @@ void MainWindow::closeEvent(QCloseEvent *event)
     } else {
         event->ignore();
     }
+}
+
+bool MainWindow::isAsking() const
+{
+    return m_question;
+}
+
+void MainWindow::dismissAndDelete()
+{
+    flushDraft();
+    hide();
+    m_deleteAfterAsking = true;
+    if (m_question)
+        m_question->reject();
+    else
+        deleteLater();
 }
 
 MainWindow::~MainWindow() = default;

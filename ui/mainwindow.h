@@ -4,11 +4,13 @@
 
 #include <silentauth/session.h>
 
+#include <QtCore/QPointer>
 #include <QtWidgets/QMainWindow>
 
 QT_BEGIN_NAMESPACE
 class QAction;
 class QCloseEvent;
+class QMessageBox;
 class QMenu;
 class QDockWidget;
 class QLabel;
@@ -57,6 +59,11 @@ public:
     void flushDraft();
     //! The draft is dropped, on disk too (the user chose to lose it).
     void discardDraft();
+    //! Whether the window is asking what to do with an unsaved post (its close is under way).
+    bool isAsking() const;
+    //! Goes without waiting for an answer: the question is ended unanswered (the post stays
+    //! a draft), and the window is deleted once its close event has returned.
+    void dismissAndDelete();
 
     //! The session's counters as they were when this user's session began: the status bar
     //! counts from there.
@@ -84,6 +91,8 @@ protected:
     void closeEvent(QCloseEvent *event) override;
 
 private:
+    QPointer<QMessageBox> m_question; // the unsaved-post question, while it is asked
+    bool m_deleteAfterAsking = false;
     void retranslate();
     void showTitle();
     QWidget *buildBoardPage();

@@ -224,6 +224,12 @@ void Shell::closeMainWindow()
     m_main->flushDraft(); // kept on disk for this user's next sign-in
     m_options.mainWindowGeometry = m_main->saveGeometry();
     Q_EMIT mainWindowGeometryChanged(m_options.mainWindowGeometry);
+    if (m_main->isAsking()) {
+        // Its own close event is waiting for an answer about the unsaved post: deleting it
+        // now would pull the window out from under that call.
+        m_main.release()->dismissAndDelete();
+        return;
+    }
     m_main.reset();
 }
 

@@ -39,8 +39,11 @@ void quitOnTerminationSignals()
         = new QSocketNotifier(signalPipe[1], QSocketNotifier::Read, QCoreApplication::instance());
     QObject::connect(notifier, &QSocketNotifier::activated, notifier, [] {
         char byte = 0;
+        // exit(), not quit(): a QGuiApplication's quit() first closes every window,
+        // and a window may ask a question (an unsaved post) that nobody is there to
+        // answer. The windows close after exec() returns, keeping what they hold.
         if (::read(signalPipe[1], &byte, 1) == 1)
-            QCoreApplication::quit();
+            QCoreApplication::exit(0);
     });
     struct sigaction action = {};
     action.sa_handler = onTerminationSignal;

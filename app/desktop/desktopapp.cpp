@@ -393,21 +393,11 @@ void DesktopApp::start(std::function<void(const QString &error)> ready)
 
 // Tokens bound to a key of this device (DPoP) wherever the provider takes
 // them: a copied token is then of no use elsewhere.
-std::unique_ptr<Session> DesktopApp::makeSession()
+std::unique_ptr<Session> DesktopApp::makeSession() const
 {
     auto session = std::make_unique<Session>(makeProtocol(), nullptr);
     if (m_provider && m_provider->supportsProofOfPossession())
         session->setProofOfPossession(true);
-    // A sign-in does not wait for a session it replaced (a restore canceled because the
-    // server was slow) to finish with the same keychain entry: the sign-in's token takes
-    // the entry's place anyway.
-    connect(session.get(), &Session::statusChanged, this, [this](Session::Status status) {
-        if (status != Session::Status::SigningIn)
-            return;
-        const auto sameEntry = [this](const Retiree &r) { return r.keychain == m_keychain; };
-        m_retirees.erase(std::remove_if(m_retirees.begin(), m_retirees.end(), sameEntry),
-                         m_retirees.end());
-    });
     return session;
 }
 

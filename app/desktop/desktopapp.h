@@ -116,7 +116,7 @@ private:
     void applyLanguage();
     void build();
     void buildNetwork();
-    std::unique_ptr<Session> makeSession();
+    std::unique_ptr<Session> makeSession() const;
     std::unique_ptr<AuthProtocol> makeProtocol() const;
     std::unique_ptr<BrowserSignIn> makeBrowserSignIn(const ProviderMetadata &provider);
     //! The default scope asks for offline_access (the provider lists it, the user chose none).
