@@ -294,6 +294,27 @@ private:
         return app;
     }
 
+    // alice signs in to \a server and quits, and the server then answers refreshes
+    // \a delayMs late: the next start's restore is slow.
+    bool savedSignInRestoresSlowly(Mock::MockServer &server, const DesktopApp::Config &config,
+                                   int delayMs)
+    {
+        {
+            auto first = launch(config);
+            if (!first
+                || !signInWith(*first, QStringLiteral("alice"), QStringLiteral("alice-password"))
+                || !waitForMainWindow(*first))
+                return false;
+        }
+        QString error;
+        if (!server.setScenario(QStringLiteral("slow-refresh"),
+                                {{QStringLiteral("delayMs"), delayMs}}, &error)) {
+            qWarning("setting the scenario failed: %s", qPrintable(error));
+            return false;
+        }
+        return true;
+    }
+
     static bool signInWith(DesktopApp &app, const QString &user, const QString &password,
                            bool keep = true)
     {
@@ -2595,15 +2616,7 @@ private Q_SLOTS:
         QVERIFY2(server.start(&error), qPrintable(error));
         DesktopApp::Config config = baseConfig();
         config.server = server.url();
-        {
-            auto first = launch(config);
-            QVERIFY(first);
-            QVERIFY(signInWith(*first, QStringLiteral("alice"), QStringLiteral("alice-password")));
-            QVERIFY(waitForMainWindow(*first));
-        }
-        QVERIFY2(server.setScenario(QStringLiteral("slow-refresh"),
-                                    {{QStringLiteral("delayMs"), 4000}}, &error),
-                 qPrintable(error));
+        QVERIFY(savedSignInRestoresSlowly(server, config, 4000));
         auto app = launch(config);
         QVERIFY(app);
         Ui::SignInWindow *window = app->shell()->signInWindow();
@@ -2657,15 +2670,7 @@ private Q_SLOTS:
         QVERIFY2(server.start(&error), qPrintable(error));
         DesktopApp::Config config = baseConfig();
         config.server = server.url();
-        {
-            auto first = launch(config);
-            QVERIFY(first);
-            QVERIFY(signInWith(*first, QStringLiteral("alice"), QStringLiteral("alice-password")));
-            QVERIFY(waitForMainWindow(*first));
-        }
-        QVERIFY2(server.setScenario(QStringLiteral("slow-refresh"),
-                                    {{QStringLiteral("delayMs"), 1500}}, &error),
-                 qPrintable(error));
+        QVERIFY(savedSignInRestoresSlowly(server, config, 1500));
         {
             auto app = launch(config);
             QVERIFY(app);
