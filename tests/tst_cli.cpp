@@ -579,6 +579,72 @@ private Q_SLOTS:
         QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
     }
 
+    // A program stopped in the middle of its refresh keeps the entry's lock.
+    // A second program on the entry that waits for that lock longer than it
+    // would wait for a working one must not refresh without it: the token in
+    // the entry is the one the stopped program already spent. It stays
+    // offline, says why, and takes the rotated token once the stopped
+    // program goes on and stores it.
+    void aProgramDoesNotRefreshPastAStoppedLockHolder()
+    {
+        MockServerConfig config;
+        config.accessTtl = std::chrono::seconds(2);
+        auto server = startServer(config);
+        QVERIFY(server);
+        const QString account = accountSignedIn(*server);
+        QVERIFY(!account.isEmpty());
+        const QStringList options {
+            QStringLiteral("--events"), QStringLiteral("--duration"),
+            QStringLiteral("40"),       QStringLiteral("--rate"),
+            QStringLiteral("0.5"),      QStringLiteral("--auth-timeout"),
+            QStringLiteral("1000"),     QStringLiteral("--offline-wait"),
+            QStringLiteral("30000"),    endpoint(*server, "/profile").toString()};
+
+        CliProcess holder;
+        holder.start(keychain(account, options));
+        QVERIFY2(holder.waitFor("SessionRestored", 10000), holder.errors.constData());
+        const int rotated = stat(*server, "refreshes", "ok");
+        QVERIFY(setScenario(*server, QStringLiteral("slow-refresh"),
+                            {{QStringLiteral("delayMs"), 300}}));
+        QVERIFY2(holder.waitFor("RefreshStarted proactive", 10000), holder.errors.constData());
+        QTest::qWait(100);
+        const auto pid = pid_t(holder.process.processId());
+        QCOMPARE(::kill(pid, SIGSTOP), 0);
+        // The server rotates the token; the answer waits in the stopped program's socket.
+        QVERIFY(
+            QTest::qWaitFor([&] { return stat(*server, "refreshes", "ok") == rotated + 1; }, 5000));
+        QVERIFY(setScenario(*server, QStringLiteral("normal")));
+
+        // Waits for the lock 5 × 1 s + 2 s, then is offline instead of going on.
+        CliProcess other;
+        other.start(keychain(account, options));
+        QVERIFY2(other.waitFor("RefreshFailed", 15000), other.errors.constData());
+        QVERIFY2(other.errors.contains("has not finished"), other.errors.constData());
+        QTest::qWait(1500); // retries meanwhile find the lock still held
+        QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
+        QCOMPARE(stat(*server, "refreshes", "ok"), rotated + 1);
+
+        const qsizetype stopped = holder.errors.size();
+        QCOMPARE(::kill(pid, SIGCONT), 0);
+        QVERIFY2(holder.waitFor("RefreshSucceeded", 5000, stopped), holder.errors.constData());
+        QVERIFY2(other.waitFor("SessionRestored", 10000), other.errors.constData());
+        QTest::qWait(3000); // both refresh on, one after the other
+        holder.process.terminate();
+        other.process.terminate();
+
+        for (CliProcess *cli : {&holder, &other}) {
+            const Run run = cli->finish(30000);
+            QCOMPARE(run.exitCode, 0);
+            QCOMPARE(run.stats.value(QLatin1String("status")).toString(),
+                     QStringLiteral("SignedIn"));
+        }
+        QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
+        const Run next = runCli(keychain(account, {endpoint(*server, "/profile").toString()}));
+        QCOMPARE(next.exitCode, 0);
+        QCOMPARE(value(next, "ok"), 1);
+        QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
+    }
+
     // A steady session with a 2 s access token: 30 s at 20 requests/s sees no
     // 401 at all, because every refresh happens ahead of expiry.
     void proactiveRefreshMeansNo401()

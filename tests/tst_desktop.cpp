@@ -27,6 +27,7 @@
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QJsonArray>
 #include <QtCore/QJsonDocument>
+#include <QtCore/QLockFile>
 #include <QtCore/QProcess>
 #include <QtCore/QSettings>
 #include <QtCore/QTemporaryDir>
@@ -2648,6 +2649,66 @@ private Q_SLOTS:
         QTest::keyClick(QApplication::focusWidget(), Qt::Key_Return);
         QVERIFY(waitForMainWindow(*app));
         QCOMPARE(app->session()->username(), QStringLiteral("alice"));
+    }
+
+    // Another program on the saved sign-in is stuck in its refresh (stopped in
+    // a debugger) and has held the sign-in's lock far longer than a refresh
+    // takes. The window says so, with Cancel, and restores once that program
+    // lets go; the saved token is not presented behind its back.
+    void aRestoreWaitsForAStuckProgramOnTheSameSignIn()
+    {
+        Mock::MockServerConfig serverConfig;
+        serverConfig.logRequests = false;
+        Mock::MockServer server(serverConfig);
+        QString error;
+        QVERIFY2(server.start(&error), qPrintable(error));
+        DesktopApp::Config config = baseConfig();
+        config.server = server.url();
+        QString entry;
+        {
+            auto first = launch(config);
+            QVERIFY(first);
+            QVERIFY(signInWith(*first, QStringLiteral("alice"), QStringLiteral("alice-password")));
+            QVERIFY(waitForMainWindow(*first));
+            entry = first->session()->tokenStore()->sharedEntryId();
+        }
+        QVERIFY(!entry.isEmpty());
+        const QString lockPath = sharedEntryFile(entry, ".lock");
+        QLockFile holder(lockPath); // this process: alive, and stuck as far as the app can tell
+        holder.setStaleLockTime(std::chrono::milliseconds(0));
+        QVERIFY(holder.tryLock(0));
+        {
+            QFile file(lockPath);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(-600),
+                                     QFileDevice::FileModificationTime));
+        }
+        const int refreshes = stat(server, "refreshes", "ok");
+
+        auto app = launch(config);
+        QVERIFY(app);
+        Ui::SignInWindow *window = app->shell()->signInWindow();
+        auto *progress = child<QLabel>(window, "progressLabel");
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window->isVisible() && progress->isVisible()
+                && progress->text().contains(QStringLiteral("has not finished")),
+            5000);
+        QVERIFY2(progress->text().contains(
+                     QStringLiteral("process %1").arg(QCoreApplication::applicationPid())),
+                 qPrintable(progress->text()));
+        QVERIFY(child(window, "cancelSignIn")->isVisible());
+        QVERIFY(!child(window, "error")->isVisible());
+        QCOMPARE(app->session()->status(), Session::Status::Offline);
+        QTest::qWait(1500); // a retry meanwhile finds the lock still held
+        QCOMPARE(stat(server, "refreshes", "ok"), refreshes);
+        QVERIFY(!app->shell()->mainWindow());
+
+        holder.unlock();
+        QVERIFY(waitForMainWindow(*app));
+        QCOMPARE(app->session()->username(), QStringLiteral("alice"));
+        QCOMPARE(stat(server, "refreshes", "ok"), refreshes + 1);
+        QCOMPARE(stat(server, "refreshes", "reuseDetected"), 0);
+        QVERIFY(!window->isVisible());
     }
 
     // A restore canceled while its refresh is on the wire: the server has turned the saved

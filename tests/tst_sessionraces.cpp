@@ -21,6 +21,7 @@
 #include <QtTest/QtTest>
 
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace SilentAuth;
 using namespace SilentAuth::Test;
@@ -35,6 +36,8 @@ class SlowStore : public TokenStore
 {
 public:
     int latencyMs = 0;
+    int readLatencyMs = -1; // reads only, when set
+    bool inOrder = false; // answers in the order asked, as one keychain daemon does
     QRandomGenerator *jitter = nullptr; // latency drawn from 0..latencyMs when set
     bool dieOnWrite = false;
     bool failRemove = false;
@@ -48,13 +51,15 @@ public:
     {
         ++reads;
         // What the entry held when asked, as a real keychain answers.
-        later([this, done, held = token] {
-            Result r;
-            r.token = held;
-            if (held.isEmpty())
-                r.error = Error::NotFound;
-            done(r);
-        });
+        later(
+            [this, done, held = token] {
+                Result r;
+                r.token = held;
+                if (held.isEmpty())
+                    r.error = Error::NotFound;
+                done(r);
+            },
+            readLatencyMs);
     }
     void write(const QByteArray &value, Callback done) override
     {
@@ -82,14 +87,25 @@ public:
     }
 
 private:
-    void later(std::function<void()> f)
+    QElapsedTimer clock;
+    qint64 lastAnswerAt = 0;
+
+    void later(std::function<void()> f, int latency = -1)
     {
         const auto unlessHalted = [this, f = std::move(f)] {
             if (!halted)
                 f();
         };
-        const int ms = jitter ? int(jitter->bounded(latencyMs + 1)) : latencyMs;
-        QTimer::singleShot(ms, this, unlessHalted);
+        qint64 ms = latency >= 0 ? latency
+            : jitter             ? int(jitter->bounded(latencyMs + 1))
+                                 : latencyMs;
+        if (inOrder) {
+            if (!clock.isValid())
+                clock.start();
+            ms = qMax(ms, lastAnswerAt - clock.elapsed() + 1);
+            lastAnswerAt = clock.elapsed() + ms;
+        }
+        QTimer::singleShot(int(ms), this, unlessHalted);
     }
 };
 
@@ -105,15 +121,9 @@ std::unique_ptr<MockServer> rotatingServer(std::chrono::seconds accessTtl
     return startServer(config);
 }
 
-// Where the sessions on a shared entry keep its stamp (docs/net.md).
 QString stampPath(const QString &entry)
 {
-    return QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation)
-        + QLatin1String("/silentauth-")
-        + QString::fromLatin1(QCryptographicHash::hash(entry.toUtf8(), QCryptographicHash::Sha256)
-                                  .toHex()
-                                  .left(24))
-        + QLatin1String(".stamp");
+    return sharedEntryFile(entry, ".stamp");
 }
 
 QString uniqueEntry()
@@ -285,6 +295,9 @@ private Q_SLOTS:
         QCOMPARE(transition(S::SignedIn, I::RefreshStarted), S::Refreshing);
         QCOMPARE(transition(S::Offline, I::RefreshStarted), S::Refreshing);
         QCOMPARE(transition(S::Restoring, I::RefreshStarted), S::Restoring);
+        QCOMPARE(transition(S::Offline, I::RestoreRetried), S::Restoring);
+        QCOMPARE(transition(S::Restoring, I::RestoreRetried), S::Restoring);
+        QCOMPARE(transition(S::SignedOut, I::RestoreRetried), S::SignedOut);
         QCOMPARE(transition(S::Refreshing, I::RefreshSucceeded), S::SignedIn);
         QCOMPARE(transition(S::Restoring, I::RefreshSucceeded), S::SignedIn);
         QCOMPARE(transition(S::Refreshing, I::RefreshTransient), S::Offline);
@@ -1260,13 +1273,17 @@ private Q_SLOTS:
     void aSignInRevokesTheTokenItReplacesInTheEntry_data()
     {
         QTest::addColumn<QString>("user");
-        QTest::newRow("another user") << QStringLiteral("bob");
-        QTest::newRow("the same user") << QStringLiteral("alice");
+        QTest::addColumn<bool>("lateRead");
+        QTest::newRow("another user") << QStringLiteral("bob") << false;
+        QTest::newRow("the same user") << QStringLiteral("alice") << false;
+        // The keychain answers the read after its deadline (1 s + grace), then the write.
+        QTest::newRow("another user, read answered late") << QStringLiteral("bob") << true;
     }
 
     void aSignInRevokesTheTokenItReplacesInTheEntry()
     {
         QFETCH(QString, user);
+        QFETCH(bool, lateRead);
         auto server = rotatingServer();
         QVERIFY(server);
         SlowStore store;
@@ -1277,7 +1294,13 @@ private Q_SLOTS:
         }
         const QByteArray replaced = store.token;
         auto client = makeClient(*server, &store);
+        if (lateRead) {
+            client.session->setRequestTimeout(std::chrono::milliseconds(1000));
+            store.readLatencyMs = 1400;
+            store.inOrder = true;
+        }
         QVERIFY(signIn(*client.session, user));
+        store.readLatencyMs = -1;
         QVERIFY(!store.token.isEmpty() && store.token != replaced);
         QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 1, 3000);
         QCOMPARE(stat(*server, "logouts"), 1);
@@ -1567,6 +1590,113 @@ private Q_SLOTS:
         QCOMPARE(reuse(*server), 0);
         QCOMPARE(first.session->status(), Session::Status::SignedIn);
         QCOMPARE(second.session->status(), Session::Status::SignedIn);
+    }
+
+    // A live process that holds the entry's lock far longer than a working
+    // one does (stopped in a debugger, hung) is not gone around: the token in
+    // the entry may be one it has already spent. The session is offline and
+    // says who holds it up; while the lock stays that old its retries only
+    // look at the lock file; once the holder lets go, it refreshes with what
+    // the entry holds. A lock whose process is gone is taken over at once,
+    // and another user's lock file (a shared temporary directory) is not
+    // waited for.
+    void aLockHeldTooLongKeepsTheSessionOffline_data()
+    {
+        QTest::addColumn<bool>("restoring");
+        QTest::addColumn<QString>("holder");
+        for (const bool restoring : {true, false}) {
+            for (const char *holder : {"alive", "dead", "another user"})
+                QTest::addRow("%s, holder %s", restoring ? "restore" : "refresh", holder)
+                    << restoring << QString::fromLatin1(holder);
+        }
+    }
+
+    void aLockHeldTooLongKeepsTheSessionOffline()
+    {
+        QFETCH(bool, restoring);
+        QFETCH(QString, holder);
+        const bool holderAlive = holder == QLatin1String("alive");
+        if (holder == QLatin1String("another user") && ::geteuid() != 0)
+            QSKIP("making a file of another user's takes root");
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto first = makeClient(*server, &store);
+        QVERIFY(signIn(*first.session));
+        auto client = makeClient(*server, &store);
+        // Waits for a working holder 5 × 200 ms + 2 s.
+        client.session->setRequestTimeout(std::chrono::milliseconds(200));
+        if (!restoring)
+            QVERIFY(restores(*client.session));
+        const int before = refreshesAtServer(*server);
+
+        const QString lockPath = sharedEntryFile(store.entry, ".lock");
+        QLockFile held(lockPath);
+        held.setStaleLockTime(std::chrono::milliseconds(0));
+        if (holderAlive) {
+            QVERIFY(held.tryLock(0)); // this test process: alive
+        } else {
+            qint64 pid = QCoreApplication::applicationPid(); // alive, but another user's file
+            if (holder == QLatin1String("dead")) {
+                QProcess gone;
+                gone.start(QStringLiteral("true"));
+                QVERIFY(gone.waitForStarted(5000));
+                pid = gone.processId();
+                QVERIFY(gone.waitForFinished(5000));
+            }
+            QFile file(lockPath);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write(QByteArray::number(pid) + "\n"
+                       + QCoreApplication::applicationFilePath().toUtf8() + "\n"
+                       + QSysInfo::machineHostName().toUtf8() + "\n\n\n");
+            file.close();
+            if (holder == QLatin1String("another user"))
+                QCOMPARE(::chown(QFile::encodeName(lockPath).constData(), 65534, 65534), 0);
+        }
+        auto removeLeftover = qScopeGuard([&] { QFile::remove(lockPath); });
+        QSignalSpy errors(client.session.get(), &Session::errorOccurred);
+        QSignalSpy activity(client.session.get(), &Session::activity);
+        const auto startedFlights = [&] {
+            return std::count_if(activity.cbegin(), activity.cend(), [](const QList<QVariant> &a) {
+                return a.at(0).value<Session::Event>() == Session::Event::RefreshStarted;
+            });
+        };
+        if (restoring)
+            client.session->restore();
+        else
+            client.session->refresh();
+
+        if (!holderAlive) {
+            // At once: well within the wait for a working holder.
+            QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 1500);
+            QCOMPARE(errors.count(), 0);
+            QCOMPARE(refreshesAtServer(*server), before + 1);
+            QCOMPARE(reuse(*server), 0);
+            return;
+        }
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::Offline, 6000);
+        QCOMPARE(errors.count(), 1);
+        QCOMPARE(errors.at(0).at(0).value<Session::Error>(), Session::Error::EntryBusy);
+        const QString message = errors.at(0).at(1).toString();
+        QVERIFY2(
+            message.contains(QStringLiteral("process %1").arg(QCoreApplication::applicationPid())),
+            qPrintable(message));
+        QCOMPARE(refreshesAtServer(*server), before);
+        const auto flights = startedFlights();
+        QTest::qWait(2500); // two retries, each finding the lock still held
+        QCOMPARE(startedFlights(), flights);
+        QCOMPARE(client.session->status(), Session::Status::Offline);
+        QCOMPARE(refreshesAtServer(*server), before);
+
+        // The holder goes on: it rotates the token and stores the new one
+        // (the first session takes the lock as the test lets go of it).
+        held.unlock();
+        QVERIFY(refreshes(*first.session));
+        QTRY_COMPARE_WITH_TIMEOUT(client.session->status(), Session::Status::SignedIn, 3000);
+        QCOMPARE(refreshesAtServer(*server), before + 2);
+        QCOMPARE(reuse(*server), 0);
+        QCOMPARE(first.session->status(), Session::Status::SignedIn);
     }
 
     // One process alone on a shared entry: refreshes do not ask the keychain

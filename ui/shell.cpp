@@ -385,6 +385,17 @@ void Shell::onSignedOut()
 void Shell::onError(int error, const QString &message)
 {
     const auto kind = Session::Error(error);
+    if (kind == Session::Error::EntryBusy) {
+        // Another window or program on this sign-in is stuck in its refresh; the
+        // session waits for it and goes on by itself. Said where the user looks.
+        if (m_main && m_main->isVisible()) {
+            m_main->statusBar()->showMessage(message, 15000);
+        } else if (m_restoring) {
+            m_signIn->setBusy(true, message, true);
+            m_signIn->show();
+        }
+        return;
+    }
     m_restoring = false;
     // The technical side, for Details: the session's error and the server's answer behind it.
     const QString detail = SessionText::errorDetail(kind, message, m_session->lastServerAnswer());

@@ -13,6 +13,7 @@
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QEventLoop>
+#include <QtCore/QFileInfo>
 #include <QtCore/QLockFile>
 #include <QtCore/QLoggingCategory>
 #include <QtCore/QMetaMethod>
@@ -31,6 +32,10 @@
 #include <deque>
 #include <limits>
 #include <vector>
+
+#ifdef Q_OS_UNIX
+#include <unistd.h>
+#endif
 
 Q_LOGGING_CATEGORY(lcNet, "silentauth.net", QtInfoMsg)
 
@@ -127,6 +132,7 @@ struct Session::Private
     std::function<QDateTime()> clock = [] { return QDateTime::currentDateTimeUtc(); };
     QDateTime now() const { return clock(); }
     static constexpr int clockCheckMs = 5000;
+    static constexpr int entryRecheckMs = 1000; // a busy entry's lock, looked at again
     static constexpr qint64 clockJumpMs = 3000;
     QTimer clockWatch;
     QElapsedTimer monotonic;
@@ -222,6 +228,9 @@ struct Session::Private
         QByteArray token;
         TokenStore::Callback done;
         QString subject = {}; // Read, Write: whose entry it is, when known
+        // Read: called instead of nothing with an answer that comes after the
+        // call was given up on (the refresh token of the record, no key kept).
+        TokenStore::Callback late = {};
     };
     std::deque<StoreCall> storeCalls;
     bool storeBusy = false;
@@ -270,6 +279,10 @@ struct Session::Private
     qint64 lockWaitMs() const;
     void acquireLock(quint64 e, std::function<void()> then);
     void releaseLock();
+    bool entryHeldTooLong() const;
+    void giveUpOnBusyEntry();
+    //! A restore that has not read the store yet (its entry was busy) retries like a refresh.
+    bool canRetry() const { return !refreshToken.isEmpty() || (restoring && store); }
 
     void startFlight(const QString &why, bool reactive = false);
     void tryLock();
@@ -290,7 +303,7 @@ struct Session::Private
     void expire();
     void adopt(const TokenResponse &tokens);
     QString subjectOf(const TokenResponse &tokens) const;
-    void scheduleRetry(int retryAfterSeconds);
+    void scheduleRetry(int retryAfterSeconds, bool entryBusy = false);
     void scheduleProactiveRefresh();
     void watchNetwork();
 };
@@ -544,6 +557,32 @@ void Session::Private::storeCall(StoreCall call)
         runNextStoreCall();
 }
 
+namespace {
+
+// How long the entry's lock file has been there: since its holder took it
+// (QLockFile makes a new file each time). 0 when there is none.
+qint64 lockHeldMs(const QString &entry)
+{
+    const QDateTime taken = QFileInfo(Internal::sharedEntryPath(entry, ".lock")).lastModified();
+    return taken.isValid() ? taken.msecsTo(QDateTime::currentDateTime()) : 0;
+}
+
+// Whether a lock file was made by a process of this user. Another user's
+// (in a shared temporary directory) coordinates nothing with this one and is
+// not waited for.
+bool lockIsOurs(const QString &entry)
+{
+#ifdef Q_OS_UNIX
+    const QFileInfo info(Internal::sharedEntryPath(entry, ".lock"));
+    return !info.exists() || info.ownerId() == ::geteuid();
+#else
+    Q_UNUSED(entry);
+    return true;
+#endif
+}
+
+} // namespace
+
 // A sign-out reads and removes the shared entry under its lock, and a
 // sign-in writes it under that lock, like a refresh: a refresh in another
 // process that is on the wire stores its new token first, and the sign-out
@@ -576,7 +615,7 @@ void Session::Private::lockEntryForStore(bool take, const TokenStore::Callback &
         if (!guard || !storeLock)
             return;
         if (!storeLock->tryLock(0)) {
-            if (waited.elapsed() <= lockWaitMs()) {
+            if (waited.elapsed() <= lockWaitMs() && lockIsOurs(sharedEntry())) {
                 if (auto again = weak.lock())
                     QTimer::singleShot(20, q, [again] { (*again)(); });
                 return;
@@ -588,13 +627,16 @@ void Session::Private::lockEntryForStore(bool take, const TokenStore::Callback &
     (*attempt)();
 }
 
-// The lock file of a shared entry. A holder that died leaves it behind;
-// QLockFile sees that its process is gone. One that lives but hangs is
-// outwaited (lockWaitMs()), and its lock taken over a little later.
+// The lock file of a shared entry. A holder that died (or a machine that
+// rebooted since) leaves it behind; QLockFile sees that its process is gone
+// and takes it over. A holder that lives is never taken over however long it
+// holds it: a process stopped in the middle of its refresh (SIGSTOP, a
+// debugger) may already have spent the token the entry holds, and presenting
+// it again would end every session on the entry.
 std::unique_ptr<QLockFile> Session::Private::newEntryLock(const QString &entry) const
 {
     auto file = std::make_unique<QLockFile>(Internal::sharedEntryPath(entry, ".lock"));
-    file->setStaleLockTime(std::chrono::milliseconds(lockWaitMs() + 3000));
+    file->setStaleLockTime(std::chrono::milliseconds(0));
     return file;
 }
 
@@ -670,9 +712,19 @@ void Session::Private::runNextStoreCall()
         const QByteArray stamp = entry.isEmpty()
             ? QByteArray()
             : Internal::readEntryStamp(Internal::sharedEntryPath(entry, ".stamp"));
-        store->read([this, guard, finish, entry, stamp](const TokenStore::Result &r) {
+        store->read([this, guard, finish, fired, late = call.late, entry,
+                     stamp](const TokenStore::Result &r) {
             if (!guard)
                 return;
+            if (*fired) {
+                if (late) {
+                    TokenStore::Result plain = r;
+                    QByteArray privateKey;
+                    plain.token = Internal::refreshTokenOfRecord(r.token, &privateKey);
+                    late(plain);
+                }
+                return;
+            }
             if (r.error == TokenStore::Error::NoError || r.error == TokenStore::Error::NotFound)
                 knowStamp(entry, stamp);
             entryHeld = r.error == TokenStore::Error::NoError && !r.token.isEmpty();
@@ -776,7 +828,7 @@ bool Session::Private::entryUnchanged() const
 // lock for a store read, a refresh request, a check of the entry and a store
 // write, each bounded by the request timeout, and one more refresh when it
 // follows another process's sign-in; a holder that takes longer than that is
-// not waited for.
+// stopped or hangs (giveUpOnBusyEntry()).
 qint64 Session::Private::lockWaitMs() const
 {
     return 5 * qint64(timeout.count()) + 2000;
@@ -808,15 +860,71 @@ void Session::Private::tryLock()
 {
     if (lockEpoch != epoch || !lockThen)
         return;
-    if (!lock->tryLock(0) && lockWaited.elapsed() <= lockWaitMs()) {
-        lockPoll.start(20);
-        return;
+    if (!lock->tryLock(0)) {
+        if (lock->error() != QLockFile::LockFailedError || !lockIsOurs(lockEntry)) {
+            // No lock file can be made here (a directory that is not
+            // writable), or another user's is in the way: there is nothing
+            // to coordinate with.
+            qCWarning(lcNet)
+                << "the shared entry's lock file cannot be made, or is another user's; "
+                   "going on without it";
+        } else if (lockWaited.elapsed() <= lockWaitMs() && lockHeldMs(lockEntry) <= lockWaitMs()) {
+            lockPoll.start(20);
+            return;
+        } else {
+            giveUpOnBusyEntry();
+            return;
+        }
     }
-    if (!lock->isLocked())
-        qCWarning(lcNet) << "another process holds the sign-in lock too long; going on";
     auto then = std::move(lockThen);
     lockThen = nullptr;
     then();
+}
+
+// Whether a live process has held the entry's lock for longer than a working
+// one ever does (lockWaitMs()): it is stopped or hangs. Asked before a
+// scheduled retry, so that a session waiting for such a holder checks the
+// lock file instead of starting a flight that can only fail again.
+bool Session::Private::entryHeldTooLong() const
+{
+    const QString entry = sharedEntry();
+    if (entry.isEmpty() || (lock && lock->isLocked() && lockEntry == entry))
+        return false;
+    const QString path = Internal::sharedEntryPath(entry, ".lock");
+    QLockFile probe(path);
+    probe.setStaleLockTime(std::chrono::milliseconds(0));
+    if (probe.tryLock(0)) {
+        probe.unlock();
+        return false;
+    }
+    return probe.error() == QLockFile::LockFailedError && lockIsOurs(entry)
+        && lockHeldMs(entry) > lockWaitMs();
+}
+
+// Another process holds the entry's lock and neither lets go nor dies. The
+// token the entry holds may be one it has already spent, so this session
+// does not refresh without the lock: it is offline, says who holds it up,
+// and checks the lock every second; once the holder goes on (or quits), the
+// next retry reads what it stored.
+void Session::Private::giveUpOnBusyEntry()
+{
+    lockThen = nullptr;
+    qint64 pid = 0;
+    QString host;
+    QString program;
+    lock->getLockInfo(&pid, &host, &program);
+    qCWarning(lcNet).nospace() << "another process (" << pid
+                               << ") holds the shared entry's lock and does not let go; "
+                                  "staying offline";
+    AuthProtocol::Outcome busy;
+    busy.kind = Kind::Transient;
+    busy.error = QStringLiteral("entry busy");
+    busy.message = Session::tr("Another program signed in to this account (%1, process %2) has "
+                               "not finished its refresh; retrying once it has. Quit that "
+                               "program if it does not respond.")
+                       .arg(QFileInfo(program).fileName())
+                       .arg(pid);
+    endFlightTransient(busy);
 }
 
 void Session::Private::releaseLock()
@@ -834,7 +942,8 @@ void Session::Private::startFlight(const QString &why, bool fromUnauthorized)
     reactive = fromUnauthorized;
     stopRetry();
     proactiveTimer.stop();
-    apply(SessionInput::RefreshStarted);
+    apply(restoring && refreshToken.isEmpty() ? SessionInput::RestoreRetried
+                                              : SessionInput::RefreshStarted);
     Q_EMIT q->activity(Event::RefreshStarted, why);
     qCDebug(lcNet) << "refresh started" << why;
     acquireLock(e, [this, e] {
@@ -1164,10 +1273,11 @@ void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
     releaseLock();
     flight = false;
     const bool wasRestoring = status == Status::Restoring;
-    const QString said = fromServer(outcome.message);
+    const bool entryBusy = outcome.error == QLatin1String("entry busy");
+    const QString said = entryBusy ? outcome.message : fromServer(outcome.message);
     Q_EMIT q->activity(Event::RefreshFailed, said);
     qCDebug(lcNet).noquote() << "refresh failed (transient):" << said;
-    if (wasRestoring && refreshToken.isEmpty()) {
+    if (wasRestoring && refreshToken.isEmpty() && !entryBusy) {
         apply(SessionInput::NothingStored);
     } else {
         apply(SessionInput::RefreshTransient);
@@ -1199,6 +1309,12 @@ void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
              Session::tr("The sign-in server asks to wait before trying again; retrying."),
              &outcome);
         break;
+    case Kind::Transient:
+        if (entryBusy) {
+            fail(Error::EntryBusy, outcome.message);
+            break;
+        }
+        [[fallthrough]];
     default:
         fail(
             Error::NetworkError,
@@ -1206,7 +1322,7 @@ void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
             &outcome);
         break;
     }
-    scheduleRetry(outcome.retryAfterSeconds);
+    scheduleRetry(outcome.retryAfterSeconds, entryBusy);
     Q_EMIT q->refreshFinished(false);
 }
 
@@ -1334,7 +1450,7 @@ void Session::Private::adopt(const TokenResponse &tokens)
     scheduleProactiveRefresh();
 }
 
-void Session::Private::scheduleRetry(int retryAfterSeconds)
+void Session::Private::scheduleRetry(int retryAfterSeconds, bool entryBusy)
 {
     watchNetwork();
     // Never sooner than the server's Retry-After (capped at an hour), even
@@ -1345,6 +1461,12 @@ void Session::Private::scheduleRetry(int retryAfterSeconds)
         // Nothing to try while there is no network: the retry waits for it
         // to come back, and the backoff does not grow meanwhile.
         retryParked = true;
+        return;
+    }
+    // Waiting for another process on the entry costs nothing but a look at
+    // its lock file, and the backoff does not grow meanwhile.
+    if (entryBusy) {
+        retryTimer.start(entryRecheckMs);
         return;
     }
     // 1 s, 2 s, 4 s … capped at 60 s, with ±20 % jitter so that many clients
@@ -1453,8 +1575,7 @@ void Session::Private::networkChanged(bool online)
     }
     // Only a network that was down and is back retries early; and never
     // before a server's Retry-After, however often the network flaps.
-    if (!cameBack || status != Status::Offline || flight || !retryScheduled()
-        || refreshToken.isEmpty())
+    if (!cameBack || status != Status::Offline || flight || !retryScheduled() || !canRetry())
         return;
     stopRetry();
     if (!retryNotBefore.hasExpired()) {
@@ -1494,8 +1615,13 @@ Session::Session(std::unique_ptr<AuthProtocol> protocol, TokenStore *store, QObj
             d->startFlight(QStringLiteral("proactive"));
     });
     connect(&d->retryTimer, &QTimer::timeout, this, [this] {
-        if (!d->flight && d->status == Status::Offline && !d->refreshToken.isEmpty())
-            d->startFlight(QStringLiteral("retry"));
+        if (d->flight || d->status != Status::Offline || !d->canRetry())
+            return;
+        if (d->entryHeldTooLong()) {
+            d->retryTimer.start(Private::entryRecheckMs);
+            return;
+        }
+        d->startFlight(QStringLiteral("retry"));
     });
     connect(&d->storeDeadline, &QTimer::timeout, this, [this] {
         if (!d->storeGraceTaken) {
@@ -1822,29 +1948,38 @@ void Session::Private::completeSignIn(quint64 e, const TokenResponse &tokens,
     // entry held is revoked once this one replaces it: every session on the
     // entry follows what it holds, so nobody goes on with the old one, and it
     // is not left live on the server.
+    // A keychain that answers the read only after its deadline (stalled
+    // longer than the request timeout) still names the token replaced, as
+    // long as the write has not answered yet.
     auto replaced = std::make_shared<QByteArray>();
+    auto written = std::make_shared<bool>(false);
+    const auto noteReplaced = [replaced, written](const TokenStore::Result &r) {
+        if (!*written && r.error == TokenStore::Error::NoError
+            && Internal::isSafeRefreshToken(r.token))
+            *replaced = r.token;
+    };
     std::vector<StoreCall> write;
     write.push_back({StoreCall::Read,
                      {},
-                     [this, replaced](const TokenStore::Result &r) {
+                     [this, noteReplaced](const TokenStore::Result &r) {
                          readKey.clear(); // a DPoP key beside it is not this sign-in's
-                         if (r.error == TokenStore::Error::NoError
-                             && Internal::isSafeRefreshToken(r.token))
-                             *replaced = r.token;
+                         noteReplaced(r);
+                     },
+                     subjectOf(tokens),
+                     noteReplaced});
+    write.push_back({StoreCall::Write, recordToStore(tokens),
+                     [this, e, done, replaced, written,
+                      token = tokens.refreshToken](const TokenStore::Result &r) {
+                         *written = true;
+                         if (r.error == TokenStore::Error::NoError && !replaced->isEmpty()
+                             && *replaced != token)
+                             revokeUnclaimed(*replaced);
+                         if (e != epoch)
+                             return;
+                         keepOrSayUnsaved(r);
+                         done();
                      },
                      subjectOf(tokens)});
-    write.push_back(
-        {StoreCall::Write, recordToStore(tokens),
-         [this, e, done, replaced, written = tokens.refreshToken](const TokenStore::Result &r) {
-             if (r.error == TokenStore::Error::NoError && !replaced->isEmpty()
-                 && *replaced != written)
-                 revokeUnclaimed(*replaced);
-             if (e != epoch)
-                 return;
-             keepOrSayUnsaved(r);
-             done();
-         },
-         subjectOf(tokens)});
     storeUnderLock(std::move(write));
 }
 
@@ -2090,8 +2225,8 @@ void Session::refresh()
         return;
     if (d->status == Status::Offline && d->retryScheduled())
         return; // joins the scheduled retry
-    if (d->refreshToken.isEmpty() || d->status == Status::SigningIn
-        || d->status == Status::SignedOut || d->status == Status::Expired) {
+    if (!d->canRetry() || d->status == Status::SigningIn || d->status == Status::SignedOut
+        || d->status == Status::Expired) {
         QTimer::singleShot(0, this, [this] { Q_EMIT refreshFinished(false); });
         return;
     }

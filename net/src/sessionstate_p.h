@@ -15,6 +15,7 @@ enum class SessionInput {
     RestoreFromStarted, // restoreFrom() another token: replaces whatever session there was
     NothingStored, // the store had no token (or could not be read)
     RefreshStarted, // refresh(), proactive or scheduled retry
+    RestoreRetried, // a retry of a restore that could not read the store yet (entry busy)
     RefreshSucceeded,
     RefreshTransient, // network, 5xx, throttled, malformed, misconfigured: keep the token
     RefreshRejected, // invalid_grant: the refresh token is dead
@@ -43,6 +44,8 @@ constexpr Session::Status transition(Session::Status from, SessionInput input)
         return from == S::Restoring ? S::SignedOut : from;
     case I::RefreshStarted:
         return from == S::SignedIn || from == S::Offline ? S::Refreshing : from;
+    case I::RestoreRetried:
+        return from == S::Offline ? S::Restoring : from;
     case I::RefreshSucceeded:
         return from == S::Restoring || from == S::Refreshing || from == S::Offline ? S::SignedIn
                                                                                    : from;

@@ -507,6 +507,10 @@
 <context>
     <name>SilentAuth::Session</name>
     <message>
+        <source>Another program signed in to this account (%1, process %2) has not finished its refresh; retrying once it has. Quit that program if it does not respond.</source>
+        <translation>이 계정에 로그인한 다른 프로그램(%1, 프로세스 %2)이 아직 갱신을 마치지 않았습니다. 마치면 다시 시도합니다. 그 프로그램이 응답하지 않으면 종료하세요.</translation>
+    </message>
+    <message>
         <source>Your sign-in could not be saved in the keychain (%1); you stay signed in until you quit.</source>
         <translation>로그인 정보를 키체인에 저장할 수 없습니다 (%1). 프로그램을 종료할 때까지 로그인 상태가 유지됩니다.</translation>
     </message>

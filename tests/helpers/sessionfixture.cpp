@@ -5,7 +5,9 @@
 #include <silentauth/jsonauthprotocol.h>
 #include <silentauth/keychaintokenstore.h>
 
+#include <QtCore/QCryptographicHash>
 #include <QtCore/QJsonObject>
+#include <QtCore/QStandardPaths>
 #include <QtTest/QSignalSpy>
 #include <QtTest/QTest>
 
@@ -95,6 +97,16 @@ bool storeDesktopSession(const Mock::MockServer &server)
     if (!signIn(*client.session))
         return false;
     return QTest::qWaitFor([&keychain] { return !readStore(keychain).token.isEmpty(); }, 10000);
+}
+
+QString sharedEntryFile(const QString &entry, const char *suffix)
+{
+    return QStandardPaths::writableLocation(QStandardPaths::RuntimeLocation)
+        + QLatin1String("/silentauth-")
+        + QString::fromLatin1(QCryptographicHash::hash(entry.toUtf8(), QCryptographicHash::Sha256)
+                                  .toHex()
+                                  .left(24))
+        + QLatin1String(suffix);
 }
 
 } // namespace SilentAuth::Test

@@ -52,4 +52,8 @@ TokenStore::Result readStore(TokenStore &store);
 // silentauth program reads for that server; true once it is there.
 bool storeDesktopSession(const Mock::MockServer &server);
 
+// A file the sessions on a shared store entry keep beside it (docs/net.md):
+// \a suffix ".lock" or ".stamp".
+QString sharedEntryFile(const QString &entry, const char *suffix);
+
 } // namespace SilentAuth::Test

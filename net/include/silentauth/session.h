@@ -77,6 +77,9 @@ public:
         //! Signed out here, but the server could not be told (no revocation endpoint, or it
         //! failed): the refresh token stays valid there until it expires.
         RevocationFailed,
+        //! Another process sharing the stored entry has held its lock far longer than a
+        //! refresh takes (stopped, hung): the session is Offline and refreshes once it lets go.
+        EntryBusy,
     };
     Q_ENUM(Error)
 
