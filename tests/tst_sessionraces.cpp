@@ -1975,6 +1975,10 @@ private:
         SlowStore store;
         store.jitter = &random;
         store.latencyMs = 8;
+        // Half the schedules on a shared entry: refreshes, sign-ins and
+        // sign-outs then take its lock, which must be free again at the end.
+        if (random.bounded(2))
+            store.entry = uniqueEntry();
         QString error;
         server.setScenario(QStringLiteral("normal"), {}, &error);
         // Time is compressed so that thousands of schedules fit in a CI run:
@@ -2133,6 +2137,10 @@ private:
         while (unfinished() && settling.elapsed() < 20000)
             QTest::qWait(2);
         QVERIFY2(!unfinished(), qPrintable(trace));
+        if (!store.entry.isEmpty() && client.session) {
+            QLockFile lock(sharedEntryFile(store.entry, ".lock"));
+            QVERIFY2(lock.tryLock(0), qPrintable(trace + QLatin1String(" (the lock is held)")));
+        }
         QTest::qWait(20);
         for (const auto &t : tracked) {
             QVERIFY2(t->finished <= 1, qPrintable(trace));
