@@ -1699,6 +1699,54 @@ private Q_SLOTS:
         QCOMPARE(first.session->status(), Session::Status::SignedIn);
     }
 
+    // A sign-out or a sign-in is what the user asked for: it does not wait
+    // out a lock that its holder (alive, but stopped or hung) has had longer
+    // than a working one ever does. It goes on without it, as it would after
+    // the whole wait.
+    void signInAndOutDoNotWaitForALockHeldTooLong_data()
+    {
+        QTest::addColumn<bool>("signingOut");
+        QTest::newRow("sign-out") << true;
+        QTest::newRow("sign-in") << false;
+    }
+
+    void signInAndOutDoNotWaitForALockHeldTooLong()
+    {
+        QFETCH(bool, signingOut);
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto client = makeClient(*server, &store);
+        // A working holder is waited for 5 × 1 s + 2 s.
+        client.session->setRequestTimeout(std::chrono::milliseconds(1000));
+        QVERIFY(signIn(*client.session));
+        const QByteArray before = store.token;
+        const QString lockPath = sharedEntryFile(store.entry, ".lock");
+        QLockFile held(lockPath);
+        held.setStaleLockTime(std::chrono::milliseconds(0));
+        QVERIFY(held.tryLock(0)); // this test process: alive
+        {
+            QFile file(lockPath);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(-600),
+                                     QFileDevice::FileModificationTime));
+        }
+        QElapsedTimer clock;
+        clock.start();
+        if (signingOut) {
+            client.session->signOut();
+            QVERIFY(client.session->waitUntilSettled(std::chrono::seconds(20)));
+            QVERIFY(store.token.isEmpty());
+        } else {
+            QVERIFY(signIn(*client.session, QStringLiteral("bob")));
+            QVERIFY(!store.token.isEmpty() && store.token != before);
+        }
+        qInfo("done after %lld ms", clock.elapsed());
+        QVERIFY2(clock.elapsed() < 3500, QByteArray::number(clock.elapsed()));
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), signingOut ? 0 : 1, 3000);
+    }
+
     // One process alone on a shared entry: refreshes do not ask the keychain
     // for the token it wrote itself (each read of an existing item costs
     // libsecret about 1 kB that it never frees).

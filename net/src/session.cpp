@@ -611,11 +611,14 @@ void Session::Private::lockEntryForStore(bool take, const TokenStore::Callback &
     waited.start();
     QPointer<Session> guard(q);
     auto attempt = std::make_shared<std::function<void()>>();
-    *attempt = [this, guard, waited, finish, weak = std::weak_ptr(attempt)] {
+    *attempt = [this, guard, waited, finish, entry, weak = std::weak_ptr(attempt)] {
         if (!guard || !storeLock)
             return;
         if (!storeLock->tryLock(0)) {
-            if (waited.elapsed() <= lockWaitMs() && lockIsOurs(sharedEntry())) {
+            // A holder that has had it longer than a working one ever does
+            // (stopped, hung) is not waited for: the user asked for this.
+            if (waited.elapsed() <= lockWaitMs() && lockIsOurs(entry)
+                && lockHeldMs(entry) <= lockWaitMs()) {
                 if (auto again = weak.lock())
                     QTimer::singleShot(20, q, [again] { (*again)(); });
                 return;
