@@ -1747,6 +1747,109 @@ private Q_SLOTS:
         QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), signingOut ? 0 : 1, 3000);
     }
 
+    // Another process rotated the token (its write renewed the stamp), and
+    // the keychain then stalls: this session cannot read what the entry holds
+    // now. The token in hand is the one the other process spent, so it is
+    // not presented: offline, KeychainUnavailable, and a retry that reads
+    // the entry once the keychain answers again.
+    void anUnreadableEntryIsNotGoneAround()
+    {
+        const auto processes = twoProcesses();
+        QVERIFY(processes);
+        auto &[server, store, first, second] = *processes;
+        second.session->setRequestTimeout(std::chrono::milliseconds(300));
+        QVERIFY(refreshes(*first.session));
+        const int attempts = refreshesAtServer(*server);
+        store.readLatencyMs = 2000; // past the read's deadline
+        QSignalSpy errors(second.session.get(), &Session::errorOccurred);
+        second.session->refresh();
+        QTRY_COMPARE_WITH_TIMEOUT(second.session->status(), Session::Status::Offline, 3000);
+        QCOMPARE(errors.count(), 1);
+        QCOMPARE(errors.at(0).at(0).value<Session::Error>(), Session::Error::KeychainUnavailable);
+        QCOMPARE(refreshesAtServer(*server), attempts);
+        store.readLatencyMs = -1;
+        QTRY_COMPARE_WITH_TIMEOUT(second.session->status(), Session::Status::SignedIn, 5000);
+        QCOMPARE(refreshesAtServer(*server), attempts + 1);
+        QCOMPARE(reuse(*server), 0);
+        QVERIFY(refreshes(*first.session));
+        QCOMPARE(reuse(*server), 0);
+    }
+
+    // What lies at the lock path but names no live process of this machine
+    // (a file left empty or garbled by a process killed as it made it,
+    // another machine's, a fifo, a directory) does not block refreshes for
+    // good, and a fifo never blocks the event loop.
+    void lockPathsThatNameNoProcessDoNotBlock_data()
+    {
+        QTest::addColumn<QString>("kind");
+        for (const char *kind : {"empty", "garbage", "another host", "fifo", "directory"})
+            QTest::newRow(kind) << QString::fromLatin1(kind);
+    }
+
+    void lockPathsThatNameNoProcessDoNotBlock()
+    {
+        QFETCH(QString, kind);
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto client = makeClient(*server, &store);
+        client.session->setRequestTimeout(std::chrono::milliseconds(200)); // waits 3 s
+        QVERIFY(signIn(*client.session));
+        const QString lockPath = sharedEntryFile(store.entry, ".lock");
+        const QByteArray name = QFile::encodeName(lockPath);
+        auto removeLeftover = qScopeGuard([&] {
+            QFile::remove(lockPath);
+            QDir().rmdir(lockPath);
+        });
+        if (kind == QLatin1String("fifo")) {
+            QCOMPARE(::mkfifo(name.constData(), 0600), 0);
+        } else if (kind == QLatin1String("directory")) {
+            QVERIFY(QDir().mkdir(lockPath));
+        } else {
+            QFile file(lockPath);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            if (kind == QLatin1String("garbage"))
+                file.write("not a lock\n\x01\x02\n");
+            else if (kind == QLatin1String("another host"))
+                file.write(QByteArray::number(QCoreApplication::applicationPid()) + "\n"
+                           + QCoreApplication::applicationFilePath().toUtf8()
+                           + "\nsome-other-machine\n\n\n");
+            QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(-600),
+                                     QFileDevice::FileModificationTime));
+        }
+        QVERIFY(refreshes(*client.session));
+        QCOMPARE(client.session->status(), Session::Status::SignedIn);
+        QCOMPARE(reuse(*server), 0);
+    }
+
+    // A program that quits does not wait for another process's lock: its
+    // sign-out reads, revokes and removes the entry at once, so the next
+    // start does not restore the user who signed out.
+    void aQuittingProgramsSignOutDoesNotWaitForTheLock()
+    {
+        auto server = rotatingServer();
+        QVERIFY(server);
+        SlowStore store;
+        store.entry = uniqueEntry();
+        auto client = makeClient(*server, &store);
+        client.session->setRequestTimeout(std::chrono::milliseconds(1000)); // waits 7 s
+        QVERIFY(signIn(*client.session));
+        QLockFile held(sharedEntryFile(store.entry, ".lock"));
+        held.setStaleLockTime(std::chrono::milliseconds(0));
+        QVERIFY(held.tryLock(0)); // a working holder, as far as the age tells
+        client.session->signOut();
+        QTest::qWait(200);
+        QVERIFY(!store.token.isEmpty()); // still waiting for the lock
+        QElapsedTimer clock;
+        clock.start();
+        QVERIFY(client.session->waitUntilSettled(std::chrono::seconds(10)));
+        qInfo("settled after %lld ms", clock.elapsed());
+        QVERIFY2(clock.elapsed() < 3000, QByteArray::number(clock.elapsed()));
+        QVERIFY(store.token.isEmpty());
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 0, 3000);
+    }
+
     // One process alone on a shared entry: refreshes do not ask the keychain
     // for the token it wrote itself (each read of an existing item costs
     // libsecret about 1 kB that it never frees).

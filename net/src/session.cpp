@@ -13,6 +13,7 @@
 #include <QtCore/QCryptographicHash>
 #include <QtCore/QElapsedTimer>
 #include <QtCore/QEventLoop>
+#include <QtCore/QFile>
 #include <QtCore/QFileInfo>
 #include <QtCore/QLockFile>
 #include <QtCore/QLoggingCategory>
@@ -34,6 +35,7 @@
 #include <vector>
 
 #ifdef Q_OS_UNIX
+#include <sys/stat.h>
 #include <unistd.h>
 #endif
 
@@ -201,6 +203,7 @@ struct Session::Private
     std::unique_ptr<QLockFile> lock;
     std::unique_ptr<QLockFile> storeLock; // held by the store calls between Lock and Unlock
     int signOutsUnderWay = 0; // sign-outs whose revocation or removal has not answered yet
+    bool quitting = false; // waitUntilSettled(): another process's lock is not waited for
     QString lockEntry;
     QTimer lockPoll;
     QElapsedTimer lockWaited;
@@ -567,18 +570,40 @@ qint64 lockHeldMs(const QString &entry)
     return taken.isValid() ? taken.msecsTo(QDateTime::currentDateTime()) : 0;
 }
 
-// Whether a lock file was made by a process of this user. Another user's
-// (in a shared temporary directory) coordinates nothing with this one and is
-// not waited for.
+// Whether what lies at the entry's lock path can be a lock of this user's:
+// nothing, or a regular file of the user's own. Another user's file (in a
+// shared temporary directory) coordinates nothing with this one, and a fifo
+// would block QLockFile's read of it: neither is waited for.
 bool lockIsOurs(const QString &entry)
 {
 #ifdef Q_OS_UNIX
-    const QFileInfo info(Internal::sharedEntryPath(entry, ".lock"));
-    return !info.exists() || info.ownerId() == ::geteuid();
+    struct stat info;
+    const QByteArray path = QFile::encodeName(Internal::sharedEntryPath(entry, ".lock"));
+    if (::lstat(path.constData(), &info) != 0)
+        return true;
+    return S_ISREG(info.st_mode) && info.st_uid == ::geteuid();
 #else
     Q_UNUSED(entry);
     return true;
 #endif
+}
+
+// A lock file that names no process of this machine (empty or garbled: its
+// maker died between making and writing it; or another machine's) cannot be
+// told stale by QLockFile; once it is older than a working holder keeps a
+// lock, it is removed. True when it was.
+bool removeUnreadableLock(QLockFile &lock, const QString &entry, qint64 olderThanMs)
+{
+    qint64 pid = 0;
+    QString host;
+    QString program;
+    if (lock.getLockInfo(&pid, &host, &program) && pid > 0
+        && (host.isEmpty() || host == QSysInfo::machineHostName()))
+        return false;
+    if (lockHeldMs(entry) <= olderThanMs)
+        return false;
+    qCWarning(lcNet) << "removing a lock file of the shared entry that names no process here";
+    return lock.removeStaleLockFile();
 }
 
 } // namespace
@@ -614,10 +639,12 @@ void Session::Private::lockEntryForStore(bool take, const TokenStore::Callback &
     *attempt = [this, guard, waited, finish, entry, weak = std::weak_ptr(attempt)] {
         if (!guard || !storeLock)
             return;
-        if (!storeLock->tryLock(0)) {
+        if (lockIsOurs(entry) && !storeLock->tryLock(0)
+            && !(removeUnreadableLock(*storeLock, entry, lockWaitMs()) && storeLock->tryLock(0))) {
             // A holder that has had it longer than a working one ever does
-            // (stopped, hung) is not waited for: the user asked for this.
-            if (waited.elapsed() <= lockWaitMs() && lockIsOurs(entry)
+            // (stopped, hung) is not waited for: the user asked for this;
+            // nor by a program that is quitting.
+            if (waited.elapsed() <= lockWaitMs() && !quitting
                 && lockHeldMs(entry) <= lockWaitMs()) {
                 if (auto again = weak.lock())
                     QTimer::singleShot(20, q, [again] { (*again)(); });
@@ -863,15 +890,20 @@ void Session::Private::tryLock()
 {
     if (lockEpoch != epoch || !lockThen)
         return;
-    if (!lock->tryLock(0)) {
-        if (lock->error() != QLockFile::LockFailedError || !lockIsOurs(lockEntry)) {
+    const bool usable = lockIsOurs(lockEntry);
+    bool locked = usable && lock->tryLock(0);
+    if (!locked && usable && lock->error() == QLockFile::LockFailedError
+        && removeUnreadableLock(*lock, lockEntry, lockWaitMs()))
+        locked = lock->tryLock(0);
+    if (!locked) {
+        if (!usable || lock->error() != QLockFile::LockFailedError) {
             // No lock file can be made here (a directory that is not
-            // writable), or another user's is in the way: there is nothing
-            // to coordinate with.
-            qCWarning(lcNet)
-                << "the shared entry's lock file cannot be made, or is another user's; "
-                   "going on without it";
-        } else if (lockWaited.elapsed() <= lockWaitMs() && lockHeldMs(lockEntry) <= lockWaitMs()) {
+            // writable), or something not a lock of this user's is in the
+            // way: there is nothing to coordinate with.
+            qCWarning(lcNet) << "the shared entry's lock file cannot be made, or what is "
+                                "there is not this user's; going on without it";
+        } else if (lockWaited.elapsed() <= lockWaitMs() && lockHeldMs(lockEntry) <= lockWaitMs()
+                   && !quitting) {
             lockPoll.start(20);
             return;
         } else {
@@ -891,17 +923,15 @@ void Session::Private::tryLock()
 bool Session::Private::entryHeldTooLong() const
 {
     const QString entry = sharedEntry();
-    if (entry.isEmpty() || (lock && lock->isLocked() && lockEntry == entry))
+    if (entry.isEmpty() || (lock && lock->isLocked() && lockEntry == entry) || !lockIsOurs(entry))
         return false;
-    const QString path = Internal::sharedEntryPath(entry, ".lock");
-    QLockFile probe(path);
+    QLockFile probe(Internal::sharedEntryPath(entry, ".lock"));
     probe.setStaleLockTime(std::chrono::milliseconds(0));
     if (probe.tryLock(0)) {
         probe.unlock();
         return false;
     }
-    return probe.error() == QLockFile::LockFailedError && lockIsOurs(entry)
-        && lockHeldMs(entry) > lockWaitMs();
+    return probe.error() == QLockFile::LockFailedError && lockHeldMs(entry) > lockWaitMs();
 }
 
 // Another process holds the entry's lock and neither lets go nor dies. The
@@ -1004,6 +1034,21 @@ void Session::Private::startFlight(const QString &why, bool fromUnauthorized)
                          endFlightNothingStored(
                              Error::KeychainUnavailable,
                              Session::tr("The keychain is not available (%1).").arg(r.errorString));
+                     return;
+                 }
+                 // A shared entry that could not be read may hold a token
+                 // another process rotated since: the one in hand may be
+                 // spent (the stamp no longer vouches for it). Not presented;
+                 // retried like a server that cannot be reached.
+                 if (r.error != TokenStore::Error::NoError && r.error != TokenStore::Error::NotFound
+                     && !sharedEntry().isEmpty()) {
+                     AuthProtocol::Outcome unread;
+                     unread.kind = Kind::Transient;
+                     unread.error = QStringLiteral("entry unreadable");
+                     unread.message = Session::tr("The keychain did not give the saved sign-in "
+                                                  "(%1); retrying.")
+                                          .arg(r.errorString);
+                     endFlightTransient(unread);
                      return;
                  }
                  sendRefresh(e);
@@ -1277,7 +1322,9 @@ void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
     flight = false;
     const bool wasRestoring = status == Status::Restoring;
     const bool entryBusy = outcome.error == QLatin1String("entry busy");
-    const QString said = entryBusy ? outcome.message : fromServer(outcome.message);
+    const bool entryUnreadable = outcome.error == QLatin1String("entry unreadable");
+    const QString said
+        = entryBusy || entryUnreadable ? outcome.message : fromServer(outcome.message);
     Q_EMIT q->activity(Event::RefreshFailed, said);
     qCDebug(lcNet).noquote() << "refresh failed (transient):" << said;
     if (wasRestoring && refreshToken.isEmpty() && !entryBusy) {
@@ -1313,8 +1360,8 @@ void Session::Private::endFlightTransient(const AuthProtocol::Outcome &outcome)
              &outcome);
         break;
     case Kind::Transient:
-        if (entryBusy) {
-            fail(Error::EntryBusy, outcome.message);
+        if (entryBusy || entryUnreadable) {
+            fail(entryBusy ? Error::EntryBusy : Error::KeychainUnavailable, outcome.message);
             break;
         }
         [[fallthrough]];
@@ -1660,6 +1707,12 @@ bool Session::isSettling() const
 
 bool Session::waitUntilSettled(std::chrono::milliseconds timeout)
 {
+    // The program is quitting: another process's lock is no longer waited
+    // for. A sign-out's or sign-in's store calls go on without it; a refresh
+    // that has sent nothing yet ends offline.
+    d->quitting = true;
+    if (d->lockThen)
+        d->tryLock();
     if (!isSettling())
         return true;
     QPointer<Session> guard(this);

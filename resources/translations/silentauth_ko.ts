@@ -507,6 +507,10 @@
 <context>
     <name>SilentAuth::Session</name>
     <message>
+        <source>The keychain did not give the saved sign-in (%1); retrying.</source>
+        <translation>키체인이 저장된 로그인 정보를 주지 않았습니다 (%1). 다시 시도하는 중입니다.</translation>
+    </message>
+    <message>
         <source>Another program signed in to this account (%1, process %2) has not finished its refresh; retrying once it has. Quit that program if it does not respond.</source>
         <translation>이 계정에 로그인한 다른 프로그램(%1, 프로세스 %2)이 아직 갱신을 마치지 않았습니다. 마치면 다시 시도합니다. 그 프로그램이 응답하지 않으면 종료하세요.</translation>
     </message>
