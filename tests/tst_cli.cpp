@@ -645,6 +645,46 @@ private Q_SLOTS:
         QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
     }
 
+    // A program restoring while another signs out: the restore's refresh is
+    // on the wire (the program stopped there) when the other removes the
+    // entry. The restoring program then finds the entry gone, ends, and
+    // revokes the token its refresh brought before it exits: nobody holds it.
+    void aRestoreThatFindsTheEntryGoneRevokesItsNewToken()
+    {
+        MockServerConfig config;
+        config.accessTtl = std::chrono::seconds(30);
+        auto server = startServer(config);
+        QVERIFY(server);
+        const QString account = accountSignedIn(*server);
+        QVERIFY(!account.isEmpty());
+        CliProcess leaving;
+        leaving.start(
+            keychain(account,
+                     {QStringLiteral("--duration"), QStringLiteral("4"), QStringLiteral("--rate"),
+                      QStringLiteral("2"), QStringLiteral("--auth-timeout"), QStringLiteral("1000"),
+                      QStringLiteral("--sign-out"), endpoint(*server, "/profile").toString()}));
+        QTest::qWait(1500);
+        QVERIFY(setScenario(*server, QStringLiteral("slow-refresh"),
+                            {{QStringLiteral("delayMs"), 1500}, {QStringLiteral("count"), 1}}));
+        CliProcess restoring;
+        restoring.start(keychain(
+            account,
+            {QStringLiteral("--events"), QStringLiteral("--duration"), QStringLiteral("200"),
+             QStringLiteral("--rate"), QStringLiteral("2"), QStringLiteral("--offline-wait"),
+             QStringLiteral("30000"), endpoint(*server, "/profile").toString()}));
+        QVERIFY2(restoring.waitFor("RefreshStarted", 5000), restoring.errors.constData());
+        QTest::qWait(300); // on the wire
+        const auto pid = pid_t(restoring.process.processId());
+        QCOMPARE(::kill(pid, SIGSTOP), 0);
+        const Run left = leaving.finish(60000);
+        QCOMPARE(left.exitCode, 0);
+        QCOMPARE(::kill(pid, SIGCONT), 0);
+        const Run run = restoring.finish(30000);
+        QCOMPARE(run.exitCode, 3); // the user signed out
+        QCOMPARE(stat(*server, "refreshes", "reuseDetected"), 0);
+        QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 0, 3000);
+    }
+
     // A steady session with a 2 s access token: 30 s at 20 requests/s sees no
     // 401 at all, because every refresh happens ahead of expiry.
     void proactiveRefreshMeansNo401()

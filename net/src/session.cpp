@@ -204,6 +204,17 @@ struct Session::Private
     std::unique_ptr<QLockFile> storeLock; // held by the store calls between Lock and Unlock
     int signOutsUnderWay = 0; // sign-outs whose revocation or removal has not answered yet
     bool quitting = false; // waitUntilSettled(): another process's lock is not waited for
+    int revocationsUnderWay = 0; // revokeUnclaimed() requests not answered yet
+    void countRevocation(QNetworkReply *reply)
+    {
+        ++revocationsUnderWay;
+        QPointer<Session> guard(q);
+        QObject::connect(reply, &QNetworkReply::finished, reply, [this, guard, reply] {
+            if (guard)
+                --revocationsUnderWay;
+            reply->deleteLater();
+        });
+    }
     QString lockEntry;
     QTimer lockPoll;
     QElapsedTimer lockWaited;
@@ -1068,8 +1079,7 @@ void Session::Private::revokeUnclaimed(const QByteArray &token)
     const AuthProtocol::Request request = protocol->signOutRequest(token);
     if (!request.request.url().isValid() || refused(request.request.url()))
         return;
-    QNetworkReply *reply = send(request);
-    QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+    countRevocation(send(request));
 }
 
 // The access token of a sign-in nobody takes: revoked too, best effort
@@ -1081,8 +1091,7 @@ void Session::Private::revokeUnclaimedAccess(const QByteArray &token)
     const AuthProtocol::Request request = protocol->accessTokenRevocationRequest(token);
     if (!request.request.url().isValid() || refused(request.request.url()))
         return;
-    QNetworkReply *reply = send(request);
-    QObject::connect(reply, &QNetworkReply::finished, reply, &QObject::deleteLater);
+    countRevocation(send(request));
 }
 
 void Session::Private::sendRefresh(quint64 e)
@@ -1702,7 +1711,8 @@ Session::~Session()
 
 bool Session::isSettling() const
 {
-    return d->flight || d->storeBusy || !d->storeCalls.empty() || d->signOutsUnderWay > 0;
+    return d->flight || d->storeBusy || !d->storeCalls.empty() || d->signOutsUnderWay > 0
+        || d->revocationsUnderWay > 0;
 }
 
 bool Session::waitUntilSettled(std::chrono::milliseconds timeout)

@@ -268,15 +268,17 @@ public Q_SLOTS:
     /*!
         True while something the next launch depends on is under way: a refresh (its answer
         brings the only refresh token the server still accepts), a keychain read, write or
-        removal (a sign-out's among them), or a sign-out's revocation. A program that quits
-        now loses it: the keychain keeps a token that was spent or signed out.
+        removal (a sign-out's among them), a sign-out's revocation, or the revocation of a
+        token nobody holds any more. A program that quits now loses it: the keychain keeps a
+        token that was spent or signed out, or the server one that nobody holds.
     */
     bool isSettling() const;
     /*!
         Runs a local event loop, without user input, until isSettling() is false or \a timeout
         has passed; returns !isSettling(). Meant for a program that is quitting, after its
         windows are closed: QCoreApplication::exec() has returned, nothing else is waited for.
-        Not from a slot of this session.
+        From then on the session waits for no other process's lock on a shared entry (a
+        sign-out's store calls go on without it). Not from a slot of this session.
     */
     bool waitUntilSettled(std::chrono::milliseconds timeout);
     //! Called by AuthNetworkAccessManager to report what it did; Replayed also counts a replay.
