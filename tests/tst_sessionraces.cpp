@@ -1823,11 +1823,21 @@ private Q_SLOTS:
         QCOMPARE(reuse(*server), 0);
     }
 
-    // A program that quits does not wait for another process's lock: its
-    // sign-out reads, revokes and removes the entry at once, so the next
-    // start does not restore the user who signed out.
-    void aQuittingProgramsSignOutDoesNotWaitForTheLock()
+    // A program that quits waits for another process's lock only as long as
+    // a refresh that is storing its token takes (3 s): then its sign-out
+    // reads, revokes and removes the entry without it, so the next start
+    // does not restore the user who signed out. A holder that lets go
+    // within that is waited for, as always.
+    void aQuittingProgramsSignOutWaitsBrieflyForTheLock_data()
     {
+        QTest::addColumn<bool>("holderLetsGo");
+        QTest::newRow("a holder that does not let go") << false;
+        QTest::newRow("a holder that lets go after 500 ms") << true;
+    }
+
+    void aQuittingProgramsSignOutWaitsBrieflyForTheLock()
+    {
+        QFETCH(bool, holderLetsGo);
         auto server = rotatingServer();
         QVERIFY(server);
         SlowStore store;
@@ -1835,17 +1845,32 @@ private Q_SLOTS:
         auto client = makeClient(*server, &store);
         client.session->setRequestTimeout(std::chrono::milliseconds(1000)); // waits 7 s
         QVERIFY(signIn(*client.session));
-        QLockFile held(sharedEntryFile(store.entry, ".lock"));
+        const QString lockPath = sharedEntryFile(store.entry, ".lock");
+        QLockFile held(lockPath);
         held.setStaleLockTime(std::chrono::milliseconds(0));
-        QVERIFY(held.tryLock(0)); // a working holder, as far as the age tells
+        QVERIFY(held.tryLock(0));
+        if (!holderLetsGo) {
+            // Held 4 s so far: young enough to be waited for, unless quitting.
+            QFile file(lockPath);
+            QVERIFY(file.open(QIODevice::ReadWrite));
+            QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(-4),
+                                     QFileDevice::FileModificationTime));
+        }
         client.session->signOut();
         QTest::qWait(200);
-        QVERIFY(!store.token.isEmpty()); // still waiting for the lock
+        QVERIFY(!store.token.isEmpty()); // waiting for the lock
+        const int readsBefore = store.reads;
         QElapsedTimer clock;
         clock.start();
+        if (holderLetsGo)
+            QTimer::singleShot(500, this, [&] { held.unlock(); });
         QVERIFY(client.session->waitUntilSettled(std::chrono::seconds(10)));
         qInfo("settled after %lld ms", clock.elapsed());
-        QVERIFY2(clock.elapsed() < 3000, QByteArray::number(clock.elapsed()));
+        if (holderLetsGo)
+            QVERIFY2(clock.elapsed() >= 450, QByteArray::number(clock.elapsed()));
+        else
+            QVERIFY2(clock.elapsed() < 2000, QByteArray::number(clock.elapsed()));
+        QCOMPARE(store.reads, readsBefore + 1); // what the entry held, read and revoked
         QVERIFY(store.token.isEmpty());
         QTRY_COMPARE_WITH_TIMEOUT(stat(*server, "liveRefreshTokens"), 0, 3000);
     }

@@ -203,7 +203,7 @@ struct Session::Private
     std::unique_ptr<QLockFile> lock;
     std::unique_ptr<QLockFile> storeLock; // held by the store calls between Lock and Unlock
     int signOutsUnderWay = 0; // sign-outs whose revocation or removal has not answered yet
-    bool quitting = false; // waitUntilSettled(): another process's lock is not waited for
+    bool quitting = false; // waitUntilSettled(): another process's lock is waited for briefly
     int revocationsUnderWay = 0; // revokeUnclaimed() requests not answered yet
     void countRevocation(QNetworkReply *reply)
     {
@@ -291,6 +291,13 @@ struct Session::Private
     TokenStore::Callback stampAfter(TokenStore::Callback finish);
 
     qint64 lockWaitMs() const;
+    //! How long another process's lock is waited for, and how old it may be: lockWaitMs(),
+    //! and at most quitLockWaitMs once the program is quitting.
+    qint64 lockPatienceMs() const
+    {
+        return quitting ? qMin(lockWaitMs(), quitLockWaitMs) : lockWaitMs();
+    }
+    static constexpr qint64 quitLockWaitMs = 3000;
     void acquireLock(quint64 e, std::function<void()> then);
     void releaseLock();
     bool entryHeldTooLong() const;
@@ -653,10 +660,10 @@ void Session::Private::lockEntryForStore(bool take, const TokenStore::Callback &
         if (lockIsOurs(entry) && !storeLock->tryLock(0)
             && !(removeUnreadableLock(*storeLock, entry, lockWaitMs()) && storeLock->tryLock(0))) {
             // A holder that has had it longer than a working one ever does
-            // (stopped, hung) is not waited for: the user asked for this;
-            // nor by a program that is quitting.
-            if (waited.elapsed() <= lockWaitMs() && !quitting
-                && lockHeldMs(entry) <= lockWaitMs()) {
+            // (stopped, hung) is not waited for: the user asked for this. A
+            // program that is quitting waits only for a refresh that is
+            // storing its token: a few seconds at most.
+            if (waited.elapsed() <= lockPatienceMs() && lockHeldMs(entry) <= lockPatienceMs()) {
                 if (auto again = weak.lock())
                     QTimer::singleShot(20, q, [again] { (*again)(); });
                 return;
@@ -913,8 +920,8 @@ void Session::Private::tryLock()
             // way: there is nothing to coordinate with.
             qCWarning(lcNet) << "the shared entry's lock file cannot be made, or what is "
                                 "there is not this user's; going on without it";
-        } else if (lockWaited.elapsed() <= lockWaitMs() && lockHeldMs(lockEntry) <= lockWaitMs()
-                   && !quitting) {
+        } else if (lockWaited.elapsed() <= lockPatienceMs()
+                   && lockHeldMs(lockEntry) <= lockPatienceMs()) {
             lockPoll.start(20);
             return;
         } else {
@@ -1717,9 +1724,10 @@ bool Session::isSettling() const
 
 bool Session::waitUntilSettled(std::chrono::milliseconds timeout)
 {
-    // The program is quitting: another process's lock is no longer waited
-    // for. A sign-out's or sign-in's store calls go on without it; a refresh
-    // that has sent nothing yet ends offline.
+    // The program is quitting: another process's lock is waited for a few
+    // seconds at most (a working holder is storing its token), then a
+    // sign-out's or sign-in's store calls go on without it and a refresh that
+    // has sent nothing yet ends offline.
     d->quitting = true;
     if (d->lockThen)
         d->tryLock();

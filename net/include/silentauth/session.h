@@ -277,8 +277,8 @@ public Q_SLOTS:
         Runs a local event loop, without user input, until isSettling() is false or \a timeout
         has passed; returns !isSettling(). Meant for a program that is quitting, after its
         windows are closed: QCoreApplication::exec() has returned, nothing else is waited for.
-        From then on the session waits for no other process's lock on a shared entry (a
-        sign-out's store calls go on without it). Not from a slot of this session.
+        From then on the session waits at most 3 s for another process's lock on a shared
+        entry; then a sign-out's store calls go on without it. Not from a slot of this session.
     */
     bool waitUntilSettled(std::chrono::milliseconds timeout);
     //! Called by AuthNetworkAccessManager to report what it did; Replayed also counts a replay.
