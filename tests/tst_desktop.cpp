@@ -2677,12 +2677,7 @@ private Q_SLOTS:
         QLockFile holder(lockPath); // this process: alive, and stuck as far as the app can tell
         holder.setStaleLockTime(std::chrono::milliseconds(0));
         QVERIFY(holder.tryLock(0));
-        {
-            QFile file(lockPath);
-            QVERIFY(file.open(QIODevice::ReadWrite));
-            QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(-600),
-                                     QFileDevice::FileModificationTime));
-        }
+        QVERIFY(setFileAge(lockPath, 600));
         const int refreshes = stat(server, "refreshes", "ok");
 
         auto app = launch(config);

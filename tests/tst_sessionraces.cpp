@@ -1737,12 +1737,7 @@ private Q_SLOTS:
         QLockFile held(lockPath);
         held.setStaleLockTime(std::chrono::milliseconds(0));
         QVERIFY(held.tryLock(0)); // this test process: alive
-        {
-            QFile file(lockPath);
-            QVERIFY(file.open(QIODevice::ReadWrite));
-            QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(-600),
-                                     QFileDevice::FileModificationTime));
-        }
+        QVERIFY(setFileAge(lockPath, 600));
         QElapsedTimer clock;
         clock.start();
         if (signingOut) {
@@ -1826,8 +1821,8 @@ private Q_SLOTS:
                 file.write(QByteArray::number(QCoreApplication::applicationPid()) + "\n"
                            + QCoreApplication::applicationFilePath().toUtf8()
                            + "\nsome-other-machine\n\n\n");
-            QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(-600),
-                                     QFileDevice::FileModificationTime));
+            file.close();
+            QVERIFY(setFileAge(lockPath, 600));
         }
         QVERIFY(refreshes(*client.session));
         QCOMPARE(client.session->status(), Session::Status::SignedIn);
@@ -1862,10 +1857,7 @@ private Q_SLOTS:
         QVERIFY(held.tryLock(0));
         if (!holderLetsGo) {
             // Held 4 s so far: young enough to be waited for, unless quitting.
-            QFile file(lockPath);
-            QVERIFY(file.open(QIODevice::ReadWrite));
-            QVERIFY(file.setFileTime(QDateTime::currentDateTime().addSecs(-4),
-                                     QFileDevice::FileModificationTime));
+            QVERIFY(setFileAge(lockPath, 4));
         }
         client.session->signOut();
         QTest::qWait(200);

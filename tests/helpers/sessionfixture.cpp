@@ -6,6 +6,8 @@
 #include <silentauth/keychaintokenstore.h>
 
 #include <QtCore/QCryptographicHash>
+#include <QtCore/QDateTime>
+#include <QtCore/QFile>
 #include <QtCore/QJsonObject>
 #include <QtCore/QStandardPaths>
 #include <QtTest/QSignalSpy>
@@ -107,6 +109,14 @@ QString sharedEntryFile(const QString &entry, const char *suffix)
                                   .toHex()
                                   .left(24))
         + QLatin1String(suffix);
+}
+
+bool setFileAge(const QString &path, qint64 seconds)
+{
+    QFile file(path);
+    return file.open(QIODevice::ReadWrite)
+        && file.setFileTime(QDateTime::currentDateTime().addSecs(-seconds),
+                            QFileDevice::FileModificationTime);
 }
 
 } // namespace SilentAuth::Test

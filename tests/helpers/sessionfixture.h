@@ -55,5 +55,7 @@ bool storeDesktopSession(const Mock::MockServer &server);
 // A file the sessions on a shared store entry keep beside it (docs/net.md):
 // \a suffix ".lock" or ".stamp".
 QString sharedEntryFile(const QString &entry, const char *suffix);
+// Makes the file at \a path look last changed \a seconds ago (a lock taken that long ago).
+bool setFileAge(const QString &path, qint64 seconds);
 
 } // namespace SilentAuth::Test
